@@ -1,0 +1,51 @@
+"""iopauth: build the prior-authorization case for intensive outpatient behavioral-health care.
+
+This module only re-exports. Parts that are heavy to import (WeasyPrint, the ICD-10-CM table)
+load on first use, so ``import iopauth`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .errors import CriteriaSetError, FhirError, InvalidCaseError, IopAuthError, RenderError
+from .model import Case
+
+if TYPE_CHECKING:
+    from .serialize import case_schema, dump_case, load_case
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it, imported when the name is first used
+_LAZY = {
+    "case_schema": "iopauth.serialize",
+    "dump_case": "iopauth.serialize",
+    "load_case": "iopauth.serialize",
+}
+
+__all__ = [
+    "Case",
+    "CriteriaSetError",
+    "FhirError",
+    "InvalidCaseError",
+    "IopAuthError",
+    "RenderError",
+    "__version__",
+    "case_schema",
+    "dump_case",
+    "load_case",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'iopauth' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

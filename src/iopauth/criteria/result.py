@@ -1,0 +1,88 @@
+"""What an evaluation returns: a determination made of one finding per criterion."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from attrs import field, frozen
+
+from ..model import LevelOfCare, StrEnum
+
+
+class Outcome(StrEnum):
+    """The overall result of checking a case against a criteria set."""
+
+    MEETS = "meets"
+    DOES_NOT_MEET = "does_not_meet"
+    INSUFFICIENT_INFORMATION = "insufficient_information"
+
+
+class Review(StrEnum):
+    """The review a criterion applies to."""
+
+    INITIAL = "initial"
+    CONTINUED = "continued"
+    DISCHARGE = "discharge"
+
+
+class Status(StrEnum):
+    """The result for one criterion; ``unknown`` means the case does not document it."""
+
+    MET = "met"
+    NOT_MET = "not_met"
+    UNKNOWN = "unknown"
+
+
+class CriterionKind(StrEnum):
+    """How a criterion counts toward the outcome."""
+
+    REQUIRED = "required"
+    EXCLUSION = "exclusion"
+    ANY_OF = "any_of"
+
+
+@frozen(kw_only=True)
+class Evidence:
+    """One fact a finding used: its name, the case path it came from and its value."""
+
+    fact: str
+    path: str
+    value: object
+
+
+@frozen(kw_only=True)
+class Finding:
+    """The result for one criterion, explained.
+
+    For an exclusion, ``met`` means the exclusion applies (which counts against the case).
+    ``documentation`` lists what to attach or document when ``status`` is ``unknown``.
+    """
+
+    criterion: str
+    title: str
+    kind: CriterionKind
+    status: Status
+    reason: str
+    source: str
+    evidence: tuple[Evidence, ...] = ()
+    documentation: tuple[str, ...] = ()
+
+
+@frozen(kw_only=True)
+class Determination:
+    """A case checked against one criteria set for one review type, as of one day."""
+
+    criteria_set: str
+    criteria_version: str
+    review: Review
+    as_of: date
+    outcome: Outcome
+    findings: tuple[Finding, ...]
+    missing_documentation: tuple[str, ...] = ()
+    recommended_level: LevelOfCare | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    def by_criterion(self) -> Mapping[str, Finding]:
+        """Findings keyed by criterion id."""
+        return {f.criterion: f for f in self.findings}

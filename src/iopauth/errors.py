@@ -1,0 +1,38 @@
+"""The exceptions iopauth raises. Each also subclasses the matching built-in.
+
+Messages never carry patient data: an :class:`InvalidCaseError` names the field path and the
+rule broken, not the value that broke it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class IopAuthError(Exception):
+    """Base class of every iopauth error."""
+
+
+class InvalidCaseError(IopAuthError, ValueError):
+    """A case document broke one or more rules.
+
+    ``errors`` holds one line per problem, ``"<json path>: <rule>"``, in document order.
+    """
+
+    def __init__(self, errors: Iterable[str]) -> None:
+        self.errors: tuple[str, ...] = tuple(errors)
+        count = len(self.errors)
+        head = f"invalid case: {count} problem{'s' if count != 1 else ''}"
+        super().__init__("\n".join([head, *(f"  {e}" for e in self.errors)]))
+
+
+class CriteriaSetError(IopAuthError, ValueError):
+    """A criteria set could not be loaded: bad TOML, an unknown fact or a refused rule."""
+
+
+class RenderError(IopAuthError, RuntimeError):
+    """A document could not be rendered (bad template, refused resource, layout failure)."""
+
+
+class FhirError(IopAuthError, ValueError):
+    """A FHIR resource could not be read or written."""
