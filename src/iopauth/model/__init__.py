@@ -1,6 +1,6 @@
 """The case model: attrs classes, by subject. Re-exports only."""
 
-from ._base import DateRange, LevelOfCare, Redacted, StrEnum
+from ._base import DateRange, LevelOfCare, StrEnum
 from .case import Case
 from .clinical import (
     Diagnosis,
@@ -85,6 +85,7 @@ __all__ = [
     "Session",
     "Setting",
     "Severity",
+    "Sex",
     "StrEnum",
     "SubscriberRelation",
     "TreatmentEpisode",

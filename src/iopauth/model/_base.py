@@ -21,11 +21,8 @@ class Redacted:
         return f"<{type(self).__name__} (contents redacted)>"
 
 
-class StrEnum(str, enum.Enum):
-    """An enum whose JSON form is its value; ``str()`` gives the value too."""
-
-    def __str__(self) -> str:
-        return str(self.value)
+class StrEnum(enum.StrEnum):
+    """Base of the model's enums: the JSON form and ``str()`` are the value."""
 
 
 class LevelOfCare(StrEnum):

@@ -58,7 +58,7 @@ class MeasureAdministration(Redacted):
     """
 
     instrument: Instrument
-    date: date
+    administered_on: date
     items: tuple[int, ...] | None = None
     total: int | None = None
 
@@ -79,7 +79,7 @@ class RiskAssessment(Redacted):
     self or others and needs 24-hour care; criteria read it as an exclusion for IOP.
     """
 
-    date: date
+    assessed_on: date
     suicidal_ideation: IdeationLevel | None = None
     suicide_plan: bool | None = None
     suicide_intent: bool | None = None
@@ -199,7 +199,7 @@ class Engagement(Redacted):
 class Presentation(Redacted):
     """Why the patient needs care now: the symptoms of the last week, in the clinician's words."""
 
-    assessed: date
+    assessed_on: date
     symptoms: tuple[str, ...] = ()
     summary: str | None = None
     outpatient_insufficient: bool | None = None
@@ -223,7 +223,7 @@ class LevelOfCareRating(Redacted):
     """
 
     instrument: RatingInstrument
-    date: date
+    rated_on: date
     ratings: dict[str, int]
     recommended_level: str
     version: str | None = None
