@@ -1,0 +1,161 @@
+"""The ``iopauth`` command.
+
+``main(argv, stdout, stderr)`` takes its streams as arguments so tests run it in-process. Exit
+codes: 0 success (for ``check``: the case meets the criteria), 1 ``check`` ran and the case does
+not meet them or lacks information, 2 bad input or usage. Errors are one line per problem on
+stderr, never a traceback, and never patient data: they name field paths and rules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from .errors import IopAuthError
+
+if TYPE_CHECKING:
+    from .model import Case
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_NOT_MET, EXIT_USAGE = 0, 1, 2
+
+
+class _UsageError(Exception):
+    """Bad command-line usage; argparse's own exit is replaced by this."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(f"{self.prog}: {message}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="iopauth", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="write every document for the bundled example cases")
+    demo.add_argument(
+        "-o", "--output", default="iopauth-demo", help="folder (default: %(default)s)"
+    )
+
+    validate = sub.add_parser("validate", help="check a case document and report every problem")
+    validate.add_argument("case", help="case JSON file ('-' reads standard input)")
+
+    sub.add_parser("schema", help="print the JSON Schema of the case document")
+
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    stdin: TextIO | None = None,
+) -> int:
+    """Run the command line; returns the exit code."""
+    out = stdout if stdout is not None else sys.stdout
+    err = stderr if stderr is not None else sys.stderr
+    try:
+        args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    except _UsageError as exc:
+        print(exc, file=err)
+        return EXIT_USAGE
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    return _run(args, out, err, stdin)
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None) -> int:
+    """Run the parsed command, turning every expected failure into one line per problem."""
+    if args.version:
+        from . import __version__
+
+        print(f"iopauth {__version__}", file=out)
+        return EXIT_OK
+    if args.command is None:
+        print("iopauth: choose a command; see 'iopauth --help'", file=err)
+        return EXIT_USAGE
+    try:
+        return _COMMANDS[args.command](args, out, stdin)
+    except IopAuthError as exc:
+        lines = getattr(exc, "errors", None) or str(exc).splitlines()
+        for line in lines:
+            print(f"iopauth: {line}", file=err)
+        return EXIT_USAGE
+    except BrokenPipeError:  # the reader (e.g. `| head`) went away; nothing to report
+        return EXIT_OK
+    except OSError as exc:
+        # The path is the user's own argument; strerror carries no file contents.
+        print(f"iopauth: cannot use {exc.filename or 'input'}: {exc.strerror}", file=err)
+        return EXIT_USAGE
+
+
+def _load(source: str, stdin: TextIO | None) -> Case:
+    from .serialize import load_case
+
+    if source == "-":
+        stream = stdin if stdin is not None else sys.stdin
+        return load_case(stream.read())
+    return load_case(Path(source))
+
+
+def _cmd_validate(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    case = _load(args.case, stdin)
+    print(f"{case.case_id}: valid", file=out)
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    from .serialize import load_case
+
+    cases = sorted(_examples_folder().glob("*.json"))
+    if not cases:
+        raise FileNotFoundError(2, "no example cases found", str(_examples_folder()))
+    for path in cases:
+        case = load_case(path)
+        print(f"{path.name}: valid case {case.case_id}", file=out)
+    return EXIT_OK
+
+
+def _examples_folder() -> Path:
+    """The bundled example cases: inside the installed package, else in the checkout."""
+    packaged = Path(__file__).parent / "examples" / "cases"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).parents[2] / "examples" / "cases"
+
+
+def _cmd_schema(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    from .serialize import case_schema
+
+    json.dump(case_schema(), out, indent=2)
+    out.write("\n")
+    return EXIT_OK
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` through a temporary file, so no half-written file remains."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO | None], int]] = {
+    "demo": _cmd_demo,
+    "schema": _cmd_schema,
+    "validate": _cmd_validate,
+}

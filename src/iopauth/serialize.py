@@ -1,0 +1,292 @@
+"""The case's JSON format: one configured cattrs converter, ``load_case`` and ``dump_case``.
+
+Loading runs in two passes. The structural pass (cattrs) turns JSON into model objects with
+strict types — no silent ``"3"`` → ``3`` or ``1`` → ``True`` coercion — and collects every
+problem at once. The rule pass (:mod:`iopauth.validate`) then checks field and cross-field
+rules. Both report ``"<json path>: <rule>"`` lines and never the offending value.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import math
+import os
+import re
+from collections.abc import Callable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar, get_args, get_origin
+
+import attrs
+from cattrs import Converter
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
+
+from .errors import InvalidCaseError
+from .model import Case, Diagnosis, StrEnum
+from .validate import case_problems
+
+__all__ = ["case_schema", "dump_case", "load_case", "make_converter"]
+
+_T = TypeVar("_T")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class _RuleError(ValueError):
+    """A structural rule broken by one JSON value; the message is the rule, never the value."""
+
+
+def make_converter() -> Converter:
+    """Build the converter iopauth uses for every case document.
+
+    Strict primitives, ISO 8601 dates, enums by value, arrays for tuples, unknown keys refused,
+    ``None`` and defaults omitted on output, all errors collected with their paths.
+    """
+    conv = Converter(forbid_extra_keys=True, omit_if_default=True, detailed_validation=True)
+
+    def structure_str(obj: object, _: type) -> str:
+        if not isinstance(obj, str):
+            raise _RuleError("must be a string")
+        return obj
+
+    def structure_int(obj: object, _: type) -> int:
+        if not isinstance(obj, int) or isinstance(obj, bool):
+            raise _RuleError("must be an integer")
+        return obj
+
+    def structure_float(obj: object, _: type) -> float:
+        if not isinstance(obj, int | float) or isinstance(obj, bool):
+            raise _RuleError("must be a number")
+        if not math.isfinite(obj):
+            raise _RuleError("must be a finite number")
+        return float(obj)
+
+    def structure_bool(obj: object, _: type) -> bool:
+        if not isinstance(obj, bool):
+            raise _RuleError("must be true or false")
+        return obj
+
+    def structure_date(obj: object, _: type) -> date:
+        if isinstance(obj, str) and _DATE.fullmatch(obj):
+            try:
+                return date.fromisoformat(obj)
+            except ValueError:
+                raise _RuleError("must be a real calendar date") from None
+        raise _RuleError("must be a date written YYYY-MM-DD")
+
+    conv.register_structure_hook(str, structure_str)
+    conv.register_structure_hook(int, structure_int)
+    conv.register_structure_hook(float, structure_float)
+    conv.register_structure_hook(bool, structure_bool)
+    conv.register_structure_hook(date, structure_date)
+    conv.register_unstructure_hook(date, date.isoformat)
+    # Our enums subclass str: single dispatch on their base is more specific than ``str``.
+    conv.register_structure_hook(StrEnum, _structure_enum)
+    conv.register_structure_hook_factory(_is_tuple, lambda t: _tuple_hook(conv, t))
+    conv.register_structure_hook_factory(_is_dict, lambda t: _dict_hook(conv, t))
+    conv.register_structure_hook_factory(attrs.has, lambda t: _object_hook(conv, t))
+    conv.register_structure_hook(Diagnosis, _diagnosis_hook(conv))
+    return conv
+
+
+def _is_tuple(tp: Any) -> bool:
+    return get_origin(tp) is tuple
+
+
+def _is_dict(tp: Any) -> bool:
+    return get_origin(tp) is dict
+
+
+@functools.cache
+def _enum_rule(cl: type[StrEnum]) -> str:
+    return "must be one of: " + ", ".join(m.value for m in cl)
+
+
+def _structure_enum(obj: object, cl: type[StrEnum]) -> StrEnum:
+    if isinstance(obj, str):
+        try:
+            return cl(obj)
+        except ValueError:
+            pass
+    raise _RuleError(_enum_rule(cl))
+
+
+def _tuple_hook(conv: Converter, cl: Any) -> Callable[[object, type], tuple[Any, ...]]:
+    (elem, *_rest) = get_args(cl)
+    handler = conv.get_structure_hook(elem)
+
+    def structure(obj: object, _: type) -> tuple[Any, ...]:
+        if not isinstance(obj, list):
+            raise _RuleError("must be an array")
+        out, errors = [], []
+        for i, value in enumerate(obj):
+            try:
+                out.append(handler(value, elem))
+            except Exception as exc:
+                exc.__notes__ = [
+                    *getattr(exc, "__notes__", []),
+                    IterableValidationNote(f"index {i}", i, elem),
+                ]
+                errors.append(exc)
+        if errors:
+            raise IterableValidationError("invalid array items", errors, cl)
+        return tuple(out)
+
+    return structure
+
+
+def _dict_hook(conv: Converter, cl: Any) -> Callable[[object, type], dict[str, Any]]:
+    _key, value_type = get_args(cl)
+    handler = conv.get_structure_hook(value_type)
+
+    def structure(obj: object, _: type) -> dict[str, Any]:
+        if not isinstance(obj, dict):
+            raise _RuleError("must be an object")
+        out, errors = {}, []
+        for key, value in obj.items():
+            try:
+                out[key] = handler(value, value_type)
+            except Exception as exc:
+                exc.__notes__ = [
+                    *getattr(exc, "__notes__", []),
+                    IterableValidationNote(f"key {key}", key, value_type),
+                ]
+                errors.append(exc)
+        if errors:
+            raise IterableValidationError("invalid object values", errors, cl)
+        return out
+
+    return structure
+
+
+def _object_hook(conv: Converter, cl: type[_T]) -> Callable[[object, type], _T]:
+    generated = conv.gen_structure_attrs_fromdict(cl)
+
+    def structure(obj: object, _: type) -> _T:
+        if not isinstance(obj, Mapping):
+            raise _RuleError("must be an object")
+        return generated(obj, cl)
+
+    return structure
+
+
+def _diagnosis_hook(conv: Converter) -> Callable[[object, type], Diagnosis]:
+    generated = _object_hook(conv, Diagnosis)
+
+    def structure(obj: object, cl: type) -> Diagnosis:
+        diagnosis = generated(obj, cl)
+        from .codes import normalize_icd10  # light: the code table is not read here
+
+        normalized = normalize_icd10(diagnosis.code)
+        if normalized is not None and normalized != diagnosis.code:
+            diagnosis = attrs.evolve(diagnosis, code=normalized)
+        return diagnosis
+
+    return structure
+
+
+_CONVERTER = make_converter()
+_STRUCTURE_CASE = _CONVERTER.get_structure_hook(Case)
+
+
+def _read(source: object) -> object:
+    """Turn any accepted source into parsed JSON (or the mapping itself)."""
+    if isinstance(source, Mapping):
+        return source
+    if isinstance(source, os.PathLike):
+        source = Path(source).read_bytes()
+    if isinstance(source, bytes | bytearray):
+        try:
+            source = bytes(source).decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidCaseError(["$: the document is not UTF-8 text"]) from None
+    if not isinstance(source, str):
+        raise TypeError("load_case takes a mapping, JSON text, bytes or a path")
+    try:
+        return json.loads(source)
+    except json.JSONDecodeError as exc:
+        raise InvalidCaseError(
+            [f"$: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"]
+        ) from None
+    except RecursionError:
+        raise InvalidCaseError(["$: JSON nested too deeply"]) from None
+
+
+def load_case(source: Mapping[str, Any] | str | bytes | os.PathLike[str]) -> Case:
+    """Read and validate a case from a mapping, JSON text, UTF-8 bytes or a file path.
+
+    Raises :class:`~iopauth.errors.InvalidCaseError` listing every problem found, each as
+    ``"<json path>: <rule>"``. A missing file raises the usual :class:`OSError`.
+    """
+    data = _read(source)
+    if not isinstance(data, Mapping):
+        raise InvalidCaseError(["$: the case must be a JSON object"])
+    try:
+        case: Case = _STRUCTURE_CASE(data, Case)
+    except (ClassValidationError, IterableValidationError, _RuleError) as exc:
+        raise InvalidCaseError(_paths(exc, "$")) from None
+    except RecursionError:
+        raise InvalidCaseError(["$: JSON nested too deeply"]) from None
+    problems = case_problems(case)
+    if problems:
+        raise InvalidCaseError(problems)
+    return case
+
+
+def dump_case(case: Case) -> dict[str, Any]:
+    """The case as a JSON-compatible dict; ``load_case(dump_case(c)) == c``.
+
+    Fields that hold their default (``None``, empty lists, …) are left out.
+    """
+    data: dict[str, Any] = _CONVERTER.unstructure(case)
+    return data
+
+
+def case_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the case document."""
+    from .schema import build_schema
+
+    return build_schema(Case)
+
+
+def _paths(exc: BaseException, path: str) -> list[str]:
+    """Flatten a cattrs error tree into ``"<path>: <rule>"`` lines."""
+    if isinstance(exc, ClassValidationError | IterableValidationError):
+        lines: list[str] = []
+        with_notes, without = exc.group_exceptions()
+        for sub, note in with_notes:
+            step = getattr(note, "name", None)
+            if step is None:
+                index = note.index
+                step = f"[{index}]" if isinstance(index, int) else f".{index}"
+            else:
+                step = f".{step}"
+            lines.extend(_paths(sub, path + step))
+        for sub in without:
+            lines.extend(_paths(sub, path))
+        return lines
+    if isinstance(exc, ForbiddenExtraKeysError):
+        known = [f.name for f in attrs.fields(exc.cl)]
+        return [
+            f"{path}.{key}: {_unknown_key_rule(key, known)}" for key in sorted(exc.extra_fields)
+        ]
+    if isinstance(exc, KeyError):
+        return [f"{path}: required field missing"]
+    if isinstance(exc, _RuleError):
+        return [f"{path}: {exc}"]
+    if isinstance(exc, RecursionError):
+        return [f"{path}: nested too deeply"]
+    # Anything else is a wrong shape cattrs noticed first (e.g. a list given for a record).
+    return [f"{path}: invalid value ({type(exc).__name__})"]
+
+
+def _unknown_key_rule(key: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return "unknown field" + hint

@@ -1,0 +1,575 @@
+"""Every Hypothesis strategy of the test suite lives here and grows with every model."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import attrs
+from hypothesis import strategies as st
+
+# --- measures and level-of-care ratings (iopauth.measures, iopauth.levels) ---
+from iopauth.levels import dimension_keys, valid_levels
+from iopauth.measures import SPECS
+from iopauth.model import (
+    Address,
+    AuthorizationRequest,
+    Case,
+    Clinician,
+    ClinicianRole,
+    CodeSystem,
+    Coverage,
+    DateRange,
+    Denial,
+    Diagnosis,
+    DocumentKind,
+    DocumentOnHand,
+    Engagement,
+    EpisodeOutcome,
+    FunctionalDomain,
+    FunctionalImpairment,
+    Goal,
+    GoalStatus,
+    Housing,
+    IdeationLevel,
+    Instrument,
+    LevelOfCare,
+    LevelOfCareRating,
+    MeasureAdministration,
+    MedicalStatus,
+    Medication,
+    Patient,
+    PersonName,
+    PlannedService,
+    PlanType,
+    Presentation,
+    Program,
+    Psychosocial,
+    RatingInstrument,
+    RequestKind,
+    RiskAssessment,
+    Schedule,
+    Session,
+    Setting,
+    Severity,
+    Sex,
+    SubscriberRelation,
+    TreatmentEpisode,
+    TreatmentPlan,
+    UnitType,
+    Urgency,
+    Weekday,
+    WithdrawalRisk,
+)
+
+_MEASURE_DATES = st.dates(min_value=date(2015, 1, 1), max_value=date(2035, 12, 31))
+
+
+def measure_items(instrument: Instrument) -> st.SearchStrategy[tuple[int, ...]]:
+    """Valid item answers for ``instrument`` in instrument order, as marked on the form."""
+    spec = SPECS[instrument]
+    answers = st.tuples(*(st.sampled_from(values) for values in spec.item_values))
+    if instrument is Instrument.CSSRS_SCREENER:
+        # "within the past 3 months" (index 6) qualifies a yes to suicidal behavior (index 5)
+        return answers.map(lambda a: (*a[:6], a[6] & a[5]))
+    return answers
+
+
+@st.composite
+def _administration(draw: st.DrawFn, instrument: Instrument) -> MeasureAdministration:
+    spec = SPECS[instrument]
+    items = draw(measure_items(instrument))
+    form = "items" if not spec.has_total else draw(st.sampled_from(["items", "total", "both"]))
+    total = sum(spec.item_score(i, a) for i, a in enumerate(items))
+    if form == "total":
+        total = draw(st.integers(spec.total_min, spec.total_max))
+    return MeasureAdministration(
+        instrument=instrument,
+        administered_on=draw(_MEASURE_DATES),
+        items=None if form == "total" else items,
+        total=None if form == "items" else total,
+    )
+
+
+def measure_administrations(
+    instrument: Instrument | None = None,
+) -> st.SearchStrategy[MeasureAdministration]:
+    """Valid administrations (items, a total, or both agreeing) of one or any instrument."""
+    instruments = st.sampled_from(list(Instrument)) if instrument is None else st.just(instrument)
+    return instruments.flatmap(_administration)
+
+
+_RATERS = st.none() | st.sampled_from(["clinician A", "intake team", "psychiatrist on call"])
+_OVERRIDE_REASONS = st.sampled_from(["clinical judgement", "no PHP slot available"])
+# The domain file gives no ASAM rating range; these values are test data only.
+_ASAM_TEST_RATINGS = st.integers(0, 4)
+
+
+def _rating_instruments(age: int | None) -> list[RatingInstrument]:
+    """Instruments whose default age checks accept ``age`` (ASAM has none)."""
+    allowed = [RatingInstrument.ASAM]
+    if age is None or age >= 18:
+        allowed.append(RatingInstrument.LOCUS)
+    if age is None or 6 <= age <= 18:
+        allowed.append(RatingInstrument.CALOCUS_CASII)
+    return allowed
+
+
+@st.composite
+def _rating(draw: st.DrawFn, instrument: RatingInstrument) -> LevelOfCareRating:
+    keys = dimension_keys(instrument)
+    if instrument is RatingInstrument.ASAM:
+        version: str | None = draw(st.sampled_from(["3", "4"]))
+        values = _ASAM_TEST_RATINGS
+    else:
+        version = draw(
+            st.none() | st.just("20") if instrument is RatingInstrument.LOCUS else st.none()
+        )
+        values = st.integers(1, 5)
+    ratings = {key: draw(values) for key in keys}
+    levels = valid_levels(instrument, version)
+    override = draw(st.none() | st.sampled_from(levels))
+    return LevelOfCareRating(
+        instrument=instrument,
+        rated_on=draw(_MEASURE_DATES),
+        ratings=ratings,
+        recommended_level=draw(st.sampled_from(levels)),
+        version=version,
+        composite=draw(st.none() | st.just(sum(ratings.values()))),
+        rater=draw(_RATERS),
+        override_level=override,
+        override_reason=None if override is None else draw(_OVERRIDE_REASONS),
+    )
+
+
+def level_of_care_ratings(age: int | None = None) -> st.SearchStrategy[LevelOfCareRating]:
+    """Valid recorded ratings for a patient of ``age`` (any instrument when ``age`` is None)."""
+    return st.sampled_from(_rating_instruments(age)).flatmap(_rating)
+
+
+# --- ICD-10-CM code text (iopauth.codes) ---
+
+_ICD_LIKE = st.from_regex(
+    r"\s?[A-Za-z][0-9A-Za-z][0-9A-Za-z]{0,6}(\.[0-9A-Za-z.]{0,5})?\s?", fullmatch=True
+)
+_ICD_SAMPLES = st.sampled_from(
+    ["F32.9", "f329", " T14.91xa ", "Z91.5", "u071", "QA0.0101", "F32.", "F3.29", "FF32"]
+)
+
+
+def icd10_like_text() -> st.SearchStrategy[str]:
+    """Arbitrary text mixed with near-codes: right shape or nearly, odd case, stray dots."""
+    return st.one_of(st.text(max_size=12), _ICD_LIKE, _ICD_SAMPLES)
+
+
+# --- the case model --------------------------------------------------------------------------
+
+#: Valid NPIs (check digit verified by the validator's tests).
+NPIS = ("1234567893", "1987654328", "1543210987", "1678901236", "1456789019", "1765432103")
+#: Billable ICD-10-CM codes across the chapters IOP requests use.
+BILLABLE_CODES = (
+    "F33.2", "F32.1", "F32.9", "F32.A", "F41.1", "F43.10", "F43.23", "F10.20", "F11.20",
+    "F31.81", "F60.3", "F50.20", "R45.851", "Z91.51", "T14.91XA",
+)  # fmt: skip
+SERVICE_CODES = ("S9480", "H0015", "H0035", "S0201", "G0410", "90853")
+STATES = ("CA", "OR", "TX", "OH", "IL", "NY", "PR")
+
+_REQUEST_DAYS = (date(2026, 1, 5), date(2026, 9, 30))
+_TEXT_ALPHABET = st.characters(
+    codec="utf-8", categories=("L", "N", "P", "Zs", "S"), exclude_characters="\x85\xa0"
+)
+
+
+def texts(max_size: int = 40) -> st.SearchStrategy[str]:
+    """Free text as people type it: any letters, digits, punctuation; never blank."""
+    return st.text(_TEXT_ALPHABET, min_size=1, max_size=max_size).filter(lambda s: s.strip() != "")
+
+
+def optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """``None`` or a value of ``strategy``."""
+    return st.none() | strategy
+
+
+def between(low: date, high: date) -> st.SearchStrategy[date]:
+    """A date from ``low`` to ``high`` inclusive."""
+    return st.dates(min_value=low, max_value=max(low, high))
+
+
+phones = st.builds(
+    "({}) 0{}-{}".format,
+    st.sampled_from(("555", "212", "503")),
+    st.integers(10, 99),
+    st.integers(1000, 9999),
+)
+person_names = st.builds(
+    PersonName, given=texts(20), family=texts(20), middle=optional(texts(10)), suffix=st.none()
+)
+addresses = st.builds(
+    Address,
+    lines=st.lists(texts(30), min_size=1, max_size=2).map(tuple),
+    city=texts(20),
+    state=st.sampled_from(STATES),
+    postal_code=st.from_regex(r"[0-9]{5}(-[0-9]{4})?", fullmatch=True),
+)
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> Case:
+    """A valid case of any shape: every optional section present or absent."""
+    request_date = draw(between(*_REQUEST_DAYS))
+    age = draw(st.integers(8, 95))
+    birth = request_date - timedelta(days=365 * age + draw(st.integers(2, 300)))
+    earliest = request_date - timedelta(days=730)  # every other date lies after birth
+    past = between(earliest, request_date)
+    anywhere = between(earliest, request_date + timedelta(days=365))
+
+    patient = Patient(
+        name=draw(person_names),
+        birth_date=birth,
+        sex=draw(st.sampled_from(Sex)),
+        preferred_language=draw(optional(st.sampled_from(("en", "es", "es-MX", "vi")))),
+        phone=draw(optional(phones)),
+        email=draw(optional(st.just("someone@mail.example"))),
+        address=draw(optional(addresses)),
+    )
+    coverage = Coverage(
+        payer_name=draw(texts(30)),
+        plan_type=draw(st.sampled_from(PlanType)),
+        member_id=draw(texts(16)),
+        payer_id=draw(optional(texts(8))),
+        group_number=draw(optional(texts(10))),
+        subscriber_relation=draw(st.sampled_from(SubscriberRelation)),
+        plan_state=draw(optional(st.sampled_from(STATES))),
+        um_phone=draw(optional(phones)),
+        um_fax=draw(optional(phones)),
+    )
+    program = Program(
+        name=draw(texts(30)),
+        npi=draw(st.sampled_from(NPIS)),
+        tin=draw(st.from_regex(r"[0-9]{2}-?[0-9]{7}", fullmatch=True)),
+        address=draw(addresses),
+        phone=draw(phones),
+        setting=draw(st.sampled_from(Setting)),
+        fax=draw(optional(phones)),
+    )
+    clinicians = tuple(
+        draw(
+            st.lists(
+                st.builds(
+                    Clinician,
+                    name=person_names,
+                    credentials=st.sampled_from(("MD", "DO", "LCSW", "PhD", "RN")),
+                    role=st.sampled_from(ClinicianRole),
+                    npi=optional(st.sampled_from(NPIS)),
+                    phone=optional(phones),
+                    contact=st.booleans(),
+                ),
+                min_size=1,
+                max_size=3,
+            )
+        )
+    )
+    codes = draw(st.lists(st.sampled_from(BILLABLE_CODES), min_size=1, max_size=4, unique=True))
+    primary = draw(st.integers(0, len(codes) - 1))
+    diagnoses = tuple(
+        Diagnosis(code=c, primary=i == primary, description=draw(optional(texts(40))))
+        for i, c in enumerate(codes)
+    )
+    plan = draw(plans(anywhere, earliest))
+    request = draw(requests(request_date, past, anywhere))
+    return Case(
+        case_id=draw(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,20}", fullmatch=True)),
+        patient=patient,
+        coverage=coverage,
+        program=program,
+        clinicians=clinicians,
+        diagnoses=diagnoses,
+        plan=plan,
+        request=request,
+        presentation=draw(
+            optional(
+                st.builds(
+                    Presentation,
+                    assessed_on=past,
+                    symptoms=st.lists(texts(40), max_size=3).map(tuple),
+                    summary=optional(texts(200)),
+                    outpatient_insufficient=optional(st.booleans()),
+                    primarily_social_or_custodial=optional(st.booleans()),
+                )
+            )
+        ),
+        medications=tuple(draw(st.lists(medications(past), max_size=3))),
+        measures=tuple(
+            draw(st.lists(measure_administrations_between(earliest, request_date), max_size=4))
+        ),
+        risk=draw(optional(risks(past, earliest))),
+        functioning=tuple(
+            draw(
+                st.lists(
+                    st.builds(
+                        FunctionalImpairment,
+                        domain=st.sampled_from(FunctionalDomain),
+                        severity=st.sampled_from(Severity),
+                        note=optional(texts(40)),
+                    ),
+                    max_size=3,
+                )
+            )
+        ),
+        medical=draw(
+            optional(
+                st.builds(
+                    MedicalStatus,
+                    medically_stable=optional(st.booleans()),
+                    withdrawal_risk=optional(st.sampled_from(WithdrawalRisk)),
+                    condition_prevents_benefit=optional(st.booleans()),
+                )
+            )
+        ),
+        history=tuple(draw(st.lists(episodes(past), max_size=3))),
+        psychosocial=draw(
+            optional(
+                st.builds(
+                    Psychosocial,
+                    housing=optional(st.sampled_from(Housing)),
+                    safe_environment=optional(st.booleans()),
+                    support_system=optional(st.booleans()),
+                    transportation=optional(st.booleans()),
+                    family_involved=optional(st.booleans()),
+                )
+            )
+        ),
+        engagement=draw(optional(engagements())),
+        level_of_care_ratings=tuple(draw(ratings_for(birth, earliest, request_date))),
+    )
+
+
+@st.composite
+def medications(draw: st.DrawFn, days: st.SearchStrategy[date]) -> Medication:
+    """A medication whose end (if any) follows its start."""
+    start = draw(optional(days))
+    end = None if start is None else draw(optional(between(start, start + timedelta(days=90))))
+    return Medication(
+        name=draw(texts(20)),
+        dose=draw(optional(texts(10))),
+        frequency=draw(optional(texts(10))),
+        start_date=start,
+        end_date=end,
+    )
+
+
+@st.composite
+def risks(draw: st.DrawFn, days: st.SearchStrategy[date], earliest: date) -> RiskAssessment:
+    """A risk assessment; a recorded attempt never postdates the assessment."""
+    assessed = draw(days)
+    return RiskAssessment(
+        assessed_on=assessed,
+        suicidal_ideation=draw(optional(st.sampled_from(IdeationLevel))),
+        suicide_plan=draw(optional(st.booleans())),
+        suicide_intent=draw(optional(st.booleans())),
+        homicidal_ideation=draw(optional(st.sampled_from(IdeationLevel))),
+        self_harm_recent=draw(optional(st.booleans())),
+        last_attempt_date=draw(optional(between(earliest, assessed))),
+        safety_plan=draw(optional(st.booleans())),
+        imminent_danger=draw(optional(st.booleans())),
+        notes=draw(optional(texts(100))),
+    )
+
+
+@st.composite
+def episodes(draw: st.DrawFn, days: st.SearchStrategy[date]) -> TreatmentEpisode:
+    """An earlier episode of care with an ordered period."""
+    start = draw(days)
+    end = draw(optional(between(start, start + timedelta(days=120))))
+    return TreatmentEpisode(
+        level=draw(st.sampled_from(LevelOfCare)),
+        period=DateRange(start=start, end=end),
+        outcome=draw(st.sampled_from(EpisodeOutcome)),
+        provider=draw(optional(texts(30))),
+    )
+
+
+@st.composite
+def engagements(draw: st.DrawFn) -> Engagement:
+    """Engagement with attendance never above what was scheduled."""
+    scheduled = draw(optional(st.integers(0, 60)))
+    attended = None if scheduled is None else draw(optional(st.integers(0, scheduled)))
+    return Engagement(
+        able_to_participate=draw(optional(st.booleans())),
+        willing=draw(optional(st.booleans())),
+        consent_signed=draw(optional(st.booleans())),
+        expected_to_improve=draw(optional(st.booleans())),
+        sessions_scheduled=scheduled,
+        sessions_attended=attended,
+    )
+
+
+@st.composite
+def plans(draw: st.DrawFn, days: st.SearchStrategy[date], earliest: date) -> TreatmentPlan:
+    """A plan whose services fit in its weekly schedule."""
+    services = tuple(
+        draw(
+            st.lists(
+                st.builds(
+                    PlannedService,
+                    code=st.sampled_from(("90853", "90834", "G0410", "G0177", "90846")),
+                    sessions_per_week=st.sampled_from((0.5, 1.0, 2.0, 3.0)),
+                    minutes_per_session=st.integers(15, 120),
+                    system=st.sampled_from(CodeSystem),
+                    label=optional(texts(30)),
+                ),
+                max_size=3,
+            )
+        )
+    )
+    needed_minutes = sum(s.sessions_per_week * s.minutes_per_session for s in services)
+    if draw(st.booleans()):
+        weekdays = draw(st.lists(st.sampled_from(Weekday), min_size=1, max_size=7, unique=True))
+        per_day = int(needed_minutes // len(weekdays)) + draw(st.integers(1, 240))
+        schedule = Schedule(sessions=tuple(Session(day=d, minutes=per_day) for d in weekdays))
+    else:
+        days_per_week = draw(st.integers(1, 7))
+        hours = needed_minutes / 60 / days_per_week + draw(st.sampled_from((0.0, 0.5, 1.0, 3.0)))
+        schedule = Schedule(days_per_week=days_per_week, hours_per_day=min(24.0, hours))
+    level = draw(st.sampled_from((LevelOfCare.OUTPATIENT, LevelOfCare.IOP, LevelOfCare.PHP)))
+    lower = [lv for lv in LevelOfCare if lv.rank < level.rank]
+    start = draw(days)
+    return TreatmentPlan(
+        level=level,
+        start_date=start,
+        weeks=draw(st.integers(1, 104)),
+        schedule=schedule,
+        services=services,
+        goals=tuple(
+            draw(
+                st.lists(
+                    st.builds(
+                        Goal,
+                        description=texts(40),
+                        measure=texts(40),
+                        target_date=between(start, start + timedelta(days=200)),
+                        status=st.sampled_from(GoalStatus),
+                        progress=optional(texts(40)),
+                    ),
+                    max_size=3,
+                )
+            )
+        ),
+        discharge_plan=draw(optional(texts(100))),
+        step_down_level=draw(optional(st.sampled_from(lower))) if lower else None,
+        signed_on=draw(optional(days)),
+        certified_by_npi=draw(optional(st.sampled_from(NPIS))),
+        certified_on=draw(optional(days)),
+    )
+
+
+@st.composite
+def requests(
+    draw: st.DrawFn,
+    request_date: date,
+    past: st.SearchStrategy[date],
+    anywhere: st.SearchStrategy[date],
+) -> AuthorizationRequest:
+    """A request; an appeal always carries the denial it answers."""
+    kind = draw(st.sampled_from(RequestKind))
+    start = draw(anywhere)
+    denial = None
+    if kind is RequestKind.APPEAL or draw(st.booleans()):
+        denial = Denial(
+            decided_on=draw(past),
+            reference=draw(optional(texts(20))),
+            stated_reason=draw(optional(texts(100))),
+            unmet_criteria=tuple(
+                draw(st.lists(st.sampled_from(("adm.impairment", "mcr.poc_9h")), unique=True))
+            ),
+        )
+    return AuthorizationRequest(
+        kind=kind,
+        request_date=request_date,
+        period=DateRange(start=start, end=draw(between(start, start + timedelta(days=90)))),
+        service_code=draw(st.sampled_from(SERVICE_CODES)),
+        urgency=draw(st.sampled_from(Urgency)),
+        unit_type=draw(st.sampled_from(UnitType)),
+        revenue_code=draw(optional(st.sampled_from(("0905", "0906", "0912", "0913")))),
+        authorization_number=draw(optional(texts(20))),
+        documents=tuple(
+            draw(
+                st.lists(
+                    st.builds(
+                        DocumentOnHand,
+                        kind=st.sampled_from(DocumentKind),
+                        dated=optional(past),
+                        title=optional(texts(30)),
+                    ),
+                    max_size=4,
+                )
+            )
+        ),
+        denial=denial,
+    )
+
+
+@st.composite
+def measure_administrations_between(
+    draw: st.DrawFn, low: date, high: date
+) -> MeasureAdministration:
+    """A valid administration given between ``low`` and ``high``."""
+    administration = draw(measure_administrations())
+    return attrs.evolve(administration, administered_on=draw(between(low, high)))
+
+
+@st.composite
+def ratings_for(draw: st.DrawFn, birth: date, low: date, high: date) -> list[LevelOfCareRating]:
+    """Zero to two recorded ratings, each valid for the patient's age on its date."""
+    out = []
+    for _ in range(draw(st.integers(0, 2))):
+        rated_on = draw(between(low, high))
+        age = (
+            rated_on.year - birth.year - ((rated_on.month, rated_on.day) < (birth.month, birth.day))
+        )
+        rating = draw(level_of_care_ratings(age))
+        out.append(attrs.evolve(rating, rated_on=rated_on))
+    return out
+
+
+# --- criteria (iopauth.criteria) ---------------------------------------------------------------
+
+#: Optional documentation a case may lack: (record attribute, field) pairs whose value ``None``
+#: means "not documented". Removing any of them must only ever turn findings unknown.
+UNDOCUMENTABLE = (
+    ("presentation", "outpatient_insufficient"),
+    ("presentation", "primarily_social_or_custodial"),
+    ("risk", "imminent_danger"),
+    ("risk", "suicidal_ideation"),
+    ("risk", "safety_plan"),
+    ("medical", "medically_stable"),
+    ("medical", "withdrawal_risk"),
+    ("medical", "condition_prevents_benefit"),
+    ("psychosocial", "housing"),
+    ("psychosocial", "safe_environment"),
+    ("psychosocial", "support_system"),
+    ("psychosocial", "family_involved"),
+    ("engagement", "able_to_participate"),
+    ("engagement", "willing"),
+    ("engagement", "consent_signed"),
+    ("engagement", "expected_to_improve"),
+    ("engagement", "sessions_attended"),
+    ("plan", "signed_on"),
+    ("plan", "certified_on"),
+    ("plan", "discharge_plan"),
+    ("plan", "last_reviewed"),
+)
+#: Whole optional sections of a case.
+UNDOCUMENTABLE_SECTIONS = ("presentation", "risk", "medical", "psychosocial", "engagement")
+
+
+@st.composite
+def less_documented(draw: st.DrawFn, case: Case) -> Case:
+    """``case`` with a random part of its optional documentation removed (set to ``None``)."""
+    for record, name in draw(st.lists(st.sampled_from(UNDOCUMENTABLE), max_size=6, unique=True)):
+        inner = getattr(case, record)
+        if inner is not None and getattr(inner, name) is not None:
+            case = attrs.evolve(case, **{record: attrs.evolve(inner, **{name: None})})
+    for section in draw(st.lists(st.sampled_from(UNDOCUMENTABLE_SECTIONS), max_size=2)):
+        case = attrs.evolve(case, **{section: None})
+    return case
