@@ -17,7 +17,8 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar, get_args, get_origin
+from types import UnionType
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 import attrs
 from cattrs import Converter
@@ -88,11 +89,28 @@ def make_converter() -> Converter:
     conv.register_unstructure_hook(date, date.isoformat)
     # Our enums subclass str: single dispatch on their base is more specific than ``str``.
     conv.register_structure_hook(StrEnum, _structure_enum)
+    conv.register_structure_hook_factory(_is_optional, lambda t: _optional_hook(conv, t))
     conv.register_structure_hook_factory(_is_tuple, lambda t: _tuple_hook(conv, t))
     conv.register_structure_hook_factory(_is_dict, lambda t: _dict_hook(conv, t))
     conv.register_structure_hook_factory(attrs.has, lambda t: _object_hook(conv, t))
     conv.register_structure_hook(Diagnosis, _diagnosis_hook(conv))
     return conv
+
+
+def _is_optional(tp: Any) -> bool:
+    args = get_args(tp)
+    return get_origin(tp) in (Union, UnionType) and len(args) == 2 and type(None) in args
+
+
+def _optional_hook(conv: Converter, cl: Any) -> Callable[[object, type], Any]:
+    """``X | None``: resolve X's hook once, not on every call as cattrs' generic hook does."""
+    (inner,) = [a for a in get_args(cl) if a is not type(None)]
+    handler = conv.get_structure_hook(inner)
+
+    def structure(obj: object, _: type) -> Any:
+        return None if obj is None else handler(obj, inner)
+
+    return structure
 
 
 def _is_tuple(tp: Any) -> bool:

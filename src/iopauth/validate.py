@@ -6,10 +6,10 @@ the rule, never the offending value, so a message can go into a log or a termina
 
 from __future__ import annotations
 
+import enum
 import re
-from collections.abc import Iterator
 from datetime import date
-from typing import Any
+from typing import Any, cast, get_args, get_type_hints
 
 import attrs
 
@@ -135,7 +135,7 @@ class _Problems:
 def case_problems(case: Case) -> list[str]:
     """Every field and cross-field rule the case breaks, in document order."""
     out = _Problems()
-    _check_strings(case, "$", out)
+    _Scan(case, out).visit(case)
     if not _CASE_ID.fullmatch(case.case_id):
         out.add("$.case_id", "must be 1-64 letters, digits, '.', '_' or '-', starting alphanumeric")
     _check_people(case, out)
@@ -146,31 +146,109 @@ def case_problems(case: Case) -> list[str]:
     return out.lines
 
 
-def _walk(value: object, path: str) -> Iterator[tuple[str, object]]:
-    """Every leaf value of a record tree with its JSON path."""
-    cls = type(value)
-    if attrs.has(cls):
-        for field in attrs.fields(cls):
-            yield from _walk(getattr(value, field.name), f"{path}.{field.name}")
-    elif isinstance(value, tuple):
-        for i, item in enumerate(value):
-            yield from _walk(item, f"{path}[{i}]")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _walk(item, f"{path}.{key}")
-    else:
-        yield path, value
+# Types whose values carry nothing to check; skipping them early keeps the scan cheap.
+_INERT = frozenset({bool, int, float, type(None)})
+_RECORD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def _check_strings(case: Case, path: str, out: _Problems) -> None:
-    for where, value in _walk(case, path):
-        if isinstance(value, str):
-            if not value.strip():
-                out.add(where, "must not be empty")
-            elif len(value) > MAX_TEXT:
-                out.add(where, f"must be at most {MAX_TEXT} characters")
-            elif _CONTROL.search(value):
-                out.add(where, "must not contain control characters")
+def _fields_of(cls: type) -> tuple[str, ...]:
+    """Fields of a record class that can hold a string or a date, cached per class.
+
+    Fields typed as numbers, booleans or enums (or arrays of them) are left out: the scan has
+    nothing to check there. Anything that is not a record has no fields.
+    """
+    names = _RECORD_FIELDS.get(cls)
+    if names is None:
+        if attrs.has(cls):
+            hints = get_type_hints(cls)
+            names = tuple(f.name for f in attrs.fields(cls) if _may_hold_text(hints[f.name]))
+        else:
+            names = ()
+        _RECORD_FIELDS[cls] = names
+    return names
+
+
+def _may_hold_text(tp: Any) -> bool:
+    """Whether a value of type ``tp`` can contain a string or a date anywhere inside."""
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return False
+    if tp in _INERT:
+        return False
+    args = [a for a in get_args(tp) if a is not type(None) and a is not Ellipsis]
+    if args:
+        return any(_may_hold_text(a) for a in args)
+    return True
+
+
+def _format_path(parts: list[str | int]) -> str:
+    return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
+
+
+class _Scan:
+    """One pass over every value of a case: strings, dates and date ranges.
+
+    The path is kept as a stack of parts and only formatted when a problem is found, because
+    this pass touches every leaf of every case loaded.
+    """
+
+    def __init__(self, case: Case, out: _Problems) -> None:
+        self.out = out
+        self.birth = case.patient.birth_date
+        self.request_date = case.request.request_date
+        # With an impossible birth date every other date would be reported against it.
+        self.check_dates = self.birth <= self.request_date
+        self.parts: list[str | int] = []
+
+    def add(self, rule: str) -> None:
+        self.out.add(_format_path(self.parts), rule)
+
+    def visit(self, value: object) -> None:
+        cls = type(value)
+        if cls in _INERT:
+            return
+        # Exact type checks (not isinstance): our enums subclass str and need no check.
+        if cls is str:
+            self.text(cast("str", value))
+        elif cls is date:
+            if self.check_dates:
+                self.day(cast("date", value))
+        elif cls is tuple:
+            for i, item in enumerate(cast("tuple[object, ...]", value)):
+                self.parts.append(i)
+                self.visit(item)
+                self.parts.pop()
+        elif cls is dict:
+            for key, item in cast("dict[str, object]", value).items():
+                self.parts.append(key)
+                self.visit(item)
+                self.parts.pop()
+        else:
+            for name in _fields_of(cls):
+                self.parts.append(name)
+                self.visit(getattr(value, name))
+                self.parts.pop()
+            if cls is DateRange:
+                self.period(cast("DateRange", value))
+
+    def text(self, value: str) -> None:
+        if not value.strip():
+            self.add("must not be empty")
+        elif len(value) > MAX_TEXT:
+            self.add(f"must be at most {MAX_TEXT} characters")
+        elif _CONTROL.search(value):
+            self.add("must not contain control characters")
+
+    def day(self, value: date) -> None:
+        if value < self.birth and self.parts != ["patient", "birth_date"]:
+            self.add("must not be before the patient's birth_date")
+        elif value > self.request_date and _OBSERVED.fullmatch(_format_path(self.parts)):
+            self.add("must not be after the request_date")
+
+    def period(self, value: DateRange) -> None:
+        if value.end is not None and value.end < value.start:
+            self.parts.append("end")
+            self.add("must not be before start")
+            self.parts.pop()
 
 
 def _check_address(address: Address | None, path: str, out: _Problems) -> None:
@@ -345,13 +423,6 @@ def _check_request(case: Case, out: _Problems) -> None:
         out.add("$.request.denial.decided_on", "must not be after the request_date")
 
 
-def _dated(case: Case) -> Iterator[tuple[str, date]]:
-    for path, value in _walk(case, "$"):
-        if isinstance(value, date):
-            yield path, value
-
-
-# Observations that cannot postdate the request they support.
 _OBSERVED = re.compile(
     r"\$\.(measures\[\d+\]\.administered_on|risk\.(assessed_on|last_attempt_date)"
     r"|presentation\.assessed_on|level_of_care_ratings\[\d+\]\.rated_on"
@@ -364,17 +435,7 @@ def _check_dates(case: Case, out: _Problems) -> None:
     request_date = case.request.request_date
     if birth > request_date:
         out.add("$.patient.birth_date", "must be before the request_date")
-        return  # every other date would be reported against an impossible birth date
-    for path, day in _dated(case):
-        if path == "$.patient.birth_date":
-            continue
-        if day < birth:
-            out.add(path, "must not be before the patient's birth_date")
-        elif _OBSERVED.fullmatch(path) and day > request_date:
-            out.add(path, "must not be after the request_date")
-    for path, value in _walk_ranges(case, "$"):
-        if value.end is not None and value.end < value.start:
-            out.add(f"{path}.end", "must not be before start")
+        return
     risk = case.risk
     attempt = None if risk is None else risk.last_attempt_date
     if risk is not None and attempt is not None and attempt > risk.assessed_on:
@@ -383,14 +444,3 @@ def _check_dates(case: Case, out: _Problems) -> None:
         start, end = medication.start_date, medication.end_date
         if start is not None and end is not None and end < start:
             out.add(f"$.medications[{i}].end_date", "must not be before start_date")
-
-
-def _walk_ranges(value: Any, path: str) -> Iterator[tuple[str, DateRange]]:
-    if isinstance(value, DateRange):
-        yield path, value
-    elif attrs.has(type(value)):
-        for field in attrs.fields(type(value)):
-            yield from _walk_ranges(getattr(value, field.name), f"{path}.{field.name}")
-    elif isinstance(value, tuple):
-        for i, item in enumerate(value):
-            yield from _walk_ranges(item, f"{path}[{i}]")

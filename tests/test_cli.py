@@ -1,0 +1,83 @@
+"""The ``iopauth`` command, run in-process with injected streams."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from iopauth.cli import main
+
+EXAMPLES = Path(__file__).parent.parent / "examples" / "cases"
+STEPDOWN = EXAMPLES / "medicare-stepdown-depression.json"
+
+
+def _run(*argv: str, stdin: str | None = None) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err, stdin=io.StringIO(stdin or ""))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_validate_accepts_an_example() -> None:
+    """A valid case is reported valid with exit code 0."""
+    code, out, err = _run("validate", str(STEPDOWN))
+    assert (code, err) == (0, "")
+    assert out == "ex-medicare-stepdown: valid\n"
+
+
+def test_validate_reports_each_problem_on_its_own_line() -> None:
+    """An invalid case gives exit code 2 and one stderr line per problem, no traceback."""
+    doc = json.loads(STEPDOWN.read_text(encoding="utf-8"))
+    doc["plan"]["schedule"]["hours_per_day"] = 30
+    doc["program"]["npi"] = "1234567890"
+    code, out, err = _run("validate", "-", stdin=json.dumps(doc))
+    assert code == 2
+    assert out == ""
+    assert err.splitlines() == [
+        "iopauth: $.program.npi: must be a 10-digit NPI with a valid check digit",
+        "iopauth: $.plan.schedule.hours_per_day: must be between 0 and 24",
+    ]
+
+
+def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
+    """A case file that does not exist gives exit code 2 and one line."""
+    code, _out, err = _run("validate", str(tmp_path / "nope.json"))
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "No such file" in err
+
+
+def test_unknown_command_and_missing_command_are_usage_errors() -> None:
+    """Usage mistakes exit with code 2 and say what is wrong."""
+    assert _run("frobnicate")[0] == 2
+    code, _out, err = _run()
+    assert code == 2
+    assert "choose a command" in err
+
+
+def test_schema_prints_json_schema() -> None:
+    """'iopauth schema' prints the JSON Schema of the case document."""
+    code, out, _err = _run("schema")
+    assert code == 0
+    assert json.loads(out)["$schema"].endswith("2020-12/schema")
+
+
+def test_version() -> None:
+    """'iopauth --version' names the package version."""
+    code, out, _err = _run("--version")
+    assert code == 0
+    assert out.startswith("iopauth ")
+
+
+def test_console_script_entry_point_runs() -> None:
+    """The installed 'iopauth' entry point is wired to cli.main."""
+    result = subprocess.run(
+        [sys.executable, "-m", "iopauth", "validate", str(STEPDOWN)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ex-medicare-stepdown: valid"
