@@ -255,7 +255,7 @@ def test_import_reads_nothing() -> None:
         print(json.dumps({{"before": before, "after": state()}}))
         """
     )
-    done = subprocess.run(  # noqa: S603  (our own interpreter and a fixed script)
+    done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     result = json.loads(done.stdout)
