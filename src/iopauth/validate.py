@@ -316,7 +316,9 @@ def _check_clinical(case: Case, out: _Problems) -> None:
         for where, rule in measure_problems(administration):
             out.add(_join(f"$.measures[{i}]", where), rule)
     for i, rating in enumerate(case.level_of_care_ratings):
-        age = case.patient.age_on(rating.rated_on)
+        # An impossible birth date is reported once, not again as an age that fits no tool.
+        birth = case.patient.birth_date
+        age = case.patient.age_on(rating.rated_on) if birth <= rating.rated_on else None
         for where, rule in rating_problems(rating, age):
             out.add(_join(f"$.level_of_care_ratings[{i}]", where), rule)
     engagement = case.engagement
