@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, timedelta
 from typing import Any
 
@@ -569,7 +570,66 @@ def less_documented(draw: st.DrawFn, case: Case) -> Case:
     for record, name in draw(st.lists(st.sampled_from(UNDOCUMENTABLE), max_size=6, unique=True)):
         inner = getattr(case, record)
         if inner is not None and getattr(inner, name) is not None:
-            case = attrs.evolve(case, **{record: attrs.evolve(inner, **{name: None})})
+            blank: dict[str, Any] = {name: None}
+            replaced: dict[str, Any] = {record: attrs.evolve(inner, **blank)}
+            case = attrs.evolve(case, **replaced)
     for section in draw(st.lists(st.sampled_from(UNDOCUMENTABLE_SECTIONS), max_size=2)):
-        case = attrs.evolve(case, **{section: None})
+        removed: dict[str, Any] = {section: None}
+        case = attrs.evolve(case, **removed)
     return case
+
+
+# --- documents (iopauth.documents) ---------------------------------------------------------------
+
+#: Markup, style, template syntax and a local-file URL: each must print as literal text.
+HOSTILE_SNIPPETS = (
+    "<b>bold</b>",
+    "<script>alert(1)</script>",
+    "<style>body{display:none}</style>",
+    "{{ 7*7 }}",
+    "{% raw %}x",
+    '<img src="file:///etc/passwd">',
+    "&amp; &lt;",
+    "url(file:///etc/passwd)",
+)
+#: String fields that hold codes or identifiers the renderer parses, left valid by
+#: :func:`hostile_case` so a render reaches the templates.
+_CODE_FIELDS = frozenset(
+    {
+        "code", "service_code", "revenue_code", "npi", "tin", "certified_by_npi", "state",
+        "postal_code", "country", "recommended_level", "override_level", "preferred_language",
+        "media_type",
+    }
+)  # fmt: skip
+
+
+def hostile_texts() -> st.SearchStrategy[str]:
+    """Free text carrying markup, CSS, Jinja syntax or a ``file:`` URL among ordinary words."""
+    return st.builds(
+        "{} {} {}".format, texts(12), st.sampled_from(HOSTILE_SNIPPETS), texts(12)
+    ).map(lambda s: s.replace("\x00", ""))
+
+
+def with_text(obj: Any, text: Any) -> Any:
+    """``obj`` with every free-text string field (recursively) replaced by ``text(path)``."""
+    if isinstance(obj, tuple):
+        return tuple(with_text(item, text) for item in obj)
+    if not attrs.has(type(obj)):
+        return obj
+    changes: dict[str, Any] = {}
+    for field in attrs.fields(type(obj)):
+        value = getattr(obj, field.name)
+        if isinstance(value, str) and not isinstance(value, enum.Enum):
+            if field.name not in _CODE_FIELDS:
+                changes[field.name] = text(field.name)
+        elif isinstance(value, tuple) and value and all(isinstance(v, str) for v in value):
+            changes[field.name] = tuple(text(field.name) for _ in value)
+        elif isinstance(value, tuple) or attrs.has(type(value)):
+            changes[field.name] = with_text(value, text)
+    return attrs.evolve(obj, **changes)
+
+
+@st.composite
+def hostile_case(draw: st.DrawFn, case: Case) -> Case:
+    """``case`` with hostile text in every free-text field."""
+    return with_text(case, lambda _name: draw(hostile_texts()))  # type: ignore[no-any-return]

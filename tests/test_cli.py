@@ -81,3 +81,61 @@ def test_console_script_entry_point_runs() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ex-medicare-stepdown: valid"
+
+
+MILD = EXAMPLES / "commercial-mild-adjustment.json"
+
+
+def test_check_meets_exits_zero_with_a_table() -> None:
+    """A case that meets its default set exits 0 and prints a table of findings."""
+    code, out, err = _run("check", str(STEPDOWN))
+    assert (code, err) == (0, "")
+    assert "Outcome: MEETS" in out
+    assert "adm.program_intensity" in out
+
+
+def test_check_does_not_meet_exits_one() -> None:
+    """The 4-hours-a-week case does not meet IOP criteria: exit code 1."""
+    code, out, _err = _run("check", str(MILD))
+    assert code == 1
+    assert "Outcome: DOES NOT MEET" in out
+
+
+def test_check_json_output() -> None:
+    """--json prints the determination as JSON with one finding per criterion."""
+    code, out, _err = _run("check", str(STEPDOWN), "--criteria", "medicare-iop", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["criteria_set"] == "medicare-iop"
+    assert data["outcome"] == "meets"
+    assert {f["criterion"] for f in data["findings"]} >= {"mcr.poc_9h", "mcr.physician_cert"}
+
+
+def test_check_with_a_user_overlay_file(tmp_path: Path) -> None:
+    """--criteria takes a TOML overlay that raises a threshold."""
+    overlay = tmp_path / "payer.toml"
+    overlay.write_text(
+        'id = "payer-x"\ntitle = "Payer X"\nversion = "1"\nextends = "iop-standard"\n'
+        "[params]\nmin_hours_adult = 12\n",
+        encoding="utf-8",
+    )
+    code, out, err = _run("check", str(STEPDOWN), "--criteria", str(overlay))
+    assert code == 1, err
+    assert "payer-x" in out
+
+
+def test_check_unknown_set_is_a_usage_error() -> None:
+    """An unknown set name exits 2 and lists the shipped sets."""
+    code, _out, err = _run("check", str(STEPDOWN), "--criteria", "nope")
+    assert code == 2
+    assert "iop-standard" in err
+
+
+def test_criteria_lists_and_describes_sets() -> None:
+    """'iopauth criteria' lists the shipped sets; with a name it prints that set's criteria."""
+    code, out, _err = _run("criteria")
+    assert code == 0
+    assert out.split()[0::1].count("medicare-iop") == 1
+    code, out, _err = _run("criteria", "medicare-iop")
+    assert code == 0
+    assert "mcr.poc_9h" in out

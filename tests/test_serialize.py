@@ -66,6 +66,14 @@ def test_sources_of_every_kind_load_the_same_case() -> None:
     assert load_case(json.loads(text)) == from_path
 
 
+def test_a_string_naming_a_file_is_read_as_a_path() -> None:
+    """load_case("case.json") reads the file; other strings are JSON text."""
+    assert load_case(str(EXAMPLES[0])) == load_case(EXAMPLES[0])
+    assert _errors_of("no-such-file.json") == (
+        "$: not valid JSON (Expecting value at line 1, column 1)",
+    )
+
+
 def test_icd_codes_are_normalized_on_load() -> None:
     """A code typed as 'f332' is stored as 'F33.2'."""
     data = json.loads(EXAMPLES[0].read_text(encoding="utf-8"))

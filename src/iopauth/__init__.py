@@ -13,12 +13,30 @@ from .errors import CriteriaSetError, FhirError, InvalidCaseError, IopAuthError,
 from .model import Case
 
 if TYPE_CHECKING:
+    from .criteria import (
+        Determination,
+        Finding,
+        Outcome,
+        Status,
+        criteria_sets,
+        evaluate,
+        get_criteria,
+        load_criteria,
+    )
     from .serialize import case_schema, dump_case, load_case
 
 __version__ = "0.1.0"
 
 # public name -> module that defines it, imported when the name is first used
 _LAZY = {
+    "Determination": "iopauth.criteria",
+    "Finding": "iopauth.criteria",
+    "Outcome": "iopauth.criteria",
+    "Status": "iopauth.criteria",
+    "criteria_sets": "iopauth.criteria",
+    "evaluate": "iopauth.criteria",
+    "get_criteria": "iopauth.criteria",
+    "load_criteria": "iopauth.criteria",
     "case_schema": "iopauth.serialize",
     "dump_case": "iopauth.serialize",
     "load_case": "iopauth.serialize",
@@ -27,14 +45,22 @@ _LAZY = {
 __all__ = [
     "Case",
     "CriteriaSetError",
+    "Determination",
     "FhirError",
+    "Finding",
     "InvalidCaseError",
     "IopAuthError",
+    "Outcome",
     "RenderError",
+    "Status",
     "__version__",
     "case_schema",
+    "criteria_sets",
     "dump_case",
+    "evaluate",
+    "get_criteria",
     "load_case",
+    "load_criteria",
 ]
 
 

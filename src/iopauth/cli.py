@@ -12,14 +12,14 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from .errors import IopAuthError
+from .errors import CriteriaSetError, IopAuthError
 
 if TYPE_CHECKING:
+    from .criteria import CriteriaSet
     from .model import Case
 
 __all__ = ["main"]
@@ -49,8 +49,16 @@ def _parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check a case document and report every problem")
     validate.add_argument("case", help="case JSON file ('-' reads standard input)")
 
+    check = sub.add_parser("check", help="check a case against medical-necessity criteria")
+    check.add_argument("case", help="case JSON file ('-' reads standard input)")
+    check.add_argument("--criteria", help="shipped set name or a TOML file (default: by case)")
+    check.add_argument("--review", choices=("initial", "continued", "discharge"))
+    check.add_argument("--json", action="store_true", help="print the determination as JSON")
+
     sub.add_parser("schema", help="print the JSON Schema of the case document")
 
+    criteria = sub.add_parser("criteria", help="list criteria sets, or print one set")
+    criteria.add_argument("name", nargs="?", help="shipped set name or a TOML file")
     return parser
 
 
@@ -107,13 +115,48 @@ def _load(source: str, stdin: TextIO | None) -> Case:
     return load_case(Path(source))
 
 
+def _criteria(value: str | None, case: Case | None = None) -> str | CriteriaSet:
+    """A shipped set name, a user's TOML file loaded, or the case's default set."""
+    from .criteria import criteria_sets, default_criteria, load_criteria
+
+    if value is None:
+        if case is None:
+            raise ValueError("a criteria set or a case is needed")
+        return default_criteria(case)
+    if value in criteria_sets():
+        return value
+    if value.endswith(".toml") or os.sep in value or Path(value).exists():
+        return load_criteria(Path(value))
+    shipped = ", ".join(criteria_sets())
+    raise CriteriaSetError(f"no shipped criteria set {value!r}; shipped sets: {shipped}")
+
+
 def _cmd_validate(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
     case = _load(args.case, stdin)
     print(f"{case.case_id}: valid", file=out)
     return EXIT_OK
 
 
+def _cmd_check(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    from .criteria import default_review, determination_to_json, evaluate, format_table
+    from .criteria.result import Outcome
+
+    case = _load(args.case, stdin)
+    determination = evaluate(
+        case,
+        criteria=_criteria(args.criteria, case),
+        review=args.review or default_review(case),
+    )
+    if args.json:
+        json.dump(determination_to_json(determination), out, indent=2)
+        out.write("\n")
+    else:
+        out.write(format_table(determination))
+    return EXIT_OK if determination.outcome is Outcome.MEETS else EXIT_NOT_MET
+
+
 def _cmd_demo(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    from .criteria import default_criteria, default_review, evaluate
     from .serialize import load_case
 
     cases = sorted(_examples_folder().glob("*.json"))
@@ -121,7 +164,9 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> in
         raise FileNotFoundError(2, "no example cases found", str(_examples_folder()))
     for path in cases:
         case = load_case(path)
-        print(f"{path.name}: valid case {case.case_id}", file=out)
+        name = default_criteria(case)
+        determination = evaluate(case, criteria=name, review=default_review(case))
+        print(f"{path.name}: {name}: {determination.outcome}", file=out)
     return EXIT_OK
 
 
@@ -141,20 +186,21 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> 
     return EXIT_OK
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` through a temporary file, so no half-written file remains."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _cmd_criteria(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    from .criteria import criteria_sets, describe_set, get_criteria
+
+    if args.name is None:
+        for name in criteria_sets():
+            print(f"{name:16} {get_criteria(name).title}", file=out)
+        return EXIT_OK
+    chosen = _criteria(args.name)
+    out.write(describe_set(get_criteria(chosen) if isinstance(chosen, str) else chosen))
+    return EXIT_OK
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO | None], int]] = {
+    "check": _cmd_check,
+    "criteria": _cmd_criteria,
     "demo": _cmd_demo,
     "schema": _cmd_schema,
     "validate": _cmd_validate,

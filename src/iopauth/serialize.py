@@ -217,6 +217,8 @@ def _read(source: object) -> object:
     """Turn any accepted source into parsed JSON (or the mapping itself)."""
     if isinstance(source, Mapping):
         return source
+    if isinstance(source, str) and _names_a_file(source):
+        source = Path(source)
     if isinstance(source, os.PathLike):
         source = Path(source).read_bytes()
     if isinstance(source, bytes | bytearray):
@@ -236,8 +238,22 @@ def _read(source: object) -> object:
         raise InvalidCaseError(["$: JSON nested too deeply"]) from None
 
 
+def _names_a_file(text: str) -> bool:
+    """A string that cannot be a JSON object but names an existing file is read as a path."""
+    stripped = text.lstrip()
+    return (
+        not stripped.startswith(("{", "["))
+        and "\n" not in text
+        and len(text) < 4096
+        and Path(text).is_file()
+    )
+
+
 def load_case(source: Mapping[str, Any] | str | bytes | os.PathLike[str]) -> Case:
     """Read and validate a case from a mapping, JSON text, UTF-8 bytes or a file path.
+
+    A string is JSON text, unless it cannot be a JSON object and names an existing file: then
+    that file is read, so ``load_case("case.json")`` works as one expects.
 
     Raises :class:`~iopauth.errors.InvalidCaseError` listing every problem found, each as
     ``"<json path>: <rule>"``. A missing file raises the usual :class:`OSError`.

@@ -1,0 +1,416 @@
+"""Criteria sets: TOML loading, validation, overlays and the cache of compiled shipped sets.
+
+A set file holds ``id``, ``title``, ``version``, ``effective``, ``level``, ``sources``, a
+``[params]`` table of thresholds and a list of ``[[criteria]]``. An overlay names the set it
+builds on with ``extends`` and may change ``[params]``, add criteria, replace a criterion by
+giving its id, or drop criteria listed in ``remove``. See docs/criteria.md.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from attrs import field, frozen
+
+from ..errors import CriteriaSetError
+from ..model import LevelOfCare
+from .facts import FACTS, Value, groups_for
+from .result import CriterionKind, Finding, Review
+from .rules import CompiledRule, compile_rule
+
+_SET_KEYS = frozenset(
+    {"id", "title", "version", "effective", "level", "description", "sources", "params"}
+    | {"criteria", "extends", "remove"}
+)
+_CRITERION_KEYS = frozenset(
+    {"id", "title", "reviews", "kind", "text", "source", "verified", "documentation", "rule"}
+    | {"members", "met_reason", "not_met_reason", "unknown_reason", "recommend"}
+)
+_MEMBER_KEYS = frozenset(
+    {"id", "title", "text", "rule", "documentation", "source", "verified"}
+    | {"met_reason", "not_met_reason", "unknown_reason"}
+)
+_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
+_SET_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_.]*)\}")
+
+
+@frozen(kw_only=True)
+class Template:
+    """A reason with ``{fact}`` / ``{params.name}`` placeholders, split once at load time."""
+
+    text: str
+    parts: tuple[tuple[bool, str], ...]  # (is_placeholder, literal text or name)
+
+
+@frozen(kw_only=True)
+class Recommendation:
+    """The level a finding points to (when ``when`` holds or is absent)."""
+
+    level: LevelOfCare
+    when: CompiledRule | None = None
+
+
+@frozen(kw_only=True)
+class Criterion:
+    """One criterion of a set; an ``any_of`` group holds its ``members`` instead of a rule."""
+
+    id: str
+    title: str
+    kind: CriterionKind
+    reviews: frozenset[Review]
+    text: str
+    source: str
+    verified: bool
+    documentation: tuple[str, ...]
+    rule: CompiledRule | None
+    members: tuple[Criterion, ...] = ()
+    met_reason: Template | None = None
+    not_met_reason: Template | None = None
+    unknown_reason: Template | None = None
+    recommend: tuple[Recommendation, ...] = ()
+    facts: tuple[str, ...] = field(init=False)
+    # the rule facts plus the facts the reasons name: everything a finding depends on
+    key_facts: tuple[str, ...] = field(init=False)
+    # Findings are a pure function of the criterion and its facts' values: the engine memoizes
+    # them here (bounded), so evaluating many cases with recurring values is cheap.
+    memo: dict[tuple[Value, ...], Finding] = field(init=False, factory=dict, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        names: dict[str, None] = {}
+        for rule in (self.rule, *(m.rule for m in self.members)):
+            if rule is not None:
+                names.update(dict.fromkeys(rule.facts))
+        object.__setattr__(self, "facts", tuple(names))
+        for item in (self, *self.members):
+            for template in (item.met_reason, item.not_met_reason, item.unknown_reason):
+                if template is not None:
+                    names.update({n: None for is_name, n in template.parts if n in FACTS})
+        object.__setattr__(self, "key_facts", tuple(names))
+
+
+@frozen(kw_only=True)
+class CriteriaSet:
+    """A compiled criteria set, ready for :func:`iopauth.evaluate`."""
+
+    id: str
+    title: str
+    version: str
+    effective: date | None
+    level: LevelOfCare
+    description: str
+    sources: tuple[str, ...]
+    params: Mapping[str, Any]
+    criteria: tuple[Criterion, ...]
+    groups: tuple[str, ...]
+    origin: str
+    _by_review: Mapping[Review, tuple[Criterion, ...]] = field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        by_review = {r: tuple(c for c in self.criteria if r in c.reviews) for r in Review}
+        object.__setattr__(self, "_by_review", by_review)
+
+    def for_review(self, review: Review) -> tuple[Criterion, ...]:
+        """The criteria that apply to ``review``, in set order."""
+        return self._by_review[review]
+
+
+def _sets_dir() -> resources.abc.Traversable:
+    return resources.files("iopauth.criteria") / "sets"
+
+
+@functools.cache
+def criteria_sets() -> tuple[str, ...]:
+    """Names of the shipped criteria sets, sorted (package data: read once)."""
+    names = (p.name for p in _sets_dir().iterdir() if p.name.endswith(".toml"))
+    return tuple(sorted(n.removesuffix(".toml") for n in names))
+
+
+@functools.cache
+def get_criteria(name: str) -> CriteriaSet:
+    """A shipped set by name, compiled once and cached."""
+    if name not in criteria_sets():
+        shipped = ", ".join(criteria_sets())
+        raise CriteriaSetError(f"no shipped criteria set {name!r}; shipped sets: {shipped}")
+    raw = _raw_shipped(name)
+    return _build(raw, origin=f"shipped:{name}")
+
+
+def load_criteria(path: str | os.PathLike[str]) -> CriteriaSet:
+    """Load a user's TOML set or overlay (``extends`` a shipped set or a sibling file)."""
+    raw = _raw_file(Path(path), seen=())
+    return _build(raw, origin=str(path))
+
+
+def _raw_shipped(name: str) -> dict[str, Any]:
+    text = (_sets_dir() / f"{name}.toml").read_text(encoding="utf-8")
+    return _parse_toml(text, label=name)
+
+
+def _parse_toml(text: str, *, label: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise CriteriaSetError(f"criteria set {label!r}: invalid TOML: {error}") from None
+
+
+def _raw_file(path: Path, *, seen: tuple[Path, ...]) -> dict[str, Any]:
+    label = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise CriteriaSetError(f"criteria set {label!r}: cannot read: {reason}") from None
+    raw = _parse_toml(text, label=label)
+    base_name = raw.get("extends")
+    if base_name is None:
+        return raw
+    if not isinstance(base_name, str):
+        raise CriteriaSetError(f"criteria set {label!r}: extends must be a set name or file")
+    if base_name in criteria_sets():
+        base = _raw_shipped(base_name)
+    else:
+        base_path = (path.parent / base_name).resolve()
+        if base_path in seen:
+            raise CriteriaSetError(f"criteria set {label!r}: extends itself in a cycle")
+        base = _raw_file(base_path, seen=(*seen, path.resolve()))
+    return _overlay(base, raw, label=label)
+
+
+def _overlay(base: dict[str, Any], over: dict[str, Any], *, label: str) -> dict[str, Any]:
+    """Merge ``over`` onto ``base``: params update, criteria replace by id or append."""
+    merged = {k: v for k, v in base.items() if k not in ("extends", "remove")}
+    for key, value in over.items():
+        if key in ("criteria", "params", "extends", "remove"):
+            continue
+        merged[key] = value
+    params = dict(base.get("params", {}))
+    extra = over.get("params", {})
+    if not isinstance(extra, dict):
+        raise CriteriaSetError(f"criteria set {label!r}: params must be a table")
+    params.update(extra)
+    merged["params"] = params
+    criteria: list[Any] = list(base.get("criteria", []))
+    removed = over.get("remove", [])
+    if not isinstance(removed, list) or not all(isinstance(r, str) for r in removed):
+        raise CriteriaSetError(f"criteria set {label!r}: remove must be a list of ids")
+    known = {c.get("id") for c in criteria if isinstance(c, dict)}
+    for criterion_id in removed:
+        if criterion_id not in known:
+            raise CriteriaSetError(f"criteria set {label!r}: remove names unknown {criterion_id!r}")
+    criteria = [c for c in criteria if not (isinstance(c, dict) and c.get("id") in removed)]
+    for new in over.get("criteria", []):
+        ids = [c.get("id") if isinstance(c, dict) else None for c in criteria]
+        new_id = new.get("id") if isinstance(new, dict) else None
+        if new_id is not None and new_id in ids:
+            criteria[ids.index(new_id)] = new
+        else:
+            criteria.append(new)
+    merged["criteria"] = criteria
+    return merged
+
+
+def _build(raw: dict[str, Any], *, origin: str) -> CriteriaSet:
+    set_id = raw.get("id")
+    if not isinstance(set_id, str) or not _SET_ID.match(set_id):
+        raise CriteriaSetError(f"criteria set from {Path(origin).name!r}: id must be a slug")
+    where = f"criteria set {set_id!r}"
+    unknown = set(raw) - _SET_KEYS
+    if unknown:
+        raise CriteriaSetError(f"{where}: unknown keys {sorted(unknown)}")
+    for key in ("title", "version"):
+        if not isinstance(raw.get(key), str) or not raw[key]:
+            raise CriteriaSetError(f"{where}: {key} must be a non-empty string")
+    effective = raw.get("effective")
+    if effective is not None and not isinstance(effective, date):
+        raise CriteriaSetError(f"{where}: effective must be a TOML date")
+    try:
+        level = LevelOfCare(str(raw.get("level")))
+    except ValueError:
+        levels = ", ".join(str(v) for v in LevelOfCare)
+        raise CriteriaSetError(f"{where}: level must be one of {levels}") from None
+    params = _params(raw.get("params", {}), where)
+    sources = raw.get("sources", [])
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+        raise CriteriaSetError(f"{where}: sources must be a list of strings")
+    entries = raw.get("criteria")
+    if not isinstance(entries, list) or not entries:
+        raise CriteriaSetError(f"{where}: criteria must be a non-empty list of tables")
+    criteria = tuple(_criterion(e, params, where, top=True) for e in entries)
+    ids = [c.id for c in criteria] + [m.id for c in criteria for m in c.members]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise CriteriaSetError(f"{where}: duplicate criterion ids {duplicates}")
+    names = {n for c in criteria for n in c.facts}
+    names.update(n for c in criteria for r in c.recommend if r.when for n in r.when.facts)
+    for template in _templates(criteria):
+        names.update(name for is_name, name in template.parts if is_name and name in FACTS)
+    return CriteriaSet(
+        id=set_id,
+        title=raw["title"],
+        version=raw["version"],
+        effective=effective,
+        level=level,
+        description=str(raw.get("description", "")),
+        sources=tuple(sources),
+        params=params,
+        criteria=criteria,
+        groups=groups_for(names),
+        origin=origin,
+    )
+
+
+def _templates(criteria: tuple[Criterion, ...]) -> list[Template]:
+    found = []
+    for c in criteria:
+        for item in (c, *c.members):
+            found += [t for t in (item.met_reason, item.not_met_reason, item.unknown_reason) if t]
+    return found
+
+
+def _params(raw: object, where: str) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise CriteriaSetError(f"{where}: params must be a table")
+    params: dict[str, Any] = {}
+    for key, value in raw.items():
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            params[key] = tuple(value)
+        elif isinstance(value, bool | int | float | str):
+            params[key] = value
+        else:
+            raise CriteriaSetError(
+                f"{where}: param {key!r} must be a boolean, number, string or list of strings"
+            )
+    return params
+
+
+def _criterion(raw: object, params: dict[str, Any], where: str, *, top: bool) -> Criterion:
+    if not isinstance(raw, dict):
+        raise CriteriaSetError(f"{where}: each criterion must be a table")
+    criterion_id = raw.get("id")
+    if not isinstance(criterion_id, str) or not _ID.match(criterion_id):
+        raise CriteriaSetError(f"{where}: a criterion id must be a dotted slug like adm.diagnosis")
+    here = f"{where}, criterion {criterion_id!r}"
+    source, verified, documentation = _checked_fields(raw, here, top=top)
+    kind = CriterionKind.REQUIRED
+    reviews: frozenset[Review] = frozenset()
+    if top:
+        try:
+            kind = CriterionKind(raw.get("kind", "required"))
+        except ValueError:
+            raise CriteriaSetError(f"{here}: kind must be required, exclusion or any_of") from None
+        reviews = _reviews(raw.get("reviews"), here)
+    members: tuple[Criterion, ...] = ()
+    rule: CompiledRule | None = None
+    if kind is CriterionKind.ANY_OF:
+        if "rule" in raw or not isinstance(raw.get("members"), list) or not raw["members"]:
+            raise CriteriaSetError(f"{here}: an any_of group has members and no rule")
+        members = tuple(_criterion(m, params, where, top=False) for m in raw["members"])
+    else:
+        if "members" in raw:
+            raise CriteriaSetError(f"{here}: only an any_of group has members")
+        rule_text = raw.get("rule")
+        if not isinstance(rule_text, str):
+            raise CriteriaSetError(f"{here}: rule must be a string")
+        rule = compile_rule(rule_text, params=params, where=here)
+    return Criterion(
+        id=criterion_id,
+        title=raw["title"].strip(),
+        kind=kind,
+        reviews=reviews,
+        text=" ".join(raw["text"].split()),
+        source=source,
+        verified=verified,
+        documentation=documentation,
+        rule=rule,
+        members=members,
+        met_reason=_template(raw.get("met_reason"), params, here),
+        not_met_reason=_template(raw.get("not_met_reason"), params, here),
+        unknown_reason=_template(raw.get("unknown_reason"), params, here),
+        recommend=_recommendations(raw.get("recommend", []), params, here) if top else (),
+    )
+
+
+def _checked_fields(
+    raw: dict[str, Any], here: str, *, top: bool
+) -> tuple[str, bool, tuple[str, ...]]:
+    """Check keys, title and text; return source, verified and documentation."""
+    unknown = set(raw) - (_CRITERION_KEYS if top else _MEMBER_KEYS)
+    if unknown:
+        raise CriteriaSetError(f"{here}: unknown keys {sorted(unknown)}")
+    for key in ("title", "text"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise CriteriaSetError(f"{here}: {key} must be a non-empty string")
+    source = raw.get("source", "" if not top else None)
+    if not isinstance(source, str) or (top and not source):
+        raise CriteriaSetError(f"{here}: source must cite a URL")
+    verified = raw.get("verified", True)
+    if not isinstance(verified, bool):
+        raise CriteriaSetError(f"{here}: verified must be true or false")
+    documentation = raw.get("documentation", [])
+    if isinstance(documentation, str):
+        documentation = [documentation]
+    if not isinstance(documentation, list) or not all(isinstance(d, str) for d in documentation):
+        raise CriteriaSetError(f"{here}: documentation must be a string or list of strings")
+    return source, verified, tuple(documentation)
+
+
+def _reviews(raw: object, here: str) -> frozenset[Review]:
+    if not isinstance(raw, list) or not raw:
+        raise CriteriaSetError(f"{here}: reviews must list initial, continued and/or discharge")
+    try:
+        return frozenset(Review(r) for r in raw)
+    except ValueError:
+        raise CriteriaSetError(f"{here}: reviews are initial, continued or discharge") from None
+
+
+def _template(raw: object, params: Mapping[str, Any], here: str) -> Template | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise CriteriaSetError(f"{here}: reasons must be strings")
+    text = " ".join(raw.split())
+    parts: list[tuple[bool, str]] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(text):
+        name = match.group(1)
+        if name.startswith("params."):
+            known = name.removeprefix("params.") in params
+        else:
+            known = name in FACTS
+        if not known:
+            raise CriteriaSetError(f"{here}: reason names unknown fact or parameter {name!r}")
+        parts.append((False, text[position : match.start()]))
+        parts.append((True, name))
+        position = match.end()
+    parts.append((False, text[position:]))
+    return Template(text=text, parts=tuple(p for p in parts if p[0] or p[1]))
+
+
+def _recommendations(raw: object, params: dict[str, Any], here: str) -> tuple[Recommendation, ...]:
+    if isinstance(raw, dict):
+        raw = [raw]
+    if not isinstance(raw, list):
+        raise CriteriaSetError(f"{here}: recommend must be a table or a list of tables")
+    found = []
+    for item in raw:
+        if not isinstance(item, dict) or set(item) - {"level", "when"}:
+            raise CriteriaSetError(f"{here}: recommend entries have level and optional when")
+        try:
+            level = LevelOfCare(str(item.get("level")))
+        except ValueError:
+            raise CriteriaSetError(f"{here}: recommend level is not a level of care") from None
+        when = item.get("when")
+        if when is not None and not isinstance(when, str):
+            raise CriteriaSetError(f"{here}: recommend when must be a rule string")
+        compiled = None if when is None else compile_rule(when, params=params, where=here)
+        found.append(Recommendation(level=level, when=compiled))
+    return tuple(found)

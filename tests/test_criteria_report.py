@@ -1,0 +1,78 @@
+"""Determinations and sets as text and JSON (what the CLI prints)."""
+
+from __future__ import annotations
+
+import json
+
+from iopauth.criteria import (
+    criteria_sets,
+    describe_set,
+    determination_to_json,
+    evaluate,
+    format_table,
+    get_criteria,
+)
+from iopauth.model import Schedule
+
+from .casebuilder import build_case
+
+
+def test_table_lists_every_finding() -> None:
+    """The table shows the outcome, one row per finding and what is missing."""
+    case = build_case({"engagement": None})
+    result = evaluate(case)
+    table = format_table(result)
+    assert "Outcome: INSUFFICIENT INFORMATION" in table
+    for finding in result.findings:
+        assert finding.criterion in table
+    assert "UNKNOWN   adm.can_engage" in table
+    assert "CLEAR     ex.imminent_danger" in table
+    assert "To decide the unknowns, document or attach:" in table
+    assert all(len(line) <= 100 for line in table.splitlines())
+
+
+def test_table_shows_recommendation_and_evidence() -> None:
+    """A pointer to another level and the evidence values appear in the table."""
+    case = build_case({"plan.schedule": Schedule(days_per_week=2, hours_per_day=2.0)})
+    table = format_table(evaluate(case))
+    assert "Recommended level of care: outpatient" in table
+    assert "NOT MET   adm.program_intensity" in table
+    assert "plan.hours_per_week = 4 ($.plan.schedule)" in table
+
+
+def test_json_is_json() -> None:
+    """The JSON form round-trips through json and keeps every finding and its evidence."""
+    result = evaluate(build_case({"risk.imminent_danger": True}), "medicare-iop")
+    data = determination_to_json(result)
+    assert json.loads(json.dumps(data)) == data
+    assert data["outcome"] == "does_not_meet"
+    assert data["recommended_level"] == "inpatient"
+    assert data["as_of"] == "2026-03-20"
+    assert [f["criterion"] for f in data["findings"]] == [f.criterion for f in result.findings]
+    poc = next(f for f in data["findings"] if f["criterion"] == "mcr.poc_9h")
+    assert poc["evidence"] == [
+        {"fact": "plan.hours_per_week", "path": "$.plan.schedule", "value": 12.0}
+    ]
+
+
+def test_json_lists_are_lists() -> None:
+    """Tuple-valued evidence (diagnosis codes) becomes a JSON list."""
+    case = build_case()
+    data = determination_to_json(evaluate(case, "sud-iop"))
+    assert all(isinstance(f["documentation"], list) for f in data["findings"])
+    diagnosis = next(f for f in data["findings"] if f["criterion"] == "sud.diagnosis")
+    assert diagnosis["evidence"][0]["value"] is True
+
+
+def test_describe_every_shipped_set() -> None:
+    """Describing a set prints its header, parameters, criteria and rules."""
+    for name in criteria_sets():
+        criteria_set = get_criteria(name)
+        text = describe_set(criteria_set)
+        assert text.startswith(f"{name}: {criteria_set.title}")
+        for criterion in criteria_set.criteria:
+            assert criterion.id in text
+        assert "rule: " in text
+    medicare = describe_set(get_criteria("medicare-iop"))
+    assert "min_hours = 9" in medicare
+    assert "unverified: confirm against the source" in medicare

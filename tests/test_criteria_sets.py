@@ -1,0 +1,504 @@
+"""Shipped criteria sets: every criterion met, not met and unknown; loading and overlays."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from iopauth.criteria import (
+    CriteriaSet,
+    Criterion,
+    CriterionKind,
+    Review,
+    Status,
+    criteria_sets,
+    evaluate,
+    get_criteria,
+    load_criteria,
+)
+from iopauth.errors import CriteriaSetError
+from iopauth.model import (
+    Diagnosis,
+    EpisodeOutcome,
+    Goal,
+    GoalStatus,
+    Instrument,
+    LevelOfCare,
+    MeasureAdministration,
+    Schedule,
+    WithdrawalRisk,
+)
+
+from .casebuilder import START, THERAPIST_NPI, asam, build_case, episode, locus
+
+_NOT_BEHAVIORAL = {"diagnoses": (Diagnosis(code="Z63.0", primary=True),)}
+_NO_DIAGNOSES = {"diagnoses": ()}
+_FEW_HOURS = {"plan.schedule": Schedule(days_per_week=2, hours_per_day=2.0)}
+_NO_HOURS = {"plan.schedule": Schedule(days_per_week=3)}
+_PHP_HOURS = {"plan.schedule": Schedule(days_per_week=5, hours_per_day=5.0)}
+_STALLED_GOAL = (Goal(description="Mood", measure="PHQ-9 below 10", target_date=date(2026, 4, 27)),)
+_UNMEASURABLE_GOAL = (Goal(description="Feel better", measure=" ", target_date=date(2026, 4, 27)),)
+_NO_IMPROVEMENT = (
+    MeasureAdministration(instrument=Instrument.PHQ9, administered_on=START, total=20),
+    MeasureAdministration(instrument=Instrument.PHQ9, administered_on=date(2026, 3, 16), total=19),
+)
+_ALL_MET = (
+    Goal(
+        description="Mood",
+        measure="PHQ-9 below 10",
+        target_date=date(2026, 4, 27),
+        status=GoalStatus.MET,
+    ),
+)
+_LATER = date(2026, 4, 15)  # day 44 of the stay
+
+# criterion id -> status -> overrides of the base case (tests/casebuilder.py). For exclusions
+# "met" means the exclusion applies. Shared ids have the same rule in every set that uses them.
+CASES: dict[str, dict[Status, dict[str, Any]]] = {
+    "adm.diagnosis": {
+        Status.MET: {},
+        Status.NOT_MET: _NOT_BEHAVIORAL,
+        Status.UNKNOWN: _NO_DIAGNOSES,
+    },
+    "adm.impairment": {
+        Status.MET: {},
+        Status.NOT_MET: {
+            "presentation.outpatient_insufficient": False,
+            "history": (episode(LevelOfCare.OUTPATIENT, EpisodeOutcome.COMPLETED),),
+        },
+        Status.UNKNOWN: {"presentation.outpatient_insufficient": None, "history": ()},
+    },
+    "adm.can_engage": {
+        Status.MET: {},
+        Status.NOT_MET: {"engagement.willing": False},
+        Status.UNKNOWN: {"engagement": None},
+    },
+    "adm.support_safe_home": {
+        Status.MET: {},
+        Status.NOT_MET: {"psychosocial.safe_environment": False},
+        Status.UNKNOWN: {"psychosocial": None},
+    },
+    "adm.expect_improvement": {
+        Status.MET: {},
+        Status.NOT_MET: {"engagement.expected_to_improve": False},
+        Status.UNKNOWN: {"engagement.expected_to_improve": None},
+    },
+    "adm.program_intensity": {
+        Status.MET: {},
+        Status.NOT_MET: _FEW_HOURS,
+        Status.UNKNOWN: _NO_HOURS,
+    },
+    "ex.imminent_danger": {
+        Status.MET: {"risk.imminent_danger": True},
+        Status.NOT_MET: {},
+        Status.UNKNOWN: {"risk": None},
+    },
+    "ex.medical_instability": {
+        Status.MET: {"medical.medically_stable": False},
+        Status.NOT_MET: {},
+        Status.UNKNOWN: {"medical": None},
+    },
+    "ex.withdrawal_monitoring": {
+        Status.MET: {"medical.withdrawal_risk": WithdrawalRisk.HIGH},
+        Status.NOT_MET: {},
+        Status.UNKNOWN: {"medical.withdrawal_risk": None},
+    },
+    "ex.custodial_social": {
+        Status.MET: {"presentation.primarily_social_or_custodial": True},
+        Status.NOT_MET: {},
+        Status.UNKNOWN: {"presentation.primarily_social_or_custodial": None},
+    },
+    "ex.lower_level_suffices": {
+        Status.MET: {"presentation.outpatient_insufficient": False},
+        Status.NOT_MET: {},
+        Status.UNKNOWN: {"presentation.outpatient_insufficient": None},
+    },
+    "ex.cannot_benefit": {
+        Status.MET: {"medical.condition_prevents_benefit": True},
+        Status.NOT_MET: {},
+        Status.UNKNOWN: {"medical.condition_prevents_benefit": None},
+    },
+    "cs.still_meets_severity": {
+        Status.MET: {},
+        Status.NOT_MET: {
+            "presentation.outpatient_insufficient": False,
+            "level_of_care_ratings": (locus("2"),),
+        },
+        Status.UNKNOWN: {"presentation.outpatient_insufficient": None, "level_of_care_ratings": ()},
+    },
+    "cs.active_individualized_tx": {
+        Status.MET: {},
+        Status.NOT_MET: {"plan.goals": _UNMEASURABLE_GOAL},
+        Status.UNKNOWN: {"plan.goals": ()},
+    },
+    "cs.progress_or_plan_change": {
+        Status.MET: {},
+        Status.NOT_MET: {"plan.goals": _STALLED_GOAL, "measures": _NO_IMPROVEMENT},
+        Status.UNKNOWN: {"plan.goals": _STALLED_GOAL, "measures": ()},
+    },
+    "cs.attendance_engagement": {
+        Status.MET: {},
+        Status.NOT_MET: {"engagement.sessions_attended": 0},
+        Status.UNKNOWN: {"engagement": None},
+    },
+    "cs.discharge_planning": {
+        Status.MET: {},
+        Status.NOT_MET: {"plan.discharge_plan": "  "},
+        Status.UNKNOWN: {"plan.discharge_plan": None},
+    },
+    "cs.no_safe_lower_level": {
+        Status.MET: {},
+        Status.NOT_MET: {"presentation.outpatient_insufficient": False},
+        Status.UNKNOWN: {"presentation.outpatient_insufficient": None},
+    },
+    "dc.discharge": {
+        Status.MET: {"plan.goals": _ALL_MET},
+        Status.NOT_MET: {},
+        Status.UNKNOWN: {"risk": None},
+    },
+    "mcr.poc_9h": {
+        Status.MET: {},
+        Status.NOT_MET: {"plan.schedule": Schedule(days_per_week=2, hours_per_day=4.0)},
+        Status.UNKNOWN: _NO_HOURS,
+    },
+    "mcr.physician_cert": {
+        Status.MET: {},
+        Status.NOT_MET: {"plan.certified_by_npi": THERAPIST_NPI},
+        Status.UNKNOWN: {"plan.certified_on": None},
+    },
+    "mcr.written_plan": {
+        Status.MET: {},
+        Status.NOT_MET: {"plan.signed_on": date(2026, 4, 1)},
+        Status.UNKNOWN: {"plan.signed_on": None},
+    },
+    "mcr.physician_care": {
+        Status.MET: {},
+        Status.NOT_MET: {"clinicians": build_case().clinicians[1:]},
+        Status.UNKNOWN: {"clinicians": ()},
+    },
+    "mcr.diagnosis": {
+        Status.MET: {},
+        Status.NOT_MET: _NOT_BEHAVIORAL,
+        Status.UNKNOWN: _NO_DIAGNOSES,
+    },
+    "mcr.not_diversionary": {
+        Status.MET: {"presentation.primarily_social_or_custodial": True},
+        Status.NOT_MET: {},
+        Status.UNKNOWN: {"presentation": None},
+    },
+    "mcr.recert_due": {
+        Status.MET: {},
+        Status.NOT_MET: {"request.request_date": _LATER},
+        Status.UNKNOWN: {"request.request_date": _LATER, "plan.certified_on": None},
+    },
+    "mcr.more_than_outpatient": {
+        Status.MET: {},
+        Status.NOT_MET: {"presentation.outpatient_insufficient": False},
+        Status.UNKNOWN: {"presentation": None},
+    },
+    "mcr.can_participate": {
+        Status.MET: {},
+        Status.NOT_MET: {"engagement.able_to_participate": False},
+        Status.UNKNOWN: {"engagement": None},
+    },
+    "mcr.no_24h_care": {
+        Status.MET: {"risk.imminent_danger": True},
+        Status.NOT_MET: {},
+        Status.UNKNOWN: {"risk": None},
+    },
+    "mcr.support_system": {
+        Status.MET: {},
+        Status.NOT_MET: {"psychosocial.support_system": False},
+        Status.UNKNOWN: {"psychosocial": None},
+    },
+    "mcr.likely_benefit": {
+        Status.MET: {},
+        Status.NOT_MET: {"engagement.expected_to_improve": False},
+        Status.UNKNOWN: {"engagement": None},
+    },
+    "sud.diagnosis": {
+        Status.MET: {},
+        Status.NOT_MET: {"diagnoses": (Diagnosis(code="F33.1", primary=True),)},
+        Status.UNKNOWN: _NO_DIAGNOSES,
+    },
+    "sud.asam_level": {
+        Status.MET: {},
+        Status.NOT_MET: {"level_of_care_ratings": (asam("1.0"),)},
+        Status.UNKNOWN: {"level_of_care_ratings": ()},
+    },
+    "sud.program_intensity": {
+        Status.MET: {},
+        Status.NOT_MET: _FEW_HOURS,
+        Status.UNKNOWN: _NO_HOURS,
+    },
+    "php.diagnosis": {
+        Status.MET: {},
+        Status.NOT_MET: _NOT_BEHAVIORAL,
+        Status.UNKNOWN: _NO_DIAGNOSES,
+    },
+    "php.hours": {Status.MET: _PHP_HOURS, Status.NOT_MET: {}, Status.UNKNOWN: _NO_HOURS},
+    "php.inpatient_alternative": {
+        Status.MET: {"level_of_care_ratings": (locus("4"),)},
+        Status.NOT_MET: {},
+        Status.UNKNOWN: {"level_of_care_ratings": ()},
+    },
+    "php.physician_cert": {
+        Status.MET: {},
+        Status.NOT_MET: {"plan.certified_by_npi": THERAPIST_NPI},
+        Status.UNKNOWN: {"plan.certified_on": None},
+    },
+    "php.individualized_plan": {
+        Status.MET: {},
+        Status.NOT_MET: {"plan.goals": _UNMEASURABLE_GOAL},
+        Status.UNKNOWN: {"plan.goals": ()},
+    },
+    "php.can_participate": {
+        Status.MET: {},
+        Status.NOT_MET: {"engagement.able_to_participate": False},
+        Status.UNKNOWN: {"engagement": None},
+    },
+}
+
+
+def _shipped() -> list[tuple[str, Criterion]]:
+    return [(name, c) for name in criteria_sets() for c in get_criteria(name).criteria]
+
+
+def _first_review(criterion: Criterion) -> Review:
+    return next(r for r in Review if r in criterion.reviews)
+
+
+def test_shipped_names() -> None:
+    """The four shipped sets are listed by name."""
+    assert set(criteria_sets()) >= {"medicare-iop", "iop-standard", "sud-iop", "php-standard"}
+
+
+def test_every_shipped_criterion_has_three_cases() -> None:
+    """The table covers every shipped criterion with met, not-met and unknown cases."""
+    for _, criterion in _shipped():
+        assert set(CASES.get(criterion.id, {})) == set(Status), criterion.id
+
+
+@pytest.mark.parametrize(("set_name", "criterion"), _shipped(), ids=lambda v: getattr(v, "id", v))
+@pytest.mark.parametrize("status", list(Status))
+def test_criterion_status(set_name: str, criterion: Criterion, status: Status) -> None:
+    """Each shipped criterion reaches met, not met and unknown on its table case."""
+    case = build_case(CASES[criterion.id][status])
+    result = evaluate(case, set_name, _first_review(criterion))
+    finding = result.by_criterion()[criterion.id]
+    assert finding.status is status, finding.reason
+    assert finding.reason
+    if status is Status.UNKNOWN:
+        assert finding.documentation
+        assert set(finding.documentation) <= set(result.missing_documentation)
+    else:
+        assert finding.documentation == ()
+
+
+@pytest.mark.parametrize(("set_name", "criterion"), _shipped(), ids=lambda v: getattr(v, "id", v))
+def test_shipped_criterion_metadata(set_name: str, criterion: Criterion) -> None:
+    """Every shipped criterion has text, a review, documentation and a source citation."""
+    assert criterion.text
+    assert criterion.title
+    assert criterion.reviews
+    assert criterion.documentation
+    assert "http" in criterion.source or ".md" in criterion.source
+    for member in criterion.members:
+        assert member.documentation
+        assert member.rule is not None
+
+
+def test_unverified_criteria_say_so() -> None:
+    """A criterion resting on an unverified source says so in its reason."""
+    medicare = get_criteria("medicare-iop")
+    unverified = [c.id for c in medicare.criteria if not c.verified]
+    assert {"mcr.physician_cert", "mcr.recert_due"} <= set(unverified)
+    finding = evaluate(build_case(), medicare).by_criterion()["mcr.physician_cert"]
+    assert "could not verify" in finding.reason
+
+
+def test_medicare_recert_params_are_data() -> None:
+    """The unverified recertification interval is a parameter an overlay can change."""
+    params = get_criteria("medicare-iop").params
+    assert params["first_recert_day"] == 30
+    assert params["recert_interval_days"] == 60
+    assert params["min_hours"] == 9
+
+
+def test_get_criteria_caches_and_rejects_unknown() -> None:
+    """Shipped sets compile once; an unknown name is a CriteriaSetError listing the sets."""
+    assert get_criteria("iop-standard") is get_criteria("iop-standard")
+    with pytest.raises(CriteriaSetError, match="iop-standard"):
+        get_criteria("no-such-set")
+
+
+# --- overlays and user sets -------------------------------------------------------------------
+
+_MINIMAL = """
+id = "my-set"
+title = "My set"
+version = "1"
+level = "iop"
+
+[params]
+min_hours = 9
+
+[[criteria]]
+id = "my.hours"
+title = "Hours"
+reviews = ["initial"]
+kind = "required"
+text = "Enough hours."
+source = "https://example.org/policy"
+documentation = "The schedule"
+rule = "plan.hours_per_week >= params.min_hours"
+"""
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_load_user_set(tmp_path: Path) -> None:
+    """A user's TOML set loads and evaluate accepts it."""
+    loaded = load_criteria(_write(tmp_path, "my.toml", _MINIMAL))
+    assert isinstance(loaded, CriteriaSet)
+    assert evaluate(build_case(), loaded).outcome == "meets"
+    assert evaluate(build_case(), str(tmp_path / "my.toml")).outcome == "meets"
+
+
+def test_overlay_changes_threshold(tmp_path: Path) -> None:
+    """An overlay changes a threshold without rewriting the rule."""
+    overlay = _write(
+        tmp_path,
+        "strict.toml",
+        'extends = "medicare-iop"\nid = "strict"\n[params]\nmin_hours = 15\n',
+    )
+    strict = load_criteria(overlay)
+    assert strict.id == "strict"
+    assert strict.params["min_hours"] == 15
+    finding = evaluate(build_case(), strict).by_criterion()["mcr.poc_9h"]
+    assert finding.status is Status.NOT_MET
+    assert "15" in finding.reason
+
+
+def test_overlay_replaces_adds_and_removes(tmp_path: Path) -> None:
+    """An overlay replaces a criterion by id, adds a new one and removes another."""
+    text = """
+extends = "iop-standard"
+id = "payer-x"
+title = "Payer X"
+remove = ["ex.cannot_benefit"]
+
+[[criteria]]
+id = "adm.program_intensity"
+title = "Payer X hours"
+reviews = ["initial"]
+kind = "required"
+text = "At least 12 hours a week."
+source = "https://payer.example/policy"
+documentation = "The schedule"
+rule = "plan.hours_per_week >= 12"
+
+[[criteria]]
+id = "payer_x.attendance"
+title = "Attendance"
+reviews = ["continued"]
+text = "Attends at least 80% of sessions."
+source = "https://payer.example/policy"
+documentation = "Attendance record"
+rule = "engagement.attendance_rate >= 0.8"
+"""
+    payer = load_criteria(_write(tmp_path, "x.toml", text))
+    ids = [c.id for c in payer.criteria]
+    assert "ex.cannot_benefit" not in ids
+    assert ids[-1] == "payer_x.attendance"
+    assert payer.title == "Payer X"
+    replaced = next(c for c in payer.criteria if c.id == "adm.program_intensity")
+    assert replaced.title == "Payer X hours"
+    assert ids.count("adm.program_intensity") == 1
+    continued = evaluate(build_case(), payer, "continued").by_criterion()
+    assert continued["payer_x.attendance"].status is Status.MET
+
+
+def test_overlay_extends_sibling_file(tmp_path: Path) -> None:
+    """An overlay may extend a set file next to it."""
+    _write(tmp_path, "base.toml", _MINIMAL)
+    overlay = _write(
+        tmp_path, "o.toml", 'extends = "base.toml"\nid = "o"\n[params]\nmin_hours = 13\n'
+    )
+    result = evaluate(build_case(), load_criteria(overlay))
+    assert result.outcome == "does_not_meet"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("id = ", "invalid TOML"),
+        (_MINIMAL + "\nsurprise = 1\n", "unknown keys"),
+        (_MINIMAL.replace("params.min_hours", "params.nope"), "unknown parameter 'nope'"),
+        (_MINIMAL.replace("plan.hours_per_week", "plan.hours"), "unknown fact 'plan.hours'"),
+        (_MINIMAL.replace('level = "iop"', 'level = "spa"'), "level must be one of"),
+        (_MINIMAL.replace('kind = "required"', 'kind = "maybe"'), "kind must be"),
+        (_MINIMAL.replace('reviews = ["initial"]', 'reviews = ["weekly"]'), "reviews"),
+        (_MINIMAL.replace('source = "https://example.org/policy"\n', ""), "source"),
+        (_MINIMAL + _MINIMAL[_MINIMAL.index("[[criteria]]") :], "duplicate criterion ids"),
+        (
+            _MINIMAL.replace('documentation = "The schedule"', 'not_met_reason = "{nope.x}"'),
+            "unknown fact or parameter 'nope.x'",
+        ),
+    ],
+)
+def test_bad_sets_are_refused(tmp_path: Path, text: str, message: str) -> None:
+    """A malformed set is a CriteriaSetError naming the set and the problem."""
+    with pytest.raises(CriteriaSetError, match=message):
+        load_criteria(_write(tmp_path, "bad.toml", text))
+
+
+def test_bad_rule_names_set_criterion_and_column(tmp_path: Path) -> None:
+    """A refused rule names the set, the criterion and the position in the rule."""
+    bad = _MINIMAL.replace(
+        "plan.hours_per_week >= params.min_hours", "plan.hours_per_week >= __import__('os')"
+    )
+    with pytest.raises(CriteriaSetError) as caught:
+        load_criteria(_write(tmp_path, "bad.toml", bad))
+    message = str(caught.value)
+    assert "'my-set'" in message
+    assert "'my.hours'" in message
+    assert "column 24" in message
+
+
+def test_overlay_cycle_and_unknown_remove(tmp_path: Path) -> None:
+    """Overlays that extend themselves or remove unknown ids are refused."""
+    cyclic = _write(tmp_path, "a.toml", 'extends = "a.toml"\nid = "a"\n')
+    with pytest.raises(CriteriaSetError, match="cycle"):
+        load_criteria(cyclic)
+    remove = _write(tmp_path, "r.toml", 'extends = "iop-standard"\nid = "r"\nremove = ["x.y"]\n')
+    with pytest.raises(CriteriaSetError, match=r"unknown 'x\.y'"):
+        load_criteria(remove)
+
+
+def test_missing_file_is_criteria_error(tmp_path: Path) -> None:
+    """A set file that cannot be read is a CriteriaSetError, not an OSError."""
+    with pytest.raises(CriteriaSetError, match="cannot read"):
+        load_criteria(tmp_path / "absent.toml")
+
+
+def test_any_of_needs_members(tmp_path: Path) -> None:
+    """An any_of group without members, or a plain criterion with members, is refused."""
+    text = _MINIMAL.replace('kind = "required"', 'kind = "any_of"')
+    with pytest.raises(CriteriaSetError, match="any_of"):
+        load_criteria(_write(tmp_path, "g.toml", text))
+
+
+def test_kinds_in_shipped_sets() -> None:
+    """Shipped sets use all three kinds, and any_of groups have members."""
+    kinds = {c.kind for _, c in _shipped()}
+    assert kinds == set(CriterionKind)
+    for _, criterion in _shipped():
+        assert (criterion.kind is CriterionKind.ANY_OF) == bool(criterion.members)
