@@ -113,9 +113,10 @@ def test_no_log_records_carry_patient_data(caplog: pytest.LogCaptureFixture) -> 
 
 def _records(value: object) -> Iterator[object]:
     """Every record object inside ``value``."""
-    if attrs.has(type(value)):
+    cls = type(value)
+    if attrs.has(cls):
         yield value
-        for field in attrs.fields(type(value)):
+        for field in attrs.fields(cls):
             yield from _records(getattr(value, field.name))
     elif isinstance(value, tuple):
         for item in value:
