@@ -65,7 +65,7 @@ def main() -> None:
     print(f"round trip: {ours_rate:,.0f} cases/s (target >= 10,000)")
     print(f"json-only baseline: {base_rate:,.0f} documents/s; ratio {base_rate / ours_rate:.1f}x")
 
-    heavy = ("weasyprint", "simple_icd_10_cm", "iopauth.documents", "jinja2")
+    heavy = ("weasyprint", "simple_icd_10_cm", "iopauth.rendering", "jinja2")
     probe = (
         f"import sys, iopauth; bad = [m for m in {heavy!r} if m in sys.modules]; "
         "assert not bad, bad"

@@ -579,7 +579,7 @@ def less_documented(draw: st.DrawFn, case: Case) -> Case:
     return case
 
 
-# --- documents (iopauth.documents) ---------------------------------------------------------------
+# --- documents (iopauth.rendering) ---------------------------------------------------------------
 
 #: Markup, style, template syntax and a local-file URL: each must print as literal text.
 HOSTILE_SNIPPETS = (

@@ -139,3 +139,47 @@ def test_criteria_lists_and_describes_sets() -> None:
     code, out, _err = _run("criteria", "medicare-iop")
     assert code == 0
     assert "mcr.poc_9h" in out
+
+
+def test_render_writes_a_pdf_and_prints_its_path(tmp_path: Path) -> None:
+    """'iopauth render' writes the PDF atomically and prints where."""
+    target = tmp_path / "out" / "letter.pdf"
+    code, out, err = _run("render", str(MILD), "-d", "fax-cover", "-o", str(target))
+    assert (code, err) == (0, "")
+    assert out.strip() == str(target)
+    assert target.read_bytes().startswith(b"%PDF-")
+    assert [p.name for p in target.parent.iterdir()] == ["letter.pdf"]
+
+
+def test_render_of_a_bad_case_writes_nothing(tmp_path: Path) -> None:
+    """Bad input exits 2 and leaves no file, not even a partial one."""
+    doc = json.loads(MILD.read_text(encoding="utf-8"))
+    doc["plan"]["weeks"] = -1
+    target = tmp_path / "letter.pdf"
+    code, _out, err = _run("render", "-", "-o", str(target), stdin=json.dumps(doc))
+    assert code == 2
+    assert err == "iopauth: $.plan.weeks: must be between 1 and 104\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_render_unknown_document_and_missing_denial_are_usage_errors(tmp_path: Path) -> None:
+    """An unknown document name, or an appeal without a denial, exits 2 with one line."""
+    code, _out, err = _run("render", str(MILD), "-d", "memo", "-o", str(tmp_path / "x.pdf"))
+    assert code == 2
+    assert "unknown document 'memo'" in err
+    code, _out, err = _run(
+        "render", str(MILD), "-d", "appeal-letter", "-o", str(tmp_path / "x.pdf")
+    )
+    assert code == 2
+    assert "$.request.denial" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_demo_writes_the_documents_of_every_example(tmp_path: Path) -> None:
+    """'iopauth demo -o DIR' writes each fitting document of each example and prints the paths."""
+    code, out, err = _run("demo", "-o", str(tmp_path))
+    assert (code, err) == (0, "")
+    printed = [Path(line) for line in out.splitlines()]
+    assert len(printed) == 22
+    assert sorted(printed) == sorted(tmp_path.glob("*.pdf"))
+    assert tmp_path / "commercial-adolescent-appeal--appeal-letter.pdf" in printed

@@ -312,12 +312,16 @@ def test_shipped_criterion_metadata(set_name: str, criterion: Criterion) -> None
 
 
 def test_unverified_criteria_say_so() -> None:
-    """A criterion resting on an unverified source says so in its reason."""
+    """A finding resting on an unverified source is marked, and the table says so."""
+    from iopauth.criteria import format_table
+
     medicare = get_criteria("medicare-iop")
     unverified = [c.id for c in medicare.criteria if not c.verified]
     assert {"mcr.physician_cert", "mcr.recert_due"} <= set(unverified)
-    finding = evaluate(build_case(), medicare).by_criterion()["mcr.physician_cert"]
-    assert "could not verify" in finding.reason
+    determination = evaluate(build_case(), medicare)
+    assert determination.by_criterion()["mcr.physician_cert"].verified is False
+    assert determination.by_criterion()["mcr.poc_9h"].verified is True
+    assert "! source unverified" in format_table(determination)
 
 
 def test_medicare_recert_params_are_data() -> None:

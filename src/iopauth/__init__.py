@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         get_criteria,
         load_criteria,
     )
+    from .rendering import Letterhead, RenderOptions, documents, render, render_html
     from .serialize import case_schema, dump_case, load_case
 
 __version__ = "0.1.0"
@@ -37,6 +38,11 @@ _LAZY = {
     "evaluate": "iopauth.criteria",
     "get_criteria": "iopauth.criteria",
     "load_criteria": "iopauth.criteria",
+    "Letterhead": "iopauth.rendering",
+    "RenderOptions": "iopauth.rendering",
+    "documents": "iopauth.rendering",
+    "render": "iopauth.rendering",
+    "render_html": "iopauth.rendering",
     "case_schema": "iopauth.serialize",
     "dump_case": "iopauth.serialize",
     "load_case": "iopauth.serialize",
@@ -50,17 +56,22 @@ __all__ = [
     "Finding",
     "InvalidCaseError",
     "IopAuthError",
+    "Letterhead",
     "Outcome",
     "RenderError",
+    "RenderOptions",
     "Status",
     "__version__",
     "case_schema",
     "criteria_sets",
+    "documents",
     "dump_case",
     "evaluate",
     "get_criteria",
     "load_case",
     "load_criteria",
+    "render",
+    "render_html",
 ]
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from ._files import write_atomically
 from .errors import CriteriaSetError, IopAuthError
 
 if TYPE_CHECKING:
@@ -54,6 +55,19 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--criteria", help="shipped set name or a TOML file (default: by case)")
     check.add_argument("--review", choices=("initial", "continued", "discharge"))
     check.add_argument("--json", action="store_true", help="print the determination as JSON")
+
+    render = sub.add_parser("render", help="render one document of a case to PDF")
+    render.add_argument("case", help="case JSON file ('-' reads standard input)")
+    render.add_argument("-d", "--document", default="request-letter", help="default: %(default)s")
+    render.add_argument("-o", "--output", required=True, help="PDF file to write")
+    render.add_argument("--criteria", help="shipped set name or a TOML file (default: by case)")
+    render.add_argument("--paper", choices=("letter", "a4"), default="letter")
+    render.add_argument("--archival", action="store_true", help="PDF/A-3 with the case attached")
+    render.add_argument("--tagged", action="store_true", help="tagged PDF declaring PDF/UA-1")
+    render.add_argument(
+        "--template-dir", action="append", default=[], help="searched before ours (repeatable)"
+    )
+    render.add_argument("--html", action="store_true", help="write the HTML instead of a PDF")
 
     sub.add_parser("schema", help="print the JSON Schema of the case document")
 
@@ -155,27 +169,32 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> i
     return EXIT_OK if determination.outcome is Outcome.MEETS else EXIT_NOT_MET
 
 
-def _cmd_demo(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
-    from .criteria import default_criteria, default_review, evaluate
-    from .serialize import load_case
+def _cmd_render(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    from .criteria import default_review, evaluate
+    from .rendering import RenderOptions, render, render_html
 
-    cases = sorted(_examples_folder().glob("*.json"))
-    if not cases:
-        raise FileNotFoundError(2, "no example cases found", str(_examples_folder()))
-    for path in cases:
-        case = load_case(path)
-        name = default_criteria(case)
-        determination = evaluate(case, criteria=name, review=default_review(case))
-        print(f"{path.name}: {name}: {determination.outcome}", file=out)
+    case = _load(args.case, stdin)
+    determination = None
+    if args.criteria is not None:
+        review = "continued" if args.document == "concurrent-review" else default_review(case)
+        determination = evaluate(case, criteria=_criteria(args.criteria), review=review)
+    options = RenderOptions(paper=args.paper, archival=args.archival, tagged=args.tagged)
+    dirs = tuple(args.template_dir)
+    if args.html:
+        data = render_html(case, args.document, determination, options, dirs).encode("utf-8")
+    else:
+        data = render(case, args.document, determination, options, dirs)
+    write_atomically(Path(args.output), data)
+    print(args.output, file=out)
     return EXIT_OK
 
 
-def _examples_folder() -> Path:
-    """The bundled example cases: inside the installed package, else in the checkout."""
-    packaged = Path(__file__).parent / "examples" / "cases"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).parents[2] / "examples" / "cases"
+def _cmd_demo(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    from .rendering import write_demo
+
+    for path in write_demo(args.output):
+        print(path, file=out)
+    return EXIT_OK
 
 
 def _cmd_schema(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
@@ -202,6 +221,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO | None], int]]
     "check": _cmd_check,
     "criteria": _cmd_criteria,
     "demo": _cmd_demo,
+    "render": _cmd_render,
     "schema": _cmd_schema,
     "validate": _cmd_validate,
 }

@@ -20,10 +20,6 @@ from .result import CriterionKind, Determination, Evidence, Finding, Outcome, Re
 from .rules import Facts
 from .sets import CriteriaSet, Criterion, Template, criteria_sets, get_criteria, load_criteria
 
-_UNVERIFIED = (
-    " This criterion rests on a source we could not verify; confirm it before relying on it."
-)
-
 _STATUS = {True: Status.MET, False: Status.NOT_MET, None: Status.UNKNOWN}
 
 # default wording when a criterion gives no reason of its own: (required, exclusion)
@@ -159,8 +155,6 @@ def _finding(criterion: Criterion, facts: Facts, params: Mapping[str, Any]) -> F
         documentation = criterion.documentation
     else:
         status, reason, documentation = _group(criterion, facts, params)
-    if not criterion.verified:
-        reason += _UNVERIFIED
     return Finding(
         criterion=criterion.id,
         title=criterion.title,
@@ -172,6 +166,7 @@ def _finding(criterion: Criterion, facts: Facts, params: Mapping[str, Any]) -> F
             Evidence(fact=n, path=FACTS[n].path, value=facts.get(n)) for n in criterion.facts
         ),
         documentation=documentation if status is Status.UNKNOWN else (),
+        verified=criterion.verified,
     )
 
 

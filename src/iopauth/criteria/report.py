@@ -61,6 +61,8 @@ def format_table(d: Determination) -> str:
             first, rest = wrapped[0], wrapped[1:]
             lines.append(f"{label:<{_STATUS_WIDTH}} {criterion:<{_ID_WIDTH}} {first}".rstrip())
         lines += [indent + line for line in rest]
+        if not finding.verified:
+            lines.append(indent + "! source unverified: confirm it before relying on it")
         for item in finding.evidence:
             text = f"· {item.fact} = {show(item.value)} ({item.path})"
             lines += [indent + line for line in _wrap(text, reason_width)]
@@ -98,6 +100,7 @@ def determination_to_json(d: Determination) -> dict[str, Any]:
                 "status": str(f.status),
                 "reason": f.reason,
                 "source": f.source,
+                "verified": f.verified,
                 "evidence": [
                     {"fact": e.fact, "path": e.path, "value": _json_value(e.value)}
                     for e in f.evidence

@@ -57,6 +57,8 @@ class Finding:
 
     For an exclusion, ``met`` means the exclusion applies (which counts against the case).
     ``documentation`` lists what to attach or document when ``status`` is ``unknown``.
+    ``verified`` is false when the criterion rests on a source the project could not verify:
+    staff should confirm it before relying on it (the checklist and ``iopauth check`` say so).
     """
 
     criterion: str
@@ -67,6 +69,7 @@ class Finding:
     source: str
     evidence: tuple[Evidence, ...] = ()
     documentation: tuple[str, ...] = ()
+    verified: bool = True
 
 
 @frozen(kw_only=True)

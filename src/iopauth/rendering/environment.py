@@ -1,0 +1,205 @@
+"""The sandboxed Jinja environment documents are rendered in, its filters and its errors.
+
+User templates are untrusted: they run in an immutable sandbox with autoescape and
+``StrictUndefined``, and an unsafe attribute (``__class__``, ``__globals__``, …) fails at once
+instead of quietly becoming undefined.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from types import TracebackType
+from typing import Any, NoReturn
+
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    UndefinedError,
+)
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .._resources import templates_dir
+from ..errors import RenderError
+from .labels import label, service_label
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def long_date(value: date | None) -> str:
+    """``January 5, 2026``; empty for ``None``."""
+    if value is None:
+        return ""
+    return f"{_MONTHS[value.month - 1]} {value.day}, {value.year}"
+
+
+def short_date(value: date | None) -> str:
+    """``01/05/2026`` (US order, as payer forms print dates); empty for ``None``."""
+    if value is None:
+        return ""
+    return f"{value.month:02d}/{value.day:02d}/{value.year}"
+
+
+def number(value: float | int | None) -> str:
+    """A count or an hour figure without a needless ``.0``: ``9``, ``7.5``, ``2.25``."""
+    if value is None:
+        return ""
+    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def yesno(value: bool | None) -> str:
+    """``Yes``, ``No`` or ``Not documented`` for a three-valued fact."""
+    if value is None:
+        return "Not documented"
+    return "Yes" if value else "No"
+
+
+def plural(count: float, singular: str, plural_form: str | None = None) -> str:
+    """``1 week``, ``3 weeks``."""
+    word = singular if count == 1 else (plural_form or singular + "s")
+    return f"{number(count)} {word}"
+
+
+def evidence_value(value: object) -> str:
+    """An evidence value as a reader sees it (dates long, booleans as words, lists joined)."""
+    if value is None:
+        return "not documented"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return long_date(value)
+    if isinstance(value, float | int):
+        return number(value)
+    if isinstance(value, tuple | list | frozenset | set):
+        return ", ".join(evidence_value(v) for v in value)
+    return label(value)
+
+
+def sentence(text: str) -> str:
+    """Upper-case the first letter only (Jinja's ``capitalize`` lowers the rest)."""
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
+def band(name: str | None) -> str:
+    """A severity band as printed: ``moderately_severe`` → ``moderately severe``."""
+    return "" if name is None else str(name).replace("_", " ")
+
+
+FILTERS: dict[str, Callable[..., str]] = {
+    "band": band,
+    "sentence": sentence,
+    "long_date": long_date,
+    "short_date": short_date,
+    "number": number,
+    "yesno": yesno,
+    "plural": plural,
+    "label": label,
+    "evidence": evidence_value,
+    "service_label": lambda code: service_label(code) or "",
+}
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, but an unsafe attribute raises instead of being undefined."""
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> NoReturn:
+        raise SecurityError(f"access to attribute {attribute!r} is unsafe")
+
+
+def _finalize(value: object) -> object:
+    # A value the case leaves out prints as nothing, never as the word "None".
+    return "" if value is None else value
+
+
+@lru_cache(maxsize=16)
+def environment(template_dirs: tuple[str, ...] = ()) -> ImmutableSandboxedEnvironment:
+    """The environment for ``template_dirs`` (searched first) and the shipped templates."""
+    loaders = [FileSystemLoader(d) for d in template_dirs]
+    loaders.append(FileSystemLoader(str(templates_dir())))
+    env = _Sandbox(
+        loader=ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=StrictUndefined,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def normalize_dirs(template_dirs: Iterable[str | Path]) -> tuple[str, ...]:
+    """Template folders as absolute path strings (the environment cache key)."""
+    if isinstance(template_dirs, str | Path):
+        template_dirs = (template_dirs,)
+    return tuple(str(Path(d).resolve()) for d in template_dirs)
+
+
+def _template_line(tb: TracebackType | None) -> tuple[str | None, int | None]:
+    """The innermost template file and line in a traceback Jinja has rewritten."""
+    name: str | None = None
+    line: int | None = None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2") or filename.endswith(".html"):
+            name, line = Path(filename).name, tb.tb_lineno
+        tb = tb.tb_next
+    return name, line
+
+
+def render_template(env: ImmutableSandboxedEnvironment, name: str, context: dict[str, Any]) -> str:
+    """Render template ``name``; any failure becomes a :class:`RenderError`.
+
+    The message names the template, the line and the rule broken. It never repeats the
+    exception text, which may quote a value from the case.
+    """
+    try:
+        return env.get_template(name).render(context)
+    except TemplateNotFound as exc:
+        _fail(f"template {name!r} not found (missing: {exc.name!r})", exc)
+    except TemplateSyntaxError as exc:
+        where = f"{(exc.filename and Path(exc.filename).name) or exc.name or name}:{exc.lineno}"
+        _fail(f"template syntax error at {where}", exc)
+    except SecurityError as exc:
+        _fail(_located(name, "reaches for an attribute the sandbox forbids"), exc)
+    except UndefinedError as exc:
+        _fail(_located(name, "uses a name or attribute that is not defined"), exc)
+    except TemplateError as exc:
+        _fail(_located(name, f"failed ({type(exc).__name__})"), exc)
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+        _fail(_located(name, f"failed ({type(exc).__name__})"), exc)
+
+
+def _located(name: str, rule: str) -> str:
+    where, line = _template_line(sys.exc_info()[2])
+    return f"template {where or name!r}" + (f" line {line}" if line else "") + f" {rule}"
+
+
+def _fail(message: str, cause: BaseException) -> NoReturn:
+    # "from None" keeps the original message (which may quote case data) out of the chain.
+    del cause
+    raise RenderError(message) from None

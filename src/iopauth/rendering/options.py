@@ -1,0 +1,102 @@
+"""How a document is rendered: paper, archival and accessibility variants, date, letterhead."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+from attrs import field, frozen, validators
+
+from ..model import StrEnum
+
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+
+# Logo formats WeasyPrint draws without a network or a plug-in, by file suffix.
+LOGO_MEDIA_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+}
+
+
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
+def _optional_path(value: str | os.PathLike[str] | None) -> Path | None:
+    return None if value is None else Path(value)
+
+
+def _paths(values: Iterable[str | os.PathLike[str]]) -> tuple[Path, ...]:
+    return tuple(Path(v) for v in values)
+
+
+class PaperSize(StrEnum):
+    """Paper sizes a document can be laid out on."""
+
+    LETTER = "letter"
+    A4 = "a4"
+
+
+@frozen(kw_only=True)
+class Letterhead:
+    """The sender's letterhead, printed at the top of letters in place of the program block.
+
+    ``logo`` is a file the caller names; it is read once per render and embedded in the
+    document, and no other file is opened on its behalf.
+    """
+
+    name: str
+    address_lines: tuple[str, ...] = field(default=(), converter=_strings)
+    phone: str | None = None
+    fax: str | None = None
+    email: str | None = None
+    website: str | None = None
+    logo: Path | None = field(default=None, converter=_optional_path)
+
+    @logo.validator
+    def _check_logo(self, _attribute: object, value: Path | None) -> None:
+        if value is not None and value.suffix.lower() not in LOGO_MEDIA_TYPES:
+            allowed = ", ".join(sorted(LOGO_MEDIA_TYPES))
+            raise ValueError(f"letterhead logo must be one of {allowed}")
+
+
+@frozen(kw_only=True)
+class Attachment:
+    """A file embedded in an archival (PDF/A-3) document, such as a PAS request bundle."""
+
+    name: str
+    data: bytes
+    media_type: str = "application/json"
+    description: str | None = None
+
+
+def _attachments(values: Iterable[Attachment]) -> tuple[Attachment, ...]:
+    return tuple(values)
+
+
+@frozen(kw_only=True)
+class RenderOptions:
+    """Options for :func:`iopauth.render`; the defaults suit a letter faxed to a US payer.
+
+    ``archival`` writes PDF/A-3b and embeds the case as JSON (plus ``attachments``);
+    ``tagged`` writes a tagged PDF declaring PDF/UA-1, titled and in ``language``; both together
+    give PDF/A-3a that also declares PDF/UA-1. ``document_date`` defaults to the request date in
+    the case, never today's date, so the same case renders the same bytes on any day.
+    ``assets`` names files (images, stylesheets) a user template may load by ``file:`` URL;
+    nothing else on disk is readable from a template.
+    """
+
+    paper: PaperSize = field(default=PaperSize.LETTER, converter=PaperSize)
+    archival: bool = False
+    tagged: bool = False
+    language: str = field(default="en", validator=validators.matches_re(_LANGUAGE))
+    document_date: date | None = None
+    letterhead: Letterhead | None = None
+    attachments: tuple[Attachment, ...] = field(default=(), converter=_attachments)
+    assets: tuple[Path, ...] = field(default=(), converter=_paths)
