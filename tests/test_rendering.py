@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -51,23 +49,6 @@ from iopauth.serialize import dump_case, load_case
 from .casebuilder import build_case
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "cases"
-
-
-@pytest.fixture(autouse=True)
-def no_weasyprint_warnings() -> Iterator[None]:
-    """Fail the test when WeasyPrint logs a warning or an error."""
-    records: list[logging.LogRecord] = []
-
-    class Collector(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(record)
-
-    handler = Collector(level=logging.WARNING)
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(handler)
-    yield
-    logger.removeHandler(handler)
-    assert [r.getMessage() for r in records] == []
 
 
 def text_of(pdf: bytes) -> str:

@@ -68,7 +68,6 @@ _CONTINUED = (
     DocumentKind.RISK_ASSESSMENT,
     DocumentKind.DISCHARGE_PLAN,
 )
-_HIGHER_LEVELS = frozenset({LevelOfCare.PHP, LevelOfCare.RESIDENTIAL, LevelOfCare.INPATIENT})
 
 
 @frozen(kw_only=True)
@@ -93,7 +92,7 @@ def needed_kinds(case: Case) -> tuple[tuple[DocumentKind, bool], ...]:
     kind = case.request.kind
     base = _CONTINUED if kind in (RequestKind.CONCURRENT, RequestKind.EXTENSION) else _INITIAL
     needed: list[tuple[DocumentKind, bool]] = [(k, True) for k in base]
-    if any(e.level in _HIGHER_LEVELS for e in case.history):
+    if any(e.level.rank > LevelOfCare.IOP.rank for e in case.history):
         needed.append((DocumentKind.DISCHARGE_SUMMARY, True))
     if case.coverage.plan_type is PlanType.MEDICARE:
         needed.append((DocumentKind.PHYSICIAN_CERTIFICATION, True))

@@ -45,7 +45,6 @@ DOCUMENT_TITLES = {
     "packet": "Prior authorization fax packet",
 }
 _INSTRUMENT_ORDER = tuple(Instrument)
-_HIGHER = frozenset({LevelOfCare.PHP, LevelOfCare.RESIDENTIAL, LevelOfCare.INPATIENT})
 
 
 @frozen(kw_only=True)
@@ -261,7 +260,7 @@ def step_down_from(case: Case) -> TreatmentEpisode | None:
     higher = [
         e
         for e in case.history
-        if e.level in _HIGHER
+        if e.level.rank > LevelOfCare.IOP.rank
         and e.level.rank > case.plan.level.rank
         and e.period.start <= case.plan.start_date
     ]
