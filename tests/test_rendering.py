@@ -543,3 +543,24 @@ def test_appeal_letter_without_a_denial_is_refused(case: Case) -> None:
     no_denial = attrs.evolve(case, request=attrs.evolve(case.request, denial=None))
     with pytest.raises(RenderError, match=r"\$\.request\.denial"):
         render_html(no_denial, "appeal-letter")
+
+
+def test_checklist_names_the_code_set_and_warns_past_its_last_day(case: Case) -> None:
+    """The checklist says which ICD-10-CM release checked the codes, and warns when the
+    requested dates run past it (the code set follows the date of service)."""
+    from datetime import date
+
+    from iopauth.model import DateRange
+
+    text = text_of(render(case, "checklist", DETERMINATION))
+    assert "Checked against ICD-10-CM FY2026" in text
+    assert "run past the last day" not in text
+    late = attrs.evolve(
+        case,
+        request=attrs.evolve(
+            case.request, period=DateRange(start=date(2026, 9, 1), end=date(2026, 10, 15))
+        ),
+    )
+    assert "run past the last day of this code set" in text_of(
+        render(late, "checklist", DETERMINATION)
+    )

@@ -146,8 +146,10 @@ def _criteria(value: str | None, case: Case | None = None) -> str | CriteriaSet:
 
 
 def _cmd_validate(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    from .codes import ICD10CM_VERSION
+
     case = _load(args.case, stdin)
-    print(f"{case.case_id}: valid", file=out)
+    print(f"{case.case_id}: valid (diagnosis codes checked against {ICD10CM_VERSION})", file=out)
     return EXIT_OK
 
 

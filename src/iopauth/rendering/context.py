@@ -14,6 +14,7 @@ from typing import Any
 from attrs import frozen
 from markupsafe import Markup
 
+from ..codes import ICD10CM_LAST_DAY, ICD10CM_VERSION
 from ..criteria.result import CriterionKind, Determination, Finding, Status
 from ..errors import RenderError
 from ..model import (
@@ -365,6 +366,9 @@ def build_context(
         "decision_time_frame": appeal.decision_time_frame(case, doc_date),
         "is_continuing": request.kind in (RequestKind.CONCURRENT, RequestKind.EXTENSION),
         "expedited": request.urgency.value == "expedited",
+        "icd_version": ICD10CM_VERSION,
+        # codes.md §2: the code set follows the date of service; ours ends on a fixed day
+        "icd_outdated": request.period.end is not None and request.period.end > ICD10CM_LAST_DAY,
         "total_pages": None,
         "inline_style": True,
     }
