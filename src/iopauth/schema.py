@@ -15,7 +15,8 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 
 import attrs
 
-from .validate import MAX_PLAN_WEEKS, MAX_TEXT
+from .serialize import MAX_TEXT
+from .validate import MAX_PLAN_WEEKS
 
 __all__ = ["build_schema"]
 

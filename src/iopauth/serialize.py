@@ -33,10 +33,13 @@ from .errors import InvalidCaseError
 from .model import Case, Diagnosis, StrEnum
 from .validate import case_problems
 
-__all__ = ["case_schema", "dump_case", "load_case", "make_converter"]
+__all__ = ["MAX_TEXT", "case_schema", "dump_case", "load_case", "make_converter"]
 
 _T = TypeVar("_T")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: Longest string accepted in any field. Free text beyond this belongs in an attachment.
+MAX_TEXT = 10_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class _RuleError(ValueError):
@@ -47,13 +50,21 @@ def make_converter() -> Converter:
     """Build the converter iopauth uses for every case document.
 
     Strict primitives, ISO 8601 dates, enums by value, arrays for tuples, unknown keys refused,
-    ``None`` and defaults omitted on output, all errors collected with their paths.
+    ``None`` and defaults omitted on output, all errors collected with their paths. Every
+    string must be non-empty, at most :data:`MAX_TEXT` characters and free of control
+    characters.
     """
     conv = Converter(forbid_extra_keys=True, omit_if_default=True, detailed_validation=True)
 
     def structure_str(obj: object, _: type) -> str:
         if not isinstance(obj, str):
             raise _RuleError("must be a string")
+        if not obj.strip():
+            raise _RuleError("must not be empty")
+        if len(obj) > MAX_TEXT:
+            raise _RuleError(f"must be at most {MAX_TEXT} characters")
+        if _CONTROL.search(obj):
+            raise _RuleError("must not contain control characters")
         return obj
 
     def structure_int(obj: object, _: type) -> int:

@@ -1,12 +1,14 @@
 """Field and cross-field rules of a case, checked after the JSON has been structured.
 
+Rules on single strings (non-empty, length, control characters) are part of structuring
+(:mod:`iopauth.serialize`), which looks at every string anyway.
+
 ``case_problems`` returns every problem as ``"<json path>: <rule>"``. Rules name the field and
 the rule, never the offending value, so a message can go into a log or a terminal safely.
 """
 
 from __future__ import annotations
 
-import enum
 import re
 from datetime import date
 from typing import Any, cast, get_args, get_type_hints
@@ -34,11 +36,8 @@ from .model import (
     TreatmentPlan,
 )
 
-__all__ = ["MAX_TEXT", "case_problems", "npi_is_valid"]
+__all__ = ["case_problems", "npi_is_valid"]
 
-#: Longest string accepted in any field. Free text beyond this belongs in an attachment.
-MAX_TEXT = 10_000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _TIN = re.compile(r"[0-9]{2}-?[0-9]{7}")
 _ZIP = re.compile(r"[0-9]{5}(-[0-9]{4})?")
@@ -147,37 +146,34 @@ def case_problems(case: Case) -> list[str]:
 
 
 # Types whose values carry nothing to check; skipping them early keeps the scan cheap.
-_INERT = frozenset({bool, int, float, type(None)})
 _RECORD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _fields_of(cls: type) -> tuple[str, ...]:
-    """Fields of a record class that can hold a string or a date, cached per class.
+    """Fields of a record class that can hold a date, cached per class (empty otherwise).
 
-    Fields typed as numbers, booleans or enums (or arrays of them) are left out: the scan has
-    nothing to check there. Anything that is not a record has no fields.
+    The scan follows only these: strings are checked while structuring, and numbers,
+    booleans and enums carry nothing the scan looks at.
     """
     names = _RECORD_FIELDS.get(cls)
     if names is None:
+        _RECORD_FIELDS[cls] = ()  # records may nest; a cycle adds nothing
         if attrs.has(cls):
             hints = get_type_hints(cls)
-            names = tuple(f.name for f in attrs.fields(cls) if _may_hold_text(hints[f.name]))
+            names = tuple(f.name for f in attrs.fields(cls) if _may_hold_date(hints[f.name]))
         else:
             names = ()
         _RECORD_FIELDS[cls] = names
     return names
 
 
-def _may_hold_text(tp: Any) -> bool:
-    """Whether a value of type ``tp`` can contain a string or a date anywhere inside."""
-    if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return False
-    if tp in _INERT:
-        return False
-    args = [a for a in get_args(tp) if a is not type(None) and a is not Ellipsis]
-    if args:
-        return any(_may_hold_text(a) for a in args)
-    return True
+def _may_hold_date(tp: Any) -> bool:
+    """Whether a value of type ``tp`` can contain a date anywhere inside."""
+    if tp is date:
+        return True
+    if isinstance(tp, type) and attrs.has(tp):
+        return bool(_fields_of(tp))
+    return any(_may_hold_date(a) for a in get_args(tp))
 
 
 def _format_path(parts: list[str | int]) -> str:
@@ -185,10 +181,10 @@ def _format_path(parts: list[str | int]) -> str:
 
 
 class _Scan:
-    """One pass over every value of a case: strings, dates and date ranges.
+    """One pass over every date and date range of a case.
 
     The path is kept as a stack of parts and only formatted when a problem is found, because
-    this pass touches every leaf of every case loaded.
+    this pass runs for every case loaded.
     """
 
     def __init__(self, case: Case, out: _Problems) -> None:
@@ -204,12 +200,7 @@ class _Scan:
 
     def visit(self, value: object) -> None:
         cls = type(value)
-        if cls in _INERT:
-            return
-        # Exact type checks (not isinstance): our enums subclass str and need no check.
-        if cls is str:
-            self.text(cast("str", value))
-        elif cls is date:
+        if cls is date:
             if self.check_dates:
                 self.day(cast("date", value))
         elif cls is tuple:
@@ -229,14 +220,6 @@ class _Scan:
                 self.parts.pop()
             if cls is DateRange:
                 self.period(cast("DateRange", value))
-
-    def text(self, value: str) -> None:
-        if not value.strip():
-            self.add("must not be empty")
-        elif len(value) > MAX_TEXT:
-            self.add(f"must be at most {MAX_TEXT} characters")
-        elif _CONTROL.search(value):
-            self.add("must not contain control characters")
 
     def day(self, value: date) -> None:
         if value < self.birth and self.parts != ["patient", "birth_date"]:
