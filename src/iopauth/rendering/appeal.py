@@ -72,6 +72,7 @@ class StateLaw:
     """A state law requiring nonprofit-association criteria, from ``state_laws.toml``."""
 
     state: str
+    state_name: str
     name: str
     citation: str
     effective: date
@@ -87,6 +88,7 @@ def state_laws() -> dict[str, StateLaw]:
     return {
         state: StateLaw(
             state=state,
+            state_name=row["state_name"],
             name=row["name"],
             citation=row["citation"],
             effective=row["effective"],
