@@ -38,11 +38,17 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="iopauth", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = _Parser(
+        prog="iopauth",
+        description="Build the prior-authorization case for intensive outpatient care: "
+        "validate a case, check it against medical-necessity criteria, write its documents.",
+        epilog="Exit codes: 0 success (check: meets), 1 check: does not meet or lacks "
+        "information, 2 bad input or usage.",
+    )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    demo = sub.add_parser("demo", help="write every document for the bundled example cases")
+    demo = sub.add_parser("demo", help="write the documents of the bundled example cases")
     demo.add_argument(
         "-o", "--output", default="iopauth-demo", help="folder (default: %(default)s)"
     )
