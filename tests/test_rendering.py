@@ -564,3 +564,12 @@ def test_checklist_names_the_code_set_and_warns_past_its_last_day(case: Case) ->
     assert "run past the last day of this code set" in text_of(
         render(late, "checklist", DETERMINATION)
     )
+
+
+def test_continued_stay_does_not_call_the_patient_stepping_down_again() -> None:
+    """In week four of IOP the inpatient stay is where the patient came from, not a step down
+    happening now."""
+    concurrent = load_case(EXAMPLES / "medicaid-alcohol-depression-concurrent.json")
+    text = text_of(render(concurrent, "concurrent-review"))
+    assert "came to this program after inpatient care" in text
+    assert "stepping down from" not in text
