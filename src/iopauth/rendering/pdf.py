@@ -182,11 +182,7 @@ def layout(
         document = weasyprint.HTML(
             string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=fetcher
         )
-        return document.render(stylesheets=sheets, font_config=config, pdf_tags=_tagged(options))
-
-
-def _tagged(options: RenderOptions) -> bool:
-    return options.tagged
+        return document.render(stylesheets=sheets, font_config=config, pdf_tags=options.tagged)
 
 
 def _variant(options: RenderOptions) -> str | None:
