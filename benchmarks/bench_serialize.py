@@ -4,22 +4,31 @@ Run: ``.venv/bin/python benchmarks/bench_serialize.py``. Results are ratios agai
 measured in the same run, so they hold on any machine:
 
 - round trip: ``load_case(dump_case(case))`` against ``json.loads(json.dumps(data))`` of the
-  same documents (the floor any loader pays), plus the absolute rate (target >= 10,000/s);
+  same documents, plus the absolute rate (target >= 10,000/s);
+- two floors no loader of these models can go under, measured in the same run: calling the
+  model constructors alone with every argument already built (no reading, no checks), and a
+  round trip through a plain cattrs converter that checks nothing;
 - import: a fresh interpreter importing iopauth against one importing only ``json`` (target
   <= 150 ms above that), and a check that neither WeasyPrint nor the ICD-10-CM table was loaded.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
+from typing import Any
 
-from iopauth import dump_case, load_case
+import attrs
+import cattrs
+
+from iopauth import Case, dump_case, load_case
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples" / "cases").glob("*.json"))
 
@@ -34,6 +43,32 @@ def _rate(work: Callable[[], None], per_call: int, seconds: float = 2.0) -> floa
             count += 1
         rates.append(count * per_call / elapsed)
     return max(rates)
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in attrs.fields(cls))
+
+
+def _constructor_calls(value: object, out: list[tuple[type, dict[str, Any]]]) -> None:
+    """Every model object inside ``value`` as (class, keyword arguments), children first."""
+    cls = type(value)
+    if isinstance(value, tuple):
+        for item in value:
+            _constructor_calls(item, out)
+    elif attrs.has(cls):
+        kwargs = {name: getattr(value, name) for name in _field_names(cls)}
+        for item in kwargs.values():
+            _constructor_calls(item, out)
+        out.append((cls, kwargs))
+
+
+def _plain_converter() -> cattrs.Converter:
+    """cattrs with no checks: no strict types, no rules, no error collection."""
+    conv = cattrs.Converter(detailed_validation=False, omit_if_default=True)
+    conv.register_structure_hook(date, lambda value, _: date.fromisoformat(value))
+    conv.register_unstructure_hook(date, date.isoformat)
+    return conv
 
 
 def _import_ms(statement: str) -> float:
@@ -60,10 +95,31 @@ def main() -> None:
         for text in texts:
             json.loads(json.dumps(json.loads(text)))
 
+    calls: list[tuple[type, dict[str, Any]]] = []
+    for case in cases:
+        _constructor_calls(case, calls)
+
+    def construct_only() -> None:
+        for cls, kwargs in calls:
+            cls(**kwargs)
+
+    plain = _plain_converter()
+
+    def unchecked() -> None:
+        for case in cases:
+            plain.structure(plain.unstructure(case), Case)
+
     ours_rate = _rate(ours, len(cases))
     base_rate = _rate(baseline, len(cases))
+    construct_rate = _rate(construct_only, len(cases))
+    unchecked_rate = _rate(unchecked, len(cases))
     print(f"round trip: {ours_rate:,.0f} cases/s (target >= 10,000)")
     print(f"json-only baseline: {base_rate:,.0f} documents/s; ratio {base_rate / ours_rate:.1f}x")
+    print(
+        f"floors: constructing the {len(calls) / len(cases):.0f} model objects of a case alone "
+        f"{1e6 / construct_rate:.0f} us; an unchecked cattrs round trip {1e6 / unchecked_rate:.0f} "
+        f"us ({unchecked_rate:,.0f} cases/s); the target allows 100 us per case"
+    )
 
     heavy = ("weasyprint", "simple_icd_10_cm", "iopauth.rendering", "jinja2")
     probe = (
