@@ -46,7 +46,7 @@ def _timed(action: Callable[[], bytes]) -> tuple[float, bytes]:
 
 
 def run(case: Case, rounds: int) -> dict[str, float]:
-    """Median seconds and sizes of ``rounds`` interleaved renders of each kind."""
+    """Medians, ratio quartiles and PDF sizes over ``rounds`` interleaved rounds."""
     html = render_html(case, "request-letter")
 
     def ours() -> bytes:
@@ -97,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("case", nargs="?", type=Path, default=_DEFAULT_CASE)
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args(argv)
+    if args.rounds < 2:
+        parser.error("--rounds must be at least 2 (the ratio's quartiles need two pairs)")
     case = load_case(args.case)
     result = run(case, args.rounds)
     print(f"case: {args.case.name}, {args.rounds} rounds, medians")
