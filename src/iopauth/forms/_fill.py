@@ -1,0 +1,265 @@
+"""Filling a payer's form: values from the mapping, written with pypdf, optionally flattened."""
+
+from __future__ import annotations
+
+import difflib
+import io
+import os
+from typing import TYPE_CHECKING, Any
+
+from attrs import frozen
+
+from ..errors import FormMappingError
+from ._mapping import FormMapping, load_mapping
+from ._pdf import FormField, da_font, form_fields, open_form
+from ._values import FieldValue, Problem, entry_values, source_value
+
+if TYPE_CHECKING:
+    from ..criteria import Determination
+    from ..model import Case
+
+__all__ = ["FormCheck", "check", "fill"]
+
+FormSource = bytes | str | os.PathLike[str]
+MappingSource = FormMapping | str | os.PathLike[str]
+
+
+@frozen(kw_only=True)
+class FormCheck:
+    """What ``iopauth forms fill --check`` reports about a mapping, a form and a case.
+
+    ``unknown`` lists ``(toml path, field name)`` for each mapping entry naming no field of the
+    form; ``unmapped`` the fillable fields no entry fills; ``empty`` the fields an entry fills
+    that stay empty for this case (the case does not hold the value); ``problems`` the values
+    that do not fit (too long, not an option), as ``fill`` would report them.
+    """
+
+    unknown: tuple[tuple[str, str], ...]
+    unmapped: tuple[str, ...]
+    empty: tuple[str, ...]
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when the form can be filled: every entry names a field and every value fits."""
+        return not self.unknown and not self.problems
+
+
+def fill(
+    case: Case,
+    form_pdf: FormSource,
+    mapping: MappingSource,
+    determination: Determination | None = None,
+    *,
+    flatten: bool = False,
+) -> bytes:
+    """Fill ``form_pdf``'s fields from ``case`` by ``mapping``; return the filled PDF's bytes.
+
+    ``form_pdf`` is the form's bytes or path; ``mapping`` a :class:`FormMapping` or the path of
+    its TOML file. Entries that take a criteria finding use ``determination``, evaluating the
+    case against its default set when it is ``None``. Appearance streams are generated for every
+    filled field so the values show in viewers that do not draw fields themselves;
+    ``flatten=True`` turns every field into page content and removes the form.
+
+    Raises :class:`~iopauth.errors.FormMappingError` listing every entry that names no field
+    or whose value does not fit (over the field's length limit: never cut), and
+    :class:`~iopauth.errors.FormError` when the PDF is not a fillable form.
+    """
+    plan = _plan(case, form_pdf, mapping, determination)
+    if plan.unknown or plan.problems:
+        raise FormMappingError(plan.error_lines(), source="form mapping")
+    return _write(plan.reader, plan.fields, plan.values, flatten=flatten)
+
+
+def check(
+    case: Case,
+    form_pdf: FormSource,
+    mapping: MappingSource,
+    determination: Determination | None = None,
+) -> FormCheck:
+    """Report what ``fill`` would leave empty and which entries name no field; writes nothing."""
+    plan = _plan(case, form_pdf, mapping, determination)
+    filled = {name for name, value in plan.values.items() if value not in (None, "/Off")}
+    mapped = set(plan.mapping.targets)
+    fillable = [n for n, f in plan.fields.items() if f.fillable]
+    return FormCheck(
+        unknown=tuple(plan.unknown),
+        unmapped=tuple(n for n in fillable if n not in mapped),
+        empty=tuple(n for n in fillable if n in mapped and n not in filled),
+        problems=tuple(plan.problems),
+    )
+
+
+@frozen(kw_only=True)
+class _Plan:
+    reader: Any
+    mapping: FormMapping
+    fields: dict[str, FormField]
+    values: dict[str, FieldValue]
+    unknown: list[tuple[str, str]]
+    problems: list[str]
+
+    def error_lines(self) -> list[str]:
+        lines = []
+        for where, name in self.unknown:
+            close = difflib.get_close_matches(name, list(self.fields), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            lines.append(f"{where}: the form has no field {name!r}{hint}")
+        return lines + self.problems
+
+
+def _plan(
+    case: Case,
+    form_pdf: FormSource,
+    mapping: MappingSource,
+    determination: Determination | None,
+) -> _Plan:
+    if not isinstance(mapping, FormMapping):
+        mapping = load_mapping(mapping)
+    reader = open_form(form_pdf)
+    fields = form_fields(reader)
+    unknown: list[tuple[str, str]] = []
+    for entry in mapping.entries:
+        unknown += [(entry.where, n) for n in entry.targets if n not in fields]
+    for entry in mapping.entries:
+        for name in entry.targets:
+            if name in fields and not fields[name].fillable:
+                unknown.append((entry.where, name))
+    if determination is None and any(e.needs_determination for e in mapping.entries):
+        determination = _evaluate(case)
+    values: dict[str, FieldValue] = {}
+    problems: list[str] = []
+    missing = {where for where, _ in unknown}
+    for entry in mapping.entries:
+        if entry.where in missing:
+            continue
+        try:
+            value = source_value(entry, case, determination)
+            values.update(entry_values(entry, value, fields, mapping))
+        except Problem as problem:
+            problems.append(f"{entry.where}.{problem}")
+    return _Plan(
+        reader=reader,
+        mapping=mapping,
+        fields=fields,
+        values=values,
+        unknown=unknown,
+        problems=problems,
+    )
+
+
+def _evaluate(case: Case) -> Determination:
+    from ..criteria import default_criteria, default_review, evaluate
+
+    return evaluate(case, criteria=default_criteria(case), review=default_review(case))
+
+
+def _write(
+    reader: Any, fields: dict[str, FormField], values: dict[str, FieldValue], *, flatten: bool
+) -> bytes:
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject
+
+    writer = PdfWriter(clone_from=reader)
+    acro_form = writer.root_object["/AcroForm"]
+    # An XFA form inside would override the fields in viewers that read XFA: drop it so every
+    # viewer shows the AcroForm fields filled here.
+    if "/XFA" in acro_form:
+        del acro_form["/XFA"]
+    _prepare_widgets(writer, acro_form, fields)
+    given = {name: value for name, value in values.items() if value is not None}
+    if flatten:
+        # every field is drawn into the page, filled or not, as a viewer would show it
+        for name, field in fields.items():
+            if field.fillable and name not in given:
+                given[name] = _as_shown(field)
+    # Appearance streams are generated for every value given, so NeedAppearances stays off:
+    # viewers draw what is written and do not ask to save changes on opening.
+    writer.update_page_form_field_values(None, given, auto_regenerate=False, flatten=flatten)
+    for name, value in given.items():
+        if fields[name].kind in ("checkbox", "radio") and value is not None:
+            _set_field_state(writer, name, NameObject(value))
+    if flatten:
+        writer.remove_annotations(subtypes="/Widget")
+        del writer.root_object["/AcroForm"]  # no fields are left
+    # pypdf copies a shared appearance stream or font per widget it draws: fold the duplicates
+    # (a flattened NOFR001 shrinks from 6.3 MB to 1.1 MB) and drop what nothing refers to.
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _prepare_widgets(writer: Any, acro_form: Any, fields: dict[str, FormField]) -> None:
+    """Tidy what some real forms get wrong so pypdf draws values where the form shows them.
+
+    - A widget's ``/Rect`` may list its corners top first (NOFR001 does): PDF 32000-1 §7.9.5
+      asks readers to normalize it, and pypdf's flattening places the value by the first
+      corner, so the rectangle is normalized here.
+    - A widget may carry its own ``/DR`` holding only Helvetica while its ``/DA`` names a font
+      of the form's ``/DR`` (the only place §12.7.2 defines ``/DR``); pypdf looks in the
+      widget's first and would fall back to Helvetica, so that ``/DR`` is dropped.
+    - A multi-line text field gets font size 0 ("fit the box") in its ``/DA`` so pypdf wraps
+      the text and shrinks it until it fits the box's height, rather than running it off the
+      box's right edge on one line at the form's fixed size.
+    """
+    from pypdf.generic import NameObject, RectangleObject, TextStringObject
+
+    form_fonts = acro_form.get("/DR", {}).get_object().get("/Font", {})
+    multiline = {n for n, f in fields.items() if f.kind == "text" and f.multiline}
+    for page in writer.pages:
+        for annotation in page.get("/Annots", ()):
+            widget = annotation.get_object()
+            if widget.get("/Subtype") != "/Widget":
+                continue
+            x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
+            widget[NameObject("/Rect")] = RectangleObject(
+                [min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)]
+            )
+            appearance = str(widget.get("/DA", ""))
+            font = da_font(appearance)
+            own = widget.get("/DR")
+            if own is not None and font and font in form_fonts:
+                if font not in own.get_object().get("/Font", {}):
+                    del widget["/DR"]
+            if font and _widget_field_name(widget) in multiline:
+                words = appearance.split()
+                size_at = words.index("Tf") - 1
+                words[size_at] = "0"
+                widget[NameObject("/DA")] = TextStringObject(" ".join(words))
+
+
+def _as_shown(field: FormField) -> str | None:
+    """The value a field shows now: its state for buttons, ``None`` (keep) for text."""
+    if field.kind in ("checkbox", "radio"):
+        return f"/{field.value}" if field.value else "/Off"
+    return None
+
+
+def _set_field_state(writer: Any, name: str, state: Any) -> None:
+    """Store a button's value as a name on the field itself (pypdf writes it as text)."""
+    from pypdf.generic import NameObject
+
+    for page in writer.pages:
+        for annotation in page.get("/Annots", ()):
+            widget = annotation.get_object()
+            field = widget if "/T" in widget else widget.get("/Parent")
+            if field is None:
+                continue
+            field = field.get_object()
+            if _qualified_name(field) == name:
+                field[NameObject("/V")] = state
+
+
+def _widget_field_name(widget: Any) -> str:
+    return _qualified_name(widget if "/T" in widget else widget.get("/Parent", widget))
+
+
+def _qualified_name(field: Any) -> str:
+    parts = []
+    while field is not None:
+        field = field.get_object()
+        if "/T" in field:
+            parts.append(str(field["/T"]))
+        field = field.get("/Parent")
+    return ".".join(reversed(parts))

@@ -1,0 +1,178 @@
+"""Reading a fillable PDF form's fields with pypdf: names, kinds, options and length limits."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from attrs import frozen
+
+from ..errors import FormError
+
+__all__ = ["FieldKind", "FormField", "da_font", "form_fields", "open_form"]
+
+FieldKind = Literal["text", "checkbox", "radio", "choice", "list", "button", "signature"]
+
+# Field flag bits (PDF 32000-1:2008, tables 226, 228 and 230), counted from 1
+_MULTILINE = 1 << 12
+_RADIO = 1 << 15
+_PUSHBUTTON = 1 << 16
+_COMBO = 1 << 17
+_INHERITED = ("/FT", "/Ff", "/MaxLen", "/Opt", "/V", "/DA")
+
+
+@frozen(kw_only=True)
+class FormField:
+    """One fillable field of a form, as ``iopauth forms fields`` lists it.
+
+    ``options`` are what a mapping may put in the field: a check box's on state, a radio
+    group's choices (its option labels when the form has them, else its states), a choice
+    field's export values. ``states`` holds the appearance state each option selects (radio
+    and check box only). ``max_length`` is the field's ``/MaxLen``, ``None`` when unlimited.
+    """
+
+    name: str
+    kind: FieldKind
+    label: str = ""
+    options: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()
+    max_length: int | None = None
+    multiline: bool = False
+    value: str = ""
+
+    @property
+    def fillable(self) -> bool:
+        """False for push buttons (print, clear) and signatures, which a mapping never fills."""
+        return self.kind not in ("button", "signature")
+
+
+def open_form(form_pdf: bytes | str | os.PathLike[str]) -> Any:
+    """A ``pypdf.PdfReader`` of the form; :class:`FormError` when it is not a usable form."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        data = form_pdf if isinstance(form_pdf, bytes) else Path(form_pdf).read_bytes()
+    except OSError as error:
+        raise FormError(f"cannot read the form: {error.strerror}") from None
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise FormError("the form is encrypted; save an unencrypted copy first")
+        acro_form = reader.trailer["/Root"].get("/AcroForm")
+        fields = None if acro_form is None else acro_form.get_object().get("/Fields")
+    except (PyPdfError, ValueError, KeyError, TypeError) as error:
+        if isinstance(error, FormError):
+            raise
+        raise FormError("the form is not a readable PDF") from None
+    if not fields:
+        raise FormError("the form has no fillable (AcroForm) fields")
+    return reader
+
+
+def form_fields(form_pdf: bytes | str | os.PathLike[str] | Any) -> dict[str, FormField]:
+    """The form's fillable fields by full name, in the form's order."""
+    reader = form_pdf if hasattr(form_pdf, "trailer") else open_form(form_pdf)
+    acro_form = reader.trailer["/Root"]["/AcroForm"].get_object()
+    found: dict[str, FormField] = {}
+    for ref in acro_form["/Fields"]:
+        _walk(ref.get_object(), "", {}, found)
+    return found
+
+
+def _walk(node: Any, prefix: str, inherited: dict[str, Any], found: dict[str, FormField]) -> None:
+    name = str(node.get("/T", ""))
+    full = f"{prefix}.{name}" if prefix and name else (name or prefix)
+    here = dict(inherited)
+    here.update({k: node[k] for k in _INHERITED if k in node})
+    kids = [k.get_object() for k in node.get("/Kids", ())]
+    field_kids = [k for k in kids if "/T" in k]
+    if field_kids:
+        for kid in field_kids:
+            _walk(kid, full, here, found)
+        return
+    widgets = kids or [node]
+    if full and full not in found:
+        found[full] = _field(full, node, here, widgets)
+
+
+def _field(name: str, node: Any, attrs: dict[str, Any], widgets: list[Any]) -> FormField:
+    flags = int(attrs.get("/Ff", 0))
+    field_type = str(attrs.get("/FT", ""))
+    label = str(node.get("/TU", ""))
+    if field_type == "/Btn":
+        states = tuple(_on_state(w) for w in widgets)
+        states = tuple(s for s in states if s)
+        if flags & _PUSHBUTTON:
+            return FormField(name=name, kind="button", label=label)
+        if flags & _RADIO:
+            labels = _radio_labels(attrs.get("/Opt"), len(widgets))
+            options = labels if labels and len(labels) == len(states) else states
+            value = _current_state(attrs.get("/V"))
+            return FormField(
+                name=name, kind="radio", label=label, options=options, states=states, value=value
+            )
+        unique = tuple(dict.fromkeys(states))
+        value = _current_state(attrs.get("/V"))
+        return FormField(
+            name=name, kind="checkbox", label=label, options=unique, states=unique, value=value
+        )
+    if field_type == "/Ch":
+        options = tuple(_option(o) for o in attrs.get("/Opt", ()))
+        kind: FieldKind = "choice" if flags & _COMBO else "list"
+        return FormField(name=name, kind=kind, label=label, options=options)
+    if field_type == "/Sig":
+        return FormField(name=name, kind="signature", label=label)
+    max_length = attrs.get("/MaxLen")
+    return FormField(
+        name=name,
+        kind="text",
+        label=label,
+        max_length=None if max_length is None else int(max_length),
+        multiline=bool(flags & _MULTILINE),
+        value=str(attrs.get("/V", "") or ""),
+    )
+
+
+def da_font(appearance: str) -> str:
+    """The font resource name of a default appearance string (``/Calibri 10 Tf 0 g``)."""
+    words = appearance.split()
+    for i, word in enumerate(words):
+        if word == "Tf" and i >= 2 and words[i - 2].startswith("/"):
+            return words[i - 2]
+    return ""
+
+
+def _on_state(widget: Any) -> str:
+    """The widget's "on" appearance state name (without the slash), or ``""``."""
+    appearance = widget.get("/AP")
+    normal = None if appearance is None else appearance.get_object().get("/N")
+    if normal is None or not hasattr(normal.get_object(), "keys"):
+        return ""
+    names = [str(k)[1:] for k in normal.get_object() if str(k) != "/Off"]
+    # a stream's own keys (/BBox, /Subtype…) are not states: a state dictionary maps names
+    # to streams, so a normal appearance that is itself a stream has no named state
+    if "/BBox" in normal.get_object() or "/Subtype" in normal.get_object():
+        return ""
+    return names[0] if names else ""
+
+
+def _radio_labels(opt: Any, count: int) -> tuple[str, ...]:
+    if opt is None:
+        return ()
+    labels = tuple(_option(o) for o in opt.get_object())
+    return labels if len(labels) == count else ()
+
+
+def _option(option: Any) -> str:
+    option = option.get_object() if hasattr(option, "get_object") else option
+    if isinstance(option, list):  # [export value, display text]
+        return str(option[0])
+    return str(option)
+
+
+def _current_state(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return "" if text in ("", "/Off") else text.removeprefix("/")
