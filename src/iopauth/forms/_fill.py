@@ -11,8 +11,8 @@ from attrs import frozen
 
 from ..errors import FormMappingError
 from ._mapping import FormMapping, load_mapping
-from ._pdf import FormField, da_font, form_fields, open_form
-from ._values import FieldValue, Problem, entry_values, source_value
+from ._pdf import FormField, da_font, form_fields, open_form, quiet_pypdf
+from ._values import FieldValue, Problem, entry_values, plain, source_value
 
 if TYPE_CHECKING:
     from ..criteria import Determination
@@ -68,7 +68,8 @@ def fill(
     plan = _plan(case, form_pdf, mapping, determination)
     if plan.unknown or plan.problems:
         raise FormMappingError(plan.error_lines(), source="form mapping")
-    return _write(plan.reader, plan.fields, plan.values, flatten=flatten)
+    with quiet_pypdf():
+        return _write(plan.reader, plan.fields, plan.values, flatten=flatten)
 
 
 def check(
@@ -79,13 +80,12 @@ def check(
 ) -> FormCheck:
     """Report what ``fill`` would leave empty and which entries name no field; writes nothing."""
     plan = _plan(case, form_pdf, mapping, determination)
-    filled = {name for name, value in plan.values.items() if value not in (None, "/Off")}
     mapped = set(plan.mapping.targets)
     fillable = [n for n, f in plan.fields.items() if f.fillable]
     return FormCheck(
         unknown=tuple(plan.unknown),
         unmapped=tuple(n for n in fillable if n not in mapped),
-        empty=tuple(n for n in fillable if n in mapped and n not in filled),
+        empty=tuple(n for n in fillable if n in plan.empty),
         problems=tuple(plan.problems),
     )
 
@@ -97,6 +97,7 @@ class _Plan:
     fields: dict[str, FormField]
     values: dict[str, FieldValue]
     unknown: list[tuple[str, str]]
+    empty: list[str]
     problems: list[str]
 
     def error_lines(self) -> list[str]:
@@ -117,7 +118,8 @@ def _plan(
     if not isinstance(mapping, FormMapping):
         mapping = load_mapping(mapping)
     reader = open_form(form_pdf)
-    fields = form_fields(reader)
+    with quiet_pypdf():
+        fields = form_fields(reader)
     unknown: list[tuple[str, str]] = []
     for entry in mapping.entries:
         unknown += [(entry.where, n) for n in entry.targets if n not in fields]
@@ -128,6 +130,7 @@ def _plan(
     if determination is None and any(e.needs_determination for e in mapping.entries):
         determination = _evaluate(case)
     values: dict[str, FieldValue] = {}
+    empty: list[str] = []  # fields whose entry finds no value in this case
     problems: list[str] = []
     missing = {where for where, _ in unknown}
     for entry in mapping.entries:
@@ -135,6 +138,8 @@ def _plan(
             continue
         try:
             value = source_value(entry, case, determination)
+            if plain(value, entry.join) is None:
+                empty.extend(entry.targets)
             values.update(entry_values(entry, value, fields, mapping))
         except Problem as problem:
             problems.append(f"{entry.where}.{problem}")
@@ -144,6 +149,7 @@ def _plan(
         fields=fields,
         values=values,
         unknown=unknown,
+        empty=empty,
         problems=problems,
     )
 

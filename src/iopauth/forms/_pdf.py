@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import os
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -11,7 +15,7 @@ from attrs import frozen
 
 from ..errors import FormError
 
-__all__ = ["FieldKind", "FormField", "da_font", "form_fields", "open_form"]
+__all__ = ["FieldKind", "FormField", "da_font", "form_fields", "open_form", "quiet_pypdf"]
 
 FieldKind = Literal["text", "checkbox", "radio", "choice", "list", "button", "signature"]
 
@@ -48,6 +52,39 @@ class FormField:
         return self.kind not in ("button", "signature")
 
 
+# what pypdf raises, besides its own errors, on a damaged file
+_DAMAGED = (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError)
+
+_quiet_lock = threading.Lock()
+_quiet_depth = 0
+_quiet_saved = logging.NOTSET
+
+
+@contextlib.contextmanager
+def quiet_pypdf() -> Iterator[None]:
+    """Keep pypdf's log records out of the caller's logs while a form is read or written.
+
+    pypdf logs recoverable oddities of real forms as warnings, and some quote a field's text
+    (patient data once filled). What matters is checked here and raised as FormError or
+    FormMappingError lines that name fields, never values. Nested and concurrent uses share
+    one saved level, restored when the last one ends.
+    """
+    global _quiet_depth, _quiet_saved  # noqa: PLW0603 -- one process-wide logger level
+    logger = logging.getLogger("pypdf")
+    with _quiet_lock:
+        if _quiet_depth == 0:
+            _quiet_saved = logger.level
+            logger.setLevel(logging.CRITICAL + 1)
+        _quiet_depth += 1
+    try:
+        yield
+    finally:
+        with _quiet_lock:
+            _quiet_depth -= 1
+            if _quiet_depth == 0:
+                logger.setLevel(_quiet_saved)
+
+
 def open_form(form_pdf: bytes | str | os.PathLike[str]) -> Any:
     """A ``pypdf.PdfReader`` of the form; :class:`FormError` when it is not a usable form."""
     from pypdf import PdfReader
@@ -57,15 +94,18 @@ def open_form(form_pdf: bytes | str | os.PathLike[str]) -> Any:
         data = form_pdf if isinstance(form_pdf, bytes) else Path(form_pdf).read_bytes()
     except OSError as error:
         raise FormError(f"cannot read the form: {error.strerror}") from None
+    if b"%PDF-" not in data[:1024]:
+        raise FormError("the form is not a PDF file")
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise FormError("the form is encrypted; save an unencrypted copy first")
-        acro_form = reader.trailer["/Root"].get("/AcroForm")
-        fields = None if acro_form is None else acro_form.get_object().get("/Fields")
-    except (PyPdfError, ValueError, KeyError, TypeError) as error:
-        if isinstance(error, FormError):
-            raise
+        with quiet_pypdf():
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                raise FormError("the form is encrypted; save an unencrypted copy first")
+            acro_form = reader.trailer["/Root"].get("/AcroForm")
+            fields = None if acro_form is None else acro_form.get_object().get("/Fields")
+    except FormError:
+        raise
+    except (PyPdfError, *_DAMAGED):
         raise FormError("the form is not a readable PDF") from None
     if not fields:
         raise FormError("the form has no fillable (AcroForm) fields")
@@ -74,11 +114,17 @@ def open_form(form_pdf: bytes | str | os.PathLike[str]) -> Any:
 
 def form_fields(form_pdf: bytes | str | os.PathLike[str] | Any) -> dict[str, FormField]:
     """The form's fillable fields by full name, in the form's order."""
+    from pypdf.errors import PyPdfError
+
     reader = form_pdf if hasattr(form_pdf, "trailer") else open_form(form_pdf)
-    acro_form = reader.trailer["/Root"]["/AcroForm"].get_object()
     found: dict[str, FormField] = {}
-    for ref in acro_form["/Fields"]:
-        _walk(ref.get_object(), "", {}, found)
+    try:
+        with quiet_pypdf():
+            acro_form = reader.trailer["/Root"]["/AcroForm"].get_object()
+            for ref in acro_form["/Fields"]:
+                _walk(ref.get_object(), "", {}, found)
+    except (PyPdfError, *_DAMAGED):
+        raise FormError("the form's fields cannot be read (a damaged PDF)") from None
     return found
 
 

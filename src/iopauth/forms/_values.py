@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ..criteria import Determination
     from ..model import Case
 
-__all__ = ["Problem", "entry_values", "source_value"]
+__all__ = ["Problem", "entry_values", "plain", "source_value"]
 
 # A field's value: text for text, choice and list fields, an appearance state name ("/On")
 # for check boxes and radio groups, or None to leave the field as the form has it.
@@ -55,7 +55,7 @@ def entry_values(
     mapping: FormMapping,
 ) -> dict[str, FieldValue]:
     """What each of the entry's fields receives; raises :class:`Problem`."""
-    value = _plain(value, entry.join)
+    value = plain(value, entry.join)
     if entry.parts:
         if value is None:
             return dict.fromkeys(entry.targets)
@@ -91,12 +91,12 @@ def entry_values(
     return {name: _fit(field, text)}
 
 
-def _plain(value: object, join: str) -> object:
+def plain(value: object, join: str) -> object:
     """Enums become their value; lists are joined; an empty list or text is ``None``."""
     if isinstance(value, enum.Enum):
         value = value.value
     if isinstance(value, tuple):
-        items = [_plain(v, join) for v in value]
+        items = [plain(v, join) for v in value]
         value = join.join(str(v) for v in items if v is not None)
     if value == "":
         return None
