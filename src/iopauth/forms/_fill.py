@@ -11,7 +11,15 @@ from attrs import frozen
 
 from ..errors import FormMappingError
 from ._mapping import FormMapping, load_mapping
-from ._pdf import FormField, da_font, form_fields, open_form, quiet_pypdf
+from ._pdf import (
+    FormField,
+    da_font,
+    field_of,
+    form_fields,
+    open_form,
+    qualified_name,
+    quiet_pypdf,
+)
 from ._values import FieldValue, Problem, entry_values, plain, source_value
 
 if TYPE_CHECKING:
@@ -228,7 +236,7 @@ def _prepare_widgets(writer: Any, acro_form: Any, fields: dict[str, FormField]) 
             if own is not None and font and font in form_fonts:
                 if font not in own.get_object().get("/Font", {}):
                     del widget["/DR"]
-            if font and _widget_field_name(widget) in multiline:
+            if font and qualified_name(field_of(widget)) in multiline:
                 words = appearance.split()
                 size_at = words.index("Tf") - 1
                 words[size_at] = "0"
@@ -248,24 +256,8 @@ def _set_field_state(writer: Any, name: str, state: Any) -> None:
 
     for page in writer.pages:
         for annotation in page.get("/Annots", ()):
-            widget = annotation.get_object()
-            field = widget if "/T" in widget else widget.get("/Parent")
-            if field is None:
-                continue
-            field = field.get_object()
-            if _qualified_name(field) == name:
+            field = field_of(annotation.get_object())
+            if qualified_name(field) == name:
                 field[NameObject("/V")] = state
 
 
-def _widget_field_name(widget: Any) -> str:
-    return _qualified_name(widget if "/T" in widget else widget.get("/Parent", widget))
-
-
-def _qualified_name(field: Any) -> str:
-    parts = []
-    while field is not None:
-        field = field.get_object()
-        if "/T" in field:
-            parts.append(str(field["/T"]))
-        field = field.get("/Parent")
-    return ".".join(reversed(parts))

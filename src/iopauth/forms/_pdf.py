@@ -15,7 +15,17 @@ from attrs import frozen
 
 from ..errors import FormError
 
-__all__ = ["FieldKind", "FormField", "da_font", "form_fields", "open_form", "quiet_pypdf"]
+__all__ = [
+    "FieldKind",
+    "FormField",
+    "da_font",
+    "field_of",
+    "form_fields",
+    "is_widget_of",
+    "open_form",
+    "qualified_name",
+    "quiet_pypdf",
+]
 
 FieldKind = Literal["text", "checkbox", "radio", "choice", "list", "button", "signature"]
 
@@ -122,7 +132,11 @@ def form_fields(form_pdf: bytes | str | os.PathLike[str] | Any) -> dict[str, For
         with quiet_pypdf():
             acro_form = reader.trailer["/Root"]["/AcroForm"].get_object()
             for ref in acro_form["/Fields"]:
-                _walk(ref.get_object(), "", {}, found)
+                node = ref.get_object()
+                # /Fields lists root fields only (PDF 32000-1 §12.7.2); some writers list
+                # kids there too, which are reached through their parent instead
+                if "/Parent" not in node:
+                    _walk(node, "", {}, found)
     except (PyPdfError, *_DAMAGED):
         raise FormError("the form's fields cannot be read (a damaged PDF)") from None
     return found
@@ -134,7 +148,7 @@ def _walk(node: Any, prefix: str, inherited: dict[str, Any], found: dict[str, Fo
     here = dict(inherited)
     here.update({k: node[k] for k in _INHERITED if k in node})
     kids = [k.get_object() for k in node.get("/Kids", ())]
-    field_kids = [k for k in kids if "/T" in k]
+    field_kids = [k for k in kids if not is_widget_of(k, node)]
     if field_kids:
         for kid in field_kids:
             _walk(kid, full, here, found)
@@ -142,6 +156,36 @@ def _walk(node: Any, prefix: str, inherited: dict[str, Any], found: dict[str, Fo
     widgets = kids or [node]
     if full and full not in found:
         found[full] = _field(full, node, here, widgets)
+
+
+def is_widget_of(kid: Any, parent: Any) -> bool:
+    """True when ``kid`` is a widget of ``parent`` rather than a field of its own.
+
+    A widget has no ``/T``; WeasyPrint also names a radio group's widgets after the group, so
+    a widget annotation named like its parent counts as the parent's widget too.
+    """
+    if "/T" not in kid:
+        return True
+    return kid.get("/Subtype") == "/Widget" and str(kid["/T"]) == str(parent.get("/T", ""))
+
+
+def field_of(widget: Any) -> Any:
+    """The field a widget annotation belongs to (itself when it is a field and widget)."""
+    parent = widget.get("/Parent")
+    if parent is not None and is_widget_of(widget, parent.get_object()):
+        return parent.get_object()
+    return widget
+
+
+def qualified_name(field: Any) -> str:
+    """A field's full name: the ``/T`` of it and its ancestors joined by dots."""
+    parts = []
+    while field is not None:
+        field = field.get_object()
+        if "/T" in field:
+            parts.append(str(field["/T"]))
+        field = field.get("/Parent")
+    return ".".join(reversed(parts))
 
 
 def _field(name: str, node: Any, attrs: dict[str, Any], widgets: list[Any]) -> FormField:

@@ -62,7 +62,7 @@ def entry_values(
         if not isinstance(value, date):
             raise Problem("parts: splits a date, and this entry's value is not a date")
         texts = [value.strftime(p) for p in entry.parts]
-        return {n: _fit(fields[n], t) for n, t in zip(entry.targets, texts, strict=True)}
+        return {n: _fit(fields[n], t, "into") for n, t in zip(entry.targets, texts, strict=True)}
     if entry.digits:
         if value is None:
             return dict.fromkeys(entry.targets)
@@ -75,7 +75,7 @@ def entry_values(
         for size in entry.digits:
             texts.append(digits[start : start + size])
             start += size
-        return {n: _fit(fields[n], t) for n, t in zip(entry.targets, texts, strict=True)}
+        return {n: _fit(fields[n], t, "into") for n, t in zip(entry.targets, texts, strict=True)}
     (name,) = entry.targets
     field = fields[name]
     if field.kind == "checkbox":
@@ -88,7 +88,7 @@ def entry_values(
     if value is None:
         return {name: None}
     text = _text(value, entry.format or mapping.date_format, entry.format)
-    return {name: _fit(field, text)}
+    return {name: _fit(field, text, "field")}
 
 
 def plain(value: object, join: str) -> object:
@@ -131,7 +131,7 @@ def _checkbox(entry: Entry, field: FormField, value: object) -> FieldValue:
         checked = value
     else:
         raise Problem(
-            f"field {field.name!r} is a check box and the value is not yes/no; "
+            f"field: {field.name!r} is a check box and the value is not yes/no; "
             "add checked_when = the value(s) that check it"
         )
     return f"/{on}" if checked else "/Off"
@@ -152,35 +152,35 @@ def _text(value: Scalar | object, date_format: str, number_format: str | None) -
     return str(value)
 
 
-def _fit(field: FormField, text: str) -> FieldValue:
+def _fit(field: FormField, text: str, key: str) -> FieldValue:
     """Check ``text`` against the field's kind and limit; return what the field receives."""
     if field.kind in ("radio", "choice", "list"):
-        return _option(field, text)
+        return _option(field, text, key)
     if field.kind == "checkbox":
-        raise Problem(f"field {field.name!r} is a check box; a split value needs text fields")
+        raise Problem(f"{key}: {field.name!r} is a check box; a split value needs text fields")
     if not field.multiline:
         text = " ".join(text.split())
     if field.max_length is not None and len(text) > field.max_length:
         raise Problem(
-            f"field {field.name!r} holds at most {field.max_length} characters; "
+            f"{key}: {field.name!r} holds at most {field.max_length} characters; "
             f"the value has {len(text)} (it is never cut: shorten it in the case or the mapping)"
         )
     return text
 
 
-def _option(field: FormField, text: str) -> str:
+def _option(field: FormField, text: str, key: str) -> str:
     if field.kind == "radio":
         lookup: Callable[[str], str | None] = _radio_state(field)
         state = lookup(text)
         if state is None:
             raise Problem(
-                f"field {field.name!r} takes one of {', '.join(field.options)}; "
+                f"{key}: {field.name!r} takes one of {', '.join(field.options)}; "
                 "map the case's value to one with choices"
             )
         return f"/{state}"
     if text not in field.options:
         raise Problem(
-            f"field {field.name!r} takes one of {', '.join(field.options)}; "
+            f"{key}: {field.name!r} takes one of {', '.join(field.options)}; "
             "map the case's value to one with choices"
         )
     return text
