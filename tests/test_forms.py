@@ -1,0 +1,358 @@
+"""Filling payer PDF forms from a case (iopauth.forms) on a real form and a test form."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+
+from iopauth import load_case
+from iopauth.errors import FormError, FormMappingError, IopAuthError
+from iopauth.forms import check, fill, form_fields, load_mapping, parse_mapping
+from iopauth.model import Case
+
+from .strategies import mapping_tables, toml_text
+
+ROOT = Path(__file__).parent.parent
+FORMS = Path(__file__).parent / "forms"
+NOFR001 = FORMS / "tdi-nofr001-0415.pdf"
+NOFR001_MAPPING = ROOT / "examples" / "forms" / "tdi-nofr001.toml"
+TEST_MAPPING = FORMS / "iop-request.toml"
+STEPDOWN = ROOT / "examples" / "cases" / "medicare-stepdown-depression.json"
+
+
+@pytest.fixture(scope="module")
+def case() -> Case:
+    """The Medicare step-down example case."""
+    return load_case(STEPDOWN)
+
+
+@pytest.fixture(scope="module")
+def test_form() -> bytes:
+    """tests/forms/iop-request.html rendered as a fillable PDF by WeasyPrint."""
+    import iopauth.rendering.pdf  # noqa: F401 -- imports WeasyPrint quietly (no HarfBuzz note)
+    import weasyprint
+
+    html = weasyprint.HTML(filename=str(FORMS / "iop-request.html"))
+    pdf: bytes = html.write_pdf(pdf_forms=True)
+    return pdf
+
+
+def _reader(pdf: bytes) -> Any:
+    from pypdf import PdfReader
+
+    return PdfReader(io.BytesIO(pdf))
+
+
+def _text(pdf: bytes) -> str:
+    """Every page's text, values of flattened fields included."""
+    return "\n".join(page.extract_text() for page in _reader(pdf).pages)
+
+
+def _appearances(pdf: bytes) -> dict[str, bytes]:
+    """Each widget's normal appearance stream (the drawing a viewer shows), by field name."""
+    from iopauth.forms._pdf import field_of, qualified_name
+
+    found: dict[str, bytes] = {}
+    for page in _reader(pdf).pages:
+        for annotation in page.get("/Annots", ()):
+            widget = annotation.get_object()
+            normal = widget.get("/AP", {}).get("/N")
+            if normal is not None and hasattr(normal.get_object(), "get_data"):
+                name = qualified_name(field_of(widget))
+                found[name] = found.get(name, b"") + normal.get_object().get_data()
+    return found
+
+
+def _states(pdf: bytes) -> dict[str, tuple[str, ...]]:
+    """Each button widget's appearance state (/AS), by field name."""
+    from iopauth.forms._pdf import field_of, qualified_name
+
+    found: dict[str, tuple[str, ...]] = {}
+    for page in _reader(pdf).pages:
+        for annotation in page.get("/Annots", ()):
+            widget = annotation.get_object()
+            if "/AS" in widget:
+                name = qualified_name(field_of(widget))
+                found[name] = (*found.get(name, ()), str(widget["/AS"]))
+    return found
+
+
+# --- the real form: Texas NOFR001 -----------------------------------------------------------
+
+
+def test_nofr001_fields_are_listed_with_their_kinds() -> None:
+    """The TDI form's 98 fields are read: text, check boxes and its two push buttons."""
+    fields = form_fields(NOFR001)
+    assert len(fields) == 98
+    assert fields["Patient Name"].kind == "text"
+    assert fields["Paitent Gender - Male"].kind == "checkbox"
+    assert fields["Paitent Gender - Male"].options == ("On",)
+    assert fields["Print"].kind == "button"
+    assert not fields["Print"].fillable
+    section_vi = "SECTION VI  CLINICAL DOCUMENTATION SEE INSTRUCTIONS PAGE SECTION VI"
+    assert fields[section_vi].multiline
+
+
+def test_nofr001_flattened_shows_the_case_on_the_page(case: Case) -> None:
+    """Flattened, the filled NOFR001 carries the values as page text and has no fields left."""
+    pdf = fill(case, NOFR001, NOFR001_MAPPING, flatten=True)
+    text = _text(pdf)
+    for value in (
+        "Cascade Senior Advantage (fictional)",  # issuer
+        "06/05/2026",  # submission date in the form's date format
+        "Harold J Testperson",
+        "09/14/1958",
+        "CSA-0047-1193",
+        "Dana Whitfield, RN",  # derived: contact with credentials
+        "G0410",
+        "06/09/2026",
+        "07/06/2026",
+        "F33.2",  # derived: primary diagnosis code
+        "12",  # derived: units (per diem, 4 weeks of 3 days)
+        "10.5",  # derived: hours per week with format .1f
+        "Same",  # fixed text
+    ):
+        assert value in text, value
+    assert "Discharged from a 12-day inpatient" in text  # the multi-line narrative
+    reader = _reader(pdf)
+    assert "/AcroForm" not in reader.trailer["/Root"]
+    assert all("/Annots" not in p or not p["/Annots"] for p in reader.pages)
+
+
+def test_nofr001_editable_has_values_appearances_and_checked_boxes(case: Case) -> None:
+    """Left editable, each filled field has its value and an appearance stream drawing it."""
+    pdf = fill(case, NOFR001, NOFR001_MAPPING)
+    fields = _reader(pdf).get_fields()
+    assert fields["Patient Name"]["/V"] == "Harold J Testperson"
+    assert fields["Paitent Gender - Male"]["/V"] == "/On"
+    assert fields["Paitent Gender - Female"]["/V"] == "/Off"
+    assert fields["Request Type - Initial"]["/V"] == "/On"
+    appearances = _appearances(pdf)
+    assert b"(Harold J Testperson)" in appearances["Patient Name"]
+    assert b"(F33.2)" in appearances["Planned Service or Procedure Diagnosis Code Row 1"]
+    states = _states(pdf)
+    assert states["Paitent Gender - Male"] == ("/On",)
+    assert states["Review Type - Urgent"] == ("/Off",)
+    # appearance streams are written, so viewers are not asked to redraw (nor to save)
+    acro_form = _reader(pdf).trailer["/Root"]["/AcroForm"]
+    assert acro_form.get("/NeedAppearances") in (None, False)
+
+
+def test_nofr001_check_reports_left_out_and_empty_fields(case: Case) -> None:
+    """check() names the fields the example mapping leaves out and those empty for the case."""
+    report = check(case, NOFR001, NOFR001_MAPPING)
+    assert report.ok
+    assert report.unknown == ()
+    assert "Clinical Reason for Urgency" in report.unmapped
+    assert "Print" not in report.unmapped  # push buttons are never filled
+    assert report.empty == ("Previous Authorization Number",)  # an initial request has none
+
+
+# --- every kind of field on the WeasyPrint test form ----------------------------------------
+
+
+def test_every_field_kind_fills_and_shows(case: Case, test_form: bytes) -> None:
+    """Text, split date, split phone, choice, radio, check box and multi-line text all fill."""
+    pdf = fill(case, test_form, TEST_MAPPING)
+    fields = _reader(pdf).get_fields()
+    values = {name: fields[name].get("/V") for name in fields}
+    assert values["member_last"] == "Testperson"
+    assert (values["dob_mm"], values["dob_dd"], values["dob_yyyy"]) == ("09", "14", "1958")
+    assert (values["phone_area"], values["phone_prefix"], values["phone_line"]) == (
+        "555",
+        "010",
+        "2233",
+    )
+    assert values["sex"] == "M"  # choice: the enum value mapped to the form's option
+    assert values["request_type"] == "/0"  # radio: "initial" is the group's first option
+    assert values["expedited"] == "/Off"  # check box: standard urgency
+    assert values["hours_week"] == "10.5"
+    assert _states(pdf)["request_type"] == ("/0", "/Off")
+    flat = _text(fill(case, test_form, TEST_MAPPING, flatten=True))
+    for shown in ("Testperson", "Harold", "09", "1958", "2233", "CSA-0047-1193", "F33.2", "M"):
+        assert shown in flat, shown
+    assert "Program schedule and treatment" in flat
+
+
+def test_radio_and_check_box_follow_the_case(case: Case, test_form: bytes) -> None:
+    """A concurrent, expedited request picks the radio's second option and checks the box."""
+    request = attrs.evolve(case.request, kind="concurrent", urgency="expedited")
+    changed = attrs.evolve(case, request=request)
+    pdf = fill(changed, test_form, TEST_MAPPING)
+    states = _states(pdf)
+    assert states["request_type"] == ("/Off", "/1")
+    assert states["expedited"] == ("/on",)
+
+
+def test_over_long_value_is_an_error_naming_the_field(case: Case, test_form: bytes) -> None:
+    """A value longer than the field's /MaxLen is refused, naming the field, not the value."""
+    long_name = attrs.evolve(case.patient.name, family="Featherstonehaugh-Worthington")
+    changed = attrs.evolve(case, patient=attrs.evolve(case.patient, name=long_name))
+    with pytest.raises(FormMappingError) as caught:
+        fill(changed, test_form, TEST_MAPPING)
+    assert caught.value.errors == (
+        "fields[0].field: 'member_last' holds at most 20 characters; the value has 29 "
+        "(it is never cut: shorten it in the case or the mapping)",
+    )
+    assert "Featherstonehaugh" not in str(caught.value)
+
+
+def test_unknown_field_is_an_error_with_a_suggestion(case: Case, test_form: bytes) -> None:
+    """An entry naming no field of the form is an error at its TOML path."""
+    mapping = parse_mapping('[[fields]]\nfield = "member_lst"\npath = "patient.name.family"\n')
+    with pytest.raises(FormMappingError) as caught:
+        fill(case, test_form, mapping)
+    assert caught.value.errors == (
+        "fields[0]: the form has no field 'member_lst'; did you mean 'member_last'?",
+    )
+    report = check(case, test_form, mapping)
+    assert report.unknown == (("fields[0]", "member_lst"),)
+    assert not report.ok
+
+
+def test_split_phone_with_the_wrong_digit_count_is_an_error(case: Case, test_form: bytes) -> None:
+    """A phone number whose digits do not fill the boxes exactly is refused, not cut."""
+    changed = attrs.evolve(case, patient=attrs.evolve(case.patient, phone="555-0102 ext 7"))
+    with pytest.raises(FormMappingError) as caught:
+        fill(changed, test_form, TEST_MAPPING)
+    assert caught.value.errors == ("fields[3].digits: the value has 8 digits; the groups take 10",)
+
+
+def test_value_not_among_the_options_is_an_error(case: Case, test_form: bytes) -> None:
+    """A choice value the form does not offer names the field and its options."""
+    mapping = parse_mapping('[[fields]]\nfield = "sex"\npath = "patient.sex"\n')
+    with pytest.raises(FormMappingError) as caught:
+        fill(case, test_form, mapping)
+    assert caught.value.errors == (
+        "fields[0].field: 'sex' takes one of , F, M, U; map the case's value to one with choices",
+    )
+
+
+def test_criterion_entry_uses_the_determination(case: Case, test_form: bytes) -> None:
+    """A criterion entry checks its box by the finding: 10.5 planned hours meet Medicare's 9."""
+    from iopauth import evaluate
+
+    mapping = parse_mapping(
+        '[[fields]]\nfield = "expedited"\ncriterion = "mcr.poc_9h"\nchecked_when = "met"\n'
+    )
+    determination = evaluate(case, criteria="medicare-iop")
+    assert _states(fill(case, test_form, mapping, determination))["expedited"] == ("/on",)
+    short = attrs.evolve(case.plan.schedule, days_per_week=2, hours_per_day=3.0)  # 6 hours
+    fewer = attrs.evolve(case, plan=attrs.evolve(case.plan, schedule=short))
+    determination = evaluate(fewer, criteria="medicare-iop")
+    assert _states(fill(fewer, test_form, mapping, determination))["expedited"] == ("/Off",)
+
+
+def test_criterion_missing_from_the_set_is_an_error(case: Case, test_form: bytes) -> None:
+    """A criterion the determination's set lacks is named with the set (default set here)."""
+    mapping = parse_mapping('[[fields]]\nfield = "notes"\ncriterion = "no.such"\n')
+    with pytest.raises(FormMappingError) as caught:
+        fill(case, test_form, mapping)  # evaluated against the case's default set
+    assert caught.value.errors == (
+        "fields[0].criterion: criteria set 'iop-standard' has no criterion 'no.such' "
+        "for this review",
+    )
+
+
+# --- the PDF itself -------------------------------------------------------------------------
+
+
+def test_not_a_pdf_and_a_pdf_without_fields_are_form_errors(case: Case, tmp_path: Path) -> None:
+    """Bytes that are no PDF, and a PDF with no form, raise FormError (an IopAuthError)."""
+    with pytest.raises(FormError, match="not a PDF"):
+        form_fields(b"hello")
+    from iopauth import render
+
+    letter = render(case, "fax-cover")
+    with pytest.raises(FormError, match="no fillable"):
+        fill(case, letter, TEST_MAPPING)
+    assert issubclass(FormMappingError, IopAuthError)
+    assert issubclass(FormMappingError, ValueError)
+
+
+# --- mapping files --------------------------------------------------------------------------
+
+
+def test_mapping_errors_are_reported_at_their_toml_paths() -> None:
+    """Every problem of a mapping file is listed at once, each at its TOML path."""
+    text = """
+colour = 1
+[form]
+date_formt = "%d.%m.%Y"
+[[fields]]
+field = "a"
+path = "patient.nme"
+[[fields]]
+field = "b"
+derived = "hours_per_wk"
+[[fields]]
+into = ["c", "d"]
+path = "patient.birth_date"
+[[fields]]
+field = "e"
+text = "x"
+path = "patient.sex"
+[[fields]]
+field = "a"
+text = "again"
+"""
+    with pytest.raises(FormMappingError) as caught:
+        parse_mapping(text, source="bad.toml")
+    assert caught.value.errors == (
+        "colour: unknown key; a mapping has [form] and [[fields]]",
+        "form.date_formt: unknown key; did you mean 'date_format'?",
+        "fields[0].path: Patient has no field 'nme'; it has address, birth_date, email, name, "
+        "phone, preferred_language, sex",
+        "fields[1].derived: no derived value 'hours_per_wk'; did you mean 'hours_per_week'?",
+        "fields[2]: an entry with into needs parts (a date) or digits, not both",
+        "fields[3]: give exactly one of path, derived, text, criterion (found path, text)",
+    )
+    assert str(caught.value).startswith("bad.toml: 6 problems")
+
+
+def test_path_ending_on_a_record_or_list_is_refused() -> None:
+    """A path must end on a plain value; the message says what to add."""
+    with pytest.raises(FormMappingError) as caught:
+        parse_mapping('[[fields]]\nfield = "a"\npath = "patient.name"\n')
+    assert caught.value.errors == (
+        "fields[0].path: ends on a PersonName record; add one of its fields: family, full, "
+        "given, middle, suffix",
+    )
+    with pytest.raises(FormMappingError, match=r"is a list; pick one item with \[n\]"):
+        parse_mapping('[[fields]]\nfield = "a"\npath = "diagnoses.code"\n')
+
+
+def test_duplicate_target_and_bad_toml_are_errors() -> None:
+    """Two entries filling one field, and TOML that does not parse, are mapping errors."""
+    twice = '[[fields]]\nfield = "a"\ntext = "x"\n[[fields]]\nfield = "a"\ntext = "y"\n'
+    with pytest.raises(FormMappingError) as caught:
+        parse_mapping(twice)
+    assert caught.value.errors == ("fields[1]: field 'a' is already filled by fields[0]",)
+    with pytest.raises(FormMappingError, match="invalid TOML"):
+        parse_mapping("[[fields]\n")
+
+
+def test_shipped_example_mapping_loads() -> None:
+    """The NOFR001 example mapping loads and names only fields of the form."""
+    mapping = load_mapping(NOFR001_MAPPING)
+    assert mapping.version == "NOFR001 | 0415"
+    assert set(mapping.targets) <= set(form_fields(NOFR001))
+
+
+@settings(max_examples=25, deadline=None)
+@given(tables=mapping_tables())
+def test_generated_mappings_load_or_fail_at_a_path(tables: dict[str, Any]) -> None:
+    """Any mapping either loads with one entry per table or fails with fields[i] paths only."""
+    text = toml_text(tables)
+    try:
+        mapping = parse_mapping(text)
+    except FormMappingError as error:
+        assert error.errors
+        assert all(line.startswith(("fields[", "form")) for line in error.errors)
+    else:
+        assert len(mapping.entries) == len(tables["fields"])
