@@ -146,7 +146,7 @@ DERIVED: dict[str, Derived] = {
     ),
     "contact_phone": _d(
         "the clinical contact's phone, else the program's",
-        lambda c: (x.phone if (x := _contact(c)) is not None and x.phone else c.program.phone),
+        lambda c: x.phone if (x := _contact(c)) is not None and x.phone else c.program.phone,
     ),
     "attending_name_credentials": _d(
         "the first physician on the case (attending or psychiatrist) with credentials",
@@ -157,12 +157,14 @@ DERIVED: dict[str, Derived] = {
     ),
     "medications": _d(
         "current medications on one line: 'Sertraline 150 mg once daily; …'",
-        lambda c: "; ".join(
-            " ".join(p for p in (m.name, m.dose, m.frequency) if p)
-            for m in c.medications
-            if m.end_date is None
-        )
-        or None,
+        lambda c: (
+            "; ".join(
+                " ".join(p for p in (m.name, m.dose, m.frequency) if p)
+                for m in c.medications
+                if m.end_date is None
+            )
+            or None
+        ),
     ),
     "outcome": _with_determination(
         "the determination's outcome: meets, does_not_meet or insufficient_information",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import io
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from attrs import frozen
 
@@ -20,7 +20,7 @@ from ._pdf import (
     qualified_name,
     quiet_pypdf,
 )
-from ._values import FieldValue, Problem, entry_values, plain, source_value
+from ._values import EntryError, FieldValue, entry_values, plain, source_value
 
 if TYPE_CHECKING:
     from ..criteria import Determination
@@ -149,7 +149,7 @@ def _plan(
             if plain(value, entry.join) is None:
                 empty.extend(entry.targets)
             values.update(entry_values(entry, value, fields, mapping))
-        except Problem as problem:
+        except EntryError as problem:
             problems.append(f"{entry.where}.{problem}")
     return _Plan(
         reader=reader,
@@ -175,13 +175,13 @@ def _write(
     from pypdf.generic import NameObject
 
     writer = PdfWriter(clone_from=reader)
-    acro_form = writer.root_object["/AcroForm"]
+    acro_form: Any = writer.root_object["/AcroForm"]
     # An XFA form inside would override the fields in viewers that read XFA: drop it so every
     # viewer shows the AcroForm fields filled here.
     if "/XFA" in acro_form:
         del acro_form["/XFA"]
     _prepare_widgets(writer, acro_form, fields)
-    given = {name: value for name, value in values.items() if value is not None}
+    given: dict[str, str | None] = {n: v for n, v in values.items() if v is not None}
     if flatten:
         # every field is drawn into the page, filled or not, as a viewer would show it
         for name, field in fields.items():
@@ -189,7 +189,11 @@ def _write(
                 given[name] = _as_shown(field)
     # Appearance streams are generated for every value given, so NeedAppearances stays off:
     # viewers draw what is written and do not ask to save changes on opening.
-    writer.update_page_form_field_values(None, given, auto_regenerate=False, flatten=flatten)
+    # None (flattening only) keeps a field's value and draws it: pypdf handles it, though its
+    # annotation does not say so
+    writer.update_page_form_field_values(
+        None, cast(Any, given), auto_regenerate=False, flatten=flatten
+    )
     for name, value in given.items():
         if fields[name].kind in ("checkbox", "radio") and value is not None:
             _set_field_state(writer, name, NameObject(value))
@@ -233,9 +237,9 @@ def _prepare_widgets(writer: Any, acro_form: Any, fields: dict[str, FormField]) 
             appearance = str(widget.get("/DA", ""))
             font = da_font(appearance)
             own = widget.get("/DR")
-            if own is not None and font and font in form_fonts:
-                if font not in own.get_object().get("/Font", {}):
-                    del widget["/DR"]
+            lacks_font = own is not None and font not in own.get_object().get("/Font", {})
+            if font and font in form_fonts and lacks_font:
+                del widget["/DR"]
             if font and qualified_name(field_of(widget)) in multiline:
                 words = appearance.split()
                 size_at = words.index("Tf") - 1
@@ -259,5 +263,3 @@ def _set_field_state(writer: Any, name: str, state: Any) -> None:
             field = field_of(annotation.get_object())
             if qualified_name(field) == name:
                 field[NameObject("/V")] = state
-
-

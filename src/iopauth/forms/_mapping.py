@@ -125,7 +125,9 @@ def _build(raw: dict[str, Any], errors: list[str]) -> FormMapping | None:
     entries = [_entry(item, f"fields[{i}]", errors) for i, item in enumerate(entries_raw)]
     seen: dict[str, str] = {}
     for entry in entries:
-        for name in entry.targets if entry else ():
+        if entry is None:
+            continue
+        for name in entry.targets:
             if name in seen:
                 errors.append(f"{entry.where}: field {name!r} is already filled by {seen[name]}")
             seen.setdefault(name, entry.where)
@@ -151,7 +153,9 @@ def _entry(raw: object, where: str, errors: list[str]) -> Entry | None:
     sources = [k for k in _SOURCES if k in raw]
     if len(sources) != 1:
         found = ", ".join(sources) or "none"
-        errors.append(f"{where}: give exactly one of path, derived, text, criterion (found {found})")
+        errors.append(
+            f"{where}: give exactly one of path, derived, text, criterion (found {found})"
+        )
     values: dict[str, Any] = {}
     for key in (*_SOURCES, "format", "join"):
         if key in raw:
@@ -220,15 +224,15 @@ def _split(
         if len(parts) != count:
             errors.append(f"{where}.parts: has {len(parts)} patterns for {count} fields")
         return tuple(parts), ()
-    ok = isinstance(digits, list) and all(
+    if not isinstance(digits, list) or not all(
         isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in digits
-    )
-    if not ok:
+    ):
         errors.append(f"{where}.digits: must list positive whole numbers such as [3, 3, 4]")
         return (), ()
-    if len(digits) != count:
-        errors.append(f"{where}.digits: has {len(digits)} groups for {count} fields")
-    return (), tuple(digits)
+    groups = tuple(int(d) for d in digits)
+    if len(groups) != count:
+        errors.append(f"{where}.digits: has {len(groups)} groups for {count} fields")
+    return (), groups
 
 
 def _choices(raw: object, where: str, errors: list[str]) -> Mapping[str, Scalar] | None:

@@ -100,10 +100,7 @@ def open_form(form_pdf: bytes | str | os.PathLike[str]) -> Any:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
-    try:
-        data = form_pdf if isinstance(form_pdf, bytes) else Path(form_pdf).read_bytes()
-    except OSError as error:
-        raise FormError(f"cannot read the form: {error.strerror}") from None
+    data = form_pdf if isinstance(form_pdf, bytes) else Path(form_pdf).read_bytes()
     if b"%PDF-" not in data[:1024]:
         raise FormError("the form is not a PDF file")
     try:
@@ -111,7 +108,8 @@ def open_form(form_pdf: bytes | str | os.PathLike[str]) -> Any:
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted:
                 raise FormError("the form is encrypted; save an unencrypted copy first")
-            acro_form = reader.trailer["/Root"].get("/AcroForm")
+            root: Any = reader.trailer["/Root"]
+            acro_form = root.get("/AcroForm")
             fields = None if acro_form is None else acro_form.get_object().get("/Fields")
     except FormError:
         raise

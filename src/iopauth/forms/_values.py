@@ -19,14 +19,14 @@ if TYPE_CHECKING:
     from ..criteria import Determination
     from ..model import Case
 
-__all__ = ["Problem", "entry_values", "plain", "source_value"]
+__all__ = ["EntryError", "entry_values", "plain", "source_value"]
 
 # A field's value: text for text, choice and list fields, an appearance state name ("/On")
 # for check boxes and radio groups, or None to leave the field as the form has it.
 FieldValue = str | None
 
 
-class Problem(Exception):
+class EntryError(Exception):
     """One rule broken while computing an entry's values (caught and collected by the caller)."""
 
 
@@ -40,7 +40,7 @@ def source_value(entry: Entry, case: Case, determination: Determination | None) 
         assert determination is not None  # noqa: S101 -- fill() evaluates when entries need it
         finding = determination.by_criterion().get(entry.criterion)
         if finding is None:
-            raise Problem(
+            raise EntryError(
                 f"criterion: criteria set {determination.criteria_set!r} has no criterion "
                 f"{entry.criterion!r} for this review"
             )
@@ -54,28 +54,10 @@ def entry_values(
     fields: dict[str, FormField],
     mapping: FormMapping,
 ) -> dict[str, FieldValue]:
-    """What each of the entry's fields receives; raises :class:`Problem`."""
+    """What each of the entry's fields receives; raises :class:`EntryError`."""
     value = plain(value, entry.join)
-    if entry.parts:
-        if value is None:
-            return dict.fromkeys(entry.targets)
-        if not isinstance(value, date):
-            raise Problem("parts: splits a date, and this entry's value is not a date")
-        texts = [value.strftime(p) for p in entry.parts]
-        return {n: _fit(fields[n], t, "into") for n, t in zip(entry.targets, texts, strict=True)}
-    if entry.digits:
-        if value is None:
-            return dict.fromkeys(entry.targets)
-        digits = "".join(ch for ch in str(value) if ch.isdigit())
-        if len(digits) != sum(entry.digits):
-            raise Problem(
-                f"digits: the value has {len(digits)} digits; the groups take {sum(entry.digits)}"
-            )
-        texts, start = [], 0
-        for size in entry.digits:
-            texts.append(digits[start : start + size])
-            start += size
-        return {n: _fit(fields[n], t, "into") for n, t in zip(entry.targets, texts, strict=True)}
+    if entry.parts or entry.digits:
+        return _split_values(entry, value, fields)
     (name,) = entry.targets
     field = fields[name]
     if field.kind == "checkbox":
@@ -83,12 +65,35 @@ def entry_values(
     if entry.choices is not None and value is not None:
         key = _key(value)
         if key not in entry.choices:
-            raise Problem("choices: has no entry for the case's value; add one")
+            raise EntryError("choices: has no entry for the case's value; add one")
         value = entry.choices[key]
     if value is None:
         return {name: None}
     text = _text(value, entry.format or mapping.date_format, entry.format)
     return {name: _fit(field, text, "field")}
+
+
+def _split_values(
+    entry: Entry, value: object, fields: dict[str, FormField]
+) -> dict[str, FieldValue]:
+    """A date cut by ``parts`` or a number's digits cut by ``digits`` over several fields."""
+    if value is None:
+        return dict.fromkeys(entry.targets)
+    if entry.parts:
+        if not isinstance(value, date):
+            raise EntryError("parts: splits a date, and this entry's value is not a date")
+        texts = [value.strftime(p) for p in entry.parts]
+    else:
+        digits = "".join(ch for ch in str(value) if ch.isdigit())
+        if len(digits) != sum(entry.digits):
+            raise EntryError(
+                f"digits: the value has {len(digits)} digits; the groups take {sum(entry.digits)}"
+            )
+        texts, start = [], 0
+        for size in entry.digits:
+            texts.append(digits[start : start + size])
+            start += size
+    return {n: _fit(fields[n], t, "into") for n, t in zip(entry.targets, texts, strict=True)}
 
 
 def plain(value: object, join: str) -> object:
@@ -123,14 +128,14 @@ def _checkbox(entry: Entry, field: FormField, value: object) -> FieldValue:
     elif entry.choices is not None:
         choice = entry.choices.get(_key(value))
         if choice is None:
-            raise Problem("choices: has no entry for the case's value; add one")
+            raise EntryError("choices: has no entry for the case's value; add one")
         checked = choice is True or (isinstance(choice, str) and choice == on)
         if not isinstance(choice, bool) and choice not in field.states:
-            raise Problem(f"choices: field {field.name!r} is a check box: give true or false")
+            raise EntryError(f"choices: field {field.name!r} is a check box: give true or false")
     elif isinstance(value, bool):
         checked = value
     else:
-        raise Problem(
+        raise EntryError(
             f"field: {field.name!r} is a check box and the value is not yes/no; "
             "add checked_when = the value(s) that check it"
         )
@@ -146,7 +151,9 @@ def _text(value: Scalar | object, date_format: str, number_format: str | None) -
         try:
             return format(value, number_format)
         except ValueError:
-            raise Problem(f"format: {number_format!r} is not a number format such as .1f") from None
+            raise EntryError(
+                f"format: {number_format!r} is not a number format such as .1f"
+            ) from None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -157,11 +164,11 @@ def _fit(field: FormField, text: str, key: str) -> FieldValue:
     if field.kind in ("radio", "choice", "list"):
         return _option(field, text, key)
     if field.kind == "checkbox":
-        raise Problem(f"{key}: {field.name!r} is a check box; a split value needs text fields")
+        raise EntryError(f"{key}: {field.name!r} is a check box; a split value needs text fields")
     if not field.multiline:
         text = " ".join(text.split())
     if field.max_length is not None and len(text) > field.max_length:
-        raise Problem(
+        raise EntryError(
             f"{key}: {field.name!r} holds at most {field.max_length} characters; "
             f"the value has {len(text)} (it is never cut: shorten it in the case or the mapping)"
         )
@@ -173,13 +180,13 @@ def _option(field: FormField, text: str, key: str) -> str:
         lookup: Callable[[str], str | None] = _radio_state(field)
         state = lookup(text)
         if state is None:
-            raise Problem(
+            raise EntryError(
                 f"{key}: {field.name!r} takes one of {', '.join(field.options)}; "
                 "map the case's value to one with choices"
             )
         return f"/{state}"
     if text not in field.options:
-        raise Problem(
+        raise EntryError(
             f"{key}: {field.name!r} takes one of {', '.join(field.options)}; "
             "map the case's value to one with choices"
         )
