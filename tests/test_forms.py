@@ -80,6 +80,17 @@ def _states(pdf: bytes) -> dict[str, tuple[str, ...]]:
 # --- the real form: Texas NOFR001 -----------------------------------------------------------
 
 
+def test_nofr001_fixture_is_the_unaltered_tdi_form() -> None:
+    """The kept form is byte-for-byte the file tests/forms/README.md describes (kept unaltered)."""
+    import hashlib
+
+    digest = hashlib.sha256(NOFR001.read_bytes()).hexdigest()
+    assert digest == "c5dd439b0a695eac3acf0e85b7023445911e0b31af3ee61de30f4775e44ec748"
+    assert _reader(NOFR001.read_bytes()).metadata.title == (
+        "Texas Standard Prior Authorization Request Form for Health Care Services - NOFR001"
+    )
+
+
 def test_nofr001_fields_are_listed_with_their_kinds() -> None:
     """The TDI form's 98 fields are read: text, check boxes and its two push buttons."""
     fields = form_fields(NOFR001)
@@ -109,7 +120,8 @@ def test_nofr001_flattened_shows_the_case_on_the_page(case: Case) -> None:
         "07/06/2026",
         "F33.2",  # derived: primary diagnosis code
         "12",  # derived: units (per diem, 4 weeks of 3 days)
-        "10.5",  # derived: hours per week with format .1f
+        "10.5 hours a week (IOP)",  # derived: hours per week, format .1f and a suffix
+        "3 days a week",
         "Same",  # fixed text
     ):
         assert value in text, value
@@ -356,3 +368,12 @@ def _parsed(text: str) -> FormMapping | FormMappingError:
         return parse_mapping(text)
     except FormMappingError as error:
         return error
+
+
+def test_docs_list_every_derived_value() -> None:
+    """docs/forms.md has one table row per derived value, with the code's own description."""
+    from iopauth.forms import DERIVED
+
+    doc = (ROOT / "docs" / "forms.md").read_text(encoding="utf-8")
+    for name, derived in DERIVED.items():
+        assert f"| `{name}` | {derived.doc} |" in doc, name

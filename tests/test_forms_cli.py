@@ -200,3 +200,30 @@ def test_case_from_stdin_and_patient_data_never_in_errors(
     for text in (out, err, caplog.text):
         assert MARK not in text
     assert not target.exists()
+
+
+def test_example_script_runs_in_a_temporary_folder(tmp_path: Path) -> None:
+    """examples/fill_form.py writes the editable and the flattened form and reports."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "fill_form.py"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.splitlines() == [
+        "55 form fields are not in the mapping",
+        "empty for this case: Previous Authorization Number",
+        str(tmp_path / "nofr001-filled.pdf"),
+        str(tmp_path / "nofr001-flattened.pdf"),
+    ]
+    from pypdf import PdfReader
+
+    assert (
+        "Harold J Testperson"
+        in PdfReader(tmp_path / "nofr001-flattened.pdf").pages[1].extract_text()
+    )

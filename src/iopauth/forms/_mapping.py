@@ -28,6 +28,7 @@ _FORM_KEYS = frozenset({"title", "source", "version", "date_format", "notes"})
 _SOURCES = ("path", "derived", "text", "criterion")
 _ENTRY_KEYS = frozenset(
     {"field", "into", "format", "choices", "checked_when", "join", "parts", "digits", "note"}
+    | {"prefix", "suffix"}
     | set(_SOURCES)
 )
 
@@ -52,6 +53,8 @@ class Entry:
     choices: Mapping[str, Scalar] | None = None
     checked_when: tuple[Scalar, ...] | None = None
     join: str = ", "
+    prefix: str = ""
+    suffix: str = ""
     parts: tuple[str, ...] = ()
     digits: tuple[int, ...] = ()
 
@@ -157,7 +160,7 @@ def _entry(raw: object, where: str, errors: list[str]) -> Entry | None:
             f"{where}: give exactly one of path, derived, text, criterion (found {found})"
         )
     values: dict[str, Any] = {}
-    for key in (*_SOURCES, "format", "join"):
+    for key in (*_SOURCES, "format", "join", "prefix", "suffix", "note"):
         if key in raw:
             if isinstance(raw[key], str):
                 values[key] = raw[key]
@@ -176,6 +179,7 @@ def _entry(raw: object, where: str, errors: list[str]) -> Entry | None:
     if choices is not None and checked_when is not None:
         errors.append(f"{where}: give choices or checked_when, not both")
     parts, digits = _split(raw, where, len(targets), errors)
+    values.pop("note", None)  # a comment for people: kept in the file, not used
     if len(errors) > before:
         return None
     return Entry(

@@ -70,6 +70,8 @@ def entry_values(
     if value is None:
         return {name: None}
     text = _text(value, entry.format or mapping.date_format, entry.format)
+    if field.kind == "text":
+        text = f"{entry.prefix}{text}{entry.suffix}"
     return {name: _fit(field, text, "field")}
 
 
