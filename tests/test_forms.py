@@ -32,6 +32,12 @@ def case() -> Case:
 
 
 @pytest.fixture(scope="module")
+def nofr001_flat(case: Case) -> bytes:
+    """The NOFR001 form filled from the step-down case by the example mapping, flattened."""
+    return fill(case, NOFR001, NOFR001_MAPPING, flatten=True)
+
+
+@pytest.fixture(scope="module")
 def test_form() -> bytes:
     """tests/forms/iop-request.pdf: iop-request.html made fillable by WeasyPrint."""
     return (FORMS / "iop-request.pdf").read_bytes()
@@ -104,9 +110,9 @@ def test_nofr001_fields_are_listed_with_their_kinds() -> None:
     assert fields[section_vi].multiline
 
 
-def test_nofr001_flattened_shows_the_case_on_the_page(case: Case) -> None:
+def test_nofr001_flattened_shows_the_case_on_the_page(nofr001_flat: bytes) -> None:
     """Flattened, the filled NOFR001 carries the values as page text and has no fields left."""
-    pdf = fill(case, NOFR001, NOFR001_MAPPING, flatten=True)
+    pdf = nofr001_flat
     text = _text(pdf)
     for value in (
         "Cascade Senior Advantage (fictional)",  # issuer
@@ -266,16 +272,84 @@ def test_criterion_missing_from_the_set_is_an_error(case: Case, test_form: bytes
     )
 
 
+def test_long_single_line_value_shrinks_to_its_box_not_cut(case: Case) -> None:
+    """A value wider than its box at the form's 10 pt is drawn smaller, whole, not cut off."""
+    mapping = parse_mapping(
+        '[[fields]]\nfield = "Planned Service or Procedure Diagnosis Description Row 1"\n'
+        'derived = "primary_diagnosis_description"\n'
+        '[[fields]]\nfield = "Planned Service or Procedure Code Row 1"\n'
+        'path = "request.service_code"\n'
+    )
+    pdf = fill(case, NOFR001, mapping)
+    appearances = _appearances(pdf)
+    long_one = appearances["Planned Service or Procedure Diagnosis Description Row 1"]
+    assert b"(Major depressive disorder, recurrent, severe without psychotic features)" in long_one
+    assert _font_size(long_one) < 10
+    assert _font_size(appearances["Planned Service or Procedure Code Row 1"]) == 10
+
+
+def _font_size(stream: bytes) -> float:
+    words = stream.split()
+    return float(words[words.index(b"Tf") - 1])
+
+
+def test_characters_the_font_cannot_draw_are_an_error(case: Case, test_form: bytes) -> None:
+    """A name the form's (subset) font cannot draw is refused, naming the field, not garbled."""
+    name = attrs.evolve(case.patient.name, family="Nguyễn-Łukasz")
+    changed = attrs.evolve(case, patient=attrs.evolve(case.patient, name=name))
+    with pytest.raises(FormMappingError) as caught:
+        fill(changed, test_form, TEST_MAPPING)
+    assert caught.value.errors == (
+        "fields[0]: the form's font for 'member_last' cannot draw some characters of the value "
+        "(it would come out garbled); leave the field out and write it by hand",
+    )
+    assert "Nguy" not in str(caught.value)
+    # the real form embeds a whole TrueType font: pypdf re-encodes and the name is drawn
+    text = _text(fill(changed, NOFR001, NOFR001_MAPPING, flatten=True))
+    assert "Harold J Nguyễn-Łukasz" in text
+
+
+def test_nothing_reaches_the_logs_and_logging_is_restored(
+    case: Case, caplog: pytest.LogCaptureFixture
+) -> None:
+    """pypdf's notes on the real form (some quote field text) never reach the caller's logs."""
+    import logging
+
+    pypdf_logger = logging.getLogger("pypdf")
+    before = (pypdf_logger.level, pypdf_logger.propagate, list(pypdf_logger.handlers))
+    with caplog.at_level(logging.DEBUG):
+        fill(case, NOFR001, NOFR001_MAPPING, flatten=True)
+        check(case, NOFR001, NOFR001_MAPPING)
+    assert caplog.records == []
+    assert (pypdf_logger.level, pypdf_logger.propagate, list(pypdf_logger.handlers)) == before
+
+
+def test_flattened_page_draws_only_objects_it_holds(nofr001_flat: bytes) -> None:
+    """Every XObject the flattened page names exists: check boxes included, none dangling."""
+    pdf = nofr001_flat
+    page = _reader(pdf).pages[1]
+    xobjects = page["/Resources"]["/XObject"]
+    assert "/Fm_Paitent_Gender_-_Male" in xobjects
+    for name in xobjects:
+        assert xobjects[name].get_object() is not None, name
+        assert xobjects[name].get_object().get("/Subtype") == "/Form", name
+    assert len(pdf) < 1_300_000  # objects nothing refers to are not written (6.3 MB before)
+
+
 # --- the PDF itself -------------------------------------------------------------------------
 
 
-def test_not_a_pdf_and_a_pdf_without_fields_are_form_errors(case: Case, tmp_path: Path) -> None:
+def test_not_a_pdf_and_a_pdf_without_fields_are_form_errors(case: Case) -> None:
     """Bytes that are no PDF, and a PDF with no form, raise FormError (an IopAuthError)."""
     with pytest.raises(FormError, match="not a PDF"):
         form_fields(b"hello")
-    from iopauth import render
+    from pypdf import PdfWriter
 
-    letter = render(case, "fax-cover")
+    blank = PdfWriter()
+    blank.add_blank_page(612, 792)
+    buffer = io.BytesIO()
+    blank.write(buffer)
+    letter = buffer.getvalue()  # a PDF page with no form on it
     with pytest.raises(FormError, match="no fillable"):
         fill(case, letter, TEST_MAPPING)
     assert issubclass(FormMappingError, IopAuthError)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import logging
 import os
 from typing import TYPE_CHECKING, Any, cast
 
@@ -17,8 +18,8 @@ from ._pdf import (
     field_of,
     form_fields,
     open_form,
+    pypdf_records,
     qualified_name,
-    quiet_pypdf,
 )
 from ._values import EntryError, FieldValue, entry_values, plain, source_value
 
@@ -76,8 +77,12 @@ def fill(
     plan = _plan(case, form_pdf, mapping, determination)
     if plan.unknown or plan.problems:
         raise FormMappingError(plan.error_lines(), source="form mapping")
-    with quiet_pypdf():
-        return _write(plan.reader, plan.fields, plan.values, flatten=flatten)
+    with pypdf_records() as records:
+        data = _write(plan.reader, plan.fields, plan.values, flatten=flatten)
+    garbled = _unencodable(records, plan)
+    if garbled:
+        raise FormMappingError(garbled, source="form mapping")
+    return data
 
 
 def check(
@@ -126,7 +131,7 @@ def _plan(
     if not isinstance(mapping, FormMapping):
         mapping = load_mapping(mapping)
     reader = open_form(form_pdf)
-    with quiet_pypdf():
+    with pypdf_records():
         fields = form_fields(reader)
     unknown: list[tuple[str, str]] = []
     for entry in mapping.entries:
@@ -162,6 +167,30 @@ def _plan(
     )
 
 
+def _unencodable(records: list[logging.LogRecord], plan: _Plan) -> list[str]:
+    """Fields whose text the form's font cannot draw, from pypdf's warnings (values unsaid).
+
+    pypdf draws what a font cannot encode as other characters or nothing, and only logs it:
+    a patient's name would come out garbled, so it is an error here instead.
+    """
+    texts = {
+        str(r.args["text"])
+        for r in records
+        if "not supported by font encoding" in str(r.msg) and isinstance(r.args, dict)
+    }
+    where = {name: entry.where for entry in plan.mapping.entries for name in entry.targets}
+    return [
+        f"{where[name]}: the form's font for {name!r} cannot draw some characters of the "
+        "value (it would come out garbled); leave the field out and write it by hand"
+        for name, value in plan.values.items()
+        if value is not None and _drawn_text(plan.fields[name], value) in texts
+    ]
+
+
+def _drawn_text(field: FormField, value: str) -> str:
+    return value if field.multiline else " ".join(value.split())
+
+
 def _evaluate(case: Case) -> Determination:
     from ..criteria import default_criteria, default_review, evaluate
 
@@ -180,8 +209,8 @@ def _write(
     # viewer shows the AcroForm fields filled here.
     if "/XFA" in acro_form:
         del acro_form["/XFA"]
-    _prepare_widgets(writer, acro_form, fields)
     given: dict[str, str | None] = {n: v for n, v in values.items() if v is not None}
+    _prepare_widgets(writer, acro_form, fields, given)
     if flatten:
         # every field is drawn into the page, filled or not, as a viewer would show it
         for name, field in fields.items():
@@ -200,15 +229,25 @@ def _write(
     if flatten:
         writer.remove_annotations(subtypes="/Widget")
         del writer.root_object["/AcroForm"]  # no fields are left
-    # pypdf copies a shared appearance stream or font per widget it draws: fold the duplicates
-    # (a flattened NOFR001 shrinks from 6.3 MB to 1.1 MB) and drop what nothing refers to.
-    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     out = io.BytesIO()
     writer.write(out)
+    # pypdf's writer keeps every object it ever held, the replaced appearance streams and the
+    # removed widgets included (a flattened NOFR001 came to 6.3 MB). Copying the result once
+    # more keeps only what the document still refers to (1.1 MB). pypdf's own
+    # compress_identical_objects(remove_unreferenced=True) was tried and dropped streams that
+    # flattened check boxes still use.
+    from pypdf import PdfReader
+
+    out.seek(0)
+    compact = PdfWriter(clone_from=PdfReader(out))
+    out = io.BytesIO()
+    compact.write(out)
     return out.getvalue()
 
 
-def _prepare_widgets(writer: Any, acro_form: Any, fields: dict[str, FormField]) -> None:
+def _prepare_widgets(
+    writer: Any, acro_form: Any, fields: dict[str, FormField], given: dict[str, str | None]
+) -> None:
     """Tidy what some real forms get wrong so pypdf draws values where the form shows them.
 
     - A widget's ``/Rect`` may list its corners top first (NOFR001 does): PDF 32000-1 §7.9.5
@@ -219,7 +258,9 @@ def _prepare_widgets(writer: Any, acro_form: Any, fields: dict[str, FormField]) 
       widget's first and would fall back to Helvetica, so that ``/DR`` is dropped.
     - A multi-line text field gets font size 0 ("fit the box") in its ``/DA`` so pypdf wraps
       the text and shrinks it until it fits the box's height, rather than running it off the
-      box's right edge on one line at the form's fixed size.
+      box's right edge on one line at the form's fixed size. So does a single-line field whose
+      text looks too wide for its box at the form's size: pypdf then shrinks it to the box's
+      width (measured with the font's real widths) instead of cutting it off at the edge.
     """
     from pypdf.generic import NameObject, RectangleObject, TextStringObject
 
@@ -240,11 +281,33 @@ def _prepare_widgets(writer: Any, acro_form: Any, fields: dict[str, FormField]) 
             lacks_font = own is not None and font not in own.get_object().get("/Font", {})
             if font and font in form_fonts and lacks_font:
                 del widget["/DR"]
-            if font and qualified_name(field_of(widget)) in multiline:
-                words = appearance.split()
-                size_at = words.index("Tf") - 1
+            name = qualified_name(field_of(widget))
+            value = given.get(name)
+            if not font or not isinstance(value, str) or fields[name].kind != "text":
+                continue
+            words = appearance.split()
+            size_at = words.index("Tf") - 1
+            width = max(x1, x2) - min(x1, x2)
+            if name in multiline or _looks_too_wide(value, words[size_at], width, widget):
                 words[size_at] = "0"
                 widget[NameObject("/DA")] = TextStringObject(" ".join(words))
+
+
+# An average glyph is about half an em wide in the sans-serif fonts forms use (Helvetica's
+# lowercase average is near 0.5, Calibri's lower): a generous estimate, so a value close to the
+# edge is handed to pypdf's exact fitting rather than risk running past the box.
+_AVERAGE_EM = 0.55
+_COMB = 1 << 24
+
+
+def _looks_too_wide(text: str, size: str, width: float, widget: Any) -> bool:
+    try:
+        points = float(size)
+    except ValueError:
+        return False
+    if points <= 0 or int(widget.get("/Ff", 0)) & _COMB:
+        return False  # already fitted by the viewer, or one character per cell
+    return len(text) * points * _AVERAGE_EM > width - 4
 
 
 def _as_shown(field: FormField) -> str | None:

@@ -23,8 +23,8 @@ __all__ = [
     "form_fields",
     "is_widget_of",
     "open_form",
+    "pypdf_records",
     "qualified_name",
-    "quiet_pypdf",
 ]
 
 FieldKind = Literal["text", "checkbox", "radio", "choice", "list", "button", "signature"]
@@ -65,34 +65,56 @@ class FormField:
 # what pypdf raises, besides its own errors, on a damaged file
 _DAMAGED = (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError)
 
-_quiet_lock = threading.Lock()
-_quiet_depth = 0
-_quiet_saved = logging.NOTSET
+
+class _Collector(logging.Handler):
+    """Hands pypdf's records to the ``pypdf_records()`` block running in the same thread."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        sink = getattr(_local, "records", None)
+        if sink is not None:
+            sink.append(record)
+
+
+_local = threading.local()
+_collector = _Collector(level=logging.WARNING)
+_lock = threading.Lock()
+_depth = 0
+_saved: tuple[int, bool] = (logging.NOTSET, True)
 
 
 @contextlib.contextmanager
-def quiet_pypdf() -> Iterator[None]:
-    """Keep pypdf's log records out of the caller's logs while a form is read or written.
+def pypdf_records() -> Iterator[list[logging.LogRecord]]:
+    """Collect pypdf's warnings in this block instead of letting them reach the logs.
 
-    pypdf logs recoverable oddities of real forms as warnings, and some quote a field's text
-    (patient data once filled). What matters is checked here and raised as FormError or
-    FormMappingError lines that name fields, never values. Nested and concurrent uses share
-    one saved level, restored when the last one ends.
+    pypdf logs recoverable oddities of real forms, and some records quote a field's text (patient
+    data once filled), so none may reach the caller's logs. The caller reads the ones that matter
+    (text a font cannot draw) and raises errors that name fields, never values. While any block
+    runs, pypdf records from threads outside such a block are dropped.
     """
-    global _quiet_depth, _quiet_saved  # noqa: PLW0603 -- one process-wide logger level
+    global _depth, _saved  # noqa: PLW0603 -- one process-wide logger to configure
     logger = logging.getLogger("pypdf")
-    with _quiet_lock:
-        if _quiet_depth == 0:
-            _quiet_saved = logger.level
-            logger.setLevel(logging.CRITICAL + 1)
-        _quiet_depth += 1
+    records: list[logging.LogRecord] = []
+    outer = getattr(_local, "records", None)
+    _local.records = records
+    with _lock:
+        if _depth == 0:
+            _saved = (logger.level, logger.propagate)
+            logger.addHandler(_collector)
+            logger.propagate = False
+            logger.setLevel(logging.WARNING)
+        _depth += 1
     try:
-        yield
+        yield records
     finally:
-        with _quiet_lock:
-            _quiet_depth -= 1
-            if _quiet_depth == 0:
-                logger.setLevel(_quiet_saved)
+        _local.records = outer
+        if outer is not None:
+            outer.extend(records)
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                logger.removeHandler(_collector)
+                logger.setLevel(_saved[0])
+                logger.propagate = _saved[1]
 
 
 def open_form(form_pdf: bytes | str | os.PathLike[str]) -> Any:
@@ -104,7 +126,7 @@ def open_form(form_pdf: bytes | str | os.PathLike[str]) -> Any:
     if b"%PDF-" not in data[:1024]:
         raise FormError("the form is not a PDF file")
     try:
-        with quiet_pypdf():
+        with pypdf_records():
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted:
                 raise FormError("the form is encrypted; save an unencrypted copy first")
@@ -127,7 +149,7 @@ def form_fields(form_pdf: bytes | str | os.PathLike[str] | Any) -> dict[str, For
     reader = form_pdf if hasattr(form_pdf, "trailer") else open_form(form_pdf)
     found: dict[str, FormField] = {}
     try:
-        with quiet_pypdf():
+        with pypdf_records():
             acro_form = reader.trailer["/Root"]["/AcroForm"].get_object()
             for ref in acro_form["/Fields"]:
                 node = ref.get_object()
