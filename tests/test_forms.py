@@ -451,3 +451,21 @@ def test_docs_list_every_derived_value() -> None:
     doc = (ROOT / "docs" / "forms.md").read_text(encoding="utf-8")
     for name, derived in DERIVED.items():
         assert f"| `{name}` | {derived.doc} |" in doc, name
+
+
+def test_forms_load_lazily() -> None:
+    """``import iopauth`` loads neither iopauth.forms nor pypdf; the attribute loads the first."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, iopauth\n"
+        "before = ['iopauth.forms' in sys.modules, 'pypdf' in sys.modules]\n"
+        "iopauth.forms.load_mapping\n"
+        "after = ['iopauth.forms' in sys.modules, 'pypdf' in sys.modules]\n"
+        "print(before, after)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[False, False] [True, False]"
