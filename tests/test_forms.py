@@ -469,3 +469,11 @@ def test_forms_load_lazily() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[False, False] [True, False]"
+
+
+def test_push_button_in_a_mapping_is_an_error(case: Case) -> None:
+    """A mapping entry aimed at the form's Print button says what the field is."""
+    mapping = parse_mapping('[[fields]]\nfield = "Print"\ntext = true\n')
+    with pytest.raises(FormMappingError) as caught:
+        fill(case, NOFR001, mapping)
+    assert caught.value.errors == ("fields[0]: 'Print' is a button, which is never filled",)

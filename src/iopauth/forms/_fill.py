@@ -136,16 +136,17 @@ def _plan(
     unknown: list[tuple[str, str]] = []
     for entry in mapping.entries:
         unknown += [(entry.where, n) for n in entry.targets if n not in fields]
-    for entry in mapping.entries:
-        for name in entry.targets:
-            if name in fields and not fields[name].fillable:
-                unknown.append((entry.where, name))
+    problems: list[str] = [
+        f"{entry.where}: {name!r} is a {fields[name].kind}, which is never filled"
+        for entry in mapping.entries
+        for name in entry.targets
+        if name in fields and not fields[name].fillable
+    ]
     if determination is None and any(e.needs_determination for e in mapping.entries):
         determination = _evaluate(case)
     values: dict[str, FieldValue] = {}
     empty: list[str] = []  # fields whose entry finds no value in this case
-    problems: list[str] = []
-    missing = {where for where, _ in unknown}
+    missing = {where for where, _ in unknown} | {p.split(":")[0] for p in problems}
     for entry in mapping.entries:
         if entry.where in missing:
             continue

@@ -47,7 +47,7 @@ class Entry:
     targets: tuple[str, ...]
     path: CasePath | None = None
     derived: str | None = None
-    text: str | None = None
+    text: str | bool | None = None
     criterion: str | None = None
     format: str | None = None
     choices: Mapping[str, Scalar] | None = None
@@ -162,8 +162,8 @@ def _entry(raw: object, where: str, errors: list[str]) -> Entry | None:
     values: dict[str, Any] = {}
     for key in (*_SOURCES, "format", "join", "prefix", "suffix", "note"):
         if key in raw:
-            if isinstance(raw[key], str):
-                values[key] = raw[key]
+            if isinstance(raw[key], str) or (key == "text" and isinstance(raw[key], bool)):
+                values[key] = raw[key]  # text = true checks a box whatever the case says
             else:
                 errors.append(f"{where}.{key}: must be a string")
     if isinstance(values.get("path"), str):
