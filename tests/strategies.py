@@ -682,3 +682,12 @@ def toml_text(tables: dict[str, Any]) -> str:
         lines.append("[[fields]]")
         lines += [f'{key} = "{value}"' for key, value in entry.items()]
     return "\n".join(lines) + "\n"
+
+
+def form_texts(max_size: int) -> st.SearchStrategy[str]:
+    """Text a form field may receive: ASCII letters, digits and spaces (any font draws them).
+
+    Never blank: a blank value leaves a field empty, which other tests cover.
+    """
+    alphabet = st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 -")
+    return st.text(alphabet, min_size=1, max_size=max_size).filter(lambda text: bool(text.strip()))

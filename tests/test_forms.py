@@ -15,7 +15,7 @@ from iopauth.errors import FormError, FormMappingError, IopAuthError
 from iopauth.forms import FormMapping, check, fill, form_fields, load_mapping, parse_mapping
 from iopauth.model import Case, RequestKind, Urgency
 
-from .strategies import mapping_tables, toml_text
+from .strategies import form_texts, mapping_tables, toml_text
 
 ROOT = Path(__file__).parent.parent
 FORMS = Path(__file__).parent / "forms"
@@ -477,3 +477,20 @@ def test_push_button_in_a_mapping_is_an_error(case: Case) -> None:
     with pytest.raises(FormMappingError) as caught:
         fill(case, NOFR001, mapping)
     assert caught.value.errors == ("fields[0]: 'Print' is a button, which is never filled",)
+
+
+@settings(max_examples=8, deadline=None)
+@given(value=form_texts(30))
+def test_any_text_fills_exactly_or_is_refused_whole(value: str) -> None:
+    """Text within the field's 20 characters shows on the page as given; longer is refused."""
+    mapping = parse_mapping(f'[[fields]]\nfield = "member_last"\ntext = "{value}"\n')
+    expected = " ".join(value.split())
+    if len(expected) > 20:
+        with pytest.raises(FormMappingError, match="'member_last' holds at most 20 characters"):
+            fill(_STEPDOWN_CASE, FORMS / "iop-request.pdf", mapping)
+        return
+    pdf = fill(_STEPDOWN_CASE, FORMS / "iop-request.pdf", mapping, flatten=True)
+    assert expected in _text(pdf).splitlines()
+
+
+_STEPDOWN_CASE = load_case(STEPDOWN)
