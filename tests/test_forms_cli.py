@@ -227,3 +227,23 @@ def test_example_script_runs_in_a_temporary_folder(tmp_path: Path) -> None:
         "Harold J Testperson"
         in PdfReader(tmp_path / "nofr001-flattened.pdf").pages[1].extract_text()
     )
+
+
+def test_criteria_option_chooses_the_set_for_criterion_entries(tmp_path: Path) -> None:
+    """``--criteria medicare-iop`` lets a mapping check a box by a Medicare IOP finding."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(
+        '[[fields]]\nfield = "Mental Health or Substance Abuse"\n'
+        'criterion = "mcr.poc_9h"\nchecked_when = "met"\n'
+    )
+    target = tmp_path / "o.pdf"
+    args = ("forms", "fill", str(STEPDOWN), str(NOFR001), str(mapping), "-o", str(target))
+    code, _, err = _run(*args)
+    assert code == 2  # the case's default set (iop-standard) has no Medicare criterion
+    assert "criteria set 'iop-standard' has no criterion 'mcr.poc_9h'" in err
+    code, _, err = _run(*args, "--criteria", "medicare-iop")
+    assert (code, err) == (0, "")
+    from pypdf import PdfReader
+
+    fields = PdfReader(target).get_fields() or {}
+    assert fields["Mental Health or Substance Abuse"]["/V"] == "/On"

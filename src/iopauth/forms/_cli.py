@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from ..errors import FormMappingError
 
 if TYPE_CHECKING:
+    from ..criteria import Determination
     from ..model import Case
     from ._fill import FormCheck
 
@@ -35,6 +36,10 @@ def add_parser(sub: Any) -> None:
     fill.add_argument("mapping", help="mapping TOML file (see docs/forms.md)")
     fill.add_argument("-o", "--output", required=True, help="PDF file to write")
     fill.add_argument("--flatten", action="store_true", help="turn the fields into page content")
+    fill.add_argument(
+        "--criteria",
+        help="criteria set (shipped name or TOML file) for criterion entries (default: by case)",
+    )
     fill.add_argument(
         "--check",
         action="store_true",
@@ -88,21 +93,32 @@ def _fill(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
         mapping = load_mapping(Path(args.mapping))
         case = _load(args.case, stdin)
         form = Path(args.form).read_bytes()
+        determination = _determination(args.criteria, case)
         if args.check:
-            report = check(case, form, mapping)
+            report = check(case, form, mapping, determination)
             _print_check(report, out)
             if not report.ok:
                 raise FormMappingError(
                     [f"{args.output} not written: the mapping does not fit this form or case"],
                     source=label,
                 )
-        data = fill(case, form, mapping, flatten=args.flatten)
+        data = fill(case, form, mapping, determination, flatten=args.flatten)
     except FormMappingError as error:
         # name the mapping file on every line: the lines alone say only "fields[3]…"
         raise FormMappingError([f"{label}: {e}" for e in error.errors], source=label) from None
     write_atomically(Path(args.output), data)
     print(args.output, file=out)
     return 0
+
+
+def _determination(criteria: str | None, case: Case) -> Determination | None:
+    """The case evaluated against ``--criteria`` (else ``fill`` evaluates only when needed)."""
+    if criteria is None:
+        return None
+    from ..criteria import criteria_sets, default_review, evaluate, load_criteria
+
+    chosen = criteria if criteria in criteria_sets() else load_criteria(Path(criteria))
+    return evaluate(case, criteria=chosen, review=default_review(case))
 
 
 def _load(source: str, stdin: TextIO | None) -> Case:
