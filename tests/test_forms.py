@@ -471,6 +471,18 @@ def test_forms_load_lazily() -> None:
     assert done.stdout.strip() == "[False, False] [True, False]"
 
 
+def test_checked_when_on_a_text_field_is_an_error(case: Case, test_form: bytes) -> None:
+    """checked_when belongs to check boxes; on a text field it is refused, not ignored."""
+    mapping = parse_mapping(
+        '[[fields]]\nfield = "units"\npath = "patient.sex"\nchecked_when = "male"\n'
+    )
+    with pytest.raises(FormMappingError) as caught:
+        fill(case, test_form, mapping)
+    assert caught.value.errors == (
+        "fields[0].checked_when: 'units' is a text field, not a check box",
+    )
+
+
 def test_push_button_in_a_mapping_is_an_error(case: Case) -> None:
     """A mapping entry aimed at the form's Print button says what the field is."""
     mapping = parse_mapping('[[fields]]\nfield = "Print"\ntext = true\n')

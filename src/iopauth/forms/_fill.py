@@ -71,8 +71,10 @@ def fill(
     ``flatten=True`` turns every field into page content and removes the form.
 
     Raises :class:`~iopauth.errors.FormMappingError` listing every entry that names no field
-    or whose value does not fit (over the field's length limit: never cut), and
-    :class:`~iopauth.errors.FormError` when the PDF is not a fillable form.
+    or whose value does not fit (over the field's length limit, not one of its options, or
+    with characters the form's font cannot draw: never cut or garbled), and
+    :class:`~iopauth.errors.FormError` when the PDF is not a fillable form. Messages name
+    fields and rules, never the case's values.
     """
     plan = _plan(case, form_pdf, mapping, determination)
     if plan.unknown or plan.problems:

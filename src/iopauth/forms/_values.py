@@ -62,6 +62,8 @@ def entry_values(
     field = fields[name]
     if field.kind == "checkbox":
         return {name: _checkbox(entry, field, value)}
+    if entry.checked_when is not None:
+        raise EntryError(f"checked_when: {name!r} is a {field.kind} field, not a check box")
     if entry.choices is not None and value is not None:
         key = _key(value)
         if key not in entry.choices:
