@@ -234,17 +234,18 @@ def _write(
         del writer.root_object["/AcroForm"]  # no fields are left
     out = io.BytesIO()
     writer.write(out)
-    # pypdf's writer keeps every object it ever held, the replaced appearance streams and the
-    # removed widgets included (a flattened NOFR001 came to 6.3 MB). Copying the result once
-    # more keeps only what the document still refers to (1.1 MB). pypdf's own
-    # compress_identical_objects(remove_unreferenced=True) was tried and dropped streams that
-    # flattened check boxes still use.
-    from pypdf import PdfReader
+    if flatten:
+        # pypdf's writer keeps every object it ever held, the removed widgets' appearance
+        # streams and the form's fields included (a flattened NOFR001 came to 6.3 MB). Copying
+        # the result once more keeps only what the pages still use (1.1 MB). pypdf's own
+        # compress_identical_objects(remove_unreferenced=True) was tried and dropped streams
+        # that flattened check boxes still draw. (Left editable, the form keeps them all.)
+        from pypdf import PdfReader
 
-    out.seek(0)
-    compact = PdfWriter(clone_from=PdfReader(out))
-    out = io.BytesIO()
-    compact.write(out)
+        out.seek(0)
+        compact = PdfWriter(clone_from=PdfReader(out))
+        out = io.BytesIO()
+        compact.write(out)
     return out.getvalue()
 
 
