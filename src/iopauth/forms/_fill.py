@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 from attrs import frozen
 
-from ..errors import FormMappingError
+from ..errors import FormError, FormMappingError
 from ._mapping import FormMapping, load_mapping
 from ._pdf import (
+    DAMAGED,
     FormField,
     da_font,
     field_of,
@@ -79,8 +80,14 @@ def fill(
     plan = _plan(case, form_pdf, mapping, determination)
     if plan.unknown or plan.problems:
         raise FormMappingError(plan.error_lines(), source="form mapping")
-    with pypdf_records() as records:
-        data = _write(plan.reader, plan.fields, plan.values, flatten=flatten)
+    from pypdf.errors import PyPdfError
+
+    try:
+        with pypdf_records() as records:
+            data = _write(plan.reader, plan.fields, plan.values, flatten=flatten)
+    except (PyPdfError, *DAMAGED) as error:
+        # pypdf's message may quote a value: name only the kind of failure
+        raise FormError(f"pypdf could not fill this form ({type(error).__name__})") from None
     garbled = _unencodable(records, plan)
     if garbled:
         raise FormMappingError(garbled, source="form mapping")

@@ -16,6 +16,7 @@ from attrs import frozen
 from ..errors import FormError
 
 __all__ = [
+    "DAMAGED",
     "FieldKind",
     "FormField",
     "da_font",
@@ -63,7 +64,7 @@ class FormField:
 
 
 # what pypdf raises, besides its own errors, on a damaged file
-_DAMAGED = (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError)
+DAMAGED = (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError)
 
 
 class _Collector(logging.Handler):
@@ -135,7 +136,7 @@ def open_form(form_pdf: bytes | str | os.PathLike[str]) -> Any:
             fields = None if acro_form is None else acro_form.get_object().get("/Fields")
     except FormError:
         raise
-    except (PyPdfError, *_DAMAGED):
+    except (PyPdfError, *DAMAGED):
         raise FormError("the form is not a readable PDF") from None
     if not fields:
         raise FormError("the form has no fillable (AcroForm) fields")
@@ -157,7 +158,7 @@ def form_fields(form_pdf: bytes | str | os.PathLike[str] | Any) -> dict[str, For
                 # kids there too, which are reached through their parent instead
                 if "/Parent" not in node:
                     _walk(node, "", {}, found)
-    except (PyPdfError, *_DAMAGED):
+    except (PyPdfError, *DAMAGED):
         raise FormError("the form's fields cannot be read (a damaged PDF)") from None
     return found
 

@@ -124,7 +124,9 @@ def _key(value: object) -> str:
 
 
 def _checkbox(entry: Entry, field: FormField, value: object) -> FieldValue:
-    on = field.states[0] if field.states else "On"
+    if not field.states:
+        raise EntryError(f"field: check box {field.name!r} has no drawn state to check")
+    on = field.states[0]
     if value is None:
         return "/Off"
     if entry.checked_when is not None:
