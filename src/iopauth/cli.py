@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     from .forms._cli import add_parser as add_forms_parser
 
     add_forms_parser(sub)
+    from ._batch_cli import add_parser as add_batch_parser
+
+    add_batch_parser(sub)
     return parser
 
 
@@ -116,6 +119,10 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | Non
         print("iopauth: choose a command; see 'iopauth --help'", file=err)
         return EXIT_USAGE
     try:
+        if args.command == "batch":
+            from ._batch_cli import run as run_batch
+
+            return run_batch(args, out, err)
         return _COMMANDS[args.command](args, out, stdin)
     except IopAuthError as exc:
         lines = getattr(exc, "errors", None) or str(exc).splitlines()

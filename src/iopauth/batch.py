@@ -1,0 +1,420 @@
+"""Many cases to many PDFs through any :class:`concurrent.futures.Executor`.
+
+:func:`render_many` sends each case to a worker as JSON text, so the executor may be the
+default local process pool, a thread pool, or a Dask distributed client's executor
+(``client.get_executor()``) reaching other machines — the workers then need ``out_dir`` on a
+shared file system, because they write the files themselves.
+
+Guarantees: one bad case never stops the batch (it is reported with its error lines); every
+PDF appears whole or not at all (written aside, then renamed); ``out_dir/report.json`` lists
+every case — its files with their SHA-256, the determination outcome, or its error lines — and
+is rewritten (atomically) as cases finish, so a batch killed at any moment can be resumed:
+``resume=True`` skips exactly the cases whose report entry is ``ok`` for the same input and
+documents and whose files are all present with the reported SHA-256.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+from attrs import field, frozen
+
+from ._batch_worker import render_job, warm
+from ._files import write_atomically
+from .model import Case
+
+__all__ = ["REPORT_NAME", "BatchReport", "CaseResult", "WrittenFile", "render_many"]
+
+REPORT_NAME = "report.json"
+_REPORT_EVERY = 1.0  # seconds between report rewrites while a batch runs
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@frozen
+class WrittenFile:
+    """One PDF a batch wrote: its document, file name (inside ``out_dir``), SHA-256, size."""
+
+    document: str
+    file: str
+    sha256: str
+    bytes: int
+
+
+@frozen(kw_only=True)
+class CaseResult:
+    """What happened to one case: ``status`` is ``ok``, ``invalid`` or ``failed``.
+
+    ``name`` prefixes the case's files (``<name>--<document>.pdf``); ``errors`` holds one
+    line per problem (field path and rule, never case data); ``resumed`` is true when a
+    resumed batch found the case already done.
+    """
+
+    name: str
+    source: str
+    input_sha256: str
+    status: str
+    case_id: str | None = None
+    outcome: str | None = None
+    files: tuple[WrittenFile, ...] = ()
+    skipped: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+    resumed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when every chosen document of the case was written."""
+        return self.status == "ok"
+
+    def to_json(self) -> dict[str, Any]:
+        """The case's entry in ``report.json``."""
+        return {
+            "name": self.name,
+            "source": self.source,
+            "input_sha256": self.input_sha256,
+            "status": self.status,
+            "case_id": self.case_id,
+            "outcome": self.outcome,
+            "files": [
+                {"document": f.document, "file": f.file, "sha256": f.sha256, "bytes": f.bytes}
+                for f in self.files
+            ],
+            "skipped": list(self.skipped),
+            "errors": list(self.errors),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], *, resumed: bool = False) -> CaseResult:
+        """An entry read back from ``report.json``."""
+        return cls(
+            name=str(data["name"]),
+            source=str(data["source"]),
+            input_sha256=str(data["input_sha256"]),
+            status=str(data["status"]),
+            case_id=data.get("case_id"),
+            outcome=data.get("outcome"),
+            files=tuple(WrittenFile(**f) for f in data.get("files", ())),
+            skipped=tuple(data.get("skipped", ())),
+            errors=tuple(data.get("errors", ())),
+            resumed=resumed,
+        )
+
+
+@frozen(kw_only=True)
+class BatchReport:
+    """Every case of a batch in input order, the documents asked for, and the wall time."""
+
+    cases: tuple[CaseResult, ...]
+    documents: tuple[str, ...] | None
+    seconds: float
+    report_path: Path = field(eq=False)
+
+    @property
+    def failed(self) -> tuple[CaseResult, ...]:
+        """The cases that were invalid or failed."""
+        return tuple(c for c in self.cases if not c.ok)
+
+    def outcomes(self) -> dict[str, int]:
+        """How many cases had each determination outcome (``invalid``/``failed`` too)."""
+        return _outcomes(self.cases)
+
+    def to_json(self) -> dict[str, Any]:
+        """The whole report as written to ``report.json``."""
+        return _report_json(self.cases, self.documents, self.seconds, done=True)
+
+
+@frozen
+class _Job:
+    index: int
+    name: str
+    source: str
+    text: str
+    digest: str
+    tries: int = 0
+
+
+def render_many(
+    cases: Iterable[str | os.PathLike[str] | Mapping[str, Any] | Case],
+    out_dir: str | os.PathLike[str],
+    *,
+    documents: Sequence[str] | None = None,
+    executor: cf.Executor | None = None,
+    workers: int | None = None,
+    resume: bool = False,
+    progress: Callable[[CaseResult], None] | None = None,
+) -> BatchReport:
+    """Render the documents of every case into ``out_dir``; the report of every case.
+
+    ``cases`` are case files (paths), case documents (dicts) or :class:`Case` objects.
+    ``documents`` names the documents to write where they apply to a case (default: every
+    document that applies). ``executor`` is any :class:`concurrent.futures.Executor`;
+    without one, a process pool of ``workers`` processes (default: the CPUs this process may
+    use) is started, its workers warmed once, and shut down at the end. ``progress`` is called
+    in this process as each case finishes. A case that cannot be read, is invalid or fails to
+    render is reported and the batch goes on; an error in ``documents`` or ``out_dir`` raises.
+    """
+    from .rendering import documents as known_documents
+
+    chosen = None if documents is None else tuple(dict.fromkeys(documents))
+    unknown = [d for d in chosen or () if d not in known_documents()]
+    if unknown:
+        names = ", ".join(known_documents())
+        raise ValueError(f"unknown document {unknown[0]!r}; choose among {names}")
+    start = time.perf_counter()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    _remove_stale_parts(out)
+    report_path = out / REPORT_NAME
+    previous = _read_report(report_path, chosen) if resume else {}
+    results: dict[int, CaseResult] = {}
+    jobs: list[_Job] = []
+    for index, job in _prepare(cases):
+        if isinstance(job, CaseResult):
+            results[index] = job
+            _notify(progress, job)
+            continue
+        done = previous.get(job.name)
+        if done is not None and _complete(done, job.digest, out):
+            results[job.index] = CaseResult.from_json(done.to_json(), resumed=True)
+            _notify(progress, results[job.index])
+        else:
+            jobs.append(job)
+
+    def save(final: bool = False, seconds: float | None = None) -> None:
+        entries = [results[i] for i in sorted(results)]
+        took = time.perf_counter() - start if seconds is None else seconds
+        text = json.dumps(_report_json(entries, chosen, took, done=final), indent=2)
+        write_atomically(report_path, text.encode("utf-8") + b"\n")
+
+    pools: list[cf.Executor] = [] if executor is None else [executor]
+    try:
+        _run(
+            jobs,
+            pools,
+            own=executor is None,
+            workers=workers,
+            chosen=chosen,
+            out=out,
+            results=results,
+            progress=progress,
+            save=save,
+        )
+    finally:
+        if executor is None:
+            for pool in pools:
+                pool.shutdown(wait=True, cancel_futures=True)
+    seconds = time.perf_counter() - start
+    save(final=True, seconds=seconds)
+    return BatchReport(
+        cases=tuple(results[i] for i in sorted(results)),
+        documents=chosen,
+        seconds=seconds,
+        report_path=report_path,
+    )
+
+
+def default_workers() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _process_pool(workers: int | None) -> cf.ProcessPoolExecutor:
+    count = workers or default_workers()
+    # forkserver (spawn where there is none): a fork of a process holding WeasyPrint's and
+    # the caller's threads may deadlock
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    return cf.ProcessPoolExecutor(
+        max_workers=count, mp_context=multiprocessing.get_context(method), initializer=warm
+    )
+
+
+def _run(
+    jobs: list[_Job],
+    pools: list[cf.Executor],
+    *,
+    own: bool,
+    workers: int | None,
+    chosen: tuple[str, ...] | None,
+    out: Path,
+    results: dict[int, CaseResult],
+    progress: Callable[[CaseResult], None] | None,
+    save: Callable[[], None],
+) -> None:
+    """Submit ``jobs`` a window at a time; collect results; replace a broken own pool.
+
+    ``pools`` holds the caller's executor, or receives each pool started here (to shut down).
+    """
+    if not jobs:
+        return
+    if own:
+        pools.append(_process_pool(workers))
+    pool = pools[-1]
+    window = 4 * (workers or default_workers())
+    queue = list(reversed(jobs))
+    running: dict[cf.Future[dict[str, Any]], _Job] = {}
+    last_save = time.monotonic()
+    while queue or running:
+        while queue and len(running) < window:
+            job = queue.pop()
+            running[pool.submit(render_job, job.name, job.text, chosen, str(out))] = job
+        finished, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+        for future in finished:
+            job = running.pop(future)
+            try:
+                entry = future.result()
+            except BrokenProcessPool:
+                # a worker died (killed, out of memory); retry its cases once on a new pool
+                if own and job.tries == 0:
+                    queue.append(_Job(job.index, job.name, job.source, job.text, job.digest, 1))
+                    continue
+                entry = {"status": "failed", "errors": ["the worker process died"]}
+            except Exception as exc:  # an executor's own failure, by type only
+                entry = {"status": "failed", "errors": [f"worker error ({type(exc).__name__})"]}
+            result = _result(job, entry)
+            results[job.index] = result
+            _notify(progress, result)
+        if own and isinstance(pool, cf.ProcessPoolExecutor) and _broken(pool):
+            for job in running.values():
+                queue.append(_Job(job.index, job.name, job.source, job.text, job.digest, 1))
+            running.clear()
+            pool.shutdown(wait=False, cancel_futures=True)
+            pool = _process_pool(workers)
+            pools.append(pool)
+        if time.monotonic() - last_save >= _REPORT_EVERY:
+            save()
+            last_save = time.monotonic()
+
+
+def _broken(pool: cf.ProcessPoolExecutor) -> bool:
+    return bool(getattr(pool, "_broken", False))
+
+
+def _notify(progress: Callable[[CaseResult], None] | None, result: CaseResult) -> None:
+    if progress is not None:
+        progress(result)
+
+
+def _result(job: _Job, entry: Mapping[str, Any]) -> CaseResult:
+    return CaseResult.from_json(
+        {**entry, "name": job.name, "source": job.source, "input_sha256": job.digest}
+    )
+
+
+def _prepare(
+    cases: Iterable[str | os.PathLike[str] | Mapping[str, Any] | Case],
+) -> Iterable[tuple[int, _Job | CaseResult]]:
+    """Each case as JSON text with a unique file-name prefix; an unreadable file's result."""
+    from .serialize import dump_case
+
+    taken: set[str] = set()
+    for index, case in enumerate(cases):
+        if isinstance(case, Case):
+            source, text, base = f"<Case #{index}>", json.dumps(dump_case(case)), case.case_id
+        elif isinstance(case, Mapping):
+            source, base = f"<dict #{index}>", str(case.get("case_id") or f"case-{index}")
+            try:
+                text = json.dumps(case)
+            except (TypeError, ValueError) as exc:
+                yield index, _unreadable(source, base, taken, f"$: not JSON data ({exc})")
+                continue
+        else:
+            path = Path(case)
+            source, base = str(case), path.stem
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+                yield index, _unreadable(source, base, taken, f"$: cannot read the file: {reason}")
+                continue
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        yield index, _Job(index, _unique(base, taken), source, text, digest)
+
+
+def _unreadable(source: str, base: str, taken: set[str], error: str) -> CaseResult:
+    return CaseResult(
+        name=_unique(base, taken), source=source, input_sha256="", status="invalid",
+        errors=(error,),
+    )  # fmt: skip
+
+
+def _unique(base: str, taken: set[str]) -> str:
+    name = _SAFE.sub("_", base).strip("._") or "case"
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name}-{n}"
+    taken.add(candidate)
+    return candidate
+
+
+def _complete(done: CaseResult, digest: str, out: Path) -> bool:
+    """True when ``done`` is for the same input and each of its files is whole and unchanged."""
+    if not done.ok or done.input_sha256 != digest:
+        return False
+    for written in done.files:
+        path = out / written.file
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return False
+        if hashlib.sha256(data).hexdigest() != written.sha256:
+            return False
+    return True
+
+
+def _read_report(path: Path, chosen: tuple[str, ...] | None) -> dict[str, CaseResult]:
+    """The entries of an earlier report for the same documents, by name (none if unusable)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("documents") != (None if chosen is None else list(chosen)):
+            return {}
+        entries = (CaseResult.from_json(e) for e in data["cases"])
+        return {e.name: e for e in entries}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _remove_stale_parts(out: Path) -> None:
+    """Delete temporary files a killed batch left behind (``.<name>.pdf.<random>.part``)."""
+    for stale in out.glob(".*.pdf.*.part"):
+        stale.unlink(missing_ok=True)
+
+
+def _report_json(
+    cases: Sequence[CaseResult], documents: tuple[str, ...] | None, seconds: float, done: bool
+) -> dict[str, Any]:
+    from . import __version__
+
+    return {
+        "iopauth": __version__,
+        "complete": done,
+        "documents": None if documents is None else list(documents),
+        "summary": {
+            "cases": len(cases),
+            "documents_written": sum(len(c.files) for c in cases),
+            "failed": sum(1 for c in cases if not c.ok),
+            "outcomes": _outcomes(cases),
+            "seconds": round(seconds, 3),
+        },
+        "cases": [c.to_json() for c in cases],
+    }
+
+
+def _outcomes(cases: Iterable[CaseResult]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for case in cases:
+        key = case.outcome if case.ok and case.outcome else case.status
+        counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items()))
