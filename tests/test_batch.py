@@ -157,16 +157,19 @@ def test_resume_redoes_exactly_the_incomplete_cases(tmp_path: Path) -> None:
         damaged = out / first.cases[0].files[0].file
         damaged.write_bytes(damaged.read_bytes()[:100])
         changed = json.loads(paths[2].read_text())
-        changed["plan"]["hours_per_day"] = 3
+        changed["case_id"] = "batch-changed"
         paths[2].write_text(json.dumps(changed))
         again = render_many(paths, out, documents=LETTER, executor=executor, resume=True)
     assert [c.resumed for c in again.cases] == [False, True, False]
     assert again.cases[0].files == first.cases[0].files  # same bytes as before the damage
     assert hashlib.sha256(damaged.read_bytes()).hexdigest() == first.cases[0].files[0].sha256
     assert again.cases[2].input_sha256 != first.cases[2].input_sha256
+    assert (again.cases[2].status, again.cases[2].case_id) == ("ok", "batch-changed")
     # a different choice of documents is a different batch: nothing is skipped
     with cf.ThreadPoolExecutor(1) as executor:
-        other = render_many(paths[:1], out, documents=("fax-cover",), executor=executor, resume=True)
+        other = render_many(
+            paths[:1], out, documents=("fax-cover",), executor=executor, resume=True
+        )
     assert not other.cases[0].resumed
 
 
@@ -201,7 +204,7 @@ def test_sigkill_leaves_no_partial_pdf_and_resume_completes(tmp_path: Path) -> N
     out = tmp_path / "out"
     command = [sys.executable, "-m", "iopauth", "batch", str(tmp_path / "in"), "-o", str(out)]
     command += ["--documents", "request-letter,fax-cover", "--workers", "2"]
-    process = subprocess.Popen(  # noqa: S603  (our own interpreter, fixed arguments)
+    process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
     deadline = time.monotonic() + 240
@@ -240,7 +243,7 @@ def test_dask_local_cluster_executor(tmp_path: Path) -> None:
         cluster = distributed.LocalCluster(
             n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
         )
-    except Exception as exc:  # noqa: BLE001  (any failure to start means: cannot test here)
+    except Exception as exc:  # any failure to start means: cannot test here
         pytest.skip(f"dask cannot start a LocalCluster on this machine ({type(exc).__name__})")
     with cluster, distributed.Client(cluster) as client:
         executor = client.get_executor()

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from .errors import IopAuthError
 
-__all__ = ["add_parser", "case_files", "run", "summary_lines"]
+__all__ = ["add_parser", "case_files", "command", "run", "summary_lines"]
 
 
 def add_parser(sub: Any) -> None:
@@ -31,6 +31,16 @@ def add_parser(sub: Any) -> None:
     batch.add_argument(
         "--resume", action="store_true", help="skip cases already written per the report"
     )
+
+
+def command(err: TextIO) -> Callable[[argparse.Namespace, TextIO, TextIO | None], int]:
+    """The ``batch`` handler in the main CLI's shape, reporting problems on ``err``."""
+
+    def handler(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+        del stdin  # batch reads files only
+        return run(args, out, err)
+
+    return handler
 
 
 def case_files(arguments: Sequence[str]) -> list[Path]:

@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from ._batch_cli import add_parser as add_batch_parser
+from ._batch_cli import command as batch_command
 from ._files import write_atomically
 from .errors import CriteriaSetError, IopAuthError
 
@@ -83,8 +85,6 @@ def _parser() -> argparse.ArgumentParser:
     from .forms._cli import add_parser as add_forms_parser
 
     add_forms_parser(sub)
-    from ._batch_cli import add_parser as add_batch_parser
-
     add_batch_parser(sub)
     return parser
 
@@ -119,11 +119,8 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | Non
         print("iopauth: choose a command; see 'iopauth --help'", file=err)
         return EXIT_USAGE
     try:
-        if args.command == "batch":
-            from ._batch_cli import run as run_batch
-
-            return run_batch(args, out, err)
-        return _COMMANDS[args.command](args, out, stdin)
+        handler = _COMMANDS.get(args.command) or batch_command(err)
+        return handler(args, out, stdin)
     except IopAuthError as exc:
         lines = getattr(exc, "errors", None) or str(exc).splitlines()
         for line in lines:
