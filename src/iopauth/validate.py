@@ -10,6 +10,7 @@ the rule, never the offending value, so a message can go into a log or a termina
 from __future__ import annotations
 
 import re
+import threading
 from datetime import date
 from typing import Any, cast, get_args, get_type_hints
 
@@ -145,35 +146,68 @@ def case_problems(case: Case) -> list[str]:
     return out.lines
 
 
-# Types whose values carry nothing to check; skipping them early keeps the scan cheap.
-_RECORD_FIELDS: dict[type, tuple[str, ...]] = {}
+# Which fields of each record class can hold a date: worked out once for every record class
+# a case can contain, under a lock, and published only when complete (a placeholder published
+# early let concurrent first loads skip the date checks).
+_RECORD_FIELDS: dict[type, tuple[str, ...]] | None = None
+_RECORD_LOCK = threading.Lock()
 
 
 def _fields_of(cls: type) -> tuple[str, ...]:
-    """Fields of a record class that can hold a date, cached per class (empty otherwise).
+    """Fields of a record class that can hold a date (empty otherwise).
 
     The scan follows only these: strings are checked while structuring, and numbers,
     booleans and enums carry nothing the scan looks at.
     """
-    names = _RECORD_FIELDS.get(cls)
-    if names is None:
-        _RECORD_FIELDS[cls] = ()  # records may nest; a cycle adds nothing
-        if attrs.has(cls):
-            hints = get_type_hints(cls)
-            names = tuple(f.name for f in attrs.fields(cls) if _may_hold_date(hints[f.name]))
-        else:
-            names = ()
-        _RECORD_FIELDS[cls] = names
-    return names
+    table = _RECORD_FIELDS
+    if table is None:
+        table = _record_fields()
+    return table.get(cls, ())
 
 
-def _may_hold_date(tp: Any) -> bool:
-    """Whether a value of type ``tp`` can contain a date anywhere inside."""
-    if tp is date:
-        return True
+def _record_fields() -> dict[type, tuple[str, ...]]:
+    global _RECORD_FIELDS  # noqa: PLW0603 - built once per process, then only read
+    with _RECORD_LOCK:
+        if _RECORD_FIELDS is None:
+            _RECORD_FIELDS = _date_fields(Case)
+        return _RECORD_FIELDS
+
+
+def _records(tp: Any, hints: dict[type, dict[str, Any]]) -> None:
+    """Collect the record classes reachable from type ``tp`` with their field types."""
     if isinstance(tp, type) and attrs.has(tp):
-        return bool(_fields_of(tp))
-    return any(_may_hold_date(a) for a in get_args(tp))
+        if tp in hints:
+            return
+        hints[tp] = get_type_hints(tp)
+        for name in (f.name for f in attrs.fields(tp)):
+            _records(hints[tp][name], hints)
+    for arg in get_args(tp):
+        _records(arg, hints)
+
+
+def _date_fields(root: type) -> dict[type, tuple[str, ...]]:
+    """For every record class under ``root``: the fields whose values can contain a date."""
+    hints: dict[type, dict[str, Any]] = {}
+    _records(root, hints)
+    holds: dict[type, bool] = dict.fromkeys(hints, False)
+
+    def may_hold(tp: Any) -> bool:
+        if tp is date:
+            return True
+        if isinstance(tp, type) and tp in holds:
+            return holds[tp]
+        return any(may_hold(a) for a in get_args(tp))
+
+    changed = True
+    while changed:  # a fixed point, so records that nest each other come out right
+        changed = False
+        for cls, types in hints.items():
+            if not holds[cls] and any(may_hold(t) for t in types.values()):
+                holds[cls] = changed = True
+    return {
+        cls: tuple(f.name for f in attrs.fields(cls) if may_hold(types[f.name]))
+        for cls, types in hints.items()
+    }
 
 
 def _format_path(parts: list[str | int]) -> str:

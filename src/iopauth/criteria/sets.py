@@ -8,7 +8,6 @@ giving its id, or drop criteria listed in ``remove``. See docs/criteria.md.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import tomllib
@@ -20,6 +19,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from .._once import once
 from ..errors import CriteriaSetError
 from ..model import LevelOfCare
 from .facts import FACTS, Value, groups_for
@@ -127,14 +127,14 @@ def _sets_dir() -> resources.abc.Traversable:
     return resources.files("iopauth.criteria") / "sets"
 
 
-@functools.cache
+@once()
 def criteria_sets() -> tuple[str, ...]:
     """Names of the shipped criteria sets, sorted (package data: read once)."""
     names = (p.name for p in _sets_dir().iterdir() if p.name.endswith(".toml"))
     return tuple(sorted(n.removesuffix(".toml") for n in names))
 
 
-@functools.cache
+@once()
 def get_criteria(name: str) -> CriteriaSet:
     """A shipped set by name, compiled once and cached."""
     if name not in criteria_sets():
