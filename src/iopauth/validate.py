@@ -45,6 +45,9 @@ _ZIP = re.compile(r"[0-9]{5}(-[0-9]{4})?")
 _PHONE = re.compile(r"\+?[0-9 ().-]{7,25}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+# Bidirectional embedding, override and isolate controls: in a name or an id they make a
+# document show text that is not the stored text (and reorder what follows it on the line).
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # USPS codes of the states, DC and the territories with their own Medicaid programs.
 US_STATES = frozenset(
     [
@@ -139,6 +142,7 @@ def case_problems(case: Case) -> list[str]:
     if not _CASE_ID.fullmatch(case.case_id):
         out.add("$.case_id", "must be 1-64 letters, digits, '.', '_' or '-', starting alphanumeric")
     _check_people(case, out)
+    _check_identifying(case, out)
     _check_clinical(case, out)
     _check_plan(case.plan, "$.plan", out)
     _check_request(case, out)
@@ -309,6 +313,34 @@ def _check_people(case: Case, out: _Problems) -> None:
         out.add("$.clinicians", "must list at least one clinician")
     for i, clinician in enumerate(case.clinicians):
         _check_clinician(clinician, f"$.clinicians[{i}]", out)
+
+
+def _identifying(case: Case) -> list[tuple[str, str | None]]:
+    """The fields that identify the patient, the coverage and the people on the request."""
+    name = case.patient.name
+    fields: list[tuple[str, str | None]] = [
+        ("$.patient.name.given", name.given),
+        ("$.patient.name.family", name.family),
+        ("$.patient.name.middle", name.middle),
+        ("$.patient.name.suffix", name.suffix),
+        ("$.coverage.member_id", case.coverage.member_id),
+        ("$.coverage.group_number", case.coverage.group_number),
+        ("$.coverage.payer_name", case.coverage.payer_name),
+        ("$.program.name", case.program.name),
+    ]
+    for address, path in ((case.patient.address, "$.patient.address"),):
+        if address is not None:
+            fields.extend((f"{path}.lines[{i}]", line) for i, line in enumerate(address.lines))
+    for i, clinician in enumerate(case.clinicians):
+        for part in ("given", "family", "middle", "suffix"):
+            fields.append((f"$.clinicians[{i}].name.{part}", getattr(clinician.name, part)))
+    return fields
+
+
+def _check_identifying(case: Case, out: _Problems) -> None:
+    for path, value in _identifying(case):
+        if value is not None and _BIDI.search(value):
+            out.add(path, "must not contain bidirectional control characters")
 
 
 def _check_program(program: Program, out: _Problems) -> None:
