@@ -39,6 +39,7 @@ from ._reading import (
     read_document,
 )
 from .errors import InvalidCaseError
+from .limits import MAX_KEYS, max_items
 from .model import Case, Diagnosis, StrEnum
 from .validate import case_problems
 
@@ -182,10 +183,13 @@ def _structure_enum(obj: object, cl: type[StrEnum]) -> StrEnum:
 def _tuple_hook(conv: Converter, cl: Any) -> Callable[[object, type], tuple[Any, ...]]:
     (elem, *_rest) = get_args(cl)
     handler = conv.get_structure_hook(elem)
+    limit = max_items(elem)
 
     def structure(obj: object, _: type) -> tuple[Any, ...]:
         if not isinstance(obj, list):
             raise _RuleError("must be an array")
+        if len(obj) > limit:
+            raise _RuleError(f"must have at most {limit} items")
         out, errors = [], []
         for i, value in enumerate(obj):
             try:
@@ -219,6 +223,8 @@ def _dict_hook(conv: Converter, cl: Any) -> Callable[[object, type], dict[str, A
     def structure(obj: object, _: type) -> dict[str, Any]:
         if not isinstance(obj, dict):
             raise _RuleError("must be an object")
+        if len(obj) > MAX_KEYS:
+            raise _RuleError(f"must have at most {MAX_KEYS} keys")
         out, errors = {}, []
         for position, (key, value) in enumerate(obj.items()):
             try:
