@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable
 from datetime import date
+from itertools import islice
 from pathlib import Path
 from types import TracebackType
 from typing import Any, NoReturn
@@ -200,11 +201,12 @@ def _generate(env: Sandbox, name: str, context: dict[str, Any]) -> str:
     chunks: list[str] = []
     size = 0
     with iteration_budget():
-        for chunk in env.get_template(name).generate(context):
-            size += len(chunk)
+        stream = env.get_template(name).generate(context)
+        while batch := list(islice(stream, 512)):  # counted in batches: cheap per chunk
+            size += sum(map(len, batch))
             if size > MAX_OUTPUT:
                 raise SandboxLimitError(f"writes more than {MAX_OUTPUT} characters")
-            chunks.append(chunk)
+            chunks += batch
     return "".join(chunks)
 
 

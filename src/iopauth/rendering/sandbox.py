@@ -453,6 +453,9 @@ class _CodeGenerator(CodeGenerator):
         super().visit_For(node, frame)
 
 
+_SAFE: dict[tuple[type, str], bool] = {}
+
+
 class Sandbox(ImmutableSandboxedEnvironment):
     """The immutable sandbox with an allow-list of types, size limits and no clock."""
 
@@ -470,12 +473,19 @@ class Sandbox(ImmutableSandboxedEnvironment):
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         """Only the listed attributes of the listed types (see the module docstring)."""
-        if not super().is_safe_attribute(obj, attr, value):
-            return False
-        if type(obj) is Namespace:  # the template's own {% set ns.x %} values
-            return True
-        allowed = allowed_attributes(type(obj))
-        return allowed is not None and attr in allowed
+        # Every rule here depends only on the object's type and the name (Jinja's own checks
+        # look at the type too), so the answer is kept per (type, name).
+        key = (type(obj), attr)
+        safe = _SAFE.get(key)
+        if safe is None:
+            safe = super().is_safe_attribute(obj, attr, value) and (
+                type(obj) is Namespace  # the template's own {% set ns.x %} values
+                or attr in (allowed_attributes(type(obj)) or ())
+            )
+            if len(_SAFE) > 10_000:
+                _SAFE.clear()
+            _SAFE[key] = safe
+        return safe
 
     def wrap_str_format(self, value: Any) -> None:
         """``str.format`` is not on the allow-list (widths could pad without bound)."""
