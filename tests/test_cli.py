@@ -223,3 +223,10 @@ def test_render_says_when_it_replaces_a_file_unless_forced(tmp_path: Path) -> No
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert _run(*args, "--force")[2] == ""
     assert list(tmp_path.iterdir()) == [target]
+
+
+def test_number_past_the_digit_limit_is_exit_2_not_a_traceback() -> None:
+    """A 5,000-digit number on standard input is one error line and exit code 2."""
+    text = STEPDOWN.read_text(encoding="utf-8").replace('"weeks": 8', '"weeks": ' + "9" * 5000)
+    code, _out, err = _run("validate", "-", stdin=text)
+    assert (code, err) == (2, "iopauth: $.plan.weeks: must be between -1000000000 and 1000000000\n")
