@@ -247,7 +247,28 @@ def _refused(tmp_path: Path, source: str, rule: str) -> None:
             "{% for i in range(3000) %}{% for j in range(3000) %}{% endfor %}{% endfor %}",
             "loops more than",
         ),
-        ("{% for i in range(10000) %}{{ 'A' * 999999 }}{% endfor %}", "writes more than"),
+        ("{% for i in range(10000) %}{{ 'A' * 999999 }}{% endfor %}", "builds more than"),
+        ("{% for i in range(10000) %}" + "B" * 1100 + "{% endfor %}", "writes more than"),
+        (
+            "{% macro m() %}{% for i in range(10000) %}" + "B" * 1100 + "{% endfor %}"
+            "{% endmacro %}{% set x = m() %}",
+            "writes more than",
+        ),
+        (
+            "{% set big = 'a' * 999999 %}{% set ns = namespace(kept=[]) %}"
+            "{% for i in range(100) %}{% set ns.kept = ns.kept + [big|upper] %}{% endfor %}",
+            "builds more than",
+        ),
+        (
+            "{% set big = 'a' * 999999 %}{% set ns = namespace(kept=[]) %}"
+            "{% for i in range(100) %}{% set ns.kept = ns.kept + [big.upper()] %}{% endfor %}",
+            "builds more than",
+        ),
+        (
+            "{% for x in range(10000) recursive %}{% if loop.depth < 4 %}"
+            "{{ loop(range(10000)) }}{% endif %}{% endfor %}",
+            "loops more than",
+        ),
     ],
 )
 def test_templates_cannot_build_without_bound(tmp_path: Path, source: str, rule: str) -> None:

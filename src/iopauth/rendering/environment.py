@@ -34,7 +34,7 @@ from .._once import once
 from .._resources import templates_dir
 from ..errors import RenderError
 from .labels import label, service_label
-from .sandbox import MAX_OUTPUT, Sandbox, SandboxLimitError, iteration_budget
+from .sandbox import MAX_OUTPUT, Sandbox, SandboxLimitError, charge, iteration_budget
 
 _MONTHS = (
     "January",
@@ -152,8 +152,9 @@ class _FolderLoader(FileSystemLoader):
 
 
 def _finalize(value: object) -> object:
-    # A value the case leaves out prints as nothing, never as the word "None".
-    return "" if value is None else value
+    # A value the case leaves out prints as nothing, never as the word "None". Every printed
+    # value counts against the rendering's building budget (also inside macros and blocks).
+    return "" if value is None else charge(value)
 
 
 @once(maxsize=16)

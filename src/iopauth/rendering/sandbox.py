@@ -23,6 +23,7 @@ import contextvars
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from functools import update_wrapper
 from itertools import islice
 from typing import Any
 
@@ -55,6 +56,7 @@ from jinja2.utils import Cycler, Namespace, pass_environment, pass_eval_context
 from markupsafe import Markup
 
 __all__ = [
+    "MAX_BUILT",
     "MAX_INT_BITS",
     "MAX_LENGTH",
     "MAX_LOOP_ITERATIONS",
@@ -63,6 +65,7 @@ __all__ = [
     "Sandbox",
     "SandboxLimitError",
     "allowed_attributes",
+    "charge",
     "iteration_budget",
 ]
 
@@ -76,6 +79,9 @@ MAX_RANGE = 10_000
 MAX_LOOP_ITERATIONS = 200_000
 #: Most characters one rendered template may produce.
 MAX_OUTPUT = 10_000_000
+#: Most characters (or items) one rendering may build in all: every operator, filter, method
+#: call and printed value counts, whether or not its result is kept.
+MAX_BUILT = 20_000_000
 # Widths in a %-format ("%9999999d"), padding and indentation stay small.
 _MAX_WIDTH = 1_000
 
@@ -225,19 +231,40 @@ def _allowed(cls: type) -> frozenset[str] | None:
     return None
 
 
-_BUDGET: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
-    "iopauth_loop_budget", default=None
+class _Budget:
+    """What one rendering may still spend: loop iterations, and characters (or items) built."""
+
+    __slots__ = ("built", "loops")
+
+    def __init__(self) -> None:
+        self.loops = MAX_LOOP_ITERATIONS
+        self.built = MAX_BUILT
+
+
+_BUDGET: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar(
+    "iopauth_render_budget", default=None
 )
 
 
 class iteration_budget:  # noqa: N801 - used as a context manager, named like one
-    """Within this block, loops of every template share :data:`MAX_LOOP_ITERATIONS`."""
+    """Within this block, all templates share :data:`MAX_LOOP_ITERATIONS` loop iterations
+    and :data:`MAX_BUILT` characters built."""
 
     def __enter__(self) -> None:
-        self._token = _BUDGET.set([MAX_LOOP_ITERATIONS])
+        self._token = _BUDGET.set(_Budget())
 
     def __exit__(self, *exc: object) -> None:
         _BUDGET.reset(self._token)
+
+
+def charge(value: Any) -> Any:
+    """Count what ``value`` holds against the rendering's building budget; return it."""
+    budget = _BUDGET.get()
+    if budget is not None and isinstance(value, str | list | tuple | dict):
+        budget.built -= len(value)
+        if budget.built < 0:
+            raise SandboxLimitError(f"builds more than {MAX_BUILT} characters in all")
+    return value
 
 
 # --- size ----------------------------------------------------------------------------------
@@ -256,7 +283,7 @@ def check_size(value: object) -> object:
             raise _refuse(f"builds a number larger than {MAX_INT_BITS} bits")
     elif isinstance(value, str | list | tuple) and len(value) > MAX_LENGTH:
         raise _refuse(f"builds a value longer than {MAX_LENGTH} items")
-    return value
+    return charge(value)
 
 
 def _length(value: object) -> int | None:
@@ -425,6 +452,16 @@ BOUNDED_FILTERS: dict[str, Callable[..., Any]] = {
 REMOVED_FILTERS = ("random", "urlize")
 
 
+def _charged(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``func`` whose result counts against the rendering's building budget."""
+
+    def charged(*args: Any, **kwargs: Any) -> Any:
+        return charge(func(*args, **kwargs))
+
+    # keeps Jinja's pass_context / pass_eval_context / pass_environment mark (in __dict__)
+    return update_wrapper(charged, func)
+
+
 class _CodeGenerator(CodeGenerator):
     """Jinja's compiler, but nothing is computed at compile time, ``~`` is bounded and every
     ``for`` loop draws on the rendering's iteration budget."""
@@ -470,6 +507,8 @@ class Sandbox(ImmutableSandboxedEnvironment):
         for name in REMOVED_FILTERS:
             self.filters.pop(name, None)
         self.filters.update(BOUNDED_FILTERS)
+        for name, func in list(self.filters.items()):
+            self.filters[name] = _charged(func)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         """Only the listed attributes of the listed types (see the module docstring)."""
@@ -525,7 +564,21 @@ class Sandbox(ImmutableSandboxedEnvironment):
             yield from iterable
             return
         for item in iterable:
-            budget[0] -= 1
-            if budget[0] < 0:
+            budget.loops -= 1
+            if budget.loops < 0:
                 raise _refuse(f"loops more than {MAX_LOOP_ITERATIONS} times")
             yield item
+
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        """Every call a template makes: a recursive loop's iterable is budgeted like any
+        loop's, and what the call returns counts against the building budget."""
+        if isinstance(__obj, LoopContext) and args:  # {{ loop(children) }}
+            args = (__self.budgeted(args[0]), *args[1:])
+        return check_size(super().call(__context, __obj, *args, **kwargs))
+
+    def concat(self, parts: Iterable[str]) -> str:
+        """Join a block's output (macros, ``{% set %}`` blocks, calls), bounded."""
+        parts = list(parts)
+        if sum(map(len, parts)) > MAX_OUTPUT:
+            raise _refuse(f"writes more than {MAX_OUTPUT} characters")
+        return "".join(parts)
