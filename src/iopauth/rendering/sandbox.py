@@ -257,10 +257,13 @@ class iteration_budget:  # noqa: N801 - used as a context manager, named like on
         _BUDGET.reset(self._token)
 
 
+_SIZED = (str, list, tuple, dict)
+
+
 def charge(value: Any) -> Any:
     """Count what ``value`` holds against the rendering's building budget; return it."""
     budget = _BUDGET.get()
-    if budget is not None and isinstance(value, str | list | tuple | dict):
+    if budget is not None and isinstance(value, _SIZED):
         budget.built -= len(value)
         if budget.built < 0:
             raise SandboxLimitError(f"builds more than {MAX_BUILT} characters in all")
