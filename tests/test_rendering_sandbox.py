@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import enum
 import os
+import shutil
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
 from markupsafe import Markup
 
 from iopauth.criteria import default_criteria, default_review, evaluate
@@ -17,10 +20,11 @@ from iopauth.errors import RenderError
 from iopauth.rendering import Letterhead, RenderOptions, documents, render_html
 from iopauth.rendering.context import build_context
 from iopauth.rendering.environment import environment, render_template
-from iopauth.rendering.sandbox import allowed_attributes
+from iopauth.rendering.sandbox import MAX_OUTPUT, allowed_attributes
 from iopauth.serialize import load_case
 
 from .casebuilder import build_case
+from .strategies import hostile_templates
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples" / "cases").glob("*.json"))
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
@@ -306,3 +310,27 @@ def test_constants_are_not_folded_at_compile_time(tmp_path: Path) -> None:
     """A constant expression past a limit fails when rendered, not while compiling."""
     folder = _template(tmp_path, "{% if false %}{{ 'A' * 4000000000 }}{% endif %}ok")
     assert render_html(build_case(), "patient-summary", template_dirs=[folder]) == "ok"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(source=hostile_templates())
+def test_any_hostile_template_renders_or_is_a_render_error(source: str) -> None:
+    """Combinations of growing operators, filters and loops end in output or RenderError."""
+    folder = Path(tempfile.mkdtemp())
+    html: str | None = None
+    error: RenderError | None = None
+    try:
+        (folder / "probe.html.j2").write_text(source, encoding="utf-8")
+        env = environment((str(folder),))
+        context = build_context(build_case(), "patient-summary", None, RenderOptions())
+        try:
+            html = render_template(env, "probe.html.j2", context)
+        except RenderError as exc:  # any other exception fails the test
+            error = exc
+    finally:
+        shutil.rmtree(folder)
+    if error is not None:
+        assert error.__cause__ is None
+    else:
+        assert html is not None
+        assert len(html) <= MAX_OUTPUT
