@@ -230,3 +230,20 @@ def test_number_past_the_digit_limit_is_exit_2_not_a_traceback() -> None:
     text = STEPDOWN.read_text(encoding="utf-8").replace('"weeks": 8', '"weeks": ' + "9" * 5000)
     code, _out, err = _run("validate", "-", stdin=text)
     assert (code, err) == (2, "iopauth: $.plan.weeks: must be between -1000000000 and 1000000000\n")
+
+
+def test_forms_fill_writes_through_the_shared_helper(tmp_path: Path) -> None:
+    """forms fill says when it replaces a file, and reads standard input as bytes, capped."""
+    forms = Path(__file__).parent / "forms" / "tdi-nofr001-0415.pdf"
+    mapping = EXAMPLES.parent / "forms" / "tdi-nofr001.toml"
+    target = tmp_path / "filled.pdf"
+    target.write_bytes(b"old")
+    args = ("forms", "fill", str(STEPDOWN), str(forms), str(mapping), "-o", str(target))
+    code, _out, err = _run(*args)
+    assert (code, err) == (0, f"iopauth: replacing the existing file {target}\n")
+    assert target.read_bytes().startswith(b"%PDF-")
+    data = STEPDOWN.read_bytes().replace(b"Testperson", b"Test\xffperson")
+    code, _out, err = _binary_run(
+        "forms", "fill", "-", str(forms), str(mapping), "-o", "-", stdin=data
+    )
+    assert (code, err) == (2, "iopauth: $: the document is not UTF-8 text\n")

@@ -140,7 +140,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | Non
         return EXIT_USAGE
 
 
-def _load(source: str, stdin: TextIO | None) -> Case:
+def read_case_argument(source: str, stdin: TextIO | None) -> Case:
     from .serialize import load_case
 
     if source == "-":
@@ -163,8 +163,12 @@ def _on_replace(args: argparse.Namespace) -> Callable[[Path], None] | None:
     return notice
 
 
-def _write(args: argparse.Namespace, out: TextIO, data: bytes) -> None:
-    """Write one output file (or standard output for ``-``) the one safe way."""
+def write_argument(args: argparse.Namespace, out: TextIO, data: bytes) -> None:
+    """Write one output file (or standard output for ``-``) the one safe way.
+
+    Every command that writes a file calls this (``render``, ``forms fill``; ``demo`` passes
+    the same notice to :func:`iopauth.rendering.write_demo`).
+    """
     binary: BinaryIO | None = getattr(out, "buffer", None)
     if args.output == "-" and binary is None:
         raise _OutputError("standard output here takes text only; name a file with -o")
@@ -190,7 +194,7 @@ def _criteria(value: str | None, case: Case | None = None) -> str | CriteriaSet:
 def _cmd_validate(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
     from .codes import ICD10CM_VERSION
 
-    case = _load(args.case, stdin)
+    case = read_case_argument(args.case, stdin)
     print(f"{case.case_id}: valid (diagnosis codes checked against {ICD10CM_VERSION})", file=out)
     return EXIT_OK
 
@@ -199,7 +203,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> i
     from .criteria import default_review, determination_to_json, evaluate, format_table
     from .criteria.result import Outcome
 
-    case = _load(args.case, stdin)
+    case = read_case_argument(args.case, stdin)
     determination = evaluate(
         case,
         criteria=_criteria(args.criteria, case),
@@ -217,7 +221,7 @@ def _cmd_render(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> 
     from .criteria import default_review, evaluate
     from .rendering import RenderOptions, render, render_html
 
-    case = _load(args.case, stdin)
+    case = read_case_argument(args.case, stdin)
     determination = None
     if args.criteria is not None:
         review = "continued" if args.document == "concurrent-review" else default_review(case)
@@ -230,7 +234,7 @@ def _cmd_render(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> 
         data = render(case, args.document, determination, options, dirs)
     if args.output == "-":
         out.flush()
-    _write(args, out, data)
+    write_argument(args, out, data)
     if args.output != "-":
         print(args.output, file=out)
     return EXIT_OK
