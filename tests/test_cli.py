@@ -243,7 +243,7 @@ def test_forms_fill_writes_through_the_shared_helper(tmp_path: Path) -> None:
     assert (code, err) == (0, f"iopauth: replacing the existing file {target}\n")
     assert target.read_bytes().startswith(b"%PDF-")
     data = STEPDOWN.read_bytes().replace(b"Testperson", b"Test\xffperson")
-    code, _out, err = _binary_run(
+    code, written, err = _binary_run(
         "forms", "fill", "-", str(forms), str(mapping), "-o", "-", stdin=data
     )
-    assert (code, err) == (2, "iopauth: $: the document is not UTF-8 text\n")
+    assert (code, written, err) == (2, b"", "iopauth: $: the document is not UTF-8 text\n")
