@@ -221,7 +221,7 @@ def render_template(env: Sandbox, name: str, context: dict[str, Any]) -> str:
     try:
         return _generate(env, name, context)
     except SandboxLimitError as exc:
-        _fail(_located(name, f"exceeds a sandbox limit: {exc}"), exc)
+        _fail(_located(name, f"breaks a sandbox rule: {exc}"), exc)
     except TemplateNotFound as exc:
         _fail(f"template {name!r} not found (missing: {exc.name!r})", exc)
     except TemplateSyntaxError as exc:
