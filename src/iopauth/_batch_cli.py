@@ -8,6 +8,7 @@ On a terminal a progress bar (tqdm) runs on stderr; otherwise one plain line per
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any, TextIO
 
 from .errors import IopAuthError
 
-__all__ = ["add_parser", "case_files", "command", "run", "summary_lines"]
+__all__ = ["add_parser", "case_files", "run", "run_command", "summary_lines"]
 
 
 def add_parser(sub: Any) -> None:
@@ -33,14 +34,11 @@ def add_parser(sub: Any) -> None:
     )
 
 
-def command(err: TextIO) -> Callable[[argparse.Namespace, TextIO, TextIO | None], int]:
-    """The ``batch`` handler in the main CLI's shape, reporting problems on ``err``."""
-
-    def handler(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
-        del stdin  # batch reads files only
-        return run(args, out, err)
-
-    return handler
+def run_command(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    """The ``batch`` handler in the main CLI's shape (its stderr is ``args.stderr``)."""
+    del stdin  # batch reads files only
+    err: TextIO = getattr(args, "stderr", None) or sys.stderr
+    return run(args, out, err)
 
 
 def case_files(arguments: Sequence[str]) -> list[Path]:
