@@ -88,7 +88,9 @@ def evaluate(
     )
 
 
-_MEMO_SIZE = 4096
+# Per criterion. A finding with its evidence and reason takes about 1-2 kB, so a set of 20
+# criteria holds at most ~15 MB of findings however many different cases a worker sees.
+_MEMO_SIZE = 512
 
 # Facts are a pure function of an immutable case and a day. Recent cases' facts are kept by
 # identity (a weak reference guards against a reused id), so evaluating one case against
