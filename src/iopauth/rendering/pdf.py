@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import io
 import mimetypes
 import threading
@@ -251,11 +252,26 @@ def write(
         pdf: bytes = document.write_pdf(
             pdf_variant=variant,
             pdf_tags=options.tagged,
-            pdf_identifier=True,
+            # pydyf would serialize (and compress) every object a second time to hash it
+            pdf_identifier=False,
             attachments=pdf_attachments or None,
             xmp_metadata=[io.BytesIO(_PDFUA_XMP)] if variant == "pdf/a-3a" else None,
             output_intent=intent,
             full_fonts=True,
             uncompressed_pdf=False,
         )
-    return pdf
+    return _with_identifier(pdf)
+
+
+def _with_identifier(pdf: bytes) -> bytes:
+    """``pdf`` with a file identifier in its trailer: the MD5 of the bytes written so far.
+
+    The entry goes into the dictionary of the last cross-reference section (stream or
+    table), which begins at the offset ``startxref`` names; no offset before it moves.
+    """
+    digest = hashlib.md5(pdf, usedforsecurity=False).hexdigest().encode()
+    entry = b"/ID [(" + digest + b") (" + digest + b")]\n"
+    xref_at = int(pdf[pdf.rindex(b"startxref") + len(b"startxref") :].split()[0])
+    start = pdf.index(b"trailer", xref_at) if pdf.startswith(b"xref", xref_at) else xref_at
+    head = pdf.index(b"<<", start) + 2
+    return pdf[:head] + entry + pdf[head:]
