@@ -3,9 +3,10 @@
 ``build_case()`` is an adult with a recurrent depressive disorder and a co-occurring alcohol
 use disorder, requesting 12 hours a week of IOP (services that add up to the schedule) after
 outpatient care failed, severely impaired at work and moderately in social life, on one
-medication: it meets ``iop-standard`` (initial and continued), ``medicare-iop`` and ``sud-iop``. Overrides replace
-one attribute deep in the case: ``build_case({"risk.imminent_danger": True})``; a path that
-ends in a record that is ``None`` (e.g. ``risk`` itself) is set as a whole.
+medication: it meets ``iop-standard`` (initial and continued), ``medicare-iop`` and
+``sud-iop``. Overrides replace one attribute deep in the case:
+``build_case({"risk.imminent_danger": True})``; a path that ends in a record that is ``None``
+(e.g. ``risk`` itself) is set as a whole.
 """
 
 from __future__ import annotations

@@ -41,6 +41,7 @@ from iopauth.model import (
     Medication,
     Patient,
     PersonName,
+    PlacementReason,
     PlannedService,
     PlanType,
     Presentation,
@@ -140,6 +141,8 @@ def _rating(draw: st.DrawFn, instrument: RatingInstrument) -> LevelOfCareRating:
         rater=draw(_RATERS),
         override_level=override,
         override_reason=None if override is None else draw(_OVERRIDE_REASONS),
+        placement_reason=draw(st.none() | st.sampled_from(PlacementReason)),
+        placement_note=draw(st.none() | _OVERRIDE_REASONS),
     )
 
 

@@ -91,7 +91,11 @@ def test_check_meets_exits_zero_with_a_table() -> None:
     code, out, err = _run("check", str(STEPDOWN))
     assert (code, err) == (0, "")
     assert "Outcome: MEETS" in out
-    assert "adm.program_intensity" in out
+    # a Medicare Advantage case is judged by Medicare's IOP conditions (42 CFR 422.101(b)(6))
+    assert "Criteria set: medicare-iop" in out
+    assert "mcr.poc_9h" in out
+    assert "CLEAR     mcr.diversionary" in out
+    assert "NOT MET" not in out
 
 
 def test_check_does_not_meet_exits_one() -> None:

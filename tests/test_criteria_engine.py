@@ -261,7 +261,9 @@ def test_nine_hours_never_worse_than_eight_for_medicare(case: Case, review: Revi
     results = []
     for hours in (8.0, 9.0):
         schedule = Schedule(days_per_week=2, hours_per_day=hours / 2)
-        service = PlannedService(code="90853", sessions_per_week=2, minutes_per_session=int(hours * 30))
+        service = PlannedService(
+            code="90853", sessions_per_week=2, minutes_per_session=int(hours * 30)
+        )
         plan = attrs.evolve(case.plan, schedule=schedule, services=(service,))
         changed = attrs.evolve(case, plan=plan)
         results.append(evaluate(changed, "medicare-iop", review))

@@ -114,16 +114,17 @@ def _recommend(
     """
     floor = max((level for level, _ in floors), key=lambda lv: lv.rank, default=None)
     allowed = [(lv, c) for lv, c in pointers if floor is None or lv.rank >= floor.rank]
+    # the met findings that ruled a lower pointer out are part of the basis
+    held = () if len(allowed) == len(pointers) else tuple(c for lv, c in floors if lv is floor)
     others = [(lv, c) for lv, c in allowed if lv is not own]
     if others:
         top = max((lv for lv, _ in others), key=lambda lv: lv.rank)
         return top, tuple(c for lv, c in others if lv is top)
-    same = [c for lv, c in allowed if lv is own]
+    same = tuple(c for lv, c in allowed if lv is own)
     if same:
-        return own, tuple(same)
-    if pointers and floor is not None:
-        # every pointer went below what the met findings say the patient needs
-        return floor, tuple(c for lv, c in floors if lv is floor)
+        return own, same + held
+    if held and floor is not None:
+        return floor, held
     return None, ()
 
 
