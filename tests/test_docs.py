@@ -16,7 +16,7 @@ def test_case_format_doc_is_current() -> None:
 
 
 def test_criteria_tables_are_current() -> None:
-    """docs/criteria.md's per-set criteria tables equal what scripts/gen_criteria_tables.py writes."""
+    """The per-set criteria tables in docs/criteria.md are what gen_criteria_tables.py writes."""
     script = runpy.run_path(str(ROOT / "scripts" / "gen_criteria_tables.py"))
     current = (ROOT / "docs" / "criteria.md").read_text(encoding="utf-8")
     assert script["updated"](current) == current
