@@ -131,6 +131,7 @@ def _rating(draw: st.DrawFn, instrument: RatingInstrument) -> LevelOfCareRating:
     ratings = {key: draw(values) for key in keys}
     levels = valid_levels(instrument, version)
     override = draw(st.none() | st.sampled_from(levels))
+    placement = draw(st.none() | st.sampled_from(PlacementReason))
     return LevelOfCareRating(
         instrument=instrument,
         rated_on=draw(_MEASURE_DATES),
@@ -141,8 +142,8 @@ def _rating(draw: st.DrawFn, instrument: RatingInstrument) -> LevelOfCareRating:
         rater=draw(_RATERS),
         override_level=override,
         override_reason=None if override is None else draw(_OVERRIDE_REASONS),
-        placement_reason=draw(st.none() | st.sampled_from(PlacementReason)),
-        placement_note=draw(st.none() | _OVERRIDE_REASONS),
+        placement_reason=placement,
+        placement_note=None if placement is None else draw(st.none() | _OVERRIDE_REASONS),
     )
 
 
