@@ -85,13 +85,12 @@ def schedule(case: Case, as_of: date) -> dict[str, Value]:
         hours = None
         min_day = None
     services = case.plan.services_hours_per_week if case.plan.services else None
-    counted = hours if services is None or hours is None else min(hours, services)
+    # services that fall short of the schedule (beyond rounding) are what is delivered
+    short = None if services is None or hours is None else services < hours - SERVICES_TOLERANCE
     return {
         "plan.hours_per_week": hours,
-        "plan.counted_hours_per_week": counted,
-        "plan.services_fall_short": (
-            None if services is None or hours is None else services < hours - SERVICES_TOLERANCE
-        ),
+        "plan.counted_hours_per_week": services if short else hours,
+        "plan.services_fall_short": short,
         "plan.days_per_week": days,
         "plan.hours_per_day": hours / days if hours is not None and days else None,
         "plan.min_hours_per_day": min_day,

@@ -80,8 +80,8 @@ _SPECS: dict[str, tuple[Deriver, tuple[tuple[str, str, str, str], ...]]] = {
                 "plan.counted_hours_per_week",
                 "number",
                 "$.plan.schedule",
-                "Hours per week the hours criteria count: the smaller of the schedule's and the "
-                "listed services'.",
+                "Hours per week the hours criteria count: the schedule's, or the listed "
+                "services' when they fall short of it.",
             ),
             (
                 "plan.services_fall_short",
