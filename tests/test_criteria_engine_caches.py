@@ -56,7 +56,9 @@ def test_caches_stay_within_their_bounds(monkeypatch: pytest.MonkeyPatch) -> Non
         assert got == expected
         assert len(engine._FACTS_CACHE) <= 3
         for name in criteria_sets():
-            assert all(len(c.memo) <= 2 for c in get_criteria(name).criteria)
+            criteria_set = get_criteria(name)
+            assert len(criteria_set.memo) <= 2
+            assert all(len(c.memo) <= 2 for c in criteria_set.criteria)
 
 
 def test_memo_bound_is_modest() -> None:
