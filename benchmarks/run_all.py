@@ -4,9 +4,10 @@
         [--memory-letters 300] [--rounds 7] [--seconds 2] [--json benchmarks/results.json]
 
 Each figure is a ratio against a baseline measured in the same run, or a rate with its target.
-The machine may be shared: CPU time ÷ wall time is reported for the batch runs (2 workers on 2
-free cores give about 2.0; much less means the run was squeezed by other load and its speed-up
-says little), and the load average before the run is recorded. The default run takes about
+The machine may be shared: each step's CPU time ÷ wall time is printed (a one-process step on a
+free core gives about 1.0; much less means other load squeezed it and its figures are slow by
+that much), the batch rows give it per run (2 workers on 2 free cores: about 2.0), and the load
+average before the run is recorded. The default run takes about
 three minutes on two cores; ``--memory-letters 1000`` measures the full memory target.
 """
 
@@ -97,7 +98,7 @@ def request_letter(rounds: int) -> list[Row]:
         document = weasyprint.HTML(
             string=bare_html, base_url=base_url, url_fetcher=AssetFetcher()
         ).render(stylesheets=[fonts, _style(css, config)], font_config=config)
-        return document.write_pdf(pdf_identifier=True, full_fonts=True)
+        return document.write_pdf(full_fonts=True)
 
     def naive() -> object:
         return weasyprint.HTML(string=html).write_pdf()
@@ -250,14 +251,22 @@ def memory(letters: int) -> Row:
     }
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its waited-for children so far."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def _table(rows: list[Row]) -> str:
-    lines = [f"{'target':30} {'measured':>10}  {'goal':>7}  met  detail"]
+    lines = [f"{'target':30} {'measured':>10}  {'goal':>7}  met  cpu/wall  detail"]
     for row in rows:
         goal = "" if row["target"] is None else f"{row['target']:g}"
         met = {True: "yes", False: "NO", None: ""}[row["met"]]
         value = f"{row['value']:,.2f}"
         lines.append(
-            f"{row['name']:30} {value:>10}  {goal:>7}  {met:3}  {row['unit']}; {row['detail']}"
+            f"{row['name']:30} {value:>10}  {goal:>7}  {met:3}  "
+            f"{row['step_cpu_per_wall']:8.2f}  {row['unit']}; {row['detail']}"
         )
     return "\n".join(lines)
 
@@ -268,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     choices = ("round-trip", "letter", "batch", "cold-start", "evaluations", "memory")
     parser.add_argument("--only", nargs="+", choices=choices, default=list(choices))
     parser.add_argument("--batch-letters", type=int, default=200)
-    parser.add_argument("--memory-letters", type=int, default=300)
+    parser.add_argument("--memory-letters", type=int, default=250)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--json", type=Path, default=HERE / "results.json")
@@ -286,8 +295,12 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     for name in args.only:
         print(f"running {name} ...", file=sys.stderr, flush=True)
+        wall, cpu = time.perf_counter(), _cpu()
         result = steps[name]()
-        rows.extend(result if isinstance(result, list) else [result])
+        share = (_cpu() - cpu) / (time.perf_counter() - wall)
+        for row in result if isinstance(result, list) else [result]:
+            row["step_cpu_per_wall"] = round(share, 2)
+            rows.append(row)
     print(_table(rows))
     summary = {
         "load_average_before": load,
