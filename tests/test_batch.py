@@ -77,6 +77,11 @@ def test_mixed_inputs_one_bad_case_does_not_stop_the_batch(tmp_path: Path) -> No
     made = by_name[case.case_id]
     expected = evaluate(case, criteria=default_criteria(case), review=default_review(case))
     assert made.outcome == str(expected.outcome)
+    assert (made.criteria_set, made.criteria_version) == (
+        expected.criteria_set,
+        expected.criteria_version,
+    )
+    assert made.review == str(expected.review)
     assert made.case_id == case.case_id
     (written,) = made.files
     data = (tmp_path / "out" / written.file).read_bytes()

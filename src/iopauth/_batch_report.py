@@ -43,8 +43,9 @@ class CaseResult:
     """What happened to one case: ``status`` is ``ok``, ``invalid`` or ``failed``.
 
     ``name`` prefixes the case's files (``<name>--<document>.pdf``); ``errors`` holds one
-    line per problem (field path and rule, never case data); ``resumed`` is true when a
-    resumed batch found the case already done.
+    line per problem (field path and rule, never case data); ``criteria_set``,
+    ``criteria_version`` and ``review`` say what ``outcome`` was decided against; ``resumed``
+    is true when a resumed batch found the case already done.
     """
 
     name: str
@@ -53,6 +54,9 @@ class CaseResult:
     status: str
     case_id: str | None = None
     outcome: str | None = None
+    criteria_set: str | None = None
+    criteria_version: str | None = None
+    review: str | None = None
     files: tuple[WrittenFile, ...] = ()
     skipped: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
@@ -72,6 +76,9 @@ class CaseResult:
             "status": self.status,
             "case_id": self.case_id,
             "outcome": self.outcome,
+            "criteria_set": self.criteria_set,
+            "criteria_version": self.criteria_version,
+            "review": self.review,
             "files": [
                 {"document": f.document, "file": f.file, "sha256": f.sha256, "bytes": f.bytes}
                 for f in self.files
@@ -90,6 +97,9 @@ class CaseResult:
             status=str(data["status"]),
             case_id=data.get("case_id"),
             outcome=data.get("outcome"),
+            criteria_set=data.get("criteria_set"),
+            criteria_version=data.get("criteria_version"),
+            review=data.get("review"),
             files=tuple(WrittenFile(**f) for f in data.get("files", ())),
             skipped=tuple(data.get("skipped", ())),
             errors=tuple(data.get("errors", ())),

@@ -81,6 +81,9 @@ def render_job(
     try:
         determination = evaluate(case, criteria=default_criteria(case), review=default_review(case))
         entry["outcome"] = str(determination.outcome)
+        entry["criteria_set"] = determination.criteria_set
+        entry["criteria_version"] = determination.criteria_version
+        entry["review"] = str(determination.review)
         out = Path(out_dir)
         for document in chosen:
             data = render(case, document)
