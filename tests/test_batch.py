@@ -273,3 +273,22 @@ def test_the_same_case_renders_the_same_bytes_in_a_batch(tmp_path: Path) -> None
     with cf.ThreadPoolExecutor(1) as executor:
         report = render_many([case], tmp_path, documents=LETTER, executor=executor)
     assert (tmp_path / report.cases[0].files[0].file).read_bytes() == render(case)
+
+
+class FailingExecutor(cf.Executor):
+    """An executor whose every job fails in the executor itself (a lost remote worker)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
+        """A future that already holds the executor's failure."""
+        future: cf.Future[Any] = cf.Future()
+        future.set_exception(ConnectionError("lost a worker holding case text"))
+        return future
+
+
+def test_an_executor_failure_is_reported_per_case(tmp_path: Path) -> None:
+    """A job the executor loses is a failed case naming the error type only; the batch ends."""
+    report = render_many(
+        _copies(tmp_path / "in", 2), tmp_path / "out", documents=LETTER, executor=FailingExecutor()
+    )
+    assert [c.errors for c in report.cases] == [("worker error (ConnectionError)",)] * 2
+    assert "case text" not in report.report_path.read_text()
