@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import io
 import mimetypes
 import threading
@@ -183,6 +184,24 @@ def layout(
             string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=fetcher
         )
         return document.render(stylesheets=sheets, font_config=config, pdf_tags=options.tagged)
+
+
+def combine(first: Any, pages: list[Any], title: str) -> Any:
+    """One document of already laid-out ``pages`` (of several documents), titled ``title``.
+
+    Nothing is laid out again: WeasyPrint writes the pages as they are, with the fonts,
+    colour profiles and metadata of ``first`` (the metadata copied, so ``first`` is unchanged).
+    """
+    metadata = copy.copy(first.metadata)
+    metadata.title = title
+    return type(first)(
+        pages,
+        metadata,
+        first.url_fetcher,
+        first.font_config,
+        dict(first.color_profiles),
+        first.output_intent,
+    )
 
 
 def _variant(options: RenderOptions) -> str | None:
