@@ -21,12 +21,18 @@ from .rules import Facts
 from .sets import CriteriaSet, Criterion, Template, criteria_sets, get_criteria, load_criteria
 
 _STATUS = {True: Status.MET, False: Status.NOT_MET, None: Status.UNKNOWN}
+# an exclusion's rule names the condition that excludes: true means it applies
+_EXCLUSION_STATUS = {True: Status.APPLIES, False: Status.DOES_NOT_APPLY, None: Status.UNKNOWN}
+# a finding that counts against the case
+_AGAINST = frozenset({Status.NOT_MET, Status.APPLIES})
 
-# default wording when a criterion gives no reason of its own: (required, exclusion)
+# default wording when a criterion gives no reason of its own
 _DEFAULT = {
-    Status.MET: ("Met: ", "Applies: "),
-    Status.NOT_MET: ("Not met: ", "Does not apply: "),
-    Status.UNKNOWN: ("Not documented: ", "Not documented whether this applies: "),
+    Status.MET: "Met: ",
+    Status.NOT_MET: "Not met: ",
+    Status.APPLIES: "Applies: ",
+    Status.DOES_NOT_APPLY: "Does not apply: ",
+    Status.UNKNOWN: "Not documented: ",
 }
 
 
@@ -53,6 +59,7 @@ def evaluate(
     facts = _facts(case, day, criteria_set.groups)
     findings: list[Finding] = []
     recommended: LevelOfCare | None = None
+    basis: list[str] = []
     get = facts.get
     for criterion in criteria_set.for_review(kind):
         key = tuple([get(n) for n in criterion.key_facts])
@@ -68,6 +75,9 @@ def evaluate(
             if level is not None and (recommended is None or level.rank > recommended.rank):
                 # several pointers: err toward the more intensive level, the safer reading
                 recommended = level
+                basis = [criterion.id]
+            elif level is not None and level is recommended:
+                basis.append(criterion.id)
     notes: tuple[str, ...] = ()
     if not findings:
         notes = (f"The set {criteria_set.id!r} has no criteria for the {kind} review.",)
@@ -85,6 +95,8 @@ def evaluate(
         missing_documentation=tuple(missing),
         recommended_level=recommended,
         notes=notes,
+        recommendation_basis=tuple(basis),
+        unverified=tuple(f.criterion for f in findings if not f.verified),
     )
 
 
@@ -138,10 +150,7 @@ def _resolve(criteria: str | os.PathLike[str] | CriteriaSet) -> CriteriaSet:
 def _outcome(findings: list[Finding]) -> Outcome:
     unknown = not findings
     for finding in findings:
-        if finding.kind is CriterionKind.EXCLUSION:
-            if finding.status is Status.MET:
-                return Outcome.DOES_NOT_MEET
-        elif finding.status is Status.NOT_MET:
+        if finding.status in _AGAINST:
             return Outcome.DOES_NOT_MEET
         if finding.status is Status.UNKNOWN:
             unknown = True
@@ -150,7 +159,8 @@ def _outcome(findings: list[Finding]) -> Outcome:
 
 def _finding(criterion: Criterion, facts: Facts, params: Mapping[str, Any]) -> Finding:
     if criterion.rule is not None:
-        status = _STATUS[_truth(criterion.rule.evaluate(facts))]
+        statuses = _EXCLUSION_STATUS if criterion.kind is CriterionKind.EXCLUSION else _STATUS
+        status = statuses[_truth(criterion.rule.evaluate(facts))]
         reason = _reason(criterion, status, facts, params)
         documentation = criterion.documentation
     else:
@@ -167,6 +177,7 @@ def _finding(criterion: Criterion, facts: Facts, params: Mapping[str, Any]) -> F
         ),
         documentation=documentation if status is Status.UNKNOWN else (),
         verified=criterion.verified,
+        citation=criterion.citation,
     )
 
 
@@ -209,13 +220,14 @@ def _group(
 def _reason(criterion: Criterion, status: Status, facts: Facts, params: Mapping[str, Any]) -> str:
     template = {
         Status.MET: criterion.met_reason,
+        Status.APPLIES: criterion.met_reason,
         Status.NOT_MET: criterion.not_met_reason,
+        Status.DOES_NOT_APPLY: criterion.not_met_reason,
         Status.UNKNOWN: criterion.unknown_reason,
     }[status]
     if template is not None:
         return _render(template, facts, params)
-    prefix = _DEFAULT[status][criterion.kind is CriterionKind.EXCLUSION]
-    return prefix + criterion.text
+    return _DEFAULT[status] + criterion.text
 
 
 def _render(template: Template, facts: Facts, params: Mapping[str, Any]) -> str:
@@ -244,8 +256,7 @@ def show(value: object) -> str:
 
 
 def _recommendation(criterion: Criterion, status: Status, facts: Facts) -> LevelOfCare | None:
-    trigger = Status.MET if criterion.kind is CriterionKind.EXCLUSION else Status.NOT_MET
-    if status is not trigger:
+    if status not in _AGAINST:
         return None
     best: LevelOfCare | None = None
     for recommendation in criterion.recommend:

@@ -32,10 +32,10 @@ _SET_KEYS = frozenset(
 )
 _CRITERION_KEYS = frozenset(
     {"id", "title", "reviews", "kind", "text", "source", "verified", "documentation", "rule"}
-    | {"members", "met_reason", "not_met_reason", "unknown_reason", "recommend"}
+    | {"citation", "members", "met_reason", "not_met_reason", "unknown_reason", "recommend"}
 )
 _MEMBER_KEYS = frozenset(
-    {"id", "title", "text", "rule", "documentation", "source", "verified"}
+    {"id", "title", "text", "rule", "documentation", "source", "verified", "citation"}
     | {"met_reason", "not_met_reason", "unknown_reason"}
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
@@ -73,6 +73,8 @@ class Criterion:
     documentation: tuple[str, ...]
     rule: CompiledRule | None
     members: tuple[Criterion, ...] = ()
+    # the primary authority by name, as a letter prints it ("" when there is none)
+    citation: str = ""
     met_reason: Template | None = None
     not_met_reason: Template | None = None
     unknown_reason: Template | None = None
@@ -332,6 +334,7 @@ def _criterion(raw: object, params: dict[str, Any], where: str, *, top: bool) ->
         documentation=documentation,
         rule=rule,
         members=members,
+        citation=_citation(raw, here),
         met_reason=_template(raw.get("met_reason"), params, here),
         not_met_reason=_template(raw.get("not_met_reason"), params, here),
         unknown_reason=_template(raw.get("unknown_reason"), params, here),
@@ -361,6 +364,13 @@ def _checked_fields(
     if not isinstance(documentation, list) or not all(isinstance(d, str) for d in documentation):
         raise CriteriaSetError(f"{here}: documentation must be a string or list of strings")
     return source, verified, tuple(documentation)
+
+
+def _citation(raw: dict[str, Any], here: str) -> str:
+    citation = raw.get("citation", "")
+    if not isinstance(citation, str):
+        raise CriteriaSetError(f"{here}: citation must be a string")
+    return " ".join(citation.split())
 
 
 def _reviews(raw: object, here: str) -> frozenset[Review]:

@@ -108,15 +108,14 @@ _ECHO = re.compile(r"^(?:Met|Not met|Not documented(?: whether this applies)?|Ap
 
 def _citation(finding: Finding) -> str:
     # ``source`` is where a maintainer verified the fact (often a web page): never printed.
-    citation: str = getattr(finding, "citation", "") or ""
-    return citation
+    return finding.citation
 
 
 def _tone(finding: Finding) -> str:
     """``good`` when the finding supports the request, ``bad`` when it counts against it."""
     if finding.status is Status.UNKNOWN:
         return "unknown"
-    supports = (finding.status is Status.MET) != (finding.kind is CriterionKind.EXCLUSION)
+    supports = finding.status in (Status.MET, Status.DOES_NOT_APPLY)
     return "good" if supports else "bad"
 
 
