@@ -86,13 +86,16 @@ def trend_chart(series: Series, title: str) -> Markup | None:
     colour, _dash = _STYLES[0]
     coords = " ".join(f"{_fmt(x(d))},{_fmt(y(v))}" for d, v in series.points)
     parts.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="1.5"/>')
-    for d, v in series.points:
+    last_index = len(series.points) - 1
+    for index, (d, v) in enumerate(series.points):
+        # the first and last labels lean inward so they clear the axis and the chart's edge
+        anchor = "start" if index == 0 else "end" if index == last_index else "middle"
         parts.append(
             f'<circle cx="{_fmt(x(d))}" cy="{_fmt(y(v))}" r="2.2" fill="{colour}"/>'
-            f'<text x="{_fmt(x(d))}" y="{_fmt(y(v) - 5)}" font-size="7.5" '
-            f'text-anchor="middle" fill="#111">{v}</text>'
+            f'<text x="{_fmt(x(d))}" y="{_fmt(y(v) - 5)}" font-size="7.5" font-weight="bold" '
+            f'text-anchor="{anchor}" fill="#111">{v}</text>'
             f'<text x="{_fmt(x(d))}" y="{_fmt(_HEIGHT - _BOTTOM + 12)}" font-size="7" '
-            f'text-anchor="middle" fill="#444">{_label_date(d)}</text>'
+            f'text-anchor="{anchor}" fill="#444">{_label_date(d)}</text>'
         )
     parts.append(
         f'<text x="{_fmt(_LEFT)}" y="{_fmt(_HEIGHT - 3)}" font-size="7" fill="#444">'

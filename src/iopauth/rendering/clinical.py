@@ -535,8 +535,9 @@ GENERAL_TOPICS = ("measures", "functioning", "attendance", "ratings", "history",
 def discharge_barriers(case: Case, rows: Iterable[MeasureRow] = ()) -> tuple[str, ...]:
     """What still stands between the patient and discharge, from the record.
 
-    Goals not yet met, a latest score still in the instrument's third band or above (PHQ-9 and
-    GAD-7 moderate, AUDIT harmful; the bands of measures.md), and moderate or severe impairment.
+    Goals not yet met, a repeated measure whose latest score is still in the instrument's third
+    band or above (PHQ-9 and GAD-7 moderate, AUDIT harmful; the bands of measures.md), and
+    moderate or severe impairment.
     """
     out = []
     for g in case.plan.goals:
@@ -545,7 +546,7 @@ def discharge_barriers(case: Case, rows: Iterable[MeasureRow] = ()) -> tuple[str
             out.append(f"Goal not yet met: {g.description}{progress}.")
     for m in rows:
         edges, total = m.band_edges, m.latest_total
-        if total is not None and len(edges) >= 2 and total >= edges[1]:
+        if m.count > 1 and total is not None and len(edges) >= 2 and total >= edges[1]:
             out.append(
                 f"{m.name} is still {_score(total, m.latest_band)} on {long_date(m.latest_date)}."
             )
@@ -567,5 +568,5 @@ def medication_changes(case: Case) -> tuple[str, ...]:
         if m.end_date is not None:
             out.append(f"{name}: stopped on {long_date(m.end_date)}.")
         elif m.start_date is not None and m.start_date >= case.plan.start_date:
-            out.append(f"{name}: started on {long_date(m.start_date)}, since admission.")
+            out.append(f"{name}: started on {long_date(m.start_date)}.")
     return tuple(out)

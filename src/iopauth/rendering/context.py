@@ -279,9 +279,15 @@ def _unmet(
     ours = {f.criterion: f for f in findings}
     general = sentences_for(case, GENERAL_TOPICS, rows)
     out = []
+    quoted: set[str] = set()
     for cid in denial.unmet_criteria:
         view = ours.get(cid)
         basis = view.basis if view is not None and view.basis else general
+        # a fact quoted under an earlier criterion is referred to, not repeated
+        fresh = tuple(b for b in basis if b not in quoted)
+        if len(fresh) < len(basis):
+            basis = (*fresh, "The evidence quoted under the criterion above applies here too.")
+        quoted.update(fresh)
         title = view.title if view is not None else f"{cid} (as the decision names it)"
         out.append(UnmetAnswer(criterion=cid, title=title, finding=view, basis=basis))
     return tuple(out)

@@ -339,6 +339,26 @@ def render_documents(
     return {name: session.pdf(name) for name in names}
 
 
+def layout_documents(
+    case: Case,
+    documents: Iterable[str] | None = None,
+    determination: Determination | None = None,
+    options: RenderOptions | None = None,
+    template_dirs: Iterable[str | Path] = (),
+) -> dict[str, Any]:
+    """WeasyPrint's laid-out documents by name, each laid out once, for inspection.
+
+    The same layouts :func:`render_documents` writes; a layout check (headings at a page's
+    foot, near-empty pages, labels broken across lines) reads their pages and boxes.
+    """
+    names = applicable_documents(case) if documents is None else tuple(documents)
+    for name in names:
+        _check_document(name, case)
+    options = options or RenderOptions()
+    session = _Session(case, determination, options, normalize_dirs(template_dirs))
+    return {n: session.packet() if n == "packet" else session.layout(n) for n in names}
+
+
 def is_draft(
     case: Case,
     document: str,
