@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import iopauth.rendering.pdf  # noqa: F401  # imports WeasyPrint with its import warning handled
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout.absolute import AbsolutePlaceholder
+
+import iopauth.rendering.pdf  # noqa: F401  # imports WeasyPrint with its import warning handled
 
 HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
 # A label this short (a status, a criterion title, a date, a code) reads as one phrase; broken
@@ -116,6 +117,6 @@ def _overflowing_cells(flow: list[Any]) -> Iterator[str]:
         if isinstance(box, boxes.TableCellBox):
             right = box.content_box_x() + box.width + box.padding_right
             for inner in _walk(box):
-                if isinstance(inner, boxes.TextBox) and inner.text.strip():
-                    if inner.position_x + inner.width > right + 0.5:
-                        yield f"the text {inner.text.strip()!r} runs past its table cell"
+                text = inner.text.strip() if isinstance(inner, boxes.TextBox) else ""
+                if text and inner.position_x + inner.width > right + 0.5:
+                    yield f"the text {text!r} runs past its table cell"

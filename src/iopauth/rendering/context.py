@@ -246,7 +246,10 @@ def logo_url(letterhead: Letterhead | None) -> str | None:
     try:
         data = letterhead.logo.read_bytes()
     except OSError:
-        raise RenderError("the letterhead logo file could not be read") from None
+        # the logo is the caller's own file, not case data, so the error names it
+        raise RenderError(
+            f"the letterhead logo file {str(letterhead.logo)!r} could not be read"
+        ) from None
     media_type = LOGO_MEDIA_TYPES[letterhead.logo.suffix.lower()]
     return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
 
