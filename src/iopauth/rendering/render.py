@@ -157,10 +157,10 @@ class _Session:
         """True when ``document`` argues for a request its determination does not support."""
         if self.options.final:
             return False
-        if document in ("packet", "fax-cover"):
-            return any(self.is_draft(p) for p in packet_parts(self.case, self.options))
-        if document == ORIGINAL_REQUEST:
-            return self.is_draft("appeal-letter")
+        if document in ("packet", "fax-cover", ENCLOSURES, ORIGINAL_REQUEST):
+            # every page of a packet that holds a draft letter is marked, the cover included
+            parts = packet_parts(self.case, self.options)
+            return any(self.is_draft(p) for p in parts if p in LETTERS)
         found = self.determination(document)
         return document in LETTERS and found is not None and found.outcome is not Outcome.MEETS
 
