@@ -426,7 +426,7 @@ def test_letterhead_logo_must_be_an_image_file() -> None:
 def test_missing_logo_file_is_a_render_error(case: Case, tmp_path: Path) -> None:
     """An unreadable logo file raises RenderError naming the caller's file."""
     options = RenderOptions(letterhead=Letterhead(name="X", logo=tmp_path / "gone.png"))
-    with pytest.raises(RenderError, match="gone.png"):
+    with pytest.raises(RenderError, match=r"gone\.png"):
         render_html(case, "request-letter", DETERMINATION, options)
 
 
