@@ -9,6 +9,7 @@ stderr, never a traceback, and never patient data: they name field paths and rul
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -132,7 +133,8 @@ def main(
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
     try:
-        args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+        with contextlib.redirect_stdout(out):  # --help goes to the injected stream
+            args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     except _UsageError as exc:
         print(exc, file=err)
         return EXIT_USAGE
