@@ -6,13 +6,16 @@ a table row or a label actually landed.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
-from weasyprint.formatting_structure import boxes
-from weasyprint.layout.absolute import AbsolutePlaceholder
+with warnings.catch_warnings():
+    # as in iopauth.rendering.pdf: a missing libharfbuzz-subset is a fact about the machine
+    warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.absolute import AbsolutePlaceholder
 
-import iopauth.rendering.pdf  # noqa: F401  # imports WeasyPrint with its import warning handled
 
 HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
 # A label this short (a status, a criterion title, a date, a code) reads as one phrase; broken
@@ -62,7 +65,8 @@ def problems(name: str, document: Any) -> list[str]:
         out.extend(f"{where}: {p}" for p in _lonely_headers(flow))
         page_box = page._page_box
         top, height = page_box.content_box_y(), page_box.height
-        bottom = max((b.position_y + b.margin_height() for b in lines), default=top)
+        filled = [b for b in flow if isinstance(b, boxes.LineBox | boxes.ReplacedBox)]
+        bottom = max((b.position_y + b.margin_height() for b in filled), default=top)
         if number < len(pages) and (bottom - top) < MIN_FILL * height:
             out.append(f"{where}: holds {100 * (bottom - top) / height:.0f}% of a page")
         out.extend(f"{where}: {p}" for p in _broken_labels(lines))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import subprocess
@@ -176,8 +177,8 @@ def test_render_help_lists_the_documents_and_every_option_has_help() -> None:
     for name in documents():
         assert name in flat, name
     parser = _parser()
-    commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
-    for name, sub in commands.items():
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, sub in subparsers.choices.items():
         for action in sub._actions:
             if action.dest != "help":
                 assert action.help, f"{name} {action.dest}"
@@ -230,8 +231,7 @@ def test_demo_writes_the_documents_of_every_example(tmp_path: Path) -> None:
         "commercial-adolescent-appeal: meets criteria (iop-standard 2026.1, initial review)",
         "commercial-mild-adjustment: does not meet criteria (iop-standard 2026.1, initial "
         "review); marked DRAFT: request-letter (and the packet and cover)",
-        "medicaid-alcohol-depression-concurrent: meets criteria (sud-iop 2026.1, continued "
-        "review)",
+        "medicaid-alcohol-depression-concurrent: meets criteria (sud-iop 2026.1, continued review)",
         "medicare-stepdown-depression: meets criteria (iop-standard 2026.1, initial review)",
     ]
     assert len(printed) == 21

@@ -29,3 +29,42 @@ def layout_names(case: object) -> tuple[str, ...]:
     from iopauth.rendering import applicable_documents
 
     return applicable_documents(case)  # type: ignore[arg-type]
+
+
+def _laid_out(body: str) -> object:
+    """A small HTML body laid out on a letter page with the shipped fonts."""
+    from iopauth.rendering import RenderOptions
+    from iopauth.rendering.pdf import layout
+
+    css = "@page { size: letter; margin: 1in; } body { font-size: 10pt; }"
+    return layout(f"<html><body>{body}</body></html>", RenderOptions(), (), css)
+
+
+@pytest.mark.parametrize(
+    ("body", "fault"),
+    [
+        (
+            '<div style="height: 7in">Spacer.</div><h2 style="break-after: auto">Heading</h2>'
+            '<p style="break-before: page">Text.</p>',
+            "is the page's last line",
+        ),
+        ('<p>One line.</p><p style="break-before: page">Next page.</p>', "of a page"),
+        (
+            '<table style="width: 1in"><tr><td><strong>Withdrawal needs monitoring</strong></td>'
+            "</tr></table><p>end</p>",
+            "broken across lines",
+        ),
+        ("<table><tr><th>Phone</th><td></td></tr></table>", "printed with no value"),
+        (
+            '<table style="width: 2in; table-layout: fixed"><tr><td style="width: 0.5in">'
+            '<span style="white-space: nowrap">Not documented at all</span></td><td>x</td></tr>'
+            "</table>",
+            "runs past its table cell",
+        ),
+    ],
+    ids=["heading-at-foot", "near-empty-page", "broken-label", "empty-field", "overflow"],
+)
+def test_the_layout_check_finds_each_fault(body: str, fault: str) -> None:
+    """Each rule of the check reports a page built to break it."""
+    found = problems("sample", _laid_out(body))
+    assert any(fault in p for p in found), found
