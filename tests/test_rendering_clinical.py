@@ -29,10 +29,9 @@ from iopauth.rendering.clinical import (
     attendance_sentence,
     failed_lower_sentences,
     functioning_sentences,
-    measure_rows,
-    measure_sentence,
     rating_sentences,
 )
+from iopauth.rendering.measure_rows import measure_rows, measure_sentence
 from iopauth.serialize import load_case
 
 from .casebuilder import build_case

@@ -10,133 +10,22 @@ Every sentence comes from a documented field; a field the case leaves out produc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import date
-from types import MappingProxyType
-
-import attrs
-from attrs import frozen
+from collections.abc import Iterable
 
 from ..criteria._adapters import diagnosis_category
-from ..criteria.result import Finding
 from ..model import (
     Case,
     EpisodeOutcome,
     FunctionalDomain,
     IdeationLevel,
-    Instrument,
     LevelOfCareRating,
     RatingInstrument,
     Severity,
     WithdrawalRisk,
 )
-from .environment import band, long_date, number
+from .environment import long_date, number
 from .labels import label
-
-
-@frozen(kw_only=True)
-class MeasureRow:
-    """One instrument: baseline and latest administration, band and change."""
-
-    instrument: Instrument
-    name: str
-    count: int
-    baseline_date: date
-    baseline_total: int | None
-    baseline_band: str | None
-    latest_date: date
-    latest_total: int | None
-    latest_band: str | None
-    maximum: int
-    change: int | None
-    risk_level: str | None
-    flags: tuple[str, ...]
-    points: tuple[tuple[date, int], ...]
-    band_edges: tuple[int, ...]
-    change_words: str
-
-
-_INSTRUMENT_ORDER = tuple(Instrument)
-
-
-def measure_rows(case: Case) -> tuple[MeasureRow, ...]:
-    """Each instrument the case records, scored: first and latest totals with bands."""
-    # imported here: only the documents that show measures pay for loading the scorer
-    from ..measures import SPECS, series
-
-    rows = []
-    present = {m.instrument for m in case.measures}
-    for instrument in _INSTRUMENT_ORDER:
-        if instrument not in present:
-            continue
-        one = series(case.measures, instrument, sex=case.patient.sex)
-        if one is None:
-            continue
-        base, last = one.baseline.result, one.latest.result
-        spec = SPECS[instrument]
-        row = MeasureRow(
-            instrument=instrument,
-            name=spec.name,
-            count=len(one.points),
-            baseline_date=one.baseline.administered_on,
-            baseline_total=base.total,
-            baseline_band=base.severity,
-            latest_date=one.latest.administered_on,
-            latest_total=last.total,
-            latest_band=last.severity,
-            maximum=spec.total_max,
-            change=one.change,
-            risk_level=None if last.risk_level is None else last.risk_level.value,
-            flags=last.flags,
-            points=tuple(
-                (p.administered_on, p.result.total)
-                for p in one.points
-                if p.result.total is not None
-            ),
-            band_edges=tuple(b.low for b in spec.bands[1:]),
-            change_words="",
-        )
-        rows.append(attrs.evolve(row, change_words=change_words(row)))
-    return tuple(rows)
-
-
-def _score(total: int | None, band_name: str | None) -> str:
-    if total is None:
-        return ""
-    return f"{total} ({band(band_name)})" if band_name else str(total)
-
-
-def measure_sentence(m: MeasureRow) -> str:
-    """``PHQ-9 12 (moderate) on June 1, 2026, down 6 points from 18 (…) on May 4, 2026.``"""
-    if m.latest_total is None:
-        risk = f": {m.risk_level} risk" if m.risk_level else ""
-        return f"{m.name} on {long_date(m.latest_date)}{risk}."
-    latest = f"{m.name} {_score(m.latest_total, m.latest_band)} on {long_date(m.latest_date)}"
-    if m.count < 2 or m.change is None or m.baseline_total is None:
-        return latest + "."
-    points = "point" if abs(m.change) == 1 else "points"
-    if m.change == 0:
-        movement = "unchanged from"
-    else:
-        movement = f"{'up' if m.change > 0 else 'down'} {abs(m.change)} {points} from"
-    baseline = _score(m.baseline_total, m.baseline_band)
-    return f"{latest}, {movement} {baseline} on {long_date(m.baseline_date)}."
-
-
-def change_words(m: MeasureRow) -> str:
-    """The change between first and latest total in words, for a chart's caption."""
-    if m.change is None or m.baseline_total is None or m.latest_total is None:
-        return ""
-    if m.change == 0:
-        return f"{m.name} is unchanged at {m.latest_total} since {long_date(m.baseline_date)}."
-    direction = "fell" if m.change < 0 else "rose"
-    meaning = "fewer symptoms" if m.change < 0 else "more symptoms"
-    return (
-        f"{m.name} {direction} {abs(m.change)} points, from {m.baseline_total} on "
-        f"{long_date(m.baseline_date)} to {m.latest_total} on {long_date(m.latest_date)} "
-        f"({meaning})."
-    )
-
+from .measure_rows import MeasureRow, score_text
 
 _WHERE = {
     FunctionalDomain.WORK: "at work",
@@ -257,7 +146,7 @@ def risk_statements(case: Case) -> list[str]:
     return out
 
 
-def _risk(case: Case) -> list[str]:
+def risk_sentences(case: Case) -> list[str]:
     statements = risk_statements(case)
     if not statements or case.risk is None:
         return []
@@ -265,7 +154,7 @@ def _risk(case: Case) -> list[str]:
     return [f"Risk assessment of {long_date(case.risk.assessed_on)}: {joined}."]
 
 
-def _medical(case: Case) -> list[str]:
+def medical_sentences(case: Case) -> list[str]:
     med = case.medical
     if med is None or med.medically_stable is None:
         return []
@@ -276,7 +165,7 @@ def _medical(case: Case) -> list[str]:
     ]
 
 
-def _withdrawal(case: Case) -> list[str]:
+def withdrawal_sentences(case: Case) -> list[str]:
     med = case.medical
     if med is None or med.withdrawal_risk is None:
         return []
@@ -286,7 +175,7 @@ def _withdrawal(case: Case) -> list[str]:
     return [text + "."]
 
 
-def _benefit(case: Case) -> list[str]:
+def benefit_sentences(case: Case) -> list[str]:
     med = case.medical
     if med is None or med.condition_prevents_benefit is None:
         return []
@@ -295,7 +184,7 @@ def _benefit(case: Case) -> list[str]:
     return ["No medical or cognitive condition is recorded that would prevent benefit."]
 
 
-def _psychosocial(case: Case) -> list[str]:
+def psychosocial_sentences(case: Case) -> list[str]:
     ps = case.psychosocial
     if ps is None:
         return []
@@ -317,7 +206,7 @@ def _psychosocial(case: Case) -> list[str]:
     return out
 
 
-def _engagement(case: Case) -> list[str]:
+def engagement_sentences(case: Case) -> list[str]:
     eng = case.engagement
     if eng is None:
         return []
@@ -335,7 +224,7 @@ def _engagement(case: Case) -> list[str]:
     )
 
 
-def _improvement(case: Case) -> list[str]:
+def improvement_sentences(case: Case) -> list[str]:
     eng = case.engagement
     if eng is None or eng.expected_to_improve is None:
         return []
@@ -344,7 +233,7 @@ def _improvement(case: Case) -> list[str]:
     return []
 
 
-def _presentation(case: Case) -> list[str]:
+def presentation_sentences(case: Case) -> list[str]:
     p = case.presentation
     if p is None or not p.outpatient_insufficient:
         return []
@@ -354,7 +243,7 @@ def _presentation(case: Case) -> list[str]:
     ]
 
 
-def _treatment(case: Case) -> list[str]:
+def treatment_sentences(case: Case) -> list[str]:
     p = case.presentation
     if p is None or p.primarily_social_or_custodial is not False:
         return []
@@ -372,7 +261,7 @@ def schedule_sentence(case: Case) -> str:
     )
 
 
-def _goals(case: Case) -> list[str]:
+def goals_sentences(case: Case) -> list[str]:
     goals = case.plan.goals
     if not goals:
         return []
@@ -385,7 +274,7 @@ def _goals(case: Case) -> list[str]:
     return out
 
 
-def _discharge(case: Case) -> list[str]:
+def discharge_sentences(case: Case) -> list[str]:
     plan = case.plan
     out = []
     if plan.discharge_plan:
@@ -395,7 +284,7 @@ def _discharge(case: Case) -> list[str]:
     return out
 
 
-def _certification(case: Case) -> list[str]:
+def certification_sentences(case: Case) -> list[str]:
     plan = case.plan
     out = []
     if plan.signed_on:
@@ -415,7 +304,7 @@ def diagnosis_sentences(case: Case) -> list[str]:
     return out
 
 
-def _physician(case: Case) -> list[str]:
+def physician_sentences(case: Case) -> list[str]:
     doctors = [c for c in case.clinicians if c.is_physician]
     return [f"Physician on the case: {d.name.full}, {d.credentials}." for d in doctors[:1]]
 
@@ -442,96 +331,6 @@ def has_chronic_history(case: Case) -> bool:
     return False
 
 
-_TOPICS = {
-    "diagnoses": diagnosis_sentences,
-    "presentation": _presentation,
-    "treatment": _treatment,
-    "functioning": functioning_sentences,
-    "history": failed_lower_sentences,
-    "ratings": rating_sentences,
-    "risk": _risk,
-    "medical": _medical,
-    "withdrawal": _withdrawal,
-    "benefit": _benefit,
-    "psychosocial": _psychosocial,
-    "engagement": _engagement,
-    "improvement": _improvement,
-    "attendance": lambda case: [s for s in (attendance_sentence(case),) if s],
-    "schedule": lambda case: [schedule_sentence(case)],
-    "goals": _goals,
-    "discharge": _discharge,
-    "certification": _certification,
-    "physician": _physician,
-}
-
-# Which sentences bear on a criterion, by the facts its rule read: exact names first, then the
-# part before the dot. Facts absent here (the patient's age, a set's parameters) add nothing.
-_FACT_TOPICS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "presentation.outpatient_insufficient": ("presentation", "measures", "functioning"),
-        "presentation.primarily_social": ("treatment",),
-        "medical.stable": ("medical",),
-        "medical.withdrawal_needs_monitoring": ("withdrawal",),
-        "medical.condition_prevents_benefit": ("benefit",),
-        "engagement.sessions_attended": ("attendance",),
-        "engagement.sessions_scheduled": ("attendance",),
-        "engagement.expected_to_improve": ("improvement",),
-        "plan.has_measurable_goals": ("goals",),
-        "plan.goal_progress": ("goals",),
-        "plan.all_goals_met": ("goals",),
-        "plan.revised": ("goals",),
-        "plan.discharge_plan": ("discharge",),
-        "plan.step_down_level": ("discharge",),
-        "plan.signed": ("certification",),
-        "plan.certified": ("certification",),
-        "diagnoses": ("diagnoses",),
-        "history": ("history",),
-        "rating": ("ratings",),
-        "asam": ("ratings",),
-        "measures": ("measures",),
-        "phq9": ("measures",),
-        "gad7": ("measures",),
-        "risk": ("risk",),
-        "psychosocial": ("psychosocial",),
-        "engagement": ("engagement",),
-        "plan": ("schedule",),
-        "clinicians": ("physician",),
-    }
-)
-
-
-def topics_for(facts: Iterable[str]) -> tuple[str, ...]:
-    """The sentence topics that bear on a criterion whose rule read ``facts``, in order."""
-    out: list[str] = []
-    for fact in facts:
-        topics = _FACT_TOPICS.get(fact) or _FACT_TOPICS.get(fact.split(".", 1)[0], ())
-        out.extend(t for t in topics if t not in out)
-    return tuple(out)
-
-
-def sentences_for(
-    case: Case, topics: Iterable[str], rows: Iterable[MeasureRow] = ()
-) -> tuple[str, ...]:
-    """The case's sentences on ``topics``, each once; ``rows`` are its scored measures."""
-    out: list[str] = []
-    for topic in topics:
-        found = [measure_sentence(m) for m in rows] if topic == "measures" else _TOPICS[topic](case)
-        for text in found:
-            if text not in out:
-                out.append(text)
-    return tuple(out)
-
-
-def finding_basis(case: Case, finding: Finding, rows: Iterable[MeasureRow] = ()) -> tuple[str, ...]:
-    """What the record says on a finding's criterion, in clinical sentences."""
-    return sentences_for(case, topics_for(e.fact for e in finding.evidence), tuple(rows))
-
-
-#: The evidence an appeal quotes for a criterion the payer named that our set lacks, or on
-#: which our record has nothing more specific: severity, function, course and level of care.
-GENERAL_TOPICS = ("measures", "functioning", "attendance", "ratings", "history", "presentation")
-
-
 def discharge_barriers(case: Case, rows: Iterable[MeasureRow] = ()) -> tuple[str, ...]:
     """What still stands between the patient and discharge, from the record.
 
@@ -548,7 +347,8 @@ def discharge_barriers(case: Case, rows: Iterable[MeasureRow] = ()) -> tuple[str
         edges, total = m.band_edges, m.latest_total
         if m.count > 1 and total is not None and len(edges) >= 2 and total >= edges[1]:
             out.append(
-                f"{m.name} is still {_score(total, m.latest_band)} on {long_date(m.latest_date)}."
+                f"{m.name} is still {score_text(total, m.latest_band)} on "
+                f"{long_date(m.latest_date)}."
             )
     for f in case.functioning:
         if f.severity in (Severity.MODERATE, Severity.SEVERE):

@@ -28,23 +28,20 @@ from ..model import (
     WithdrawalRisk,
 )
 from . import appeal
+from .basis import GENERAL_TOPICS, finding_basis, sentences_for
 from .charts import Series, trend_chart
 from .checklist import needed_documents
 from .clinical import (
-    GENERAL_TOPICS,
-    MeasureRow,
     attendance_sentence,
     discharge_barriers,
-    finding_basis,
     functioning_sentences,
-    measure_rows,
     medication_changes,
     rating_name,
     risk_statements,
-    sentences_for,
 )
 from .environment import short_date
 from .labels import label, service_label, status_label
+from .measure_rows import MeasureRow, measure_rows
 from .options import LOGO_MEDIA_TYPES, Letterhead, RenderOptions
 
 DOCUMENT_TITLES = {
