@@ -205,3 +205,14 @@ def test_missing_template_folder_is_an_error(tmp_path: Path) -> None:
     """A template folder that does not exist raises RenderError naming it."""
     with pytest.raises(RenderError, match="no-such-templates"):
         render_html(build_case(), "patient-summary", template_dirs=[tmp_path / "no-such-templates"])
+
+
+def test_tagged_archival_packet_keeps_its_title_tags_and_case() -> None:
+    """A packet combined from laid-out parts is still titled, tagged and archival."""
+    case = load_case(EXAMPLES / "medicare-stepdown-depression.json")
+    pdf = render(case, "packet", options=RenderOptions(tagged=True, archival=True))
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    assert reader.metadata is not None
+    assert reader.metadata.title == "Prior authorization fax packet"
+    assert "/StructTreeRoot" in reader.trailer["/Root"]
+    assert list(reader.attachments) == ["case.json"]
