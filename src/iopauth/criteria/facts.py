@@ -76,6 +76,19 @@ _SPECS: dict[str, tuple[Deriver, tuple[tuple[str, str, str, str], ...]]] = {
         _derive.schedule,
         (
             ("plan.hours_per_week", "number", "$.plan.schedule", "Scheduled hours per week."),
+            (
+                "plan.counted_hours_per_week",
+                "number",
+                "$.plan.schedule",
+                "Hours per week the hours criteria count: the schedule's, or the listed "
+                "services' when they fall short of it.",
+            ),
+            (
+                "plan.services_fall_short",
+                "bool",
+                "$.plan.services",
+                "The listed services add up to fewer hours than the schedule (beyond rounding).",
+            ),
             ("plan.days_per_week", "number", "$.plan.schedule", "Program days per week."),
             (
                 "plan.hours_per_day",
@@ -148,6 +161,13 @@ _SPECS: dict[str, tuple[Deriver, tuple[tuple[str, str, str, str], ...]]] = {
                 "Day of the stay the latest certification was signed (0 = admission).",
             ),
             (
+                "plan.certified_on",
+                "string",
+                "$.plan.certified_on",
+                "Date of the latest certification (ISO).",
+            ),
+            ("plan.start_date", "string", "$.plan.start_date", "Admission date (ISO)."),
+            (
                 "plan.days_since_review",
                 "number",
                 "$.plan.last_reviewed",
@@ -165,6 +185,18 @@ _SPECS: dict[str, tuple[Deriver, tuple[tuple[str, str, str, str], ...]]] = {
                 "$.plan.step_down_level",
                 "Planned step-down level.",
             ),
+        ),
+    ),
+    "medications": (
+        _derive.medications,
+        (
+            (
+                "medications.evaluated",
+                "bool",
+                "$.medications",
+                "A medication or a medication list is recorded (unknown otherwise).",
+            ),
+            ("medications.count", "number", "$.medications", "Current medications recorded."),
         ),
     ),
     "diagnoses": (
@@ -231,6 +263,12 @@ _SPECS: dict[str, tuple[Deriver, tuple[tuple[str, str, str, str], ...]]] = {
                 "Number of current symptoms documented.",
             ),
             (
+                "presentation.assessed_on",
+                "string",
+                "$.presentation.assessed_on",
+                "Date of the clinician's assessment of the presentation (ISO).",
+            ),
+            (
                 "presentation.days_since_assessment",
                 "number",
                 "$.presentation.assessed_on",
@@ -241,6 +279,12 @@ _SPECS: dict[str, tuple[Deriver, tuple[tuple[str, str, str, str], ...]]] = {
     "functioning": (
         _derive.functioning,
         (
+            (
+                "functioning.max_severity",
+                "string",
+                "$.functioning",
+                "Worst rated impairment: none, mild, moderate or severe.",
+            ),
             (
                 "functioning.severe_domains",
                 "number",
@@ -285,6 +329,7 @@ _SPECS: dict[str, tuple[Deriver, tuple[tuple[str, str, str, str], ...]]] = {
                 "Recent self-harm.",
             ),
             ("risk.safety_plan", "bool", "$.risk.safety_plan", "A safety plan is in place."),
+            ("risk.assessed_on", "string", "$.risk.assessed_on", "Date of the risk assessment."),
             (
                 "risk.days_since_assessment",
                 "number",
@@ -453,11 +498,91 @@ _SPECS: dict[str, tuple[Deriver, tuple[tuple[str, str, str, str], ...]]] = {
                 "The latest rating points below IOP (false when none is recorded).",
             ),
             (
+                "rating.at_or_above_iop",
+                "bool",
+                "$.level_of_care_ratings",
+                "The latest rating points to IOP or a more intensive level (false when none).",
+            ),
+            (
+                "rating.above_iop",
+                "bool",
+                "$.level_of_care_ratings",
+                "The latest rating points above IOP (false when none is recorded).",
+            ),
+            (
+                "rating.above_php",
+                "bool",
+                "$.level_of_care_ratings",
+                "The latest rating points above PHP (false when none is recorded).",
+            ),
+            (
+                "rating.placement_reason",
+                "string",
+                "$.level_of_care_ratings",
+                "Why the patient is placed lower than the latest rating: patient_declined, "
+                "not_available, waiting_list, other.",
+            ),
+            (
+                "rating.placement_explained",
+                "bool",
+                "$.level_of_care_ratings",
+                "The latest rating records why the patient is placed lower (false when not).",
+            ),
+            (
+                "rating.name",
+                "string",
+                "$.level_of_care_ratings",
+                "The latest rating's instrument and version, e.g. LOCUS version 20.",
+            ),
+            (
+                "rating.recorded_level",
+                "string",
+                "$.level_of_care_ratings",
+                "The level the latest rating recorded (override first), e.g. 4.",
+            ),
+            (
+                "rating.rated_on",
+                "string",
+                "$.level_of_care_ratings",
+                "Date of the latest rating (ISO).",
+            ),
+            (
                 "asam.mapped_level",
                 "string",
                 "$.level_of_care_ratings",
                 "Level of care the latest ASAM level maps to (outpatient, iop, php, ...).",
             ),
+            (
+                "asam.above_iop",
+                "bool",
+                "$.level_of_care_ratings",
+                "The latest ASAM level is above IOP, e.g. 2.5 (false when none is recorded).",
+            ),
+            (
+                "asam.above_php",
+                "bool",
+                "$.level_of_care_ratings",
+                "The latest ASAM level is above PHP (false when none is recorded).",
+            ),
+            (
+                "asam.placement_reason",
+                "string",
+                "$.level_of_care_ratings",
+                "Why the patient is placed lower than the latest ASAM level.",
+            ),
+            (
+                "asam.placement_explained",
+                "bool",
+                "$.level_of_care_ratings",
+                "The latest ASAM level records why the patient is placed lower (false when not).",
+            ),
+            (
+                "asam.name",
+                "string",
+                "$.level_of_care_ratings",
+                "ASAM Criteria and its edition, e.g. ASAM Criteria (3rd edition).",
+            ),
+            ("asam.rated_on", "string", "$.level_of_care_ratings", "Date of the ASAM rating."),
         ),
     ),
     **MEASURE_SPECS,

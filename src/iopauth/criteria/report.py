@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from .engine import show
+from ._wording import show
 from .result import Determination, Finding, Review
 from .sets import CriteriaSet, Criterion
 
@@ -109,6 +109,7 @@ def determination_to_json(d: Determination) -> dict[str, Any]:
                 "source": f.source,
                 "citation": f.citation,
                 "verified": f.verified,
+                "group": f.group or None,
                 "evidence": [
                     {"fact": e.fact, "path": e.path, "value": _json_value(e.value)}
                     for e in f.evidence

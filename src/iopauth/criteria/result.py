@@ -81,6 +81,8 @@ class Finding:
     documentation: tuple[str, ...] = ()
     verified: bool = True
     citation: str = ""
+    # for a member of an itemized any-of group (discharge criteria): the group's id
+    group: str = ""
 
 
 @frozen(kw_only=True)
