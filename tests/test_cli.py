@@ -203,7 +203,7 @@ def test_render_help_lists_the_documents_and_every_option_has_help() -> None:
     subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     for name, sub in subparsers.choices.items():
         for action in sub._actions:
-            if action.dest != "help":
+            if action.dest != "help" and not isinstance(action, argparse._SubParsersAction):
                 assert action.help, f"{name} {action.dest}"
 
 
@@ -250,12 +250,20 @@ def test_demo_writes_the_documents_of_every_example(tmp_path: Path) -> None:
     lines = out.splitlines()
     outcomes = [line for line in lines if not line.startswith(str(tmp_path))]
     printed = [Path(line) for line in lines if line.startswith(str(tmp_path))]
+    from iopauth.criteria import get_criteria
+
+    def version(name: str) -> str:
+        return f"{name} {get_criteria(name).version}"
+
     assert outcomes == [
-        "commercial-adolescent-appeal: meets criteria (iop-standard 2026.1, initial review)",
-        "commercial-mild-adjustment: does not meet criteria (iop-standard 2026.1, initial "
-        "review); marked DRAFT: request-letter (and the packet and cover)",
-        "medicaid-alcohol-depression-concurrent: meets criteria (sud-iop 2026.1, continued review)",
-        "medicare-stepdown-depression: meets criteria (iop-standard 2026.1, initial review)",
+        f"commercial-adolescent-appeal: meets criteria ({version('iop-standard')}, initial "
+        "review)",
+        f"commercial-mild-adjustment: does not meet criteria ({version('iop-standard')}, "
+        "initial review); marked DRAFT: request-letter (and the packet and cover)",
+        f"medicaid-alcohol-depression-concurrent: meets criteria ({version('sud-iop')}, "
+        "continued review)",
+        f"medicare-stepdown-depression: meets criteria ({version('medicare-iop')}, initial "
+        "review)",
     ]
     assert len(printed) == 21
     assert sorted(printed) == sorted(tmp_path.glob("*.pdf"))
