@@ -283,3 +283,21 @@ def test_documents_only_offer_what_fits() -> None:
     assert "concurrent-review" in applicable_documents(case)
     initial = attrs.evolve(case, request=attrs.evolve(case.request, kind=RequestKind.INITIAL))
     assert "concurrent-review" not in applicable_documents(initial)
+
+
+def test_every_fact_a_rule_can_read_chooses_sentences() -> None:
+    """Each fact but those the request table already states leads to clinical sentences, so a
+    criterion on any fact is answered from the record, not "shown in the enclosed record"."""
+    from iopauth.rendering.basis import topics_for
+
+    stated_elsewhere = {
+        "patient.age",
+        "patient.sex",
+        "coverage.plan_type",
+        "program.setting",
+        "request.kind",
+        "request.weeks",
+        "request.documents",
+    }
+    silent = [name for name in FACTS if "." in name and not topics_for((name,))]
+    assert sorted(silent) == sorted(stated_elsewhere)

@@ -22,6 +22,7 @@ from .clinical import (
     goals_sentences,
     improvement_sentences,
     medical_sentences,
+    medication_sentences,
     physician_sentences,
     presentation_sentences,
     psychosocial_sentences,
@@ -53,10 +54,13 @@ _TOPICS = {
     "discharge": discharge_sentences,
     "certification": certification_sentences,
     "physician": physician_sentences,
+    "medications": medication_sentences,
 }
 
 # Which sentences bear on a criterion, by the facts its rule read: exact names first, then the
-# part before the dot. Facts absent here (the patient's age, a set's parameters) add nothing.
+# part before the dot. Facts absent here (the patient's age and sex, the plan type, the
+# program's setting, the request's kind, a set's parameters) add nothing: the request table
+# states them already.
 _FACT_TOPICS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "presentation.outpatient_insufficient": ("presentation", "measures", "functioning"),
@@ -81,7 +85,20 @@ _FACT_TOPICS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "asam": ("ratings",),
         "measures": ("measures",),
         "phq9": ("measures",),
+        "phq2": ("measures",),
         "gad7": ("measures",),
+        "pcl5": ("measures",),
+        "audit": ("measures",),
+        "audit_c": ("measures",),
+        "dast10": ("measures",),
+        "cssrs": ("measures", "risk"),
+        "safety": ("measures", "risk"),
+        "locus": ("ratings",),
+        "calocus": ("ratings",),
+        "functioning": ("functioning",),
+        "medical.withdrawal_risk": ("withdrawal",),
+        "presentation": ("presentation",),
+        "medications": ("medications",),
         "risk": ("risk",),
         "psychosocial": ("psychosocial",),
         "engagement": ("engagement",),

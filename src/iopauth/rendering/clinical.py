@@ -370,3 +370,9 @@ def medication_changes(case: Case) -> tuple[str, ...]:
         elif m.start_date is not None and m.start_date >= case.plan.start_date:
             out.append(f"{name}: started on {long_date(m.start_date)}.")
     return tuple(out)
+
+
+def medication_sentences(case: Case) -> list[str]:
+    """Current medications with dose and frequency, in one sentence."""
+    items = [" ".join(p for p in (m.name, m.dose, m.frequency) if p) for m in case.medications]
+    return [f"Current medications: {'; '.join(items)}."] if items else []
