@@ -301,3 +301,12 @@ def test_every_fact_a_rule_can_read_chooses_sentences() -> None:
     }
     silent = [name for name in FACTS if "." in name and not topics_for((name,))]
     assert sorted(silent) == sorted(stated_elsewhere)
+
+
+def test_letter_quotes_each_sentence_of_the_record_once() -> None:
+    """The criteria table quotes a sentence of the record in one row only; later rows that
+    rest on it name the row that quotes it."""
+    html = render_html(load_case(CONCURRENT), "concurrent-review")
+    table = html.split('<table class="criteria">', 1)[1].split("</table>", 1)[0]
+    assert table.count("Attended 15 of 16 scheduled program days") == 1
+    assert "See also the record quoted under" in table

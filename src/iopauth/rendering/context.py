@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+import attrs
 from attrs import frozen
 from markupsafe import Markup
 
@@ -259,6 +260,25 @@ def _findings(
     return tuple(finding_view(f, case, rows) for f in determination.findings)
 
 
+def _once_each(findings: tuple[FindingView, ...]) -> tuple[FindingView, ...]:
+    """The findings with each sentence of the record quoted once, in the first row that
+    needs it; a later row names the rows it shares evidence with instead of repeating it."""
+    first_row: dict[str, str] = {}
+    out = []
+    for f in findings:
+        fresh = tuple(b for b in f.basis if b not in first_row)
+        earlier = list(dict.fromkeys(first_row[b] for b in f.basis if b in first_row))
+        for sentence in fresh:
+            first_row[sentence] = f.title
+        basis = fresh
+        if earlier:
+            rows = " and ".join(f"\u201c{t}\u201d" for t in earlier[:2])
+            more = " and other rows" if len(earlier) > 2 else ""
+            basis = (*fresh, f"See also the record quoted under {rows}{more} above.")
+        out.append(attrs.evolve(f, basis=basis))
+    return tuple(out)
+
+
 @frozen(kw_only=True)
 class UnmetAnswer:
     """The appeal's answer to one criterion the payer cited as unmet."""
@@ -353,7 +373,7 @@ def build_context(
         "findings": findings,
         # a payer-facing letter states what supports the request; what counts against it
         # belongs to the checklist and to a draft's first-page note, never to a "Not met" row
-        "findings_letter": tuple(f for f in findings if f.tone != "bad"),
+        "findings_letter": _once_each(tuple(f for f in findings if f.tone != "bad")),
         "findings_met": tuple(f for f in findings if f.status == Status.MET.value),
         "findings_unknown": tuple(f for f in findings if f.status == Status.UNKNOWN.value),
         "exclusion_kind": CriterionKind.EXCLUSION.value,
