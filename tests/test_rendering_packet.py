@@ -214,5 +214,6 @@ def test_tagged_archival_packet_keeps_its_title_tags_and_case() -> None:
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert reader.metadata is not None
     assert reader.metadata.title == "Prior authorization fax packet"
-    assert "/StructTreeRoot" in reader.trailer["/Root"]
+    root: Any = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root
     assert list(reader.attachments) == ["case.json"]
