@@ -377,7 +377,7 @@ def test_patient_summary_is_plain_and_has_no_codes(case: Case) -> None:
         "Hours each day 4",
         "Hours each week 12",
         "About 8",
-        "They have not answered yet",
+        "They have not decided yet",
         "What will I have to pay myself?",
     ):
         assert fact in text, fact
