@@ -276,3 +276,31 @@ def test_nine_hours_never_worse_than_eight_for_medicare(case: Case, review: Revi
             assert _STATUS_RANK[after.status] >= _STATUS_RANK[before.status]
     assert nine.by_criterion()["mcr.poc_9h"].status is Status.MET
     assert eight.by_criterion()["mcr.poc_9h"].status is Status.NOT_MET
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases(), review=st.sampled_from(Review))
+def test_recommendation_agrees_with_its_basis(case: Case, review: Review) -> None:
+    """Each driver of the recommendation is a finding against the case or a met floor."""
+    for name in criteria_sets():
+        result = evaluate(case, name, review)
+        assert (result.recommended_level is None) == (result.recommendation_basis == ())
+        found = result.by_criterion()
+        criteria = {c.id: c for c in get_criteria(name).criteria}
+        for criterion_id in result.recommendation_basis:
+            status = found[criterion_id].status
+            floor = criteria[criterion_id].floor
+            assert status in (Status.NOT_MET, Status.APPLIES) or (
+                status is Status.MET and floor is result.recommended_level
+            ), (name, criterion_id, status)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases(), review=st.sampled_from(Review))
+def test_memoized_determinations_equal_fresh_ones(case: Case, review: Review) -> None:
+    """A determination served from the caches equals one computed with every cache cleared."""
+    from iopauth.criteria.engine import clear_caches
+
+    warm = [evaluate(case, name, review) for name in criteria_sets()]
+    clear_caches()
+    assert [evaluate(case, name, review) for name in criteria_sets()] == warm

@@ -286,6 +286,7 @@ def test_placement_note_needs_a_reason() -> None:
     from .casebuilder import locus
 
     rating = attrs.evolve(locus("4"), placement_note="waiting for a bed")
-    assert ("placement_note", "is given only with placement_reason") in problems(rating, None)
+    rule = ("placement_note", "is given only with placement_reason")
+    assert rule in problems(rating, None)
     explained = attrs.evolve(rating, placement_reason=PlacementReason.WAITING_LIST)
-    assert ("placement_note", "is given only with placement_reason") not in problems(explained, None)
+    assert rule not in problems(explained, None)

@@ -51,6 +51,25 @@ def evaluate(
         ) from None
     day = case.request.request_date if as_of is None else as_of
     facts = _facts(case, day, criteria_set.groups)
+    get = facts.get
+    key = (kind, *[get(n) for n in criteria_set.key_facts(kind)])
+    decided = criteria_set.memo.get(key)
+    if decided is None:
+        decided = _decide(criteria_set, kind, facts)
+        if len(criteria_set.memo) >= _MEMO_SIZE:
+            criteria_set.memo.clear()
+        criteria_set.memo[key] = decided
+    return Determination(
+        criteria_set=criteria_set.id,
+        criteria_version=criteria_set.version,
+        review=kind,
+        as_of=day,
+        **decided,
+    )
+
+
+def _decide(criteria_set: CriteriaSet, kind: Review, facts: Facts) -> dict[str, Any]:
+    """Everything a determination says apart from its set, review and day."""
     findings: list[Finding] = []
     pointers: list[tuple[LevelOfCare, str]] = []
     floors: list[tuple[LevelOfCare, str]] = []
@@ -65,11 +84,11 @@ def evaluate(
             criterion.memo[key] = found
         findings.extend(found)
         status = found[0].status
-        if criterion.recommend:
-            level = _recommendation(criterion, status, facts)
+        if criterion.recommend and status in _AGAINST:
+            level = _recommendation(criterion, facts)
             if level is not None:
                 pointers.append((level, criterion.id))
-        if criterion.floor is not None and status is Status.MET:
+        elif criterion.floor is not None and status is Status.MET:
             floors.append((criterion.floor, criterion.id))
     recommended, basis = _recommend(pointers, floors, criteria_set.level)
     notes: list[str] = []
@@ -77,27 +96,24 @@ def evaluate(
         notes.append(f"The set {criteria_set.id!r} has no criteria for the {kind} review.")
     missing: dict[str, None] = {}
     for finding in findings:
-        if finding.status is Status.UNKNOWN or _unverified_against(finding):
+        if finding.status is Status.UNKNOWN:
             missing.update(dict.fromkeys(finding.documentation))
-        if _unverified_against(finding):
+        elif _unverified_against(finding):
+            missing.update(dict.fromkeys(finding.documentation))
             notes.append(
                 f"{finding.title}: this finding rests on a source the project could not "
                 "verify, so it leaves the outcome undecided rather than deciding it; confirm "
                 "the requirement and attach the documentation."
             )
-    return Determination(
-        criteria_set=criteria_set.id,
-        criteria_version=criteria_set.version,
-        review=kind,
-        as_of=day,
-        outcome=_outcome(findings),
-        findings=tuple(findings),
-        missing_documentation=tuple(missing),
-        recommended_level=recommended,
-        notes=tuple(notes),
-        recommendation_basis=basis,
-        unverified=tuple(f.criterion for f in findings if not f.verified and not f.group),
-    )
+    return {
+        "outcome": _outcome(findings),
+        "findings": tuple(findings),
+        "missing_documentation": tuple(missing),
+        "recommended_level": recommended,
+        "notes": tuple(notes),
+        "recommendation_basis": basis,
+        "unverified": tuple(f.criterion for f in findings if not f.verified and not f.group),
+    }
 
 
 def _recommend(
@@ -112,6 +128,8 @@ def _recommend(
     is not enough) rules out pointers below it. Several pointers: err toward the more
     intensive level, the safer reading.
     """
+    if not pointers:
+        return None, ()
     floor = max((level for level, _ in floors), key=lambda lv: lv.rank, default=None)
     allowed = [(lv, c) for lv, c in pointers if floor is None or lv.rank >= floor.rank]
     # the met findings that ruled a lower pointer out are part of the basis
@@ -123,9 +141,7 @@ def _recommend(
     same = tuple(c for lv, c in allowed if lv is own)
     if same:
         return own, same + held
-    if held and floor is not None:
-        return floor, held
-    return None, ()
+    return (floor, held) if held and floor is not None else (None, ())
 
 
 def _unverified_against(finding: Finding) -> bool:
@@ -167,7 +183,9 @@ def clear_caches() -> None:
     with _FACTS_LOCK:
         _FACTS_CACHE.clear()
     for name in criteria_sets():
-        for criterion in get_criteria(name).criteria:
+        criteria_set = get_criteria(name)
+        criteria_set.memo.clear()
+        for criterion in criteria_set.criteria:
             criterion.memo.clear()
 
 
@@ -331,9 +349,7 @@ def _render(template: Template, facts: Facts, params: Mapping[str, Any]) -> str:
     return "".join(pieces)
 
 
-def _recommendation(criterion: Criterion, status: Status, facts: Facts) -> LevelOfCare | None:
-    if status not in _AGAINST:
-        return None
+def _recommendation(criterion: Criterion, facts: Facts) -> LevelOfCare | None:
     best: LevelOfCare | None = None
     for recommendation in criterion.recommend:
         when = recommendation.when

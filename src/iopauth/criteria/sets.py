@@ -149,14 +149,32 @@ class CriteriaSet:
     groups: tuple[str, ...]
     origin: str
     _by_review: Mapping[Review, tuple[Criterion, ...]] = field(init=False, eq=False, repr=False)
+    _key_facts: Mapping[Review, tuple[str, ...]] = field(init=False, eq=False, repr=False)
+    # Whole determinations (without their day) by review and fact values: the engine keeps
+    # them here, bounded, so a case evaluated again against this set costs one lookup.
+    memo: dict[tuple[Any, ...], Any] = field(init=False, factory=dict, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         by_review = {r: tuple(c for c in self.criteria if r in c.reviews) for r in Review}
         object.__setattr__(self, "_by_review", by_review)
+        keys = {
+            r: tuple(dict.fromkeys(n for c in by_review[r] for n in _all_facts(c))) for r in Review
+        }
+        object.__setattr__(self, "_key_facts", keys)
+
+    def key_facts(self, review: Review) -> tuple[str, ...]:
+        """Every fact a determination for ``review`` depends on."""
+        return self._key_facts[review]
 
     def for_review(self, review: Review) -> tuple[Criterion, ...]:
         """The criteria that apply to ``review``, in set order."""
         return self._by_review[review]
+
+
+def _all_facts(criterion: Criterion) -> tuple[str, ...]:
+    """The facts a criterion's finding and its recommendation depend on."""
+    when = [n for r in criterion.recommend if r.when is not None for n in r.when.facts]
+    return (*criterion.key_facts, *when)
 
 
 def _sets_dir() -> resources.abc.Traversable:
