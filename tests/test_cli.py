@@ -256,14 +256,12 @@ def test_demo_writes_the_documents_of_every_example(tmp_path: Path) -> None:
         return f"{name} {get_criteria(name).version}"
 
     assert outcomes == [
-        f"commercial-adolescent-appeal: meets criteria ({version('iop-standard')}, initial "
-        "review)",
+        f"commercial-adolescent-appeal: meets criteria ({version('iop-standard')}, initial review)",
         f"commercial-mild-adjustment: does not meet criteria ({version('iop-standard')}, "
         "initial review); marked DRAFT: request-letter (and the packet and cover)",
         f"medicaid-alcohol-depression-concurrent: meets criteria ({version('sud-iop')}, "
         "continued review)",
-        f"medicare-stepdown-depression: meets criteria ({version('medicare-iop')}, initial "
-        "review)",
+        f"medicare-stepdown-depression: meets criteria ({version('medicare-iop')}, initial review)",
     ]
     assert len(printed) == 21
     assert sorted(printed) == sorted(tmp_path.glob("*.pdf"))
