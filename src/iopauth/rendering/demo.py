@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from .._files import write_atomically
+from .._files import write_output
 from .._resources import examples_dir
 from ..errors import IopAuthError
 from .options import RenderOptions
@@ -25,21 +25,22 @@ def demo_lines(
     out_dir: str | Path,
     cases: Iterable[str | Path] | None = None,
     options: RenderOptions | None = None,
+    on_replace: Callable[[Path], None] | None = None,
 ) -> Iterator[tuple[str, Path | None]]:
     """Write each case's documents into ``out_dir``, yielding a report line per case (with
     ``None``) and then each path written (with that path).
 
-    The case line gives the criteria outcome and says when its letters are marked DRAFT.
+    The case line gives the criteria outcome and says when its letters are marked DRAFT;
+    ``on_replace`` is called with each existing file before it is replaced.
     """
     from ..criteria import default_criteria, default_review, evaluate
+    from ..serialize import load_case
     from .labels import label
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     options = options or RenderOptions()
     for path in _case_files(cases):
-        from ..serialize import load_case
-
         case = load_case(path)
         determination = evaluate(
             case,
@@ -59,7 +60,7 @@ def demo_lines(
         yield line, None
         for document, data in render_documents(case, names, options=options).items():
             target = out / f"{path.stem}--{document}.pdf"
-            write_atomically(target, data)
+            write_output(target, data, on_replace=on_replace)
             yield str(target), target
 
 
@@ -67,11 +68,14 @@ def write_demo(
     out_dir: str | Path,
     cases: Iterable[str | Path] | None = None,
     options: RenderOptions | None = None,
+    on_replace: Callable[[Path], None] | None = None,
 ) -> tuple[Path, ...]:
     """Render each document for each case file into ``out_dir``; return the paths written.
 
     ``cases`` defaults to the example cases shipped with iopauth. Files are named
     ``<case file stem>--<document>.pdf`` and written in a stable order; each case's documents
-    are laid out once, the packet and cover reusing the letters' pages.
+    are laid out once, the packet and cover reusing the letters' pages. ``on_replace`` is
+    called with each existing file before it is replaced.
     """
-    return tuple(p for _, p in demo_lines(out_dir, cases, options) if p is not None)
+    lines = demo_lines(out_dir, cases, options, on_replace)
+    return tuple(p for _, p in lines if p is not None)
