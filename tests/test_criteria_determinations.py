@@ -473,3 +473,39 @@ def test_missing_scores_are_asked_for_at_admission(primary: str, instrument: str
         f"No {instrument} score is recorded for the primary diagnosis ({primary})" in finding.reason
     )
     assert any("standardized score" in d for d in result.missing_documentation)
+
+
+# --- 10. reasons say only what the case records ----------------------------------------------
+
+
+def test_reasons_follow_what_the_case_records() -> None:
+    """A non-F primary code is not called behavioral; no rating, no claim about one."""
+    codes = (Diagnosis(code="R45.851", primary=True), Diagnosis(code="F33.1"))
+    found = evaluate(build_case({"diagnoses": codes})).by_criterion()
+    assert found["adm.diagnosis"].reason == (
+        "The recorded diagnoses (R45.851 and F33.1) include a behavioral-health diagnosis "
+        "(ICD-10-CM chapter F)."
+    )
+    bare = evaluate(build_case({"level_of_care_ratings": ()})).by_criterion()
+    assert bare["adm.level_fit"].reason == (
+        "The record holds no level-of-care rating that calls for a more intensive level."
+    )
+    assert "rating" not in bare["ex.lower_level_suffices"].reason
+    low = evaluate(build_case({"level_of_care_ratings": (locus("1"),)})).by_criterion()
+    assert low["adm.level_fit"].status is Status.MET  # LOCUS 1 sits below every program
+
+
+def test_certification_reasons_write_dates() -> None:
+    """Certification and recertification reasons give dates and days of the stay in words."""
+    found = evaluate(build_case(), "medicare-iop", "continued").by_criterion()
+    assert found["mcr.physician_cert"].reason == (
+        "A physician treating the patient certified the plan on 2 March 2026."
+    )
+    assert found["mcr.recert_due"].reason == (
+        "This review falls on day 18 of the stay, before the first recertification is due on "
+        "day 30."
+    )
+    early = evaluate(build_case(), "medicare-iop", "continued", as_of=date(2026, 2, 20))
+    assert early.by_criterion()["mcr.recert_due"].reason.startswith(
+        "This review falls before admission on 2 March 2026"
+    )

@@ -539,6 +539,16 @@ def test_overlay_extends_sibling_file(tmp_path: Path) -> None:
             _MINIMAL.replace('documentation = "The schedule"', 'not_met_reason = "{nope.x}"'),
             "unknown fact or parameter 'nope.x'",
         ),
+        (_MINIMAL + "citation = 42\n", "citation must be a string"),
+        (_MINIMAL + 'floor = "spa"\n', "floor is not a level of care"),
+        (_MINIMAL + "itemize = true\n", "only an any_of group can itemize"),
+        (_MINIMAL + "met_reason = [{ text = 1 }]\n", "reasons must be strings"),
+        (_MINIMAL + 'met_reason = [{ when = "x" }]\n', "a reason variant has text"),
+        (
+            _MINIMAL + 'met_reason = [{ when = "plan.hours_per_week", text = "t" }]\n',
+            "a rule must be true or false",
+        ),
+        (_MINIMAL + 'met_reason = "{plan.hours_per_week|miles}"\n', "unknown format 'miles'"),
     ],
 )
 def test_bad_sets_are_refused(tmp_path: Path, text: str, message: str) -> None:
@@ -574,6 +584,21 @@ def test_missing_file_is_criteria_error(tmp_path: Path) -> None:
     """A set file that cannot be read is a CriteriaSetError, not an OSError."""
     with pytest.raises(CriteriaSetError, match="cannot read"):
         load_criteria(tmp_path / "absent.toml")
+
+
+def test_reason_variants_pick_the_first_that_holds(tmp_path: Path) -> None:
+    """A reason variant is used when its rule holds; the last one without a rule otherwise."""
+    text = _MINIMAL + (
+        "not_met_reason = [\n"
+        '  { when = "plan.hours_per_week < 5", text = "Only {plan.hours_per_week|hours}." },\n'
+        '  "{plan.hours_per_week|hours} of {params.min_hours|hours}.",\n'
+        "]\n"
+    )
+    custom = load_criteria(_write(tmp_path, "v.toml", text))
+    four = evaluate(build_case(weekly(2, 2.0)), custom).by_criterion()["my.hours"]
+    assert four.reason == "Only 4 hours."
+    six = evaluate(build_case(weekly(3, 2.0)), custom).by_criterion()["my.hours"]
+    assert six.reason == "6 hours of 9 hours."
 
 
 def test_any_of_needs_members(tmp_path: Path) -> None:

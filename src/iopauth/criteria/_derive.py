@@ -336,6 +336,8 @@ def _rank_facts(prefix: str, rating: LevelOfCareRating | None) -> dict[str, Valu
     """Where a rating sits against IOP and PHP, and why a lower placement was chosen."""
     level = None if rating is None else _adapters.mapped_level(rating)
     rank = None if level is None else level.rank
+    if rating is not None and rank is None and _adapters.below_iop(rating):
+        rank = LevelOfCare.OUTPATIENT.rank  # LOCUS / CALOCUS-CASII 0 and 1: below any program
     return {
         # no rating recorded: nothing points above (or at) a level
         f"{prefix}.above_iop": False if rating is None else _above(rank, LevelOfCare.IOP),

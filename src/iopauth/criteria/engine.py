@@ -1,8 +1,11 @@
 """Evaluate a case against a criteria set: one finding per criterion, then the outcome.
 
 The outcome is ``meets`` when every required criterion (and any-of group) is met and no
-exclusion applies; ``does_not_meet`` when a required criterion is not met or an exclusion
-applies; otherwise ``insufficient_information``. Facts are derived once per evaluation.
+exclusion applies; ``does_not_meet`` when a verified required criterion is not met or a
+verified exclusion applies; otherwise ``insufficient_information`` (an unverified finding
+against the case asks for its documentation instead of deciding). The recommended level comes
+from the findings against the case, with the ids that drove it. Facts are derived once per
+case and day; determinations are memoized per set by the facts they depend on.
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ FORMATS: dict[str, str] = {
     "level": "a level of care in words: intensive outpatient",
     "list": "a list in words: F33.1, F10.20 and Z63.0",
 }
-#: Largest criteria file read (the shipped sets are about 20 kB).
+#: Largest criteria file read (the shipped sets are 20 to 45 kB).
 MAX_SET_BYTES = 1024 * 1024
 
 
