@@ -292,3 +292,17 @@ def test_an_executor_failure_is_reported_per_case(tmp_path: Path) -> None:
     )
     assert [c.errors for c in report.cases] == [("worker error (ConnectionError)",)] * 2
     assert "case text" not in report.report_path.read_text()
+
+
+def test_a_failing_warm_up_never_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Warming a worker only saves time: a failure in it is left for the job to report."""
+    from iopauth import _batch_worker
+    from iopauth.rendering import environment
+
+    def broken(*_args: object) -> object:
+        raise RuntimeError("no templates")
+
+    monkeypatch.setattr(_batch_worker, "_warmed", False)
+    monkeypatch.setattr(environment, "environment", broken)
+    _batch_worker.warm()
+    assert _batch_worker._warmed

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from .errors import IopAuthError
 
-__all__ = ["add_parser", "case_files", "run", "run_command", "summary_lines"]
+__all__ = ["add_parser", "case_files", "run", "run_command", "run_demo", "summary_lines"]
 
 
 def add_parser(sub: Any) -> None:
@@ -107,9 +107,10 @@ def summary_lines(report: Any, workers: int, seconds: float) -> list[str]:
 
 
 def _progress(
-    total: int, out: TextIO, err: TextIO
+    total: int, out: TextIO | None, err: TextIO
 ) -> tuple[Callable[[Any], None], Callable[[], None]]:
-    """A per-case callback and a closer: a tqdm bar on a terminal, plain lines otherwise."""
+    """A per-case callback and a closer: a tqdm bar on a terminal, plain lines on ``out``
+    otherwise (none when ``out`` is ``None``)."""
     if err.isatty():
         from tqdm import tqdm
 
@@ -128,6 +129,8 @@ def _progress(
 
     def line(case: Any) -> None:
         done[0] += 1
+        if out is None:
+            return
         if case.resumed:
             state = "already done"
         elif case.ok:
@@ -138,3 +141,63 @@ def _progress(
         print(f"[{done[0]}/{total}] {case.name}: {state}", file=out, flush=True)
 
     return line, lambda: None
+
+
+def run_demo(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    """``iopauth demo``: every document of the example cases, through the batch path.
+
+    One line per case (outcome, criteria set and version, review, letters marked DRAFT), then
+    the path of each file written, in the cases' name order as they finish; a progress bar on
+    a terminal. An existing file about to be replaced is named on stderr unless ``--force``.
+    """
+    from ._resources import examples_dir
+    from .batch import default_workers, render_many
+
+    del stdin
+    err: TextIO = getattr(args, "stderr", None) or sys.stderr
+    folder = examples_dir()
+    if folder is None:
+        raise IopAuthError("the example cases are not part of this installation")
+    files = sorted(folder.glob("*.json"))
+    target = Path(args.output)
+    if not args.force:
+        for path in sorted(target.glob("*--*.pdf")) if target.is_dir() else ():
+            if path.name.split("--", 1)[0] in {f.stem for f in files}:
+                print(f"iopauth: replacing the existing file {path}", file=err)
+    ready: dict[int, Any] = {}
+    order = {f.stem: i for i, f in enumerate(files)}
+    shown = [0]
+    tick, close = _progress(len(files), None, err)
+
+    def show(case: Any) -> None:
+        tick(case)
+        ready[order.get(case.name, len(order))] = case
+        while shown[0] in ready:
+            for line in _demo_lines(ready.pop(shown[0]), target, err):
+                print(line, file=out, flush=True)
+            shown[0] += 1
+
+    try:
+        report = render_many(
+            files, target, workers=min(default_workers(), len(files)), progress=show
+        )
+    finally:
+        close()
+    return 1 if report.failed else 0
+
+
+def _demo_lines(case: Any, target: Path, err: TextIO) -> list[str]:
+    from .criteria.result import Outcome, Review
+    from .rendering.labels import label
+
+    if not case.ok:
+        for line in case.errors:
+            print(f"iopauth: {case.source}: {line}", file=err)
+        return []
+    line = (
+        f"{case.name}: {label(Outcome(case.outcome)).lower()} "
+        f"({case.criteria_set} {case.criteria_version}, {label(Review(case.review))} review)"
+    )
+    if case.drafts:
+        line += f"; marked DRAFT: {', '.join(case.drafts)} (and the packet and cover)"
+    return [line, *(str(target / f.file) for f in case.files)]

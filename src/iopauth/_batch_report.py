@@ -44,7 +44,8 @@ class CaseResult:
 
     ``name`` prefixes the case's files (``<name>--<document>.pdf``); ``errors`` holds one
     line per problem (field path and rule, never case data); ``criteria_set``,
-    ``criteria_version`` and ``review`` say what ``outcome`` was decided against; ``resumed``
+    ``criteria_version`` and ``review`` say what ``outcome`` was decided against; ``drafts``
+    names the letters marked DRAFT (the case does not meet its criteria); ``resumed``
     is true when a resumed batch found the case already done.
     """
 
@@ -57,6 +58,7 @@ class CaseResult:
     criteria_set: str | None = None
     criteria_version: str | None = None
     review: str | None = None
+    drafts: tuple[str, ...] = ()
     files: tuple[WrittenFile, ...] = ()
     skipped: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
@@ -79,6 +81,7 @@ class CaseResult:
             "criteria_set": self.criteria_set,
             "criteria_version": self.criteria_version,
             "review": self.review,
+            "drafts": list(self.drafts),
             "files": [
                 {"document": f.document, "file": f.file, "sha256": f.sha256, "bytes": f.bytes}
                 for f in self.files
@@ -100,6 +103,7 @@ class CaseResult:
             criteria_set=data.get("criteria_set"),
             criteria_version=data.get("criteria_version"),
             review=data.get("review"),
+            drafts=tuple(data.get("drafts", ())),
             files=tuple(WrittenFile(**f) for f in data.get("files", ())),
             skipped=tuple(data.get("skipped", ())),
             errors=tuple(data.get("errors", ())),

@@ -25,23 +25,28 @@ _warmed = False
 
 
 def warm() -> None:
-    """Build this process's caches: fonts, templates, criteria sets (idempotent)."""
+    """Build this process's caches: fonts, templates, criteria sets (idempotent).
+
+    Warming only saves time: if any part fails here, the first job meets (and reports) the
+    same failure, so a failing warm-up never breaks a worker pool.
+    """
     global _warmed  # noqa: PLW0603  (a per-process flag is the point: warm once per worker)
     if _warmed:
         return
-    from .criteria import criteria_sets, get_criteria
-    from .rendering import documents
-    from .rendering.environment import environment
-    from .rendering.pdf import _font_setup
-
-    env = environment()
-    for document in documents():
-        env.get_template(f"{document}.html.j2")
-    env.get_template("partials/style.css")
-    for name in criteria_sets():
-        get_criteria(name)
-    _font_setup()
     _warmed = True
+    try:
+        from .criteria import criteria_sets, get_criteria
+        from .rendering.environment import environment
+        from .rendering.pdf import _font_setup
+
+        env = environment()
+        for name in env.list_templates(extensions=["j2", "css"]):
+            env.get_template(name)
+        for name in criteria_sets():
+            get_criteria(name)
+        _font_setup()
+    except Exception:  # noqa: S110  (see the docstring: the job reports the failure)
+        pass
 
 
 def pdf_name(name: str, document: str) -> str:
@@ -60,8 +65,7 @@ def render_job(
     """
     from .criteria import default_criteria, default_review, evaluate
     from .errors import InvalidCaseError, IopAuthError
-    from .rendering import render
-    from .rendering.render import applicable_documents
+    from .rendering.render import LETTERS, applicable_documents, is_draft, render_documents
     from .serialize import load_case
 
     warm()
@@ -84,9 +88,10 @@ def render_job(
         entry["criteria_set"] = determination.criteria_set
         entry["criteria_version"] = determination.criteria_version
         entry["review"] = str(determination.review)
+        entry["drafts"] = [d for d in chosen if d in LETTERS and is_draft(case, d)]
         out = Path(out_dir)
-        for document in chosen:
-            data = render(case, document)
+        # each document laid out once: the packet and cover reuse the letters' pages
+        for document, data in render_documents(case, chosen).items():
             target = out / pdf_name(name, document)
             write_atomically(target, data)
             entry["files"].append(

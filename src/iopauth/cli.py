@@ -19,6 +19,7 @@ from typing import IO, TYPE_CHECKING, BinaryIO, TextIO
 
 from ._batch_cli import add_parser as add_batch_parser
 from ._batch_cli import run_command as run_batch
+from ._batch_cli import run_demo
 from ._files import write_output
 from ._reading import read_stream
 from .errors import CriteriaSetError, IopAuthError
@@ -211,8 +212,8 @@ def _on_replace(args: argparse.Namespace) -> Callable[[Path], None] | None:
 def write_argument(args: argparse.Namespace, out: TextIO, data: bytes) -> None:
     """Write one output file (or standard output for ``-``) the one safe way.
 
-    Every command that writes a file calls this (``render``, ``forms fill``; ``demo`` passes
-    the same notice to :func:`iopauth.rendering.write_demo`).
+    Every command that writes a file calls this (``render``, ``forms fill``; ``demo`` and
+    ``batch`` write through :mod:`iopauth.batch`, which writes the same way).
     """
     binary: BinaryIO | None = getattr(out, "buffer", None)
     if args.output == "-" and binary is None:
@@ -300,14 +301,6 @@ def _cmd_render(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> 
     return EXIT_OK
 
 
-def _cmd_demo(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
-    from .rendering import demo_lines
-
-    for line, _path in demo_lines(args.output, on_replace=_on_replace(args)):
-        print(line, file=out)
-    return EXIT_OK
-
-
 def _cmd_schema(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
     from .serialize import case_schema
 
@@ -338,7 +331,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO | None], int]]
     "batch": run_batch,
     "check": _cmd_check,
     "criteria": _cmd_criteria,
-    "demo": _cmd_demo,
+    "demo": run_demo,
     "forms": _cmd_forms,
     "render": _cmd_render,
     "schema": _cmd_schema,
