@@ -80,13 +80,15 @@ def request_letter(rounds: int) -> list[Row]:
 
     from iopauth._resources import templates_dir
     from iopauth.rendering import RenderOptions, render, render_html
+    from iopauth.rendering.environment import environment, render_template
     from iopauth.rendering.pdf import AssetFetcher, _font_setup, _style
-    from iopauth.rendering.render import _determination, _pdf_html
+    from iopauth.rendering.render import _Session
 
     case = load_case(EXAMPLES / "medicare-stepdown-depression.json")
     options = RenderOptions()
-    determination = _determination(case, "request-letter", None, options)
-    bare_html, css = _pdf_html(case, "request-letter", determination, options, ())
+    context = _Session(case, None, options, ()).context("request-letter", inline_style=False)
+    bare_html = render_template(environment(()), "request-letter.html.j2", context)
+    css = render_template(environment(()), "partials/style.css", context)
     html = render_html(case, "request-letter")
     base_url = templates_dir().as_uri() + "/"
 
