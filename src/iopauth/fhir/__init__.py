@@ -1,0 +1,10 @@
+"""FHIR R4 and Da Vinci PAS: cases in from the EHR, requests out to the payer, decisions back.
+
+``import iopauth`` does not load this package; ``from iopauth import fhir`` does. Reading and
+writing FHIR needs no model library: iopauth works on FHIR JSON and checks the PAS rules it
+relies on itself. :class:`PasClient` needs the ``fhir`` extra (httpx, PyJWT).
+"""
+
+from ._import import ImportResult, case_from_bundle
+
+__all__ = ["ImportResult", "case_from_bundle"]

@@ -1,0 +1,256 @@
+"""US Core Bundle → Case: the example Bundles, what is not carried, and hostile Bundles."""
+
+from __future__ import annotations
+
+import copy
+import json
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+from iopauth import FhirError, load_case
+from iopauth.fhir import case_from_bundle
+from iopauth.measures import LOINC, score
+from iopauth.model import Case
+
+HERE = Path(__file__).resolve().parent
+BUNDLES = HERE / "data" / "fhir"
+CASES = HERE.parent / "examples" / "cases"
+NAMES = sorted(p.name.removesuffix(".bundle.json") for p in BUNDLES.glob("*.bundle.json"))
+
+
+def carried(case: Case) -> Case:
+    """The case as FHIR carries it: the parts US Core has no place for are left unset."""
+    measures = tuple(
+        m
+        if m.items is None or LOINC[m.instrument].items
+        else attrs.evolve(m, items=None, total=score(m).total)
+        for m in case.measures
+    )
+    return attrs.evolve(
+        case,
+        coverage=attrs.evolve(case.coverage, plan_state=None),
+        clinicians=tuple(attrs.evolve(c, contact=False) for c in case.clinicians),
+        measures=measures,
+        history=tuple(attrs.evolve(h, notes=None) for h in case.history),
+        plan=attrs.evolve(
+            case.plan,
+            services=(),
+            goals=(),
+            discharge_plan=None,
+            step_down_level=None,
+            signed_on=None,
+            certified_by_npi=None,
+            certified_on=None,
+            last_reviewed=None,
+        ),
+        presentation=None,
+        risk=None,
+        functioning=(),
+        medical=None,
+        psychosocial=None,
+        engagement=None,
+        level_of_care_ratings=(),
+    )
+
+
+def _bundle(name: str = "medicare-stepdown-depression") -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((BUNDLES / f"{name}.bundle.json").read_text())
+    return data
+
+
+def _entry(bundle: dict[str, Any], rtype: str, rid: str | None = None) -> dict[str, Any]:
+    for entry in bundle["entry"]:
+        resource: dict[str, Any] = entry["resource"]
+        if resource["resourceType"] == rtype and rid in (None, resource["id"]):
+            return resource
+    raise LookupError(rtype)
+
+
+def _errors(bundle: object) -> tuple[str, ...]:
+    with pytest.raises(FhirError) as caught:
+        case_from_bundle(bundle, case_id="t")  # type: ignore[arg-type]
+    return caught.value.errors
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_example_bundle_imports_back_to_the_case(name: str) -> None:
+    """Each example's US Core Bundle gives back the case in every field FHIR carries."""
+    original = load_case(CASES / f"{name}.json")
+    request = {"kind": original.request.kind.value}
+    if original.request.authorization_number:
+        request["authorization_number"] = original.request.authorization_number
+    extra = {}
+    if original.request.denial is not None:
+        extra = {
+            "request": {"denial": {"decided_on": original.request.denial.decided_on.isoformat()}}
+        }
+        original = attrs.evolve(
+            original,
+            request=attrs.evolve(
+                original.request,
+                denial=attrs.evolve(
+                    original.request.denial, reference=None, stated_reason=None, unmet_criteria=()
+                ),
+            ),
+        )
+    result = case_from_bundle(
+        BUNDLES / f"{name}.bundle.json", case_id=original.case_id, request=request, extra=extra
+    )
+    assert result.case == carried(original)
+
+
+def test_snomed_only_condition_is_reported_at_its_entry_not_guessed() -> None:
+    """A Condition coded only in SNOMED CT is listed as lacking ICD-10-CM at its entry path."""
+    bundle = _bundle()
+    index = next(
+        i for i, e in enumerate(bundle["entry"]) if e["resource"]["id"] == "condition-snomed"
+    )
+    result = case_from_bundle(bundle, case_id="t")
+    assert (
+        f"$.entry[{index}].resource.code: lacks an ICD-10-CM code (SNOMED CT only); "
+        "not imported as a diagnosis" in result.notes
+    )
+    assert [d.code for d in result.case.diagnoses] == ["F33.2", "R45.851"]
+
+
+def test_unfilled_lists_what_fhir_does_not_carry_and_what_was_assumed() -> None:
+    """The import says which case parts a person must supply, and drops those supplied."""
+    result = case_from_bundle(_bundle(), case_id="t")
+    assert "$.risk: a risk assessment lives in clinical notes; ask the clinician" in result.unfilled
+    assert "$.request.kind: not carried by a clinical bundle; 'initial' assumed" in result.unfilled
+    assert result.case.risk is None
+    supplied = case_from_bundle(
+        _bundle(),
+        case_id="t",
+        request={"kind": "initial"},
+        extra={"risk": {"assessed_on": "2026-06-05", "imminent_danger": False}},
+    )
+    assert not any(line.startswith(("$.risk", "$.request.kind")) for line in supplied.unfilled)
+    assert supplied.case.risk is not None
+
+
+def test_item_observations_give_items_and_a_wrong_total_is_reported() -> None:
+    """PHQ-9 items come from item Observations; a recorded total that disagrees is noted."""
+    bundle = _bundle()
+    _entry(bundle, "Observation", "score-2")["valueInteger"] = 3
+    result = case_from_bundle(bundle, case_id="t")
+    phq9 = result.case.measures[1]
+    assert phq9.items == (2, 3, 2, 3, 2, 2, 2, 2, 1)
+    assert phq9.total is None
+    where = next(i for i, e in enumerate(bundle["entry"]) if e["resource"]["id"] == "score-2")
+    assert (
+        f"$.entry[{where}].resource.value[x]: the recorded total differs from the sum of its "
+        "items; the items were kept and the total recomputed"
+    ) in result.notes
+
+
+def test_missing_patient_and_coverage_are_errors() -> None:
+    """A Bundle without a Patient or a Coverage is refused, one line each."""
+    bundle = _bundle()
+    bundle["entry"] = [
+        e for e in bundle["entry"] if e["resource"]["resourceType"] not in ("Patient", "Coverage")
+    ]
+    errors = _errors(bundle)
+    assert "$.entry: no Patient; the bundle must hold exactly one" in errors
+    assert "$.entry: no Coverage; the bundle must hold the patient's plan" in errors
+
+
+def test_dangling_reference_is_named_by_path() -> None:
+    """A reference to no entry is an error at the referring element."""
+    bundle = _bundle()
+    _entry(bundle, "ServiceRequest")["reasonReference"][0] = {"reference": "Condition/gone"}
+    where = next(
+        i
+        for i, e in enumerate(bundle["entry"])
+        if e["resource"]["resourceType"] == "ServiceRequest"
+    )
+    errors = _errors(bundle)
+    assert (
+        f"$.entry[{where}].resource.reasonReference[0].reference: refers to no entry in the bundle"
+        in errors
+    )
+
+
+def test_duplicate_ids_are_errors() -> None:
+    """Two resources of one type with one id make references ambiguous: refused."""
+    bundle = _bundle()
+    copy_of = copy.deepcopy(bundle["entry"][0])
+    copy_of["fullUrl"] = "urn:uuid:0b1d7c52-0000-4000-8000-000000000001"
+    bundle["entry"].append(copy_of)
+    last = len(bundle["entry"]) - 1
+    assert f"$.entry[{last}].resource.id: duplicates the id of $.entry[0]" in _errors(bundle)
+
+
+def test_wrong_resource_type_behind_a_reference_is_an_error() -> None:
+    """Coverage.payor pointing at the Patient is refused with the expected type."""
+    bundle = _bundle()
+    coverage = _entry(bundle, "Coverage")
+    coverage["payor"] = [{"reference": "Patient/patient"}]
+    where = next(
+        i for i, e in enumerate(bundle["entry"]) if e["resource"]["resourceType"] == "Coverage"
+    )
+    errors = _errors(bundle)
+    assert (
+        f"$.entry[{where}].resource.payor[0].reference: must refer to a Organization, not a Patient"
+    ) in errors
+
+
+def test_case_rule_broken_is_reported_at_the_bundle_path_without_the_value() -> None:
+    """A birth date after the request date is named at Patient.birthDate, value not echoed."""
+    bundle = _bundle()
+    _entry(bundle, "Patient")["birthDate"] = "2030-01-02"
+    errors = _errors(bundle)
+    assert errors == (
+        "$.entry[0].resource.birthDate: must be before the request_date"
+        " (case $.patient.birth_date)",
+    )
+    assert "2030" not in str(errors)
+
+
+def test_patient_values_never_appear_in_errors() -> None:
+    """A broken name and member id are reported by path only."""
+    bundle = _bundle()
+    patient = _entry(bundle, "Patient")
+    patient["name"] = [{"family": "Zyxwvut", "given": ["\x07bell"]}]
+    text = "\n".join(_errors(bundle))
+    assert "$.entry[0].resource.name" in text
+    assert "Zyxwvut" not in text
+    assert "bell" not in text
+
+
+@pytest.mark.parametrize(
+    ("source", "line"),
+    [
+        ("{not json", "$: not valid JSON (Expecting property name enclosed in double quotes"),
+        ("[1, 2]", "$: the bundle must be a JSON object (a FHIR resource)"),
+        (b"\xff\xfe", "$: the bundle is not UTF-8 text"),
+        ({"resourceType": "Patient"}, "$.resourceType: must be Bundle"),
+        ({"resourceType": "Bundle", "entry": {}}, "$.entry: must be an array"),
+        ({"resourceType": "Bundle", "entry": [{"resource": 3}]}, "$.entry[0].resource: required"),
+    ],
+)
+def test_not_a_bundle_is_a_clear_error(source: object, line: str) -> None:
+    """Non-JSON, non-objects and non-Bundles are refused with a path."""
+    errors = _errors(source)
+    assert errors[0].startswith(line)
+
+
+def test_ten_thousand_entry_bundle_is_read_in_bounded_memory() -> None:
+    """A Bundle padded to 10,000 entries imports, holding well under 200 MB at its peak."""
+    bundle = _bundle()
+    filler = _entry(bundle, "Observation", "vital-weight")
+    for n in range(10_000 - len(bundle["entry"])):
+        bundle["entry"].append({"resource": {**filler, "id": f"vital-{n}"}})
+    text = json.dumps(bundle)
+    tracemalloc.start()
+    try:
+        result = case_from_bundle(text, case_id="t")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.case.patient.birth_date.year == 1958
+    assert peak < 200 * 1024 * 1024
