@@ -9,6 +9,8 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
+from iopauth.authorization import Decision, DecisionItem, DecisionStatus
+
 # --- measures and level-of-care ratings (iopauth.measures, iopauth.levels) ---
 from iopauth.levels import dimension_keys, valid_levels
 from iopauth.measures import SPECS
@@ -633,3 +635,51 @@ def with_text(obj: Any, text: Any) -> Any:
 def hostile_case(draw: st.DrawFn, case: Case) -> Case:
     """``case`` with hostile text in every free-text field."""
     return with_text(case, lambda _name: draw(hostile_texts()))  # type: ignore[no-any-return]
+
+
+# --- payer decisions and authorizations (iopauth.authorization) ---
+codes = st.text("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", min_size=1, max_size=5)
+
+
+@st.composite
+def _grant(draw: st.DrawFn) -> dict[str, Any]:
+    """Authorized units and an authorized window, each possibly absent."""
+    start = draw(optional(between(date(2023, 12, 1), date(2028, 3, 1))))
+    end = None if start is None else draw(optional(between(start, start + timedelta(days=200))))
+    return {
+        "authorized_units": draw(optional(st.integers(0, 400))),
+        "authorized_start": start,
+        "authorized_end": end,
+    }
+
+
+@st.composite
+def decision_items(draw: st.DrawFn) -> DecisionItem:
+    """One adjudicated service line, as a PAS reader may decode it."""
+    return DecisionItem(
+        sequence=draw(optional(st.integers(1, 99))),
+        service_code=draw(optional(st.sampled_from(["S9480", "H0015", "0905", "90853"]))),
+        revenue_code=draw(optional(st.sampled_from(["0905", "0906", "0912"]))),
+        status=draw(optional(st.sampled_from(DecisionStatus))),
+        review_action_code=draw(optional(codes)),
+        authorization_number=draw(optional(codes)),
+        reason_codes=tuple(draw(st.lists(codes, max_size=3))),
+        **draw(_grant()),
+    )
+
+
+@st.composite
+def decisions(draw: st.DrawFn, status: DecisionStatus | None = None) -> Decision:
+    """A payer decision with any status (or the one given), possibly with service lines."""
+    return Decision(
+        status=status if status is not None else draw(st.sampled_from(DecisionStatus)),
+        decided_on=draw(optional(between(date(2024, 1, 1), date(2028, 12, 31)))),
+        authorization_number=draw(optional(codes)),
+        reason_codes=tuple(draw(st.lists(codes, max_size=3))),
+        reason_text=draw(optional(texts())),
+        information_requested=tuple(draw(st.lists(texts(), max_size=2))),
+        unknown_codes=tuple(draw(st.lists(codes, max_size=2))),
+        items=tuple(draw(st.lists(decision_items(), max_size=3))),
+        response_id=draw(optional(codes)),
+        **draw(_grant()),
+    )

@@ -26,6 +26,24 @@ class InvalidCaseError(IopAuthError, ValueError):
         super().__init__("\n".join([head, *(f"  {e}" for e in self.errors)]))
 
 
+class InvalidAuthorizationError(IopAuthError, ValueError):
+    """An authorization or payer-decision document broke one or more rules.
+
+    ``errors`` holds one line per problem, ``"<json path>: <rule>"``, like
+    :class:`InvalidCaseError`.
+    """
+
+    def __init__(self, errors: Iterable[str], what: str = "document") -> None:
+        self.errors: tuple[str, ...] = tuple(errors)
+        count = len(self.errors)
+        head = f"invalid {what}: {count} problem{'s' if count != 1 else ''}"
+        super().__init__("\n".join([head, *(f"  {e}" for e in self.errors)]))
+
+
+class AuthorizationStoreError(IopAuthError, RuntimeError):
+    """The authorization store cannot be used: not an iopauth store, damaged, or too new."""
+
+
 class CriteriaSetError(IopAuthError, ValueError):
     """A criteria set could not be loaded: bad TOML, an unknown fact or a refused rule."""
 
