@@ -6,5 +6,7 @@ relies on itself. :class:`PasClient` needs the ``fhir`` extra (httpx, PyJWT).
 """
 
 from ._import import ImportResult, case_from_bundle
+from ._pas import CERTIFICATION_TYPES, pas_request
+from ._pas_checks import pas_problems
 
-__all__ = ["ImportResult", "case_from_bundle"]
+__all__ = ["CERTIFICATION_TYPES", "ImportResult", "case_from_bundle", "pas_problems", "pas_request"]
