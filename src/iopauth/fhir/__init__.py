@@ -5,8 +5,16 @@ writing FHIR needs no model library: iopauth works on FHIR JSON and checks the P
 relies on itself. :class:`PasClient` needs the ``fhir`` extra (httpx, PyJWT).
 """
 
+from ._decision import decision_from_response
 from ._import import ImportResult, case_from_bundle
 from ._pas import CERTIFICATION_TYPES, pas_request
 from ._pas_checks import pas_problems
 
-__all__ = ["CERTIFICATION_TYPES", "ImportResult", "case_from_bundle", "pas_problems", "pas_request"]
+__all__ = [
+    "CERTIFICATION_TYPES",
+    "ImportResult",
+    "case_from_bundle",
+    "decision_from_response",
+    "pas_problems",
+    "pas_request",
+]

@@ -84,7 +84,8 @@ class Entry:
 class Index:
     """The Bundle's entries by type, id and fullUrl; collects problems as it reads."""
 
-    def __init__(self, bundle: dict[str, Any]) -> None:
+    def __init__(self, bundle: dict[str, Any], *, strict: bool = True) -> None:
+        """Index ``bundle``; ``strict=False`` tolerates repeated fullUrls (payers send them)."""
         self.errors: list[str] = []
         self.entries: list[Entry] = []
         self._by_key: dict[str, Entry] = {}
@@ -109,27 +110,38 @@ class Index:
             entry = Entry(i, f"{path}.resource", resource)
             self.entries.append(entry)
             rid = resource.get("id")
-            keys = []
+            keys: list[tuple[str, str]] = []
             if rid is not None:
                 if not isinstance(rid, str) or not rid:
                     self.errors.append(f"{path}.resource.id: must be a non-empty string")
                 else:
-                    keys.append(f"{rtype}/{rid}")
+                    keys.append((f"{rtype}/{rid}", "id"))
             full_url = item.get("fullUrl")
             if isinstance(full_url, str) and full_url:
-                keys.append(full_url)
-            for key in keys:
-                if key in self._by_key:
-                    first = seen_ids.get(key, "an earlier entry")
-                    where = "id" if not key.startswith(("urn:", "http")) else "fullUrl"
-                    field = f"{path}.resource.id" if where == "id" else f"{path}.fullUrl"
-                    self.errors.append(f"{field}: duplicates the {where} of {first}")
-                    continue
-                self._by_key[key] = entry
-                seen_ids[key] = path
+                keys.append((full_url, "fullUrl"))
+            self._add(entry, keys, path, seen_ids, strict=strict)
             if isinstance(full_url, str) and "/" in full_url and not full_url.startswith("urn:"):
                 tail = "/".join(full_url.rstrip("/").split("/")[-2:])
                 self._by_key.setdefault(tail, entry)
+
+    def _add(
+        self,
+        entry: Entry,
+        keys: list[tuple[str, str]],
+        path: str,
+        seen: dict[str, str],
+        *,
+        strict: bool,
+    ) -> None:
+        for key, where in keys:
+            if key in self._by_key:
+                if strict or where == "id":
+                    field = f"{path}.resource.id" if where == "id" else f"{path}.fullUrl"
+                    first = seen.get(key, "an earlier entry")
+                    self.errors.append(f"{field}: duplicates the {where} of {first}")
+                continue
+            self._by_key[key] = entry
+            seen[key] = path
 
     def of_type(self, rtype: str) -> list[Entry]:
         """Entries of one resource type, in Bundle order."""
