@@ -79,6 +79,10 @@ def _parser() -> argparse.ArgumentParser:
 
     criteria = sub.add_parser("criteria", help="list criteria sets, or print one set")
     criteria.add_argument("name", nargs="?", help="shipped set name or a TOML file")
+
+    from .fhir._cli import add_fhir_parser  # the fhir subcommands live beside their code
+
+    add_fhir_parser(sub)
     return parser
 
 
@@ -225,8 +229,15 @@ def _cmd_criteria(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -
     return EXIT_OK
 
 
+def _cmd_fhir(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    from .fhir._cli import run
+
+    return run(args, out)
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO | None], int]] = {
     "check": _cmd_check,
+    "fhir": _cmd_fhir,
     "criteria": _cmd_criteria,
     "demo": _cmd_demo,
     "render": _cmd_render,

@@ -1,0 +1,128 @@
+"""``iopauth fhir import|pas|decision``: the FHIR/PAS subcommands of the ``iopauth`` command.
+
+Registered on the main parser by :func:`add_fhir_parser`; :func:`run` runs them. Errors are
+raised as :class:`~iopauth.errors.IopAuthError` (one line per problem, exit 2), and output
+files are written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any, TextIO
+
+import attrs
+
+from .._files import write_atomically
+from ..errors import FhirError
+
+__all__ = ["add_fhir_parser", "run"]
+
+
+def add_fhir_parser(sub: Any) -> None:
+    """Add ``fhir`` and its three subcommands to the main parser's subcommands."""
+    fhir = sub.add_parser("fhir", help="FHIR in, Da Vinci PAS out, payer decisions back")
+    commands = fhir.add_subparsers(
+        dest="fhir_command", metavar="SUBCOMMAND", required=True, parser_class=type(fhir)
+    )
+    imp = commands.add_parser("import", help="build a case from a US Core FHIR Bundle")
+    imp.add_argument("bundle", help="FHIR Bundle JSON file")
+    imp.add_argument("-o", "--output", required=True, help="case JSON file to write")
+    imp.add_argument("--case-id", help="the case's reference (default: the file's name)")
+    imp.add_argument(
+        "--kind",
+        choices=("initial", "concurrent", "extension", "appeal"),
+        help="the request's kind (a clinical bundle does not carry it; default: initial)",
+    )
+    imp.add_argument("--extra", help="JSON file with case parts FHIR does not carry")
+    pas = commands.add_parser("pas", help="write the Da Vinci PAS request Bundle of a case")
+    pas.add_argument("case", help="case JSON file")
+    pas.add_argument("-o", "--output", required=True, help="PAS Bundle JSON file to write")
+    pas.add_argument("--letter", help="the request letter PDF to attach")
+    pas.add_argument("--base-url", default="http://example.org/fhir/", help="fullUrl prefix")
+    decision = commands.add_parser("decision", help="read a payer's PAS response")
+    decision.add_argument("response", help="ClaimResponse, response Bundle or OperationOutcome")
+    decision.add_argument("--json", action="store_true", help="print the decision as JSON")
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    """Run one ``iopauth fhir`` subcommand; returns the exit code."""
+    if args.fhir_command == "import":
+        return _import(args, out)
+    if args.fhir_command == "pas":
+        return _pas(args, out)
+    return _decision(args, out)
+
+
+def _import(args: argparse.Namespace, out: TextIO) -> int:
+    from ..serialize import dump_case
+    from ._import import case_from_bundle
+
+    extra: dict[str, Any] = {}
+    if args.extra:
+        try:
+            extra = json.loads(Path(args.extra).read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise FhirError([f"{args.extra}: not valid JSON"]) from None
+        if not isinstance(extra, dict):
+            raise FhirError([f"{args.extra}: must be a JSON object (parts of a case)"])
+    request = {"kind": args.kind} if args.kind else None
+    case_id = args.case_id or Path(args.bundle).name.split(".")[0]
+    result = case_from_bundle(Path(args.bundle), case_id=case_id, request=request, extra=extra)
+    text = json.dumps(dump_case(result.case), indent=2, ensure_ascii=False) + "\n"
+    write_atomically(Path(args.output), text.encode("utf-8"))
+    print(args.output, file=out)
+    for line in result.unfilled:
+        print(f"not filled: {line}", file=out)
+    for line in result.notes:
+        print(f"note: {line}", file=out)
+    return 0
+
+
+def _pas(args: argparse.Namespace, out: TextIO) -> int:
+    from ..serialize import load_case
+    from ._pas import pas_request
+
+    case = load_case(Path(args.case))
+    letter = Path(args.letter).read_bytes() if args.letter else None
+    bundle = pas_request(case, letter_pdf=letter, base_url=args.base_url)
+    text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
+    write_atomically(Path(args.output), text.encode("utf-8"))
+    print(args.output, file=out)
+    return 0
+
+
+def _decision(args: argparse.Namespace, out: TextIO) -> int:
+    from ._decision import decision_from_response
+
+    decision = decision_from_response(Path(args.response))
+    data = attrs.asdict(decision, value_serializer=_plain)
+    if args.json:
+        json.dump(data, out, indent=2)
+        out.write("\n")
+        return 0
+    for key in (
+        "status",
+        "decided_on",
+        "authorization_number",
+        "authorized_start",
+        "authorized_end",
+        "authorized_units",
+        "reason_codes",
+        "information_requested",
+        "unknown_codes",
+    ):
+        value = data[key]
+        if value not in (None, [], ()):
+            shown = ", ".join(map(str, value)) if isinstance(value, list | tuple) else value
+            print(f"{key.replace('_', ' ')}: {shown}", file=out)
+    return 0
+
+
+def _plain(_inst: object, _field: object, value: object) -> object:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
