@@ -20,7 +20,8 @@ from attrs import frozen
 from ..errors import FhirError, InvalidCaseError
 from ..model import Case
 from . import _systems as cs
-from ._bundle import Entry, Index, code_in, codings, day, items, obj, read_json, text
+from ._bundle import Entry, Index, code_in, day, items, obj, read_json, text
+from ._import_parts import PartsReader, active_coverage, drop_none, first_code
 from ._measures import read_measures
 
 __all__ = ["ImportResult", "case_from_bundle"]
@@ -130,16 +131,8 @@ def _unfilled(case: Case, document: dict[str, Any], assumed_kind: bool) -> list[
     return out
 
 
-class _Reader:
+class _Reader(PartsReader):
     """Turns the indexed Bundle into a case document, remembering where each value came from."""
-
-    def __init__(self, index: Index) -> None:
-        self.index = index
-        self.origin: dict[str, str] = {}
-        self.notes: list[str] = []
-        self.assumed: list[str] = []
-
-    # ----------------------------------------------------------------- error paths
 
     def locate(self, line: str, caller: Mapping[str, Any]) -> str:
         """Rewrite a case validation line to name the Bundle path it came from."""
@@ -154,11 +147,6 @@ class _Reader:
         if top in caller:
             return f"{path}: {rule} (given by the caller)"
         return f"{path}: {rule} (the bundle does not carry it; pass it with extra=)"
-
-    def _at(self, case_path: str, bundle_path: str) -> None:
-        self.origin[case_path] = bundle_path
-
-    # ----------------------------------------------------------------- the case
 
     def read(self, case_id: str) -> dict[str, Any]:
         index = self.index
@@ -177,7 +165,7 @@ class _Reader:
         assert order is not None  # noqa: S101 -- narrowed by the check above
         doc: dict[str, Any] = {"case_id": case_id}
         doc["patient"] = self.patient(patients[0])
-        doc["coverage"] = self.coverage(_active(coverages))
+        doc["coverage"] = self.coverage(active_coverage(coverages))
         program = self.program_entry(order)
         doc["program"] = self.program(program) if program else {}
         doc["clinicians"] = self.clinicians()
@@ -197,300 +185,6 @@ class _Reader:
         doc["plan"], doc["request"] = self.plan_and_request(order)
         return doc
 
-    def patient(self, entry: Entry) -> dict[str, Any]:
-        p, at = entry.resource, entry.path
-        self._at("$.patient", at)
-        names = [n for n in items(p, "name") if isinstance(n, dict)]
-        name = next((n for n in names if n.get("use") == "official"), names[0] if names else {})
-        given = [g for g in items(name, "given") if isinstance(g, str)]
-        person = _drop_none(
-            given=given[0] if given else None,
-            middle=" ".join(given[1:]) or None,
-            family=text(name, "family"),
-            suffix=" ".join(s for s in items(name, "suffix") if isinstance(s, str)) or None,
-        )
-        self._at("$.patient.name", f"{at}.name")
-        self._at("$.patient.birth_date", f"{at}.birthDate")
-        self._at("$.patient.sex", f"{at}.gender")
-        out = {"name": person, "birth_date": p.get("birthDate"), "sex": p.get("gender")}
-        comms = [c for c in items(p, "communication") if isinstance(c, dict)]
-        comm = next((c for c in comms if c.get("preferred") is True), comms[0] if comms else None)
-        if comm is not None:
-            lang = obj(comm, "language")
-            language = code_in(lang, cs.BCP47) or text(lang, "text")
-            out["preferred_language"] = language
-            self._at("$.patient.preferred_language", f"{at}.communication")
-        out.update(self._telecom(p, at, "$.patient", ("phone", "email")))
-        address = _address(p)
-        if address is not None:
-            out["address"] = address
-            self._at("$.patient.address", f"{at}.address[0]")
-        return _drop_none(**out)
-
-    def _telecom(
-        self, resource: dict[str, Any], at: str, case_at: str, wanted: tuple[str, ...]
-    ) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for i, point in enumerate(items(resource, "telecom")):
-            system, value = obj({"t": point}, "t").get("system"), text(point, "value")
-            if system in wanted and value and system not in out:
-                out[system] = value
-                self._at(f"{case_at}.{system}", f"{at}.telecom[{i}]")
-        return out
-
-    def coverage(self, entry: Entry) -> dict[str, Any]:
-        c, at = entry.resource, entry.path
-        self._at("$.coverage", at)
-        self.index.resolve(c.get("beneficiary"), f"{at}.beneficiary", "Patient")
-        payors = items(c, "payor")
-        payer = self.index.resolve(payors[0] if payors else None, f"{at}.payor[0]", "Organization")
-        out: dict[str, Any] = {}
-        if payer is None:
-            self.index.errors.append(f"{at}.payor: required: a reference to the payer Organization")
-        else:
-            org, org_at = payer.resource, payer.path
-            out["payer_name"] = text(org, "name")
-            self._at("$.coverage.payer_name", f"{org_at}.name")
-            for ident in items(org, "identifier"):
-                if code_in(obj(ident, "type"), cs.C4BB_IDENTIFIER) == "payerid":
-                    out["payer_id"] = text(ident, "value")
-            phones = self._telecom(org, org_at, "$.coverage", ("phone", "fax"))
-            out["um_phone"], out["um_fax"] = phones.get("phone"), phones.get("fax")
-        out["plan_type"] = _plan_type(c.get("type"))
-        self._at("$.coverage.plan_type", f"{at}.type")
-        member = next(
-            (
-                text(i, "value")
-                for i in items(c, "identifier")
-                if code_in(obj(i, "type"), cs.V2_0203) == "MB"
-            ),
-            None,
-        )
-        out["member_id"] = member or text(c, "subscriberId")
-        self._at("$.coverage.member_id", f"{at}.identifier")
-        for i, cls in enumerate(items(c, "class")):
-            kind = code_in(obj(cls, "type"), cs.COVERAGE_CLASS)
-            if kind == "group":
-                out["group_number"] = text(cls, "value")
-                self._at("$.coverage.group_number", f"{at}.class[{i}].value")
-            elif kind == "plan":
-                out["plan_name"] = text(cls, "name") or text(cls, "value")
-                self._at("$.coverage.plan_name", f"{at}.class[{i}].name")
-        relation = code_in(c.get("relationship"), cs.SUBSCRIBER_RELATIONSHIP)
-        if relation is not None:
-            known = relation in ("self", "spouse", "child")
-            out["subscriber_relation"] = relation if known else "other"
-        return _drop_none(**out)
-
-    def program_entry(self, order: Entry) -> Entry | None:
-        sr, at = order.resource, order.path
-        for i, ref in enumerate(items(sr, "performer")):
-            found = self.index.resolve(ref, f"{at}.performer[{i}]")
-            if found is not None and found.type == "Organization":
-                return found
-        payers = {
-            id(e.resource)
-            for c in self.index.of_type("Coverage")
-            for ref in items(c.resource, "payor")
-            if (e := self.index.resolve(ref, f"{c.path}.payor")) is not None
-        }
-        others = [e for e in self.index.of_type("Organization") if id(e.resource) not in payers]
-        if len(others) != 1:
-            self.index.errors.append(
-                f"{at}.performer: name the program's Organization (the bundle holds "
-                f"{len(others)} Organizations besides the payer)"
-            )
-            return None
-        return others[0]
-
-    def program(self, entry: Entry) -> dict[str, Any]:
-        org, at = entry.resource, entry.path
-        self._at("$.program", at)
-        out: dict[str, Any] = {"name": text(org, "name")}
-        for i, ident in enumerate(items(org, "identifier")):
-            system = obj({"i": ident}, "i").get("system")
-            is_tax = code_in(obj(ident, "type"), cs.V2_0203) == "TAX"
-            if system == cs.NPI:
-                out["npi"] = text(ident, "value")
-                self._at("$.program.npi", f"{at}.identifier[{i}]")
-            elif system in (cs.TIN, cs.TIN_OID) or is_tax:
-                out["tin"] = text(ident, "value")
-                self._at("$.program.tin", f"{at}.identifier[{i}]")
-        out["setting"] = _first_code(items(org, "type"), cs.SETTING)
-        self._at("$.program.setting", f"{at}.type")
-        address = _address(org)
-        if address is not None:
-            out["address"] = address
-            self._at("$.program.address", f"{at}.address[0]")
-        out.update(self._telecom(org, at, "$.program", ("phone", "fax", "email")))
-        return _drop_none(**out)
-
-    def clinicians(self) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for role in self.index.of_type("PractitionerRole"):
-            r, at = role.resource, role.path
-            person = self.index.resolve(r.get("practitioner"), f"{at}.practitioner", "Practitioner")
-            if person is None:
-                continue
-            p = person.resource
-            names = [n for n in items(p, "name") if isinstance(n, dict)]
-            name = names[0] if names else {}
-            given = [g for g in items(name, "given") if isinstance(g, str)]
-            quals = [q for q in items(p, "qualification") if isinstance(q, dict)]
-            qual = obj(quals[0], "code") if quals else {}
-            credentials = text(qual, "text") or next((text(c, "code") for c in codings(qual)), None)
-            case_at = f"$.clinicians[{len(out)}]"
-            self._at(case_at, person.path)
-            self._at(f"{case_at}.role", f"{at}.code")
-            role_code = _first_code(items(r, "code"), cs.CLINICIAN_ROLE)
-            if role_code is None:
-                role_code = "other"
-                self.assumed.append(
-                    f"{case_at}.role: the PractitionerRole has no role iopauth reads; "
-                    "'other' assumed"
-                )
-            npi = next(
-                (
-                    text(i, "value")
-                    for i in items(p, "identifier")
-                    if obj({"i": i}, "i").get("system") == cs.NPI
-                ),
-                None,
-            )
-            phones = self._telecom(r, at, case_at, ("phone",)) or self._telecom(
-                p, person.path, case_at, ("phone",)
-            )
-            out.append(
-                _drop_none(
-                    name=_drop_none(
-                        given=given[0] if given else None,
-                        middle=" ".join(given[1:]) or None,
-                        family=text(name, "family"),
-                    ),
-                    credentials=credentials,
-                    role=role_code,
-                    npi=npi,
-                    phone=phones.get("phone"),
-                )
-            )
-        return out
-
-    def diagnoses(self, order: Entry) -> list[dict[str, Any]]:
-        primary_ref = next(
-            (
-                self.index.resolve(ref, f"{order.path}.reasonReference[{i}]", "Condition")
-                for i, ref in enumerate(items(order.resource, "reasonReference"))
-            ),
-            None,
-        )
-        out: list[dict[str, Any]] = []
-        for entry in self.index.of_type("Condition"):
-            c, at = entry.resource, entry.path
-            status = code_in(c.get("clinicalStatus"), cs.CONDITION_CLINICAL)
-            if status in _INACTIVE:
-                self.notes.append(f"{at}.clinicalStatus: the condition is not active; not imported")
-                continue
-            code = code_in(c.get("code"), cs.ICD10CM)
-            if code is None:
-                other = "SNOMED CT only" if code_in(c.get("code"), cs.SNOMED) else "no ICD-10-CM"
-                self.notes.append(
-                    f"{at}.code: lacks an ICD-10-CM code ({other}); not imported as a diagnosis"
-                )
-                continue
-            case_at = f"$.diagnoses[{len(out)}]"
-            self._at(case_at, at)
-            self._at(f"{case_at}.code", f"{at}.code")
-            concept = obj(c, "code")
-            display = next(
-                (text(x, "display") for x in codings(concept) if x.get("system") == cs.ICD10CM),
-                None,
-            )
-            out.append(
-                _drop_none(
-                    code=code,
-                    primary=True if primary_ref is entry else None,
-                    description=text(concept, "text") or display,
-                    onset=day(c.get("onsetDateTime")),
-                )
-            )
-        if primary_ref is None and len(out) == 1:
-            out[0]["primary"] = True
-        self._at("$.diagnoses", f"{order.path}.reasonReference")
-        return out
-
-    def medications(self) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for entry in self.index.entries:
-            if entry.type not in ("MedicationStatement", "MedicationRequest"):
-                continue
-            m, at = entry.resource, entry.path
-            if m.get("status") in ("entered-in-error", "cancelled", "not-taken"):
-                continue
-            concept = obj(m, "medicationCodeableConcept")
-            ref = m.get("medicationReference")
-            if ref is not None:
-                med = self.index.resolve(ref, f"{at}.medicationReference", "Medication")
-                concept = obj(med.resource, "code") if med else {}
-            name = text(concept, "text") or next(
-                (text(c, "display") for c in codings(concept)), None
-            )
-            dosages = items(m, "dosage") or items(m, "dosageInstruction")
-            dosage = dosages[0] if dosages and isinstance(dosages[0], dict) else {}
-            rates = items(dosage, "doseAndRate")
-            dose_q = obj(rates[0], "doseQuantity") if rates else {}
-            dose = _quantity_text(dose_q) or text(dosage, "text")
-            frequency = text(obj(obj(dosage, "timing"), "code"), "text")
-            statement = entry.type == "MedicationStatement"
-            who = obj(m, "informationSource") if statement else obj(m, "requester")
-            period = obj(m, "effectivePeriod")
-            self._at(f"$.medications[{len(out)}]", at)
-            out.append(
-                _drop_none(
-                    name=name,
-                    dose=dose,
-                    frequency=frequency,
-                    prescriber=text(who, "display"),
-                    start_date=day(period.get("start")) or day(m.get("authoredOn")),
-                    end_date=day(period.get("end")),
-                )
-            )
-        return out
-
-    def history(self) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for entry in self.index.of_type("Encounter"):
-            e, at = entry.resource, entry.path
-            level = _first_code(items(e, "type"), cs.LEVEL_OF_CARE)
-            klass = text(obj(e, "class"), "code")
-            if level is None and klass in _INPATIENT_CLASSES:
-                level = "inpatient"
-            if level is None:
-                continue  # an ordinary visit, not an episode of care
-            case_at = f"$.history[{len(out)}]"
-            self._at(case_at, at)
-            self._at(f"{case_at}.period", f"{at}.period")
-            period = obj(e, "period")
-            disposition = obj(obj(e, "hospitalization"), "dischargeDisposition")
-            outcome = code_in(disposition, cs.EPISODE_OUTCOME)
-            if outcome is None and e.get("status") == "in-progress":
-                outcome = "ongoing"
-            elif outcome is None:
-                outcome = "completed"
-                self.assumed.append(
-                    f"{case_at}.outcome: the Encounter records no outcome iopauth reads; "
-                    "'completed' assumed"
-                )
-            provider = obj(e, "serviceProvider")
-            out.append(
-                _drop_none(
-                    level=level,
-                    period=_drop_none(start=day(period.get("start")), end=day(period.get("end"))),
-                    outcome=outcome,
-                    provider=text(provider, "display"),
-                )
-            )
-        return out
-
     def plan_and_request(self, order: Entry) -> tuple[dict[str, Any], dict[str, Any]]:
         sr, at = order.resource, order.path
         self._at("$.plan", at)
@@ -501,9 +195,9 @@ class _Reader:
         bounds = obj(repeat, "boundsPeriod")
         self._at("$.request.period", f"{at}.occurrenceTiming.repeat.boundsPeriod")
         self._at("$.plan.schedule", f"{at}.occurrenceTiming.repeat")
-        request: dict[str, Any] = _drop_none(
+        request: dict[str, Any] = drop_none(
             request_date=day(sr.get("authoredOn")),
-            period=_drop_none(start=day(bounds.get("start")), end=day(bounds.get("end"))),
+            period=drop_none(start=day(bounds.get("start")), end=day(bounds.get("end"))),
             service_code=service,
             revenue_code=code_in(code, cs.REVENUE, cs.REVENUE_OLD),
             urgency="expedited" if sr.get("priority") in _URGENT else "standard",
@@ -514,14 +208,14 @@ class _Reader:
         documents = self.documents()
         if documents:
             request["documents"] = documents
-        level = _first_code(items(sr, "category"), cs.LEVEL_OF_CARE)
+        level = first_code(items(sr, "category"), cs.LEVEL_OF_CARE)
         if level is None and service is not None:
             from ..codes import service_code
 
             info = service_code(service)
             level = info.level if info is not None else None
         self._at("$.plan.level", f"{at}.category")
-        plan: dict[str, Any] = _drop_none(level=level, schedule=_schedule(repeat))
+        plan: dict[str, Any] = drop_none(level=level, schedule=_schedule(repeat))
         care_plan = self._care_plan(order)
         if care_plan is not None:
             cp_period = obj(care_plan.resource, "period")
@@ -541,7 +235,7 @@ class _Reader:
                 plan["weeks"] = math.ceil(days / 7)
             self.assumed.append("$.plan.start_date: no CarePlan; taken from the requested period")
             self.assumed.append("$.plan.weeks: no CarePlan; taken from the requested period")
-        return _drop_none(**plan), request
+        return drop_none(**plan), request
 
     def _care_plan(self, order: Entry) -> Entry | None:
         plans = self.index.of_type("CarePlan")
@@ -562,7 +256,7 @@ class _Reader:
             kind = code_in(d.get("type"), cs.DOCUMENT_KIND)
             self._at(f"$.request.documents[{len(out)}]", at)
             out.append(
-                _drop_none(
+                drop_none(
                     kind=kind or "other",
                     dated=day(d.get("date")),
                     title=text(d, "description"),
@@ -585,37 +279,6 @@ def _program_order(index: Index) -> Entry | None:
     return orders[0] if orders else None
 
 
-def _active(entries: list[Entry]) -> Entry:
-    return next((e for e in entries if e.resource.get("status") == "active"), entries[0])
-
-
-def _plan_type(concept: object) -> str | None:
-    ours = code_in(concept, cs.PLAN_TYPE)
-    if ours is not None:
-        return ours
-    sopt = code_in(concept, cs.SOPT, cs.SOPT_OID)
-    if sopt is None:
-        return None
-    for prefix in (sopt, sopt[:2], sopt[:1]):
-        if prefix in cs.SOPT_PLAN_TYPES:
-            return cs.SOPT_PLAN_TYPES[prefix]
-    return None
-
-
-def _address(resource: dict[str, Any]) -> dict[str, Any] | None:
-    addresses = [a for a in items(resource, "address") if isinstance(a, dict)]
-    if not addresses:
-        return None
-    a = next((x for x in addresses if x.get("use") == "home"), addresses[0])
-    return _drop_none(
-        lines=[line for line in items(a, "line") if isinstance(line, str)],
-        city=text(a, "city"),
-        state=text(a, "state"),
-        postal_code=text(a, "postalCode"),
-        country=text(a, "country"),
-    )
-
-
 def _schedule(repeat: dict[str, Any]) -> dict[str, Any] | None:
     duration = repeat.get("duration")
     unit = repeat.get("durationUnit")
@@ -626,25 +289,7 @@ def _schedule(repeat: dict[str, Any]) -> dict[str, Any] | None:
     if days:
         return {"sessions": [{"day": d, "minutes": round(minutes)} for d in days]}
     frequency = repeat.get("frequency")
-    return _drop_none(
+    return drop_none(
         days_per_week=frequency if repeat.get("periodUnit") == "wk" else None,
         hours_per_day=minutes / 60,
     )
-
-
-def _quantity_text(quantity: dict[str, Any]) -> str | None:
-    value = quantity.get("value")
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return None
-    number = f"{value:g}"
-    unit = text(quantity, "unit") or text(quantity, "code")
-    return f"{number} {unit}" if unit else number
-
-
-def _drop_none(**fields: Any) -> dict[str, Any]:
-    return {k: v for k, v in fields.items() if v is not None and v not in ([], {})}
-
-
-def _first_code(concepts: list[Any], system: str) -> str | None:
-    """The first code in ``system`` among several CodeableConcepts."""
-    return next((c for c in (code_in(x, system) for x in concepts) if c is not None), None)
