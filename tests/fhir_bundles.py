@@ -41,7 +41,8 @@ def _observations(case: Case) -> list[dict[str, Any]]:
     for n, adm in enumerate(case.measures, start=1):
         codes = LOINC[adm.instrument]
         head = codes.total or codes.panel
-        assert head is not None
+        if head is None or (codes.total is None and (adm.items is None or not codes.items)):
+            continue  # no LOINC code known (PCL-5), or nothing the panel can carry
         when = f"{adm.administered_on.isoformat()}T10:00:00-05:00"
         obs: dict[str, Any] = {
             "resourceType": "Observation",
@@ -137,11 +138,13 @@ def _medications(case: Case) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for n, med in enumerate(case.medications, start=1):
         dosage: dict[str, Any] = {}
-        if med.dose:
-            number, _, unit = med.dose.partition(" ")
+        number, _, unit = (med.dose or "").partition(" ")
+        if _is_number(number) and unit.strip() and f"{float(number):g} {unit}" == med.dose:
             dosage["doseAndRate"] = [
                 {"doseQuantity": {"value": float(number), "unit": unit, "system": cs.UCUM}}
             ]
+        elif med.dose:
+            dosage["text"] = med.dose
         if med.frequency:
             dosage["timing"] = {"code": {"text": med.frequency}}
         statement: dict[str, Any] = {
@@ -152,12 +155,25 @@ def _medications(case: Case) -> list[dict[str, Any]]:
             "subject": w.ref("Patient", "patient"),
             "dosage": [dosage] if dosage else [],
         }
-        if med.start_date:
-            statement["effectivePeriod"] = {"start": med.start_date.isoformat()}
+        period = {
+            k: v.isoformat()
+            for k, v in (("start", med.start_date), ("end", med.end_date))
+            if v is not None
+        }
+        if period:
+            statement["effectivePeriod"] = period
         if med.prescriber:
             statement["informationSource"] = {"display": med.prescriber}
         out.append({k: v for k, v in statement.items() if v != []})
     return out
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text.strip() == text and text.lower() not in ("nan", "inf", "-inf", "infinity")
 
 
 def _care_plan(case: Case) -> dict[str, Any]:

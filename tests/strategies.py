@@ -683,3 +683,15 @@ def decisions(draw: st.DrawFn, status: DecisionStatus | None = None) -> Decision
         response_id=draw(optional(codes)),
         **draw(_grant()),
     )
+
+
+# --- FHIR (iopauth.fhir) ---
+
+#: Any JSON value, small: what a careless or hostile exporter may put where FHIR wants another.
+json_values: st.SearchStrategy[Any] = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=6),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
+    max_leaves=6,
+)

@@ -10,11 +10,15 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from iopauth import FhirError, load_case
 from iopauth.fhir import case_from_bundle
 from iopauth.measures import LOINC, score
-from iopauth.model import Case
+from iopauth.model import Case, MeasureAdministration
+
+from .strategies import cases, json_values
 
 HERE = Path(__file__).resolve().parent
 BUNDLES = HERE / "data" / "fhir"
@@ -24,12 +28,7 @@ NAMES = sorted(p.name.removesuffix(".bundle.json") for p in BUNDLES.glob("*.bund
 
 def carried(case: Case) -> Case:
     """The case as FHIR carries it: the parts US Core has no place for are left unset."""
-    measures = tuple(
-        m
-        if m.items is None or LOINC[m.instrument].items
-        else attrs.evolve(m, items=None, total=score(m).total)
-        for m in case.measures
-    )
+    measures = tuple(filter(None, (_carried_measure(m) for m in case.measures)))
     return attrs.evolve(
         case,
         coverage=attrs.evolve(case.coverage, plan_state=None),
@@ -55,6 +54,18 @@ def carried(case: Case) -> Case:
         engagement=None,
         level_of_care_ratings=(),
     )
+
+
+def _carried_measure(m: MeasureAdministration) -> MeasureAdministration | None:
+    """A measure as LOINC-coded Observations carry it: items where item codes are known."""
+    codes = LOINC[m.instrument]
+    if m.items is not None and codes.items:
+        return attrs.evolve(m, total=None)  # the total is recomputed from the items
+    if codes.total is None:
+        return None  # PCL-5 (no LOINC total known), or a C-SSRS screener without its items
+    if m.items is not None:
+        return attrs.evolve(m, items=None, total=score(m).total)
+    return m
 
 
 def _bundle(name: str = "medicare-stepdown-depression") -> dict[str, Any]:
@@ -254,3 +265,51 @@ def test_ten_thousand_entry_bundle_is_read_in_bounded_memory() -> None:
         tracemalloc.stop()
     assert result.case.patient.birth_date.year == 1958
     assert peak < 200 * 1024 * 1024
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_value_in_any_field_gives_a_case_or_a_fhir_error(data: st.DataObject) -> None:
+    """Replacing one field of one resource with junk never crashes the importer."""
+    bundle = _bundle()
+    entry = data.draw(st.sampled_from(bundle["entry"]))
+    resource = entry["resource"]
+    key = data.draw(st.sampled_from(sorted(resource)))
+    resource[key] = data.draw(json_values)
+    errors: tuple[str, ...] = ()
+    try:
+        result = case_from_bundle(bundle, case_id="t")
+    except FhirError as exc:
+        errors = exc.errors
+    else:
+        assert result.case.case_id == "t"
+        return
+    assert errors
+    assert all(line.startswith("$") for line in errors)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases())
+def test_generated_cases_survive_the_trip_through_a_us_core_bundle(case: Case) -> None:
+    """Any valid case, exported as the fixtures were and imported, keeps what FHIR carries."""
+    from .fhir_bundles import us_core_bundle
+
+    schedule = case.plan.schedule
+    if schedule.sessions and len({s.minutes for s in schedule.sessions}) > 1:
+        return  # one Timing carries one session length: such schedules are not carried
+    request = {"kind": case.request.kind.value}
+    if case.request.authorization_number:
+        request["authorization_number"] = case.request.authorization_number
+    extra: dict[str, Any] = {}
+    if case.request.denial is not None:
+        extra = {"request": {"denial": {"decided_on": case.request.denial.decided_on.isoformat()}}}
+    result = case_from_bundle(
+        us_core_bundle(case), case_id=case.case_id, request=request, extra=extra
+    )
+    expected = carried(case)
+    if case.request.denial is not None:
+        denial = attrs.evolve(
+            case.request.denial, reference=None, stated_reason=None, unmet_criteria=()
+        )
+        expected = attrs.evolve(expected, request=attrs.evolve(expected.request, denial=denial))
+    assert result.case == expected

@@ -27,9 +27,7 @@ from ._measures import read_measures
 __all__ = ["ImportResult", "case_from_bundle"]
 
 _URGENT = frozenset({"urgent", "asap", "stat"})
-_INPATIENT_CLASSES = frozenset({"IMP", "ACUTE", "NONAC"})
 _UNITS = {"d": "per_diem", "h": "hour", "{session}": "session"}
-_INACTIVE = frozenset({"inactive", "resolved", "remission"})
 
 # Case parts FHIR (US Core) does not carry, and what to tell the person who must supply them.
 _NOT_CARRIED = (
@@ -200,7 +198,7 @@ class _Reader(PartsReader):
             period=drop_none(start=day(bounds.get("start")), end=day(bounds.get("end"))),
             service_code=service,
             revenue_code=code_in(code, cs.REVENUE, cs.REVENUE_OLD),
-            urgency="expedited" if sr.get("priority") in _URGENT else "standard",
+            urgency="expedited" if text(sr, "priority") in _URGENT else "standard",
             unit_type=_UNITS.get(str(obj(sr, "quantityQuantity").get("code"))),
         )
         self._at("$.request.request_date", f"{at}.authoredOn")
@@ -284,12 +282,16 @@ def _schedule(repeat: dict[str, Any]) -> dict[str, Any] | None:
     unit = repeat.get("durationUnit")
     if not isinstance(duration, int | float) or isinstance(duration, bool):
         return None
+    if unit not in ("h", "min"):
+        return None  # a session length in days or seconds is no program schedule
+    # keep the number as given in its own unit: converting there and back loses precision
+    hours = duration if unit == "h" else duration / 60
     minutes = duration * 60 if unit == "h" else duration
     days = [d for d in items(repeat, "dayOfWeek") if isinstance(d, str)]
     if days:
         return {"sessions": [{"day": d, "minutes": round(minutes)} for d in days]}
     frequency = repeat.get("frequency")
     return drop_none(
-        days_per_week=frequency if repeat.get("periodUnit") == "wk" else None,
-        hours_per_day=minutes / 60,
+        days_per_week=frequency if text(repeat, "periodUnit") == "wk" else None,
+        hours_per_day=hours,
     )

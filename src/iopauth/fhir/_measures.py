@@ -15,7 +15,7 @@ from ..errors import InvalidCaseError
 from ..measures import LOINC
 from ..model import Instrument, MeasureAdministration
 from . import _systems as cs
-from ._bundle import Entry, Index, code_in, codings, day, items, obj
+from ._bundle import Entry, Index, code_in, codings, day, items, obj, text
 
 __all__ = ["read_measures"]
 
@@ -40,7 +40,7 @@ def read_measures(index: Index) -> tuple[list[dict[str, Any]], list[str], list[s
     found: list[tuple[Entry, Instrument, list[Entry]]] = []
     for entry in index.of_type("Observation"):
         o = entry.resource
-        if o.get("status") in _SKIP:
+        if text(o, "status") in _SKIP:
             continue
         code = code_in(o.get("code"), cs.LOINC)
         instrument = heads.get(code or "")

@@ -100,10 +100,10 @@ def _party_rules(index: Index, c: dict[str, Any], at: str) -> list[str]:
 def _item_rules(item: object, where: str) -> list[str]:
     out: list[str] = []
     service = codings(obj(item, "productOrService"))
-    if not any(x.get("system") in _SERVICE_SYSTEMS for x in service):
+    if not any(text(x, "system") in _SERVICE_SYSTEMS for x in service):
         out.append(f"{where}.productOrService: must be a CPT or HCPCS code")
     revenue = obj(item, "revenue")
-    if revenue and not any(x.get("system") in _REVENUE_SYSTEMS for x in codings(revenue)):
+    if revenue and not any(text(x, "system") in _REVENUE_SYSTEMS for x in codings(revenue)):
         out.append(f"{where}.revenue: must be a NUBC revenue code")
     if not (obj(item, "servicedPeriod") or text(item, "servicedDate")):
         out.append(f"{where}.serviced[x]: required: the date or period requested")
