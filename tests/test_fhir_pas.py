@@ -12,9 +12,13 @@ from typing import Any
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
+from hypothesis import HealthCheck, given, settings
 
 from iopauth import evaluate, load_case
 from iopauth.fhir import pas_problems, pas_request
+from iopauth.model import Case
+
+from .strategies import cases
 
 CASES = Path(__file__).resolve().parent.parent / "examples" / "cases"
 NAMES = sorted(p.stem for p in CASES.glob("*.json"))
@@ -179,3 +183,13 @@ def test_import_iopauth_does_not_load_fhir() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases())
+def test_any_valid_case_gives_a_valid_pas_bundle(case: Case) -> None:
+    """Every case the library accepts becomes an R4B-valid Bundle keeping the PAS rules."""
+    bundle = pas_request(case)
+    Bundle.model_validate(bundle)
+    assert pas_problems(bundle) == []
+    assert bundle == pas_request(case)
