@@ -64,3 +64,10 @@ class FhirError(IopAuthError, ValueError):
         count = len(self.errors)
         head = f"FHIR problem{'s' if count != 1 else ''}: {count}"
         super().__init__("\n".join([head, *(f"  {e}" for e in self.errors)]))
+
+
+class PasClientError(IopAuthError, RuntimeError):
+    """A PAS exchange failed: the network, the authorization server or the payer's server.
+
+    The message names the operation and the HTTP status, never a request or response body.
+    """

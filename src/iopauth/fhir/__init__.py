@@ -5,6 +5,8 @@ writing FHIR needs no model library: iopauth works on FHIR JSON and checks the P
 relies on itself. :class:`PasClient` needs the ``fhir`` extra (httpx, PyJWT).
 """
 
+from ..errors import PasClientError
+from ._client import PasClient, SmartBackendAuth
 from ._decision import decision_from_response
 from ._import import ImportResult, case_from_bundle
 from ._pas import CERTIFICATION_TYPES, pas_request
@@ -13,6 +15,9 @@ from ._pas_checks import pas_problems
 __all__ = [
     "CERTIFICATION_TYPES",
     "ImportResult",
+    "PasClient",
+    "PasClientError",
+    "SmartBackendAuth",
     "case_from_bundle",
     "decision_from_response",
     "pas_problems",
