@@ -15,7 +15,7 @@ from fhir.resources.R4B.bundle import Bundle
 from hypothesis import HealthCheck, given, settings
 
 from iopauth import evaluate, load_case
-from iopauth.fhir import pas_problems, pas_request
+from iopauth.fhir import pas_attachment, pas_problems, pas_request
 from iopauth.model import Case
 
 from .strategies import cases
@@ -193,3 +193,19 @@ def test_any_valid_case_gives_a_valid_pas_bundle(case: Case) -> None:
     Bundle.model_validate(bundle)
     assert pas_problems(bundle) == []
     assert bundle == pas_request(case)
+
+
+def test_archival_pdf_embeds_the_pas_bundle_beside_the_case() -> None:
+    """A PDF/A-3 fax cover rendered with the PAS attachment carries case.json and the Bundle."""
+    import io
+
+    import pypdf
+
+    from iopauth import RenderOptions, dump_case, render
+
+    case = load_case(CASES / "medicare-stepdown-depression.json")
+    bundle = pas_request(case)
+    options = RenderOptions(archival=True, attachments=[pas_attachment(bundle)])
+    files = pypdf.PdfReader(io.BytesIO(render(case, "fax-cover", options=options))).attachments
+    assert json.loads(files["pas-request.json"][0]) == bundle
+    assert json.loads(files["case.json"][0]) == dump_case(case)

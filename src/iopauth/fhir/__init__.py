@@ -9,7 +9,7 @@ from ..errors import PasClientError
 from ._client import PasClient, SmartBackendAuth
 from ._decision import decision_from_response
 from ._import import ImportResult, case_from_bundle
-from ._pas import CERTIFICATION_TYPES, pas_request
+from ._pas import CERTIFICATION_TYPES, pas_attachment, pas_request
 from ._pas_checks import pas_problems
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "SmartBackendAuth",
     "case_from_bundle",
     "decision_from_response",
+    "pas_attachment",
     "pas_problems",
     "pas_request",
 ]

@@ -10,6 +10,7 @@ structural FHIR model (fhir.resources) cannot.
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -20,8 +21,9 @@ from . import _write as w
 
 if TYPE_CHECKING:
     from ..criteria import Determination
+    from ..rendering import Attachment
 
-__all__ = ["CERTIFICATION_TYPES", "pas_request"]
+__all__ = ["CERTIFICATION_TYPES", "pas_attachment", "pas_request"]
 
 # Our request kind -> X12 UM02 certification type code (system 1322). X12 licenses the list.
 #   "I" Initial: [verified] in PAS examples (Claim item extension-certificationType).
@@ -86,6 +88,23 @@ def pas_request(
             for r in resources
         ],
     }
+
+
+def pas_attachment(bundle: Mapping[str, Any]) -> Attachment:
+    """The PAS Bundle as a file to embed in an archival PDF beside the case JSON.
+
+    ``render(case, options=RenderOptions(archival=True, attachments=[pas_attachment(b)]))``
+    keeps the request as sent inside the PDF/A-3 letter.
+    """
+    from ..rendering import Attachment
+
+    data = json.dumps(bundle, indent=2, ensure_ascii=False).encode("utf-8")
+    return Attachment(
+        name="pas-request.json",
+        data=data,
+        media_type="application/fhir+json",
+        description="The Da Vinci PAS request Bundle sent for this case",
+    )
 
 
 def _letter(case: Case, pdf: bytes, n: int) -> dict[str, Any]:
