@@ -313,3 +313,134 @@ def test_generated_cases_survive_the_trip_through_a_us_core_bundle(case: Case) -
         )
         expected = attrs.evolve(expected, request=attrs.evolve(expected.request, denial=denial))
     assert result.case == expected
+
+
+def _without_iopauth_codes(node: Any) -> Any:
+    """The Bundle as a plain EHR would send it: no ``urn:iopauth:`` codings anywhere."""
+    if isinstance(node, dict):
+        return {
+            k: [c for c in v if not str(c.get("system", "")).startswith("urn:iopauth")]
+            if k == "coding"
+            else _without_iopauth_codes(v)
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_without_iopauth_codes(v) for v in node]
+    return node
+
+
+def test_plain_ehr_bundle_asks_for_what_only_iopauth_codes_carry() -> None:
+    """Without iopauth's codes, setting, plan type and level are named at their entries."""
+    bundle = _without_iopauth_codes(_bundle())
+    hint = "; if the bundle cannot carry it, give it with extra=)"
+    assert _errors(bundle) == (
+        f"$.entry[3].resource.type: required field missing (case $.coverage.plan_type{hint}",
+        f"$.entry[2].resource.type: required field missing (case $.program.setting{hint}",
+        "$.entry[56].resource.category: required field missing (case $.plan.level" + hint,
+    )
+
+
+def test_plain_ehr_bundle_imports_with_the_missing_parts_given() -> None:
+    """Given those three, the import states what it assumed instead of inventing silently."""
+    extra = {
+        "program": {"setting": "hospital_outpatient"},
+        "coverage": {"plan_type": "medicare-advantage"},
+        "plan": {"level": "iop"},
+    }
+    result = case_from_bundle(_without_iopauth_codes(_bundle()), case_id="t", extra=extra)
+    case = result.case
+    # the inpatient stay is still found by its encounter class; the outpatient episode is not
+    assert [(h.level.value, h.outcome.value) for h in case.history] == [("inpatient", "completed")]
+    assert (
+        "$.history[0].outcome: the Encounter records no outcome iopauth reads; "
+        "'completed' assumed" in result.unfilled
+    )
+    assert {c.role.value for c in case.clinicians} == {"other"}
+    assert (
+        "$.clinicians[0].role: the PractitionerRole has no role iopauth reads; "
+        "'other' assumed" in result.unfilled
+    )
+    assert {d.kind.value for d in case.request.documents} == {"other"}
+
+
+def test_a_bad_value_given_by_the_caller_is_reported_as_theirs() -> None:
+    """A caller's value that breaks a rule is named at its case path, not a Bundle entry."""
+    errors = _errors_with(extra={"program": {"setting": "garage"}})
+    assert errors[0].startswith("$.program.setting: must be one of: hospital_outpatient")
+    assert errors[0].endswith("(given by the caller)")
+
+
+def _errors_with(**options: Any) -> tuple[str, ...]:
+    with pytest.raises(FhirError) as caught:
+        case_from_bundle(_bundle(), case_id="t", **options)
+    return caught.value.errors
+
+
+def test_source_of_payment_typology_gives_the_plan_type() -> None:
+    """Coverage.type coded in SOPT (111, Medicare HMO) reads as Medicare Advantage."""
+    bundle = _bundle()
+    _entry(bundle, "Coverage")["type"] = {
+        "coding": [{"system": "https://nahdo.org/sopt", "code": "111", "display": "Medicare HMO"}]
+    }
+    assert case_from_bundle(bundle, case_id="t").case.coverage.plan_type.value == (
+        "medicare-advantage"
+    )
+
+
+def test_medication_request_with_a_medication_resource() -> None:
+    """A MedicationRequest naming a Medication resource becomes a medication with its dose."""
+    bundle = _bundle()
+    bundle["entry"].append(
+        {
+            "fullUrl": "https://ehr.example.org/fhir/Medication/lithium",
+            "resource": {
+                "resourceType": "Medication",
+                "id": "lithium",
+                "code": {"text": "Lithium carbonate"},
+            },
+        }
+    )
+    bundle["entry"].append(
+        {
+            "fullUrl": "https://ehr.example.org/fhir/MedicationRequest/rx-9",
+            "resource": {
+                "resourceType": "MedicationRequest",
+                "id": "rx-9",
+                "status": "active",
+                "intent": "order",
+                "medicationReference": {"reference": "Medication/lithium"},
+                "subject": {"reference": "Patient/patient"},
+                "authoredOn": "2026-06-02",
+                "requester": {"display": "A. Okafor, MD"},
+                "dosageInstruction": [
+                    {
+                        "timing": {"code": {"text": "twice daily"}},
+                        "doseAndRate": [{"doseQuantity": {"value": 300, "unit": "mg"}}],
+                    }
+                ],
+            },
+        }
+    )
+    medication = case_from_bundle(bundle, case_id="t").case.medications[-1]
+    assert (medication.name, medication.dose, medication.frequency) == (
+        "Lithium carbonate",
+        "300 mg",
+        "twice daily",
+    )
+    assert (medication.prescriber, str(medication.start_date)) == ("A. Okafor, MD", "2026-06-02")
+
+
+def test_no_primary_diagnosis_is_an_error_at_the_service_request() -> None:
+    """Two diagnoses and no reasonReference: which is primary is not guessed."""
+    bundle = _bundle()
+    order = _entry(bundle, "ServiceRequest")
+    del order["reasonReference"]
+    where = next(
+        i
+        for i, e in enumerate(bundle["entry"])
+        if e["resource"]["resourceType"] == "ServiceRequest"
+    )
+    assert _errors(bundle) == (
+        f"$.entry[{where}].resource.reasonReference: exactly one diagnosis must be marked primary"
+        " (case $.diagnoses)",
+    )

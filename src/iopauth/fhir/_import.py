@@ -104,6 +104,22 @@ def case_from_bundle(
     return ImportResult(case=case, unfilled=tuple(unfilled), notes=tuple(reader.notes))
 
 
+def _given(caller: Mapping[str, Any], path: str) -> bool:
+    """Whether the caller's ``request``/``extra`` supplied the value at a case path."""
+    node: Any = caller
+    for part in path.removeprefix("$.").replace("[", ".[").split("."):
+        if part.startswith("["):
+            index = int(part[1:-1]) if part[1:-1].isdigit() else -1
+            if not isinstance(node, list) or not 0 <= index < len(node):
+                return False
+            node = node[index]
+        elif isinstance(node, Mapping) and part in node:
+            node = node[part]
+        else:
+            return False
+    return True
+
+
 def _merge(target: dict[str, Any], extra: Mapping[str, Any]) -> None:
     for key, value in extra.items():
         if isinstance(value, Mapping) and isinstance(target.get(key), dict):
@@ -135,16 +151,16 @@ class _Reader(PartsReader):
     def locate(self, line: str, caller: Mapping[str, Any]) -> str:
         """Rewrite a case validation line to name the Bundle path it came from."""
         path, _, rule = line.partition(": ")
+        if _given(caller, path):
+            return f"{path}: {rule} (given by the caller)"
+        hint = "; if the bundle cannot carry it, give it with extra=" if "missing" in rule else ""
         probe = path
         while probe:
             if probe in self.origin:
-                return f"{self.origin[probe]}: {rule} (case {path})"
+                return f"{self.origin[probe]}: {rule} (case {path}{hint})"
             cut = max(probe.rfind("."), probe.rfind("["))
             probe = probe[:cut] if cut > 0 else ""
-        top = path[2:].split(".")[0].split("[")[0]
-        if top in caller:
-            return f"{path}: {rule} (given by the caller)"
-        return f"{path}: {rule} (the bundle does not carry it; pass it with extra=)"
+        return f"{path}: {rule} (the bundle does not carry it; give it with extra=)"
 
     def read(self, case_id: str) -> dict[str, Any]:
         index = self.index
