@@ -209,3 +209,10 @@ def test_archival_pdf_embeds_the_pas_bundle_beside_the_case() -> None:
     files = pypdf.PdfReader(io.BytesIO(render(case, "fax-cover", options=options))).attachments
     assert json.loads(files["pas-request.json"][0]) == bundle
     assert json.loads(files["case.json"][0]) == dump_case(case)
+
+
+def test_transaction_id_names_the_submission() -> None:
+    """A resubmission gets its own Bundle identifier; the Claim keeps the case's."""
+    bundle = _bundle(transaction_id="sub-0002")
+    assert bundle["identifier"] == {"system": "urn:iopauth:submission", "value": "sub-0002"}
+    assert _claim(bundle)["identifier"][0]["value"] == "ex-medicare-stepdown"

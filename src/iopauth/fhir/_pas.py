@@ -44,6 +44,7 @@ def pas_request(
     *,
     base_url: str = "http://example.org/fhir/",
     identifier_system: str = "urn:iopauth:submission",
+    transaction_id: str | None = None,
     timestamp: datetime | None = None,
     letter_pdf: bytes | None = None,
     certification_types: Mapping[RequestKind, str] | None = None,
@@ -51,7 +52,8 @@ def pas_request(
     """The PAS request Bundle (FHIR JSON dict) asking the payer to authorize the case's request.
 
     ``base_url`` prefixes every ``fullUrl``; ``identifier_system`` names the submitter's
-    transaction ids (the Bundle identifier is the case id). ``timestamp`` defaults to midnight
+    transaction ids and ``transaction_id`` is this submission's (X12 BHT03; default: the case
+    id — give a new one when you send a corrected request for the same case). ``timestamp`` defaults to midnight
     UTC of the request date, so output never depends on the clock. ``letter_pdf`` (the rendered
     request letter) is attached as a DocumentReference. With a ``determination``, the Claim
     carries a one-line message to the reviewer naming the criteria set and its outcome.
@@ -80,7 +82,7 @@ def pas_request(
     return {
         "resourceType": "Bundle",
         "meta": {"profile": [cs.PAS_REQUEST_BUNDLE]},
-        "identifier": {"system": identifier_system, "value": case.case_id},
+        "identifier": {"system": identifier_system, "value": transaction_id or case.case_id},
         "type": "collection",
         "timestamp": when,
         "entry": [
