@@ -53,10 +53,12 @@ def pas_request(
 
     ``base_url`` prefixes every ``fullUrl``; ``identifier_system`` names the submitter's
     transaction ids and ``transaction_id`` is this submission's (X12 BHT03; default: the case
-    id — give a new one when you send a corrected request for the same case). ``timestamp`` defaults to midnight
-    UTC of the request date, so output never depends on the clock. ``letter_pdf`` (the rendered
-    request letter) is attached as a DocumentReference. With a ``determination``, the Claim
-    carries a one-line message to the reviewer naming the criteria set and its outcome.
+    id; give a new one when you send a corrected request for the same case). ``timestamp``
+    defaults to midnight UTC of the request date, so output never depends on the clock.
+    ``letter_pdf`` (the rendered request letter) is attached as a DocumentReference. With a
+    ``determination``, the Claim carries a one-line message to the reviewer naming the
+    criteria set and its outcome. ``certification_types`` replaces our X12 UM02 codes
+    (:data:`CERTIFICATION_TYPES`) with the ones a payer expects.
     """
     codes = {**CERTIFICATION_TYPES, **(certification_types or {})}
     request = case.request
