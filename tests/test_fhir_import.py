@@ -444,3 +444,28 @@ def test_no_primary_diagnosis_is_an_error_at_the_service_request() -> None:
         f"$.entry[{where}].resource.reasonReference: exactly one diagnosis must be marked primary"
         " (case $.diagnoses)",
     )
+
+
+def test_a_bad_item_answer_is_named_at_its_item_observation() -> None:
+    """A PHQ-9 item scored 5 is reported at that item's Observation, not the total's."""
+    bundle = _bundle()
+    item = _entry(bundle, "Observation", "score-1-item-4")
+    del item["valueCodeableConcept"]
+    item["valueInteger"] = 5
+    where = next(i for i, e in enumerate(bundle["entry"]) if e["resource"] is item)
+    assert _errors(bundle) == (
+        f"$.entry[{where}].resource.value[x]: must be 0, 1, 2 or 3 (case $.measures[0].items[3])",
+    )
+
+
+def test_a_role_written_in_words_is_read() -> None:
+    """A PractitionerRole coded only as the text "Utilization review" reads as that role."""
+    bundle = _without_iopauth_codes(_bundle())
+    _entry(bundle, "PractitionerRole", "role-3")["code"] = [{"text": "Utilization review"}]
+    extra = {
+        "program": {"setting": "hospital_outpatient"},
+        "coverage": {"plan_type": "medicare-advantage"},
+        "plan": {"level": "iop"},
+    }
+    case = case_from_bundle(bundle, case_id="t", extra=extra).case
+    assert [c.role.value for c in case.clinicians] == ["other", "other", "utilization_review"]

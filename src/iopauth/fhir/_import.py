@@ -179,7 +179,7 @@ class _Reader(PartsReader):
         assert order is not None  # noqa: S101 -- narrowed by the check above
         doc: dict[str, Any] = {"case_id": case_id}
         doc["patient"] = self.patient(patients[0])
-        doc["coverage"] = self.coverage(active_coverage(coverages))
+        doc["coverage"] = self.coverage(self._coverage_of(order, coverages))
         program = self.program_entry(order)
         doc["program"] = self.program(program) if program else {}
         doc["clinicians"] = self.clinicians()
@@ -189,7 +189,8 @@ class _Reader(PartsReader):
             doc["medications"] = meds
         measures, origins, notes = read_measures(index)
         for i, where in enumerate(origins):
-            self._at(f"$.measures[{i}]", where)
+            for inner, bundle_path in where.items():
+                self._at(f"$.measures[{i}]{inner}", bundle_path)
         self.notes += notes
         if measures:
             doc["measures"] = measures
@@ -250,6 +251,14 @@ class _Reader(PartsReader):
             self.assumed.append("$.plan.start_date: no CarePlan; taken from the requested period")
             self.assumed.append("$.plan.weeks: no CarePlan; taken from the requested period")
         return drop_none(**plan), request
+
+    def _coverage_of(self, order: Entry, coverages: list[Entry]) -> Entry:
+        """The Coverage the program's order names, else the first active one."""
+        for i, ref in enumerate(items(order.resource, "insurance")):
+            found = self.index.resolve(ref, f"{order.path}.insurance[{i}]", "Coverage")
+            if found is not None:
+                return found
+        return active_coverage(coverages)
 
     def _care_plan(self, order: Entry) -> Entry | None:
         plans = self.index.of_type("CarePlan")

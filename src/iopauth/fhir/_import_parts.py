@@ -174,7 +174,9 @@ class PartsReader:
             case_at = f"$.clinicians[{len(out)}]"
             self._at(case_at, person.path)
             self._at(f"{case_at}.role", f"{at}.code")
-            role_code = first_code(items(r, "code"), cs.CLINICIAN_ROLE)
+            role_code = first_code(items(r, "code"), cs.CLINICIAN_ROLE) or _role_in_words(
+                items(r, "code")
+            )
             if role_code is None:
                 role_code = "other"
                 self.assumed.append(
@@ -322,6 +324,20 @@ class PartsReader:
                 )
             )
         return out
+
+
+def _role_in_words(concepts: list[Any]) -> str | None:
+    """A role written in words that name one of ours ("Psychiatrist", "Case manager")."""
+    from ..model import ClinicianRole
+
+    known = {r.value for r in ClinicianRole} - {"other"}
+    for concept in concepts:
+        words = [text(concept, "text"), *(text(c, "display") for c in codings(concept))]
+        for word in words:
+            key = (word or "").strip().lower().replace(" ", "_").replace("-", "_")
+            if key in known:
+                return key
+    return None
 
 
 def active_coverage(entries: list[Entry]) -> Entry:

@@ -33,8 +33,14 @@ def _codes() -> tuple[dict[str, Instrument], dict[Instrument, dict[str, int]]]:
     return heads, members
 
 
-def read_measures(index: Index) -> tuple[list[dict[str, Any]], list[str], list[str]]:
-    """The administrations, the Bundle path of each, and notes on what was corrected."""
+def read_measures(
+    index: Index,
+) -> tuple[list[dict[str, Any]], list[dict[str, str]], list[str]]:
+    """The administrations, where each part came from, and notes on what was corrected.
+
+    Each origin maps a path inside the administration (``""``, ``".items[3]"``, ``".total"``)
+    to the Bundle path it was read from.
+    """
     heads, members = _codes()
     used_as_items: set[int] = set()
     found: list[tuple[Entry, Instrument, list[Entry]]] = []
@@ -54,7 +60,7 @@ def read_measures(index: Index) -> tuple[list[dict[str, Any]], list[str], list[s
                 used_as_items.add(member.index)
         found.append((entry, instrument, parts))
     out: list[dict[str, Any]] = []
-    origins: list[str] = []
+    origins: list[dict[str, str]] = []
     notes: list[str] = []
     for entry, instrument, parts in found:
         if entry.index in used_as_items:
@@ -63,8 +69,19 @@ def read_measures(index: Index) -> tuple[list[dict[str, Any]], list[str], list[s
         when = day(o.get("effectiveDateTime")) or day(obj(o, "effectivePeriod").get("start"))
         record: dict[str, Any] = {"instrument": instrument.value, "administered_on": when}
         total = _number(o)
+        where = {
+            "": at,
+            ".administered_on": f"{at}.effective[x]",
+            ".total": f"{at}.value[x]",
+        }
         answers = _items(instrument, parts, members[instrument], notes, at)
         if answers is not None:
+            by_position = {
+                members[instrument].get(code_in(p.resource.get("code"), cs.LOINC) or ""): p.path
+                for p in parts
+            }
+            for k in range(len(answers)):
+                where[f".items[{k}]"] = f"{by_position[k]}.value[x]"
             record["items"] = answers
             if total is not None and total != _recomputed(instrument, answers, when):
                 notes.append(
@@ -74,7 +91,7 @@ def read_measures(index: Index) -> tuple[list[dict[str, Any]], list[str], list[s
         elif total is not None:
             record["total"] = total
         out.append(record)
-        origins.append(at)
+        origins.append(where)
     return out, origins, notes
 
 
