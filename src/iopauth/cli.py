@@ -83,6 +83,10 @@ def _parser() -> argparse.ArgumentParser:
     from .fhir._cli import add_fhir_parser  # the fhir subcommands live beside their code
 
     add_fhir_parser(sub)
+
+    from .forms._cli import add_parser as add_forms_parser
+
+    add_forms_parser(sub)
     return parser
 
 
@@ -235,11 +239,18 @@ def _cmd_fhir(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> in
     return run(args, out)
 
 
+def _cmd_forms(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    from .forms._cli import run
+
+    return run(args, out, stdin)
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO | None], int]] = {
     "check": _cmd_check,
-    "fhir": _cmd_fhir,
     "criteria": _cmd_criteria,
     "demo": _cmd_demo,
+    "fhir": _cmd_fhir,
+    "forms": _cmd_forms,
     "render": _cmd_render,
     "schema": _cmd_schema,
     "validate": _cmd_validate,
