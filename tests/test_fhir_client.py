@@ -252,3 +252,14 @@ def test_plain_http_only_on_loopback() -> None:
     with pytest.raises(PasClientError) as caught:
         PasClient("http://payer.example/fhir")
     assert "https" in str(caught.value)
+
+
+def test_a_revoked_token_is_replaced_once(payer: Payer) -> None:
+    """A 401 from the payer makes the client fetch a new token and try again, once."""
+    bundle = pas_request(load_case(CASE))
+    with _client(payer) as client:
+        client.submit(bundle)
+        payer.tokens[0] = "revoked"
+        answer = client.inquire(bundle)
+    assert decision_from_response(answer).status is DecisionStatus.APPROVED
+    assert payer.tokens == ["revoked", "token-2"]
