@@ -469,3 +469,12 @@ def test_a_role_written_in_words_is_read() -> None:
     }
     case = case_from_bundle(bundle, case_id="t", extra=extra).case
     assert [c.role.value for c in case.clinicians] == ["other", "other", "utilization_review"]
+
+
+def test_reference_implementation_request_bundle_gives_clear_errors(pas_ri: Path) -> None:
+    """The RI's own request (a device order, imperfect FHIR) is refused line by line."""
+    errors = _errors(pas_ri / "bundle-prior-auth.json")
+    assert errors == (
+        "$.entry[1].resource.performer.reference: refers to no entry in the bundle",
+        "$.entry: no ServiceRequest for the program (HCPCS or CPT code)",
+    )
