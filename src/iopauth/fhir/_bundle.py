@@ -52,6 +52,8 @@ def read_json(source: object, what: str = "bundle") -> dict[str, Any]:
         ) from None
     except RecursionError:
         raise FhirError(["$: JSON nested too deeply"]) from None
+    except ValueError:  # an integer literal longer than Python converts (4,300 digits)
+        raise FhirError(["$: a number in the JSON is too long to read"]) from None
     if not isinstance(data, dict):
         raise FhirError([f"$: the {what} must be a JSON object (a FHIR resource)"])
     return data
