@@ -8,10 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iopauth import FhirError
 from iopauth.authorization.decision import DecisionStatus
 from iopauth.fhir import decision_from_response
+
+from .strategies import json_values
 
 PAS = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/"
 X12_306 = "https://codesystem.x12.org/005010/306"
@@ -303,3 +307,41 @@ def test_not_a_response_is_a_clear_error(source: object, line: str) -> None:
     with pytest.raises(FhirError) as caught:
         decision_from_response(source)  # type: ignore[arg-type]
     assert caught.value.errors[0].startswith(line)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_any_value_in_any_field_gives_a_decision_or_a_fhir_error(data: st.DataObject) -> None:
+    """Junk anywhere in a PAS 2.x response never crashes the reader."""
+    bundle = _response(
+        _item(
+            "A2",
+            _period("2026-06-09", "2026-06-26"),
+            _authorized(quantity={"valueQuantity": {"value": 8}}),
+        ),
+        communicationRequest=[{"reference": "CommunicationRequest/x"}],
+        preAuthPeriod={"start": "2026-06-09"},
+    )
+    response = bundle["entry"][0]["resource"]
+    target = data.draw(
+        st.sampled_from(
+            [
+                response,
+                response["item"][0],
+                response["item"][0]["adjudication"][0],
+                response["item"][0]["adjudication"][0]["extension"][0],
+                response["item"][0]["extension"][0],
+            ]
+        )
+    )
+    key = data.draw(st.sampled_from(sorted(target)))
+    target[key] = data.draw(json_values)
+    errors: tuple[str, ...] = ()
+    try:
+        decision = decision_from_response(bundle)
+    except FhirError as exc:
+        errors = exc.errors
+    else:
+        assert isinstance(decision.status, DecisionStatus)
+        return
+    assert all(line.startswith("$") for line in errors)
