@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -695,6 +696,26 @@ json_values: st.SearchStrategy[Any] = st.recursive(
     ),
     max_leaves=6,
 )
+
+
+def _json_slots(node: Any) -> list[tuple[Any, Any]]:
+    """Every (container, key or index) of a JSON document, depth first."""
+    out: list[tuple[Any, Any]] = []
+    keys = node.keys() if isinstance(node, dict) else range(len(node))
+    for key in keys:
+        out.append((node, key))
+        if isinstance(node[key], dict | list):
+            out.extend(_json_slots(node[key]))
+    return out
+
+
+@st.composite
+def mutated(draw: st.DrawFn, document: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a JSON document with one value, at any depth, replaced by any JSON value."""
+    copy: dict[str, Any] = json.loads(json.dumps(document))
+    container, key = draw(st.sampled_from(_json_slots(copy)))
+    container[key] = draw(json_values)
+    return copy
 
 
 # --- form mappings (iopauth.forms) ---------------------------------------------------------
