@@ -107,3 +107,43 @@ def test_missing_file_and_missing_subcommand_exit_2(tmp_path: Path) -> None:
     code, _, err = _run("fhir")
     assert code == 2
     assert "required" in err
+
+
+def test_import_from_stdin_with_extra_parts(tmp_path: Path) -> None:
+    """A Bundle on standard input, with the risk assessment given in an extra file."""
+    extra = tmp_path / "extra.json"
+    extra.write_text(json.dumps({"risk": {"assessed_on": "2026-06-05", "imminent_danger": False}}))
+    target = tmp_path / "case.json"
+    out, err = io.StringIO(), io.StringIO()
+    code = main(
+        ["fhir", "import", "-", "-o", str(target), "--extra", str(extra), "--case-id", "c-9"],
+        stdout=out,
+        stderr=err,
+        stdin=io.StringIO(BUNDLE.read_text()),
+    )
+    assert (code, err.getvalue()) == (0, "")
+    case = load_case(target)
+    assert case.case_id == "c-9"
+    assert case.risk is not None
+    assert case.risk.imminent_danger is False
+    assert "not filled: $.risk" not in out.getvalue()
+
+
+def test_extra_that_is_not_an_object_exits_2(tmp_path: Path) -> None:
+    """An --extra file holding a list is refused with its name and the rule."""
+    extra = tmp_path / "extra.json"
+    extra.write_text("[1]")
+    code, _, err = _run(
+        "fhir", "import", str(BUNDLE), "-o", str(tmp_path / "c.json"), "--extra", str(extra)
+    )
+    assert code == 2
+    assert err.strip() == f"iopauth: {extra}: must be a JSON object (parts of a case)"
+
+
+def test_pas_transaction_id(tmp_path: Path) -> None:
+    """``--transaction-id`` names the submission in the Bundle identifier."""
+    case = HERE.parent / "examples" / "cases" / "commercial-mild-adjustment.json"
+    target = tmp_path / "pas.json"
+    code, _, _ = _run("fhir", "pas", str(case), "-o", str(target), "--transaction-id", "t-2")
+    assert code == 0
+    assert json.loads(target.read_text())["identifier"]["value"] == "t-2"

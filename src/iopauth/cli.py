@@ -236,7 +236,7 @@ def _cmd_criteria(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -
 def _cmd_fhir(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
     from .fhir._cli import run
 
-    return run(args, out)
+    return run(args, out, stdin)
 
 
 def _cmd_forms(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:

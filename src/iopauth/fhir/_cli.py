@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -27,7 +28,7 @@ def add_fhir_parser(sub: Any) -> None:
         dest="fhir_command", metavar="SUBCOMMAND", required=True, parser_class=type(fhir)
     )
     imp = commands.add_parser("import", help="build a case from a US Core FHIR Bundle")
-    imp.add_argument("bundle", help="FHIR Bundle JSON file")
+    imp.add_argument("bundle", help="FHIR Bundle JSON file ('-' reads standard input)")
     imp.add_argument("-o", "--output", required=True, help="case JSON file to write")
     imp.add_argument("--case-id", help="the case's reference (default: the file's name)")
     imp.add_argument(
@@ -41,21 +42,31 @@ def add_fhir_parser(sub: Any) -> None:
     pas.add_argument("-o", "--output", required=True, help="PAS Bundle JSON file to write")
     pas.add_argument("--letter", help="the request letter PDF to attach")
     pas.add_argument("--base-url", default="http://example.org/fhir/", help="fullUrl prefix")
+    pas.add_argument("--transaction-id", help="this submission's id (default: the case id)")
     decision = commands.add_parser("decision", help="read a payer's PAS response")
-    decision.add_argument("response", help="ClaimResponse, response Bundle or OperationOutcome")
+    decision.add_argument(
+        "response", help="ClaimResponse, response Bundle or OperationOutcome ('-': stdin)"
+    )
     decision.add_argument("--json", action="store_true", help="print the decision as JSON")
 
 
-def run(args: argparse.Namespace, out: TextIO) -> int:
+def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None = None) -> int:
     """Run one ``iopauth fhir`` subcommand; returns the exit code."""
     if args.fhir_command == "import":
-        return _import(args, out)
+        return _import(args, out, stdin)
     if args.fhir_command == "pas":
         return _pas(args, out)
-    return _decision(args, out)
+    return _decision(args, out, stdin)
 
 
-def _import(args: argparse.Namespace, out: TextIO) -> int:
+def _source(name: str, stdin: TextIO | None) -> str | Path:
+    """A file argument, or the text of standard input for '-'."""
+    if name == "-":
+        return (stdin if stdin is not None else sys.stdin).read()
+    return Path(name)
+
+
+def _import(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
     from ..serialize import dump_case
     from ._import import case_from_bundle
 
@@ -68,8 +79,10 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
         if not isinstance(extra, dict):
             raise FhirError([f"{args.extra}: must be a JSON object (parts of a case)"])
     request = {"kind": args.kind} if args.kind else None
-    case_id = args.case_id or Path(args.bundle).name.split(".")[0]
-    result = case_from_bundle(Path(args.bundle), case_id=case_id, request=request, extra=extra)
+    default_id = "imported" if args.bundle == "-" else Path(args.bundle).name.split(".")[0]
+    case_id = args.case_id or default_id
+    source = _source(args.bundle, stdin)
+    result = case_from_bundle(source, case_id=case_id, request=request, extra=extra)
     text = json.dumps(dump_case(result.case), indent=2, ensure_ascii=False) + "\n"
     write_atomically(Path(args.output), text.encode("utf-8"))
     print(args.output, file=out)
@@ -86,17 +99,19 @@ def _pas(args: argparse.Namespace, out: TextIO) -> int:
 
     case = load_case(Path(args.case))
     letter = Path(args.letter).read_bytes() if args.letter else None
-    bundle = pas_request(case, letter_pdf=letter, base_url=args.base_url)
+    bundle = pas_request(
+        case, letter_pdf=letter, base_url=args.base_url, transaction_id=args.transaction_id
+    )
     text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
     write_atomically(Path(args.output), text.encode("utf-8"))
     print(args.output, file=out)
     return 0
 
 
-def _decision(args: argparse.Namespace, out: TextIO) -> int:
+def _decision(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
     from ._decision import decision_from_response
 
-    decision = decision_from_response(Path(args.response))
+    decision = decision_from_response(_source(args.response, stdin))
     data = attrs.asdict(decision, value_serializer=_plain)
     if args.json:
         json.dump(data, out, indent=2)
