@@ -332,3 +332,18 @@ def test_any_value_anywhere_gives_a_decision_or_a_fhir_error(bundle: dict[str, A
         assert isinstance(decision.status, DecisionStatus)
         return
     assert all(line.startswith("$") for line in errors)
+
+
+def test_added_item_names_the_service_the_payer_approved_instead() -> None:
+    """An addItem (the payer's substitute for item 1) carries its own service and review."""
+    added = {
+        "itemSequence": [1],
+        "productOrService": {"coding": [{"code": "S0201"}]},
+        "adjudication": _item("A6")["adjudication"],
+    }
+    decision = decision_from_response(_response(_item("A3", number=None), addItem=[added]))
+    assert [(i.sequence, i.service_code, i.status) for i in decision.items] == [
+        (1, None, DecisionStatus.DENIED),
+        (1, "S0201", DecisionStatus.MODIFIED),
+    ]
+    assert decision.status is DecisionStatus.PARTIALLY_APPROVED

@@ -240,7 +240,11 @@ def _decision_item(item: dict[str, Any], unknown: list[str]) -> DecisionItem:
                 value = obj(sub, "valueQuantity").get("value")
                 if isinstance(value, int | float) and not isinstance(value, bool):
                     units = int(value)
+    if service is None:  # an addItem names the service it adds
+        service = next((text(c, "code") for c in codings(obj(item, "productOrService"))), None)
     sequence = item.get("itemSequence")
+    if isinstance(sequence, list):  # addItem.itemSequence lists the items it replaces
+        sequence = sequence[0] if sequence else None
     return DecisionItem(
         sequence=sequence if isinstance(sequence, int) and not isinstance(sequence, bool) else None,
         service_code=service,
