@@ -216,3 +216,14 @@ def test_transaction_id_names_the_submission() -> None:
     bundle = _bundle(transaction_id="sub-0002")
     assert bundle["identifier"] == {"system": "urn:iopauth:submission", "value": "sub-0002"}
     assert _claim(bundle)["identifier"][0]["value"] == "ex-medicare-stepdown"
+
+
+def test_import_iopauth_fhir_loads_no_http_jwt_or_authorization() -> None:
+    """``import iopauth.fhir`` leaves httpx, PyJWT and the authorization package unloaded."""
+    code = (
+        "import sys, iopauth.fhir; "
+        "print(sorted(m for m in sys.modules "
+        "if m.split('.')[0] in ('httpx', 'jwt', 'fhir') or m.startswith('iopauth.authorization')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
