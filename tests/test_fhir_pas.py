@@ -18,7 +18,7 @@ from iopauth import evaluate, load_case
 from iopauth.fhir import pas_attachment, pas_problems, pas_request
 from iopauth.model import Case
 
-from .strategies import cases
+from .strategies import cases, mutated
 
 CASES = Path(__file__).resolve().parent.parent / "examples" / "cases"
 NAMES = sorted(p.stem for p in CASES.glob("*.json"))
@@ -227,3 +227,14 @@ def test_import_iopauth_fhir_loads_no_http_jwt_or_authorization() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+_EXAMPLE_BUNDLE = pas_request(load_case(CASES / "medicare-stepdown-depression.json"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(bundle=mutated(_EXAMPLE_BUNDLE))
+def test_pas_checks_read_any_bundle_without_crashing(bundle: dict[str, Any]) -> None:
+    """The PAS checks take a partner's broken Bundle and answer with path lines."""
+    problems = pas_problems(bundle)
+    assert all(line.startswith("$") and ": " in line for line in problems)
