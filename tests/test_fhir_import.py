@@ -474,3 +474,20 @@ def test_reference_implementation_request_bundle_gives_clear_errors(pas_ri: Path
         "$.entry[1].resource.performer.reference: refers to no entry in the bundle",
         "$.entry: no ServiceRequest for the program (HCPCS or CPT code)",
     )
+
+
+def test_bad_case_id_is_named_as_the_argument() -> None:
+    """An empty case id is the caller's argument, not something the Bundle lacks."""
+    with pytest.raises(FhirError) as caught:
+        case_from_bundle(_bundle(), case_id=" ")
+    assert caught.value.errors == ("$.case_id: must not be empty (the case_id argument)",)
+
+
+def test_the_callers_mappings_are_left_unchanged() -> None:
+    """``request`` and ``extra`` are read, never modified."""
+    extra: dict[str, Any] = {"risk": {"assessed_on": "2026-06-05"}}
+    request: dict[str, Any] = {"urgency": "expedited"}
+    before = copy.deepcopy((extra, request))
+    case = case_from_bundle(_bundle(), case_id="t", request=request, extra=extra).case
+    assert (extra, request) == before
+    assert case.request.urgency.value == "expedited"

@@ -9,6 +9,7 @@ listed in :attr:`ImportResult.unfilled`, so the integration can ask a person.
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 from collections.abc import Mapping
@@ -100,7 +101,7 @@ def case_from_bundle(
         case = load_case(document)
     except InvalidCaseError as exc:
         raise FhirError([reader.locate(line, caller) for line in exc.errors]) from None
-    unfilled = _unfilled(case, document, assumed_kind) + reader.assumed
+    unfilled = _unfilled(case, assumed_kind) + reader.assumed
     return ImportResult(case=case, unfilled=tuple(unfilled), notes=tuple(reader.notes))
 
 
@@ -125,10 +126,10 @@ def _merge(target: dict[str, Any], extra: Mapping[str, Any]) -> None:
         if isinstance(value, Mapping) and isinstance(target.get(key), dict):
             _merge(target[key], value)
         else:
-            target[key] = value
+            target[key] = copy.deepcopy(value)  # never share (and later change) the caller's
 
 
-def _unfilled(case: Case, document: dict[str, Any], assumed_kind: bool) -> list[str]:
+def _unfilled(case: Case, assumed_kind: bool) -> list[str]:
     out = [f"$.{name}: {why}" for name, why in _NOT_CARRIED if not getattr(case, name)]
     plan = case.plan
     out += [f"$.plan.{name}: {why}" for name, why in _PLAN_NOT_CARRIED if not getattr(plan, name)]
@@ -151,6 +152,8 @@ class _Reader(PartsReader):
     def locate(self, line: str, caller: Mapping[str, Any]) -> str:
         """Rewrite a case validation line to name the Bundle path it came from."""
         path, _, rule = line.partition(": ")
+        if path == "$.case_id":
+            return f"$.case_id: {rule} (the case_id argument)"
         if _given(caller, path):
             return f"{path}: {rule} (given by the caller)"
         hint = "; if the bundle cannot carry it, give it with extra=" if "missing" in rule else ""
