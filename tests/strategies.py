@@ -774,3 +774,21 @@ def form_texts(max_size: int) -> st.SearchStrategy[str]:
     """
     alphabet = st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 -")
     return st.text(alphabet, min_size=1, max_size=max_size).filter(lambda text: bool(text.strip()))
+
+
+@st.composite
+def pas_item_decisions(draw: st.DrawFn) -> DecisionItem:
+    """A service line as a payer adjudicates it: a known review action and what it granted."""
+    from iopauth.authorization.decision import REVIEW_ACTION_STATUS
+
+    code = draw(st.sampled_from(sorted(REVIEW_ACTION_STATUS)))
+    return DecisionItem(
+        sequence=draw(st.integers(1, 99)),
+        service_code=draw(optional(st.sampled_from(["S9480", "H0015", "S0201", "90853"]))),
+        revenue_code=draw(optional(st.sampled_from(["0905", "0906", "0912"]))),
+        status=REVIEW_ACTION_STATUS[code],
+        review_action_code=code,
+        authorization_number=draw(optional(codes)),
+        reason_codes=tuple(draw(st.lists(codes, max_size=3, unique=True))),
+        **draw(_grant()),
+    )

@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iopauth import FhirError
-from iopauth.authorization.decision import DecisionStatus
+from iopauth.authorization.decision import DecisionItem, DecisionStatus
 from iopauth.fhir import decision_from_response
 
-from .strategies import mutated
+from .strategies import mutated, pas_item_decisions
 
 PAS = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/"
 X12_306 = "https://codesystem.x12.org/005010/306"
@@ -347,3 +348,44 @@ def test_added_item_names_the_service_the_payer_approved_instead() -> None:
         (1, "S0201", DecisionStatus.MODIFIED),
     ]
     assert decision.status is DecisionStatus.PARTIALLY_APPROVED
+
+
+def _written(item: DecisionItem) -> dict[str, Any]:
+    """The ClaimResponse item a PAS 2.x payer would send for this adjudicated line."""
+    extensions: list[dict[str, Any]] = []
+    if item.authorized_start is not None:
+        period = {"start": item.authorized_start.isoformat()}
+        if item.authorized_end is not None:
+            period["end"] = item.authorized_end.isoformat()
+        extensions.append({"url": PAS + "extension-itemPreAuthPeriod", "valuePeriod": period})
+    detail: dict[str, dict[str, Any]] = {}
+    if item.service_code is not None:
+        detail["productOrServiceCode"] = {
+            "valueCodeableConcept": {"coding": [{"code": item.service_code}]}
+        }
+    if item.revenue_code is not None:
+        detail["revenue"] = {"valueCodeableConcept": {"coding": [{"code": item.revenue_code}]}}
+    if item.authorized_units is not None:
+        detail["quantity"] = {"valueQuantity": {"value": item.authorized_units}}
+    if detail:
+        extensions.append(_authorized(**detail))
+    assert item.review_action_code is not None
+    written = _item(
+        item.review_action_code,
+        *extensions,
+        number=item.authorization_number,
+        reasons=item.reason_codes,
+    )
+    written["itemSequence"] = item.sequence
+    return written
+
+
+@settings(max_examples=60, deadline=None)
+@given(lines=st.lists(pas_item_decisions(), min_size=1, max_size=3))
+def test_adjudicated_lines_read_back_as_written(lines: list[DecisionItem]) -> None:
+    """Whatever a payer writes on each line (code, number, units, period, reasons) reads back."""
+    decision = decision_from_response(_response(*(_written(i) for i in lines)))
+    assert decision.items == tuple(lines)
+    assert decision.unknown_codes == ()
+    if len({i.status for i in lines}) == 1:
+        assert decision.status is lines[0].status
