@@ -47,10 +47,11 @@ SOPT_PLAN_TYPES = {
     "6": "commercial",
 }
 C4BB_IDENTIFIER = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBIdentifierType"
-# Service codes (HL7 THO names; PAS examples use the CPT one)
+# Service codes, as HL7 US implementation guides write them (the CPT one in PAS examples)
 HCPCS = "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
 CPT = "http://www.ama-assn.org/go/cpt"
-# NUBC revenue codes: the THO URL, and the one older PAS terminology used (accepted on import)
+# NUBC revenue codes: the URL CARIN Blue Button and Da Vinci PCT use, and the one older PAS
+# terminology used (accepted on import)
 REVENUE = "https://www.nubc.org/CodeSystem/RevenueCodes"
 REVENUE_OLD = "https://www.nubc.org/revenue-code"
 
