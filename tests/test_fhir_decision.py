@@ -389,3 +389,22 @@ def test_adjudicated_lines_read_back_as_written(lines: list[DecisionItem]) -> No
     assert decision.unknown_codes == ()
     if len({i.status for i in lines}) == 1:
         assert decision.status is lines[0].status
+
+
+def test_quoted_literals_in_issue_expressions_are_not_repeated() -> None:
+    """A FHIRPath naming a value ("where(family='Testperson')") is shown without the value."""
+    outcome = {
+        "resourceType": "OperationOutcome",
+        "issue": [
+            {
+                "severity": "error",
+                "code": "not-found",
+                "expression": ["Patient.name.where(family='Testperson').given"],
+            }
+        ],
+    }
+    with pytest.raises(FhirError) as caught:
+        decision_from_response(outcome)
+    assert caught.value.errors == (
+        "$.issue[0]: the payer answered error not-found at Patient.name.where(family='…').given",
+    )

@@ -10,6 +10,7 @@ string extension. Codes iopauth does not know are kept in ``unknown_codes``, nev
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
@@ -26,6 +27,7 @@ from ._bundle import Index, code_in, codings, day, items, obj, read_json, text
 
 __all__ = ["decision_from_response"]
 
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'")
 _REVIEW_ACTION = cs.PAS + "extension-reviewAction"
 _REVIEW_ACTION_CODE = cs.PAS + "extension-reviewActionCode"
 _REVIEW_REASON = cs.PAS + "extension-reviewActionReason"
@@ -101,7 +103,10 @@ def _issues(outcome: dict[str, Any], at: str) -> list[str]:
         details = ", ".join(
             str(c.get("code")) for c in codings(obj(issue, "details")) if c.get("code")
         )
-        where = ", ".join(e for e in items(issue, "expression") if isinstance(e, str))
+        # an expression is a FHIRPath; a quoted literal in it could quote the patient
+        where = ", ".join(
+            _QUOTED.sub("'…'", e) for e in items(issue, "expression") if isinstance(e, str)
+        )
         line = f"{at}.issue[{i}]: the payer answered {severity} {code}"
         if details:
             line += f" ({details})"
