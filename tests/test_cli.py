@@ -91,7 +91,11 @@ def test_check_meets_exits_zero_with_a_table() -> None:
     code, out, err = _run("check", str(STEPDOWN))
     assert (code, err) == (0, "")
     assert "Outcome: MEETS" in out
-    assert "adm.program_intensity" in out
+    # a Medicare Advantage case is judged by Medicare's IOP conditions (42 CFR 422.101(b)(6))
+    assert "Criteria set: medicare-iop" in out
+    assert "mcr.poc_9h" in out
+    assert "CLEAR     mcr.diversionary" in out
+    assert "NOT MET" not in out
 
 
 def test_check_does_not_meet_exits_one() -> None:
@@ -109,6 +113,25 @@ def test_check_json_output() -> None:
     assert data["criteria_set"] == "medicare-iop"
     assert data["outcome"] == "meets"
     assert {f["criterion"] for f in data["findings"]} >= {"mcr.poc_9h", "mcr.physician_cert"}
+    found = {f["criterion"]: f for f in data["findings"]}
+    assert found["mcr.diversionary"]["status"] == "does_not_apply"
+    assert found["mcr.needs_24h_care"]["status"] == "does_not_apply"
+    assert found["mcr.physician_cert"]["citation"] == "42 CFR 424.24"
+    assert data["recommendation_basis"] == []
+    assert "mcr.recert_due" not in data["unverified"]  # an initial review has no recertification
+    assert "mcr.physician_cert" in data["unverified"]
+
+
+def test_check_json_names_what_drove_the_recommendation() -> None:
+    """For the mild case --json recommends outpatient care and names the finding behind it."""
+    code, out, _err = _run("check", str(MILD), "--json")
+    assert code == 1
+    data = json.loads(out)
+    assert data["recommended_level"] == "outpatient"
+    assert data["recommendation_basis"] == ["ex.lower_level_suffices"]
+    lower = next(f for f in data["findings"] if f["criterion"] == "ex.lower_level_suffices")
+    assert lower["status"] == "applies"
+    assert lower["reason"] == "The clinician records that routine outpatient care is enough."
 
 
 def test_check_with_a_user_overlay_file(tmp_path: Path) -> None:
@@ -183,3 +206,67 @@ def test_demo_writes_the_documents_of_every_example(tmp_path: Path) -> None:
     assert len(printed) == 22
     assert sorted(printed) == sorted(tmp_path.glob("*.pdf"))
     assert tmp_path / "commercial-adolescent-appeal--appeal-letter.pdf" in printed
+
+
+def _binary_run(*argv: str, stdin: bytes = b"") -> tuple[int, bytes, str]:
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    err = io.StringIO()
+    source = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8", errors="surrogateescape")
+    code = main(list(argv), stdout=out, stderr=err, stdin=source)
+    out.flush()
+    buffer = out.buffer
+    assert isinstance(buffer, io.BytesIO)
+    return code, buffer.getvalue(), err.getvalue()
+
+
+def test_undecodable_standard_input_is_refused_as_in_a_file() -> None:
+    """Bytes that are not UTF-8 on standard input are an error, not a lone surrogate."""
+    data = STEPDOWN.read_bytes().replace(b"Testperson", b"Test\xffperson")
+    code, _out, err = _binary_run("validate", "-", stdin=data)
+    assert (code, err) == (2, "iopauth: $: the document is not UTF-8 text\n")
+
+
+def test_render_to_dash_writes_standard_output() -> None:
+    """-o - writes the document to standard output and prints no path."""
+    code, out, err = _binary_run(
+        "render", str(STEPDOWN), "-d", "patient-summary", "--html", "-o", "-"
+    )
+    assert (code, err) == (0, "")
+    assert out.startswith(b"<!DOCTYPE html>")
+
+
+def test_render_says_when_it_replaces_a_file_unless_forced(tmp_path: Path) -> None:
+    """Overwriting an existing output is allowed, with a notice on stderr unless --force."""
+    target = tmp_path / "summary.html"
+    target.write_text("old", encoding="utf-8")
+    args = ("render", str(STEPDOWN), "-d", "patient-summary", "--html", "-o", str(target))
+    code, out, err = _run(*args)
+    assert (code, out) == (0, f"{target}\n")
+    assert err == f"iopauth: replacing the existing file {target}\n"
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert _run(*args, "--force")[2] == ""
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_number_past_the_digit_limit_is_exit_2_not_a_traceback() -> None:
+    """A 5,000-digit number on standard input is one error line and exit code 2."""
+    text = STEPDOWN.read_text(encoding="utf-8").replace('"weeks": 8', '"weeks": ' + "9" * 5000)
+    code, _out, err = _run("validate", "-", stdin=text)
+    assert (code, err) == (2, "iopauth: $.plan.weeks: must be between -1000000000 and 1000000000\n")
+
+
+def test_forms_fill_writes_through_the_shared_helper(tmp_path: Path) -> None:
+    """forms fill says when it replaces a file, and reads standard input as bytes, capped."""
+    forms = Path(__file__).parent / "forms" / "tdi-nofr001-0415.pdf"
+    mapping = EXAMPLES.parent / "forms" / "tdi-nofr001.toml"
+    target = tmp_path / "filled.pdf"
+    target.write_bytes(b"old")
+    args = ("forms", "fill", str(STEPDOWN), str(forms), str(mapping), "-o", str(target))
+    code, _out, err = _run(*args)
+    assert (code, err) == (0, f"iopauth: replacing the existing file {target}\n")
+    assert target.read_bytes().startswith(b"%PDF-")
+    data = STEPDOWN.read_bytes().replace(b"Testperson", b"Test\xffperson")
+    code, written, err = _binary_run(
+        "forms", "fill", "-", str(forms), str(mapping), "-o", "-", stdin=data
+    )
+    assert (code, written, err) == (2, b"", "iopauth: $: the document is not UTF-8 text\n")

@@ -76,6 +76,11 @@ def test_rating_edges_accepted() -> None:
             assert problems(rating(instrument, value=value), age=18) == []
 
 
+CALOCUS_UNKNOWN = "has 1 key(s) that are not CALOCUS-CASII ratings; expected only " + ", ".join(
+    dimension_keys(CALOCUS)
+)
+
+
 def test_missing_and_unknown_ratings() -> None:
     """A missing dimension is required; an unknown key is named as not a rating."""
     ratings = dict.fromkeys(dimension_keys(CALOCUS), 2)
@@ -83,9 +88,8 @@ def test_missing_and_unknown_ratings() -> None:
     ratings["mood"] = 2
     found = problems(rating(CALOCUS, ratings=ratings), age=12)
     assert ("ratings.involvement_caregiver", "is required") in found
-    assert any(
-        path == "ratings.mood" and "not a CALOCUS-CASII rating" in rule for path, rule in found
-    )
+    assert ("ratings", CALOCUS_UNKNOWN) in found
+    assert not any("mood" in path or "mood" in rule for path, rule in found)  # never echoed
     assert len(found) == 2
 
 
@@ -274,3 +278,19 @@ def test_problems_never_raise(data: st.DataObject) -> None:
     assert all(isinstance(path, str) and isinstance(rule, str) for path, rule in found)
     notes(r)
     mapped_level(r)
+
+
+def test_placement_note_needs_a_reason() -> None:
+    """A placement note without a placement reason is reported at its field."""
+    import attrs
+
+    from iopauth.levels import problems
+    from iopauth.model import PlacementReason
+
+    from .casebuilder import locus
+
+    rating = attrs.evolve(locus("4"), placement_note="waiting for a bed")
+    rule = ("placement_note", "is given only with placement_reason")
+    assert rule in problems(rating, None)
+    explained = attrs.evolve(rating, placement_reason=PlacementReason.WAITING_LIST)
+    assert rule not in problems(explained, None)
