@@ -147,3 +147,24 @@ def test_pas_transaction_id(tmp_path: Path) -> None:
     code, _, _ = _run("fhir", "pas", str(case), "-o", str(target), "--transaction-id", "t-2")
     assert code == 0
     assert json.loads(target.read_text())["identifier"]["value"] == "t-2"
+
+
+def test_import_to_standard_output_reports_on_standard_error() -> None:
+    """``-o -`` writes the case JSON alone to stdout; what was not filled goes to stderr."""
+    raw = io.BytesIO()
+    out, err = io.TextIOWrapper(raw, encoding="utf-8"), io.StringIO()
+    code = main(["fhir", "import", str(BUNDLE), "-o", "-"], stdout=out, stderr=err)
+    out.flush()
+    assert code == 0
+    assert json.loads(raw.getvalue())["case_id"] == "medicare-stepdown-depression"
+    assert "not filled: $.risk" in err.getvalue()
+
+
+def test_replacing_a_file_says_so_unless_forced(tmp_path: Path) -> None:
+    """A second import over the same file notes the replacement; --force keeps quiet."""
+    target = tmp_path / "case.json"
+    _run("fhir", "import", str(BUNDLE), "-o", str(target))
+    code, _, err = _run("fhir", "import", str(BUNDLE), "-o", str(target))
+    assert (code, err) == (0, f"iopauth: replacing the existing file {target}\n")
+    code, _, err = _run("fhir", "import", str(BUNDLE), "-o", str(target), "--force")
+    assert (code, err) == (0, "")

@@ -237,7 +237,9 @@ def test_patient_values_never_appear_in_errors() -> None:
     [
         ("{not json", "$: not valid JSON (Expecting property name enclosed in double quotes"),
         ("[1, 2]", "$: the bundle must be a JSON object (a FHIR resource)"),
-        ('{"n": ' + "1" * 5000 + "}", "$: a number in the JSON is too long to read"),
+        ('{"resourceType": "Bundle", "n": ' + "1" * 5000 + "}", "$.entry: no Patient"),
+        ('{"resourceType": "Bundle", "resourceType": "Bundle"}', "$.resourceType: given more"),
+        (b" " * (16 * 1024 * 1024 + 1), "$: the document is larger than 16777216 bytes"),
         ("[" * 100_000, "$: JSON nested too deeply"),
         (b"\xff\xfe", "$: the bundle is not UTF-8 text"),
         ({"resourceType": "Patient"}, "$.resourceType: must be Bundle"),

@@ -7,7 +7,6 @@ patient data.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -15,58 +14,45 @@ from typing import Any
 
 from attrs import frozen
 
-from ..errors import FhirError
+from .._reading import MAX_DOCUMENT_BYTES, check_size, names_a_file, parse_json, read_document
+from ..errors import FhirError, InvalidCaseError
 
 __all__ = ["MAX_BYTES", "Entry", "Index", "read_json"]
 
-#: Largest FHIR document read (bytes). A 10,000-entry Bundle of ordinary resources is ~10 MB.
-MAX_BYTES = 64 * 1024 * 1024
+#: Largest FHIR document read (bytes), as for a case: a 10,000-entry Bundle is about 5 MB.
+MAX_BYTES = MAX_DOCUMENT_BYTES
 _MAX_DEPTH = 64
 
 
 def read_json(source: object, what: str = "bundle") -> dict[str, Any]:
-    """Parse a mapping, JSON text, UTF-8 bytes or a file path into a JSON object."""
+    """Parse a mapping, JSON text, UTF-8 bytes or a file path into a JSON object.
+
+    Read as strictly as a case document (``iopauth._reading``): at most
+    :data:`MAX_BYTES`, a key given twice is an error at its path, an over-long integer is no
+    traceback, and a string is read as a path only when it names a regular file.
+    """
     if isinstance(source, Mapping):
         return dict(source)
-    if isinstance(source, str) and _names_a_file(source):
-        source = Path(source)
-    if isinstance(source, os.PathLike):
-        path = Path(source)
-        if path.stat().st_size > MAX_BYTES:
-            raise FhirError([f"$: the {what} is larger than {MAX_BYTES} bytes"])
-        source = path.read_bytes()
-    if isinstance(source, bytes | bytearray):
-        try:
-            source = bytes(source).decode("utf-8")
-        except UnicodeDecodeError:
-            raise FhirError([f"$: the {what} is not UTF-8 text"]) from None
-    if not isinstance(source, str):
-        raise TypeError(f"the {what} must be a mapping, JSON text, bytes or a path")
-    if len(source) > MAX_BYTES:
-        raise FhirError([f"$: the {what} is larger than {MAX_BYTES} bytes"])
     try:
-        data = json.loads(source)
-    except json.JSONDecodeError as exc:
-        raise FhirError(
-            [f"$: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"]
-        ) from None
-    except RecursionError:
-        raise FhirError(["$: JSON nested too deeply"]) from None
-    except ValueError:  # an integer literal longer than Python converts (4,300 digits)
-        raise FhirError(["$: a number in the JSON is too long to read"]) from None
+        if isinstance(source, str) and names_a_file(source):
+            source = read_document(Path(source), regular_only=True)
+        elif isinstance(source, os.PathLike):
+            source = read_document(Path(source))
+        if isinstance(source, bytes | bytearray):
+            check_size(len(source))
+            try:
+                source = bytes(source).decode("utf-8")
+            except UnicodeDecodeError:
+                raise FhirError([f"$: the {what} is not UTF-8 text"]) from None
+        if not isinstance(source, str):
+            raise TypeError(f"the {what} must be a mapping, JSON text, bytes or a path")
+        check_size(len(source))
+        data = parse_json(source)
+    except InvalidCaseError as exc:
+        raise FhirError(exc.errors) from None
     if not isinstance(data, dict):
         raise FhirError([f"$: the {what} must be a JSON object (a FHIR resource)"])
     return data
-
-
-def _names_a_file(text: str) -> bool:
-    """A string that cannot be a JSON object but names an existing file is read as a path."""
-    return (
-        not text.lstrip().startswith(("{", "["))
-        and "\n" not in text
-        and len(text) < 4096
-        and Path(text).is_file()
-    )
 
 
 @frozen

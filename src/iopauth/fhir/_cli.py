@@ -15,8 +15,7 @@ from typing import Any, TextIO
 
 import attrs
 
-from .._files import write_atomically
-from ..errors import FhirError
+from ..errors import FhirError, InvalidCaseError
 
 __all__ = ["add_fhir_parser", "run"]
 
@@ -29,7 +28,8 @@ def add_fhir_parser(sub: Any) -> None:
     )
     imp = commands.add_parser("import", help="build a case from a US Core FHIR Bundle")
     imp.add_argument("bundle", help="FHIR Bundle JSON file ('-' reads standard input)")
-    imp.add_argument("-o", "--output", required=True, help="case JSON file to write")
+    imp.add_argument("-o", "--output", required=True, help="case JSON file to write ('-': stdout)")
+    imp.add_argument("--force", action="store_true", help="replace a file without a notice")
     imp.add_argument("--case-id", help="the case's reference (default: the file's name)")
     imp.add_argument(
         "--kind",
@@ -39,7 +39,8 @@ def add_fhir_parser(sub: Any) -> None:
     imp.add_argument("--extra", help="JSON file with case parts FHIR does not carry")
     pas = commands.add_parser("pas", help="write the Da Vinci PAS request Bundle of a case")
     pas.add_argument("case", help="case JSON file")
-    pas.add_argument("-o", "--output", required=True, help="PAS Bundle JSON file to write")
+    pas.add_argument("-o", "--output", required=True, help="PAS Bundle JSON file ('-': stdout)")
+    pas.add_argument("--force", action="store_true", help="replace a file without a notice")
     pas.add_argument("--letter", help="the request letter PDF to attach")
     pas.add_argument("--base-url", default="http://example.org/fhir/", help="fullUrl prefix")
     pas.add_argument("--transaction-id", help="this submission's id (default: the case id)")
@@ -59,11 +60,24 @@ def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None = None) -> i
     return _decision(args, out, stdin)
 
 
-def _source(name: str, stdin: TextIO | None) -> str | Path:
-    """A file argument, or the text of standard input for '-'."""
+def _source(name: str, stdin: TextIO | None) -> str | bytes | Path:
+    """A file argument, or standard input for '-' (read up to the document size limit)."""
     if name == "-":
-        return (stdin if stdin is not None else sys.stdin).read()
+        from .._reading import read_stream
+
+        stream = stdin if stdin is not None else sys.stdin
+        try:
+            return read_stream(getattr(stream, "buffer", stream))
+        except InvalidCaseError as exc:
+            raise FhirError(exc.errors) from None
     return Path(name)
+
+
+def _write(args: argparse.Namespace, out: TextIO, data: bytes) -> None:
+    """Write the output file the one way every iopauth command does (see iopauth._files)."""
+    from ..cli import write_argument
+
+    write_argument(args, out, data)
 
 
 def _import(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
@@ -84,12 +98,15 @@ def _import(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
     source = _source(args.bundle, stdin)
     result = case_from_bundle(source, case_id=case_id, request=request, extra=extra)
     text = json.dumps(dump_case(result.case), indent=2, ensure_ascii=False) + "\n"
-    write_atomically(Path(args.output), text.encode("utf-8"))
-    print(args.output, file=out)
+    _write(args, out, text.encode("utf-8"))
+    # with the case on standard output, what could not be filled goes to standard error
+    report: TextIO = args.stderr if args.output == "-" else out
+    if args.output != "-":
+        print(args.output, file=out)
     for line in result.unfilled:
-        print(f"not filled: {line}", file=out)
+        print(f"not filled: {line}", file=report)
     for line in result.notes:
-        print(f"note: {line}", file=out)
+        print(f"note: {line}", file=report)
     return 0
 
 
@@ -103,8 +120,9 @@ def _pas(args: argparse.Namespace, out: TextIO) -> int:
         case, letter_pdf=letter, base_url=args.base_url, transaction_id=args.transaction_id
     )
     text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
-    write_atomically(Path(args.output), text.encode("utf-8"))
-    print(args.output, file=out)
+    _write(args, out, text.encode("utf-8"))
+    if args.output != "-":
+        print(args.output, file=out)
     return 0
 
 
