@@ -238,3 +238,13 @@ def test_pas_checks_read_any_bundle_without_crashing(bundle: dict[str, Any]) -> 
     """The PAS checks take a partner's broken Bundle and answer with path lines."""
     problems = pas_problems(bundle)
     assert all(line.startswith("$") and ": " in line for line in problems)
+
+
+def test_iopauth_fhir_is_reachable_from_iopauth() -> None:
+    """``iopauth.fhir`` works after a plain ``import iopauth``, loaded on that first use."""
+    code = (
+        "import sys, iopauth; before = 'iopauth.fhir' in sys.modules; "
+        "f = iopauth.fhir.pas_request; print(before, 'iopauth.fhir' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False True"
