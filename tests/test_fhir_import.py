@@ -30,7 +30,7 @@ def carried(case: Case) -> Case:
     measures = tuple(filter(None, (_carried_measure(m) for m in case.measures)))
     return attrs.evolve(
         case,
-        coverage=attrs.evolve(case.coverage, plan_state=None),
+        coverage=attrs.evolve(case.coverage, plan_state=None, member_services_phone=None),
         clinicians=tuple(attrs.evolve(c, contact=False) for c in case.clinicians),
         measures=measures,
         history=tuple(attrs.evolve(h, notes=None) for h in case.history),

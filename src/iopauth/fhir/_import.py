@@ -135,6 +135,8 @@ def _unfilled(case: Case, assumed_kind: bool) -> list[str]:
     out += [f"$.plan.{name}: {why}" for name, why in _PLAN_NOT_CARRIED if not getattr(plan, name)]
     if case.coverage.plan_state is None:
         out.append("$.coverage.plan_state: the state that regulates the plan is not coded")
+    if case.coverage.member_services_phone is None:
+        out.append("$.coverage.member_services_phone: the member's card line is not in FHIR")
     if not any(c.contact for c in case.clinicians):
         out.append("$.clinicians: no clinician is marked as the payer's contact")
     if assumed_kind:

@@ -57,7 +57,42 @@ class PartsReader:
         if address is not None:
             out["address"] = address
             self._at("$.patient.address", f"{at}.address[0]")
+        out["guardian"] = self._guardian(p, at)
         return drop_none(**out)
+
+    def _guardian(self, p: dict[str, Any], at: str) -> dict[str, Any] | None:
+        """The first Patient.contact with a name and a relationship: a minor's guardian."""
+        for i, contact in enumerate(items(p, "contact")):
+            name = obj(contact, "name")
+            relations = [r for r in items(contact, "relationship") if isinstance(r, dict)]
+            relationship = next(
+                (
+                    text(r, "text") or next((text(c, "display") for c in codings(r)), None)
+                    for r in relations
+                ),
+                None,
+            )
+            if not name or relationship is None:
+                continue
+            given = [g for g in items(name, "given") if isinstance(g, str)]
+            self._at("$.patient.guardian", f"{at}.contact[{i}]")
+            phones = {
+                t.get("system"): text(t, "value")
+                for t in reversed(items(contact, "telecom"))
+                if isinstance(t, dict) and t.get("system") in ("phone", "email")
+            }
+            return drop_none(
+                name=drop_none(
+                    given=given[0] if given else None,
+                    middle=" ".join(given[1:]) or None,
+                    family=text(name, "family"),
+                    suffix=" ".join(x for x in items(name, "suffix") if isinstance(x, str)) or None,
+                ),
+                relationship=relationship,
+                phone=phones.get("phone"),
+                email=phones.get("email"),
+            )
+        return None
 
     def _telecom(
         self, resource: dict[str, Any], at: str, case_at: str, wanted: tuple[str, ...]

@@ -98,7 +98,8 @@ def pas_attachment(bundle: Mapping[str, Any]) -> Attachment:
     """The PAS Bundle as a file to embed in an archival PDF beside the case JSON.
 
     ``render(case, options=RenderOptions(archival=True, attachments=[pas_attachment(b)]))``
-    keeps the request as sent inside the PDF/A-3 letter.
+    keeps the request as sent inside the PDF/A-3 letter. Unlike the embedded case JSON, the
+    Bundle holds the patient's contact details, as the payer received them.
     """
     from ..rendering import Attachment
 

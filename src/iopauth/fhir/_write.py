@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Address, Case, CodeSystem, PersonName, RequestKind, UnitType, Urgency
+from ..model import (
+    Address,
+    Case,
+    CodeSystem,
+    Guardian,
+    PersonName,
+    RequestKind,
+    UnitType,
+    Urgency,
+)
 from . import _systems as cs
 
 __all__ = [
@@ -90,6 +99,18 @@ def patient(case: Case, profile: str | None = None) -> dict[str, Any]:
                 if p.preferred_language
                 else None
             ),
+            "contact": [_guardian(p.guardian)] if p.guardian else None,
+        }
+    )
+
+
+def _guardian(guardian: Guardian) -> dict[str, Any]:
+    """A minor's parent or guardian as a Patient.contact (relationship in the family's words)."""
+    return _compact(
+        {
+            "relationship": [{"text": guardian.relationship}],
+            "name": _name(guardian.name),
+            "telecom": _telecom(phone=guardian.phone, email=guardian.email),
         }
     )
 
