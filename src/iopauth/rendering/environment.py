@@ -30,33 +30,19 @@ from jinja2 import (
 )
 from jinja2.exceptions import SecurityError
 
+from .._dates import long_date as written_date
 from .._once import once
 from .._resources import templates_dir
 from ..errors import RenderError
 from .labels import label, service_label
 from .sandbox import MAX_OUTPUT, Sandbox, SandboxLimitError, charge, iteration_budget
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
 
 def long_date(value: date | None) -> str:
     """``January 5, 2026``; empty for ``None``."""
     if value is None:
         return ""
-    return f"{_MONTHS[value.month - 1]} {value.day}, {value.year}"
+    return written_date(value)
 
 
 def short_date(value: date | None) -> str:
