@@ -22,7 +22,7 @@ from iopauth.criteria import (
 )
 from iopauth.model import Case, LevelOfCare, Schedule, WithdrawalRisk
 
-from .casebuilder import build_case, locus
+from .casebuilder import asam, build_case, locus
 from .strategies import cases, less_documented
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "cases"
@@ -43,7 +43,9 @@ def test_base_case_meets() -> None:
 
 def test_required_not_met_means_does_not_meet() -> None:
     """A required criterion not met makes the outcome does_not_meet."""
-    case = build_case({"plan.schedule": Schedule(days_per_week=2, hours_per_day=2.0)})
+    # the services go too: 12 hours of services cannot fit a 4-hour week (a validation rule)
+    shorter = {"plan.schedule": Schedule(days_per_week=2, hours_per_day=2.0), "plan.services": ()}
+    case = build_case(shorter)
     result = evaluate(case)
     assert result.outcome is Outcome.DOES_NOT_MEET
     assert result.recommended_level is LevelOfCare.OUTPATIENT
@@ -95,10 +97,12 @@ def test_php_not_iop() -> None:
 
 def test_adolescent_hours() -> None:
     """Six hours a week is IOP intensity for an adolescent but not for an adult."""
-    six = {"plan.schedule": Schedule(days_per_week=3, hours_per_day=2.0)}
+    six = {"plan.schedule": Schedule(days_per_week=3, hours_per_day=2.0), "plan.services": ()}
     adult = evaluate(build_case(six)).by_criterion()["adm.program_intensity"]
     assert adult.status is Status.NOT_MET
-    teen = build_case({**six, "patient.birth_date": date(2010, 6, 1)})
+    # LOCUS is for adults, so the teen's case keeps only the ASAM rating
+    teen_only = {"patient.birth_date": date(2010, 6, 1), "level_of_care_ratings": (asam("2.1"),)}
+    teen = build_case({**six, **teen_only})
     assert evaluate(teen).by_criterion()["adm.program_intensity"].status is Status.MET
 
 
@@ -255,7 +259,11 @@ def test_nine_hours_never_worse_than_eight_for_medicare(case: Case, review: Revi
     results = []
     for hours in (8.0, 9.0):
         schedule = Schedule(days_per_week=2, hours_per_day=hours / 2)
-        changed = attrs.evolve(case, plan=attrs.evolve(case.plan, schedule=schedule))
+        # services that would not fit eight hours go, as validation requires, in both cases
+        fits = case.plan.services_hours_per_week <= 8
+        services = case.plan.services if fits else ()
+        plan = attrs.evolve(case.plan, schedule=schedule, services=services)
+        changed = attrs.evolve(case, plan=plan)
         results.append(evaluate(changed, "medicare-iop", review))
     eight, nine = results
     assert _OUTCOME_RANK[nine.outcome] >= _OUTCOME_RANK[eight.outcome]

@@ -33,7 +33,9 @@ def test_table_lists_every_finding() -> None:
 
 def test_table_shows_recommendation_and_evidence() -> None:
     """A pointer to another level and the evidence values appear in the table."""
-    case = build_case({"plan.schedule": Schedule(days_per_week=2, hours_per_day=2.0)})
+    case = build_case(
+        {"plan.schedule": Schedule(days_per_week=2, hours_per_day=2.0), "plan.services": ()}
+    )
     table = format_table(evaluate(case))
     assert "Recommended level of care: outpatient" in table
     assert "NOT MET   adm.program_intensity" in table

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     )
     from .rendering import Letterhead, RenderOptions, documents, render, render_html
     from .serialize import case_schema, dump_case, load_case
+    from .validity import validate_case
 
 __version__ = "0.1.0"
 
@@ -46,6 +47,7 @@ _LAZY = {
     "case_schema": "iopauth.serialize",
     "dump_case": "iopauth.serialize",
     "load_case": "iopauth.serialize",
+    "validate_case": "iopauth.validity",
 }
 
 __all__ = [
@@ -72,6 +74,7 @@ __all__ = [
     "load_criteria",
     "render",
     "render_html",
+    "validate_case",
 ]
 
 

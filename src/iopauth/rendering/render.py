@@ -12,6 +12,7 @@ from ..criteria import default_criteria, default_review, evaluate
 from ..criteria.result import Determination, Review
 from ..errors import RenderError
 from ..model import Case, RequestKind
+from ..validity import validate_case
 from .context import build_context
 from .environment import environment, normalize_dirs, render_template
 from .options import Attachment, RenderOptions
@@ -116,8 +117,10 @@ def render_html(
     (``request-letter.html.j2``, ``partials/letterhead.html.j2``, …) replaces ours. When
     ``determination`` is ``None``, documents that show criteria evaluate the case against
     :func:`default_criteria`. Raises :class:`RenderError` for an unknown document or a
-    template that fails; the message never carries case data.
+    template that fails, :class:`~iopauth.errors.InvalidCaseError` for a case that breaks a
+    rule of the case format (see :func:`iopauth.validate_case`); no message carries case data.
     """
+    validate_case(case)
     _check_document(document, case)
     options = options or RenderOptions()
     dirs = normalize_dirs(template_dirs)
@@ -142,6 +145,7 @@ def render(
     """
     from . import pdf
 
+    validate_case(case)
     _check_document(document, case)
     options = options or RenderOptions()
     dirs = normalize_dirs(template_dirs)
