@@ -309,7 +309,8 @@ class LevelOfCareRating(Redacted):
     instrument's dimension keys to ratings in its range (:func:`iopauth.levels.dimension_keys`).
     ``recommended_level`` and ``override_level``: a level the instrument defines
     (:func:`iopauth.levels.valid_levels`). The patient's age on ``rated_on`` must fit the
-    instrument.
+    instrument. ``ratings`` is the model's one mutable value: never change it in place (build a
+    new rating), because a case that was checked once is not checked again.
     """
 
     instrument: RatingInstrument = field(converter=_rating_instrument)
