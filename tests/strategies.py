@@ -662,7 +662,6 @@ DUMPABLE_BREAKS: tuple[tuple[str, Any], ...] = (
     ("plan.schedule", Schedule()),
     ("request.service_code", "?"),
     ("request.revenue_code", "9"),
-    ("request.kind", "appeal"),
     ("request.period", DateRange(start=date(2026, 3, 2))),
 )
 
