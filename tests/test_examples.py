@@ -106,15 +106,23 @@ def _check_concurrent_review(script: Path, lines: list[str], out: Path) -> None:
     assert [p.name for p in _check_written(lines, out)] == ["concurrent-review.pdf"]
 
 
+def _check_fill_form(_script: Path, lines: list[str], out: Path) -> None:
+    # this script prints the paths it wrote as bare lines
+    for name in ("nofr001-filled.pdf", "nofr001-flattened.pdf"):
+        assert str(out / name) in lines
+        assert (out / name).read_bytes().startswith(b"%PDF-"), name
+
+
 CHECKS: dict[str, Callable[[Path, list[str], Path], None]] = {
     "request_letter": _check_request_letter,
     "payer_overlay": _check_payer_overlay,
     "concurrent_review": _check_concurrent_review,
+    "fill_form": _check_fill_form,
 }
 
 
 def test_the_issue_s_examples_exist() -> None:
-    """The three scripts the README lists are there."""
+    """The scripts the README lists are there."""
     assert set(CHECKS) <= {s.stem for s in SCRIPTS}
 
 

@@ -79,6 +79,10 @@ def _parser() -> argparse.ArgumentParser:
 
     criteria = sub.add_parser("criteria", help="list criteria sets, or print one set")
     criteria.add_argument("name", nargs="?", help="shipped set name or a TOML file")
+
+    from .forms._cli import add_parser as add_forms_parser
+
+    add_forms_parser(sub)
     return parser
 
 
@@ -225,10 +229,17 @@ def _cmd_criteria(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -
     return EXIT_OK
 
 
+def _cmd_forms(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    from .forms._cli import run
+
+    return run(args, out, stdin)
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO | None], int]] = {
     "check": _cmd_check,
     "criteria": _cmd_criteria,
     "demo": _cmd_demo,
+    "forms": _cmd_forms,
     "render": _cmd_render,
     "schema": _cmd_schema,
     "validate": _cmd_validate,
