@@ -173,8 +173,8 @@ class _Writer:
         out: dict[str, object] = {}
         for name, kind, arg, optional in _plan(cls):
             item = getattr(value, name)
-            if optional and item is None:
-                out[name] = None
+            if kind == "leaf" or (optional and item is None):
+                out[name] = item  # most fields: no call, no path built
             else:
                 out[name] = getattr(self, kind)(item, arg, f"{path}.{name}")
         return out
