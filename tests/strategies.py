@@ -740,3 +740,44 @@ def form_texts(max_size: int) -> st.SearchStrategy[str]:
     """
     alphabet = st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 -")
     return st.text(alphabet, min_size=1, max_size=max_size).filter(lambda text: bool(text.strip()))
+
+
+#: Python values of every kind a caller might put in a field by mistake.
+python_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    texts(12),
+    st.just(""),
+    st.dates(),
+    st.datetimes(),
+    st.lists(st.integers(0, 3), max_size=3),
+    st.dictionaries(texts(4), st.integers(0, 5), max_size=2),
+    st.tuples(texts(4)),
+    st.builds(object),
+    st.sampled_from([Sex.FEMALE, LevelOfCare.PHP, PersonName(given="A", family="B")]),
+)
+
+
+@st.composite
+def with_any_value(draw: st.DrawFn, case: Case) -> tuple[Case, str]:
+    """``case`` with one field, anywhere in it, set to any Python value; and that field's path."""
+
+    def replace(obj: Any, path: str) -> tuple[Any, str]:
+        names = [f.name for f in attrs.fields(type(obj))]
+        name = draw(st.sampled_from(names))
+        value, where = getattr(obj, name), f"{path}.{name}"
+        if attrs.has(type(value)) and draw(st.booleans()):
+            new, where = replace(value, where)
+        elif (
+            isinstance(value, tuple) and value and attrs.has(type(value[0])) and draw(st.booleans())
+        ):
+            index = draw(st.integers(0, len(value) - 1))
+            item, where = replace(value[index], f"{where}[{index}]")
+            new = (*value[:index], item, *value[index + 1 :])
+        else:
+            new = draw(python_values)
+        return attrs.evolve(obj, **{name: new}), where
+
+    return replace(case, "$")

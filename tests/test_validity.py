@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from iopauth.model import Diagnosis, PlanType, Sex
 from iopauth.validity import _Writer, is_known_valid
 
 from .casebuilder import with_path
-from .strategies import broken_cases, cases
+from .strategies import broken_cases, cases, with_any_value
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "cases" / "medicare-stepdown-depression.json"
 _FEW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -84,6 +85,24 @@ def test_a_valid_case_built_in_code_passes(valid: Case) -> None:
     assert not is_known_valid(valid)
     validate_case(valid)
     assert is_known_valid(valid)
+
+
+_LINE = re.compile(r"\$(\.[a-z_0-9]+|\[\d+\])*: \S.*")
+
+
+@_FEW
+@given(changed=with_any_value(load_case(EXAMPLE)))
+def test_any_value_anywhere_gives_lines_never_a_crash(changed: tuple[Case, str]) -> None:
+    """Whatever Python value lands in whatever field, the answer is path lines or a pass."""
+    case, path = changed
+    lines = _errors(validate_case, case)
+    for line in lines:
+        assert _LINE.fullmatch(line), line
+    if lines:
+        assert _errors(evaluate, case) == lines
+    else:
+        # a value that happens to be valid there: the case must then really be valid
+        assert _round_trip_errors(case) == (), path
 
 
 @pytest.mark.parametrize(
