@@ -47,8 +47,8 @@ class Coverage(Redacted):
     ``plan_type``: a :class:`PlanType` or its value (``"commercial"``, ``"medicare"``,
     ``"medicare-advantage"``, ``"medicaid"``, ``"chip"``, ``"exchange"``, ``"tricare"``,
     ``"other"``). ``subscriber_relation``: ``"self"`` (default), ``"spouse"``, ``"child"`` or
-    ``"other"``. ``plan_state``: the two-letter USPS code of the state whose rules govern the
-    plan (Medicaid, state-regulated commercial plans). ``um_phone`` and ``um_fax``: at least
+    ``"other"``. ``plan_state``: the two-letter USPS code of the plan's state (an appeal letter
+    cites that state's law where iopauth has it). ``um_phone`` and ``um_fax``: at least
     10 digits. ``member_id`` and ``group_number`` are printed as given.
     """
 

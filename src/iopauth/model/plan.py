@@ -268,7 +268,7 @@ class AuthorizationRequest(Redacted):
 
     ``kind``: ``"initial"``, ``"concurrent"``, ``"extension"`` or ``"appeal"`` (an appeal needs
     ``denial``). ``period``: the dates requested, both ends included; ``end`` is required.
-    ``service_code``: the HCPCS or CPT code of the program (``S9480``, ``G0410``, ``H0015``).
+    ``service_code``: the HCPCS or CPT code of the program (``S9480``, ``H0015``).
     ``urgency``: ``"standard"`` (default) or ``"expedited"``. ``unit_type``: ``"per_diem"``
     (default), ``"hour"`` or ``"session"``. ``revenue_code``: a 4-digit UB-04 revenue code
     (``0905``). ``documents``: a tuple of :class:`DocumentOnHand`.
