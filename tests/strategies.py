@@ -684,6 +684,93 @@ def broken_cases(draw: st.DrawFn) -> Case:
     return case
 
 
+#: Python values of every kind a caller might put in a field by mistake.
+python_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    texts(12),
+    st.just(""),
+    st.dates(),
+    st.datetimes(),
+    st.lists(st.integers(0, 3), max_size=3),
+    st.dictionaries(texts(4), st.integers(0, 5), max_size=2),
+    st.tuples(texts(4)),
+    st.builds(object),
+    st.sampled_from([Sex.FEMALE, LevelOfCare.PHP, PersonName(given="A", family="B")]),
+)
+
+
+@st.composite
+def with_any_value(draw: st.DrawFn, case: Case) -> tuple[Case, str]:
+    """``case`` with one field, anywhere in it, set to any Python value; and that field's path."""
+
+    def replace(obj: Any, path: str) -> tuple[Any, str]:
+        names = [f.name for f in attrs.fields(type(obj))]
+        name = draw(st.sampled_from(names))
+        value, where = getattr(obj, name), f"{path}.{name}"
+        if attrs.has(type(value)) and draw(st.booleans()):
+            new, where = replace(value, where)
+        elif (
+            isinstance(value, tuple) and value and attrs.has(type(value[0])) and draw(st.booleans())
+        ):
+            index = draw(st.integers(0, len(value) - 1))
+            item, where = replace(value[index], f"{where}[{index}]")
+            new = (*value[:index], item, *value[index + 1 :])
+        else:
+            new = draw(python_values)
+        return attrs.evolve(obj, **{name: new}), where
+
+    return replace(case, "$")
+
+
+# Pieces of hostile template expressions: values that may be huge, operators that grow them.
+_TEMPLATE_ATOMS = (
+    "'A'",
+    "'AB' * 1000",
+    "[1, 2]",
+    "7",
+    "9",
+    "2.5",
+    "99999",
+    "40000000",
+    "range(50)",
+    "patient.name.full",
+    "case.diagnoses",
+    "request.request_date",
+)
+_TEMPLATE_FORMS = (
+    "({} * {})",
+    "({} ** {})",
+    "({} + {})",
+    "({} ~ {})",
+    "('%5d' % {})",
+    "({}|join({}))",
+    "({}|string|center({}))",
+    "({}|replace('', {}|string))",
+    "({}|list * {})",
+    "range({}|int, {}|int)",
+)
+
+
+def template_expressions(depth: int = 3) -> st.SearchStrategy[str]:
+    """Jinja expressions that combine possibly huge values with operators and filters."""
+    atoms = st.sampled_from(_TEMPLATE_ATOMS)
+    return st.recursive(
+        atoms,
+        lambda inner: st.builds(str.format, st.sampled_from(_TEMPLATE_FORMS), inner, inner),
+        max_leaves=depth * 2,
+    )
+
+
+def hostile_templates() -> st.SearchStrategy[str]:
+    """A template printing a hostile expression, possibly inside nested loops."""
+    loops = st.sampled_from(("{}", "{{% for i in range(40) %}}{}{{% endfor %}}"))
+    body = template_expressions().map(lambda e: "{{ " + e + " }}")
+    return st.builds(lambda outer, inner, b: outer.format(inner.format(b)), loops, loops, body)
+
+
 # --- form mappings (iopauth.forms) ---------------------------------------------------------
 
 _MAPPING_PATHS = (
@@ -740,44 +827,3 @@ def form_texts(max_size: int) -> st.SearchStrategy[str]:
     """
     alphabet = st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 -")
     return st.text(alphabet, min_size=1, max_size=max_size).filter(lambda text: bool(text.strip()))
-
-
-#: Python values of every kind a caller might put in a field by mistake.
-python_values = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-5, 10**6),
-    st.floats(allow_nan=True, allow_infinity=True),
-    texts(12),
-    st.just(""),
-    st.dates(),
-    st.datetimes(),
-    st.lists(st.integers(0, 3), max_size=3),
-    st.dictionaries(texts(4), st.integers(0, 5), max_size=2),
-    st.tuples(texts(4)),
-    st.builds(object),
-    st.sampled_from([Sex.FEMALE, LevelOfCare.PHP, PersonName(given="A", family="B")]),
-)
-
-
-@st.composite
-def with_any_value(draw: st.DrawFn, case: Case) -> tuple[Case, str]:
-    """``case`` with one field, anywhere in it, set to any Python value; and that field's path."""
-
-    def replace(obj: Any, path: str) -> tuple[Any, str]:
-        names = [f.name for f in attrs.fields(type(obj))]
-        name = draw(st.sampled_from(names))
-        value, where = getattr(obj, name), f"{path}.{name}"
-        if attrs.has(type(value)) and draw(st.booleans()):
-            new, where = replace(value, where)
-        elif (
-            isinstance(value, tuple) and value and attrs.has(type(value[0])) and draw(st.booleans())
-        ):
-            index = draw(st.integers(0, len(value) - 1))
-            item, where = replace(value[index], f"{where}[{index}]")
-            new = (*value[:index], item, *value[index + 1 :])
-        else:
-            new = draw(python_values)
-        return attrs.evolve(obj, **{name: new}), where
-
-    return replace(case, "$")
