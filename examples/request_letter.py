@@ -123,9 +123,9 @@ def build_case() -> Case:
             start_date=date(2026, 5, 18),
             weeks=6,
             schedule=Schedule(days_per_week=3, hours_per_day=3.5),  # 10.5 hours a week
-            services=(
-                PlannedService(code="90853", sessions_per_week=3, minutes_per_session=150),
-                PlannedService(code="90834", sessions_per_week=1, minutes_per_session=45),
+            services=(  # they must add up to the schedule's hours, within a quarter hour
+                PlannedService(code="90853", sessions_per_week=6, minutes_per_session=90),
+                PlannedService(code="90834", sessions_per_week=2, minutes_per_session=45),
             ),
             goals=(
                 Goal(

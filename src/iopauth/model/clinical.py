@@ -298,19 +298,38 @@ def _rating_instrument(value: RatingInstrument | str) -> RatingInstrument:
     return value if type(value) is RatingInstrument else enum_member(RatingInstrument, value)
 
 
+class PlacementReason(StrEnum):
+    """Why the patient is placed below the level a rating recommends (not a clinical override)."""
+
+    PATIENT_DECLINED = "patient_declined"
+    NOT_AVAILABLE = "not_available"
+    WAITING_LIST = "waiting_list"
+    OTHER = "other"
+
+
+def _placement_reason(value: PlacementReason | str | None) -> PlacementReason | None:
+    if value is None or type(value) is PlacementReason:
+        return value
+    return enum_member(PlacementReason, value)
+
+
 @frozen(kw_only=True, repr=False)
 class LevelOfCareRating(Redacted):
     """Ratings a clinician made with a licensed instrument and the level that tool recommended.
 
     No instrument text or placement grid is stored or computed: ``ratings`` maps our short
-    dimension keys to the integers the clinician entered.
+    dimension keys to the integers the clinician entered. ``override_level`` is the clinician's
+    clinical override of the tool's level. ``placement_reason`` (with an optional free-text
+    ``placement_note``) records why the patient is nonetheless placed at a lower level than the
+    recorded one: the patient declined it, it is not available, a waiting list, or another reason.
 
     ``instrument``: ``"locus"``, ``"calocus_casii"`` or ``"asam"``. ``ratings``: a dict of the
     instrument's dimension keys to ratings in its range (:func:`iopauth.levels.dimension_keys`).
     ``recommended_level`` and ``override_level``: a level the instrument defines
     (:func:`iopauth.levels.valid_levels`). The patient's age on ``rated_on`` must fit the
-    instrument. ``ratings`` is the model's one mutable value: never change it in place (build a
-    new rating), because a case that was checked once is not checked again.
+    instrument. ``placement_reason``: ``"patient_declined"``, ``"not_available"``,
+    ``"waiting_list"`` or ``"other"``. ``ratings`` is the model's one mutable value: never change
+    it in place (build a new rating), because a case that was checked once is not checked again.
     """
 
     instrument: RatingInstrument = field(converter=_rating_instrument)
@@ -322,3 +341,5 @@ class LevelOfCareRating(Redacted):
     rater: str | None = None
     override_level: str | None = None
     override_reason: str | None = None
+    placement_reason: PlacementReason | None = field(default=None, converter=_placement_reason)
+    placement_note: str | None = None
