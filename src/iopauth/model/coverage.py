@@ -42,14 +42,15 @@ class Coverage(Redacted):
     """The plan the request goes to.
 
     ``um_phone`` and ``um_fax`` reach the payer's utilization-management department, the
-    recipient of the request letter and the fax packet.
+    recipient of the request letter and the fax packet (a line for providers).
+    ``member_services_phone`` is the number on the member's card that the patient calls.
 
     ``plan_type``: a :class:`PlanType` or its value (``"commercial"``, ``"medicare"``,
     ``"medicare-advantage"``, ``"medicaid"``, ``"chip"``, ``"exchange"``, ``"tricare"``,
     ``"other"``). ``subscriber_relation``: ``"self"`` (default), ``"spouse"``, ``"child"`` or
     ``"other"``. ``plan_state``: the two-letter USPS code of the plan's state (an appeal letter
-    cites that state's law where iopauth has it). ``um_phone`` and ``um_fax``: at least
-    10 digits. ``member_id`` and ``group_number`` are printed as given.
+    cites that state's law where iopauth has it). The phone and fax numbers: at least 10
+    digits. ``member_id`` and ``group_number`` are printed as given.
     """
 
     payer_name: str
@@ -64,3 +65,4 @@ class Coverage(Redacted):
     plan_state: str | None = None
     um_phone: str | None = None
     um_fax: str | None = None
+    member_services_phone: str | None = None
