@@ -167,7 +167,9 @@ def main(out_dir: Path) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     for document in ("request-letter", "checklist"):
         path = out_dir / f"{document}.pdf"
-        # passing the determination keeps the letter and the checklist on the same findings
+        # passing the determination keeps the letter and the checklist on the same findings;
+        # while the case does not meet its criteria the letter is marked DRAFT, with a note of
+        # what is missing on its first page
         path.write_bytes(iopauth.render(case, document, determination=result))
         print(f"wrote: {path}")
     return 0
