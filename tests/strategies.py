@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import enum
+import json
 from datetime import date, timedelta
 from typing import Any
 
 import attrs
 from hypothesis import strategies as st
+
+from iopauth.authorization import Decision, DecisionItem, DecisionStatus
 
 # --- measures and level-of-care ratings (iopauth.measures, iopauth.levels) ---
 from iopauth.levels import dimension_keys, valid_levels
@@ -743,6 +746,86 @@ def with_any_value(draw: st.DrawFn, case: Case) -> tuple[Case, str]:
     return replace(case, "$")
 
 
+# --- payer decisions and authorizations (iopauth.authorization) ---
+codes = st.text("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", min_size=1, max_size=5)
+
+
+@st.composite
+def _grant(draw: st.DrawFn) -> dict[str, Any]:
+    """Authorized units and an authorized window, each possibly absent."""
+    start = draw(optional(between(date(2023, 12, 1), date(2028, 3, 1))))
+    end = None if start is None else draw(optional(between(start, start + timedelta(days=200))))
+    return {
+        "authorized_units": draw(optional(st.integers(0, 400))),
+        "authorized_start": start,
+        "authorized_end": end,
+    }
+
+
+@st.composite
+def decision_items(draw: st.DrawFn) -> DecisionItem:
+    """One adjudicated service line, as a PAS reader may decode it."""
+    return DecisionItem(
+        sequence=draw(optional(st.integers(1, 99))),
+        service_code=draw(optional(st.sampled_from(["S9480", "H0015", "0905", "90853"]))),
+        revenue_code=draw(optional(st.sampled_from(["0905", "0906", "0912"]))),
+        status=draw(optional(st.sampled_from(DecisionStatus))),
+        review_action_code=draw(optional(codes)),
+        authorization_number=draw(optional(codes)),
+        reason_codes=tuple(draw(st.lists(codes, max_size=3))),
+        **draw(_grant()),
+    )
+
+
+@st.composite
+def decisions(draw: st.DrawFn, status: DecisionStatus | None = None) -> Decision:
+    """A payer decision with any status (or the one given), possibly with service lines."""
+    return Decision(
+        status=status if status is not None else draw(st.sampled_from(DecisionStatus)),
+        decided_on=draw(optional(between(date(2024, 1, 1), date(2028, 12, 31)))),
+        authorization_number=draw(optional(codes)),
+        reason_codes=tuple(draw(st.lists(codes, max_size=3))),
+        reason_text=draw(optional(texts())),
+        information_requested=tuple(draw(st.lists(texts(), max_size=2))),
+        unknown_codes=tuple(draw(st.lists(codes, max_size=2))),
+        items=tuple(draw(st.lists(decision_items(), max_size=3))),
+        response_id=draw(optional(codes)),
+        **draw(_grant()),
+    )
+
+
+# --- FHIR (iopauth.fhir) ---
+
+#: Any JSON value, small: what a careless or hostile exporter may put where FHIR wants another.
+json_values: st.SearchStrategy[Any] = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=6),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def _json_slots(node: Any) -> list[tuple[Any, Any]]:
+    """Every (container, key or index) of a JSON document, depth first."""
+    out: list[tuple[Any, Any]] = []
+    keys = node.keys() if isinstance(node, dict) else range(len(node))
+    for key in keys:
+        out.append((node, key))
+        if isinstance(node[key], dict | list):
+            out.extend(_json_slots(node[key]))
+    return out
+
+
+@st.composite
+def mutated(draw: st.DrawFn, document: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a JSON document with one value, at any depth, replaced by any JSON value."""
+    copy: dict[str, Any] = json.loads(json.dumps(document))
+    container, key = draw(st.sampled_from(_json_slots(copy)))
+    container[key] = draw(json_values)
+    return copy
+
+
 # Pieces of hostile template expressions: values that may be huge, operators that grow them.
 _TEMPLATE_ATOMS = (
     "'A'",
@@ -845,3 +928,21 @@ def form_texts(max_size: int) -> st.SearchStrategy[str]:
     """
     alphabet = st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 -")
     return st.text(alphabet, min_size=1, max_size=max_size).filter(lambda text: bool(text.strip()))
+
+
+@st.composite
+def pas_item_decisions(draw: st.DrawFn) -> DecisionItem:
+    """A service line as a payer adjudicates it: a known review action and what it granted."""
+    from iopauth.authorization.decision import REVIEW_ACTION_STATUS
+
+    code = draw(st.sampled_from(sorted(REVIEW_ACTION_STATUS)))
+    return DecisionItem(
+        sequence=draw(st.integers(1, 99)),
+        service_code=draw(optional(st.sampled_from(["S9480", "H0015", "S0201", "90853"]))),
+        revenue_code=draw(optional(st.sampled_from(["0905", "0906", "0912"]))),
+        status=REVIEW_ACTION_STATUS[code],
+        review_action_code=code,
+        authorization_number=draw(optional(codes)),
+        reason_codes=tuple(draw(st.lists(codes, max_size=3, unique=True))),
+        **draw(_grant()),
+    )

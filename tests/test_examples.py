@@ -113,11 +113,20 @@ def _check_fill_form(_script: Path, lines: list[str], out: Path) -> None:
         assert (out / name).read_bytes().startswith(b"%PDF-"), name
 
 
+def _check_from_fhir(_script: Path, lines: list[str], out: Path) -> None:
+    # this script writes into its working folder, the output folder's parent here
+    case = iopauth.load_case(out.parent / "case.json")
+    result = iopauth.evaluate(case)
+    assert _values(lines, "criteria") == [f"{result.criteria_set} -> {result.outcome}"]
+    assert (out.parent / "pas-request.json").is_file()
+
+
 CHECKS: dict[str, Callable[[Path, list[str], Path], None]] = {
     "request_letter": _check_request_letter,
     "payer_overlay": _check_payer_overlay,
     "concurrent_review": _check_concurrent_review,
     "fill_form": _check_fill_form,
+    "from_fhir": _check_from_fhir,
 }
 
 

@@ -58,6 +58,16 @@ def test_a_str_birth_date_is_a_clean_line_from_evaluate_and_render(case: Case) -
     assert _errors(validate_case, bad) == expected
 
 
+def test_pas_request_refuses_an_invalid_case(case: Case) -> None:
+    """The PAS request Bundle is never written for a case that breaks a rule."""
+    from iopauth import fhir
+
+    bad = _changed(case, "patient.birth_date", "not a date")
+    expected = ("$.patient.birth_date: must be a datetime.date, not str",)
+    assert _errors(fhir.pas_request, bad) == expected
+    assert fhir.pas_request(case)["resourceType"] == "Bundle"
+
+
 def test_negative_weeks_are_refused_by_evaluate_and_render(case: Case) -> None:
     """The issue's second bad construction: weeks=-5 is refused, not evaluated to a result."""
     bad = _changed(case, "plan.weeks", -5)
