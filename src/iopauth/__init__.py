@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     )
     from .rendering import Letterhead, RenderOptions, documents, render, render_html
     from .serialize import case_schema, dump_case, load_case
+    from .validity import validate_case
 
 __version__ = "0.1.0"
 
@@ -54,6 +55,7 @@ _LAZY = {
     "case_schema": "iopauth.serialize",
     "dump_case": "iopauth.serialize",
     "load_case": "iopauth.serialize",
+    "validate_case": "iopauth.validity",
 }
 
 __all__ = [
@@ -82,6 +84,7 @@ __all__ = [
     "load_criteria",
     "render",
     "render_html",
+    "validate_case",
 ]
 
 
