@@ -1,6 +1,6 @@
 """Render every example case's request letter and fax cover into a folder, on every core.
 
-    .venv/bin/python examples/batch_folder.py [OUT_DIR]
+    .venv/bin/python examples/batch_folder.py [OUT_DIR]     (default: example-output/)
 
 The same as ``iopauth batch examples/cases -o OUT_DIR --documents request-letter,fax-cover``.
 """
@@ -17,7 +17,7 @@ HERE = Path(__file__).resolve().parent
 
 def main() -> int:
     """Run the batch; print one line per case and where the report is."""
-    out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("batch-output")
+    out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("example-output")
     cases = sorted((HERE / "cases").glob("*.json"))  # paths, dicts or Case objects all work
     report = render_many(
         cases,
@@ -28,7 +28,11 @@ def main() -> int:
     )
     for case in report.failed:  # a bad case is reported, never stops the batch
         print(case.name, *case.errors, sep="\n  ")
-    print("outcomes:", report.outcomes(), "report:", report.report_path)
+    for case in report.cases:
+        for written in case.files:
+            print(f"wrote: {out_dir / written.file}")
+    print(f"wrote: {report.report_path}")
+    print("outcomes:", report.outcomes())
     return 1 if report.failed else 0
 
 
