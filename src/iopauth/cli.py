@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from ._files import write_atomically
+from .authorization import _cli as _auth_cli
 from .errors import CriteriaSetError, IopAuthError
 
 if TYPE_CHECKING:
@@ -79,6 +80,8 @@ def _parser() -> argparse.ArgumentParser:
 
     criteria = sub.add_parser("criteria", help="list criteria sets, or print one set")
     criteria.add_argument("name", nargs="?", help="shipped set name or a TOML file")
+
+    _auth_cli.add_parser(sub)
     return parser
 
 
@@ -226,6 +229,7 @@ def _cmd_criteria(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO | None], int]] = {
+    "auth": _auth_cli.run,
     "check": _cmd_check,
     "criteria": _cmd_criteria,
     "demo": _cmd_demo,

@@ -17,19 +17,23 @@ from typing import Any
 from cattrs.errors import ClassValidationError, IterableValidationError
 
 from ..errors import InvalidAuthorizationError
+from ..model import UnitType
 from ..serialize import _paths, _RuleError, make_converter
 from .decision import Decision, DecisionItem
+from .model import Authorization
 
-__all__ = ["dump_decision", "load_decision"]
+__all__ = ["dump_authorization", "dump_decision", "load_authorization", "load_decision"]
 
 _CONVERTER = make_converter()
 _STRUCTURE_DECISION = _CONVERTER.get_structure_hook(Decision)
 
 
-def read_json(source: object, what: str) -> object:
-    """Parse a mapping, JSON text, UTF-8 bytes or a file path into JSON data."""
+def read_json(source: object, what: str) -> Mapping[str, Any]:
+    """Parse a mapping, JSON text, UTF-8 bytes or a file path into a JSON object."""
     if isinstance(source, Mapping):
         return source
+    if isinstance(source, str) and not source.lstrip().startswith("{") and Path(source).is_file():
+        source = Path(source)
     if isinstance(source, os.PathLike):
         source = Path(source).read_bytes()
     if isinstance(source, bytes | bytearray):
@@ -110,3 +114,49 @@ def _grant_problems(
         yield f"{path}.authorized_units: must not be negative"
     if start is not None and end is not None and end < start:
         yield f"{path}.authorized_end: must not be before authorized_start"
+
+
+def load_authorization(
+    source: Mapping[str, Any] | str | bytes | os.PathLike[str],
+) -> Authorization:
+    """Read and check an authorization from a mapping, JSON text, UTF-8 bytes or a file path.
+
+    Raises :class:`~iopauth.errors.InvalidAuthorizationError` listing every problem.
+    """
+    data = read_json(source, "authorization")
+    auth: Authorization = structure(data, Authorization, "authorization")
+    problems = list(authorization_problems(auth))
+    if problems:
+        raise InvalidAuthorizationError(problems, "authorization")
+    return auth
+
+
+def dump_authorization(auth: Authorization) -> dict[str, Any]:
+    """The authorization as a JSON-compatible dict; ``load_authorization`` reads it back equal.
+
+    A service that keeps records in its own database stores this instead of using the store.
+    """
+    return unstructure(auth)
+
+
+def authorization_problems(auth: Authorization) -> Iterator[str]:
+    """Rule problems of a structured authorization, as ``"<path>: <rule>"`` lines."""
+    for name in ("requested_units", "authorized_units", "review_lead_days", "appeal_window_days"):
+        value = getattr(auth, name)
+        if value is not None and value < 0:
+            yield f"$.{name}: must not be negative"
+    for kind in ("requested", "authorized"):
+        start, end = getattr(auth, f"{kind}_start"), getattr(auth, f"{kind}_end")
+        if start is not None and end is not None and end < start:
+            yield f"$.{kind}_end: must not be before {kind}_start"
+    for i, review in enumerate(auth.reviews):
+        path = f"$.reviews[{i}]"
+        if review.decided_on is not None and review.decided_on < review.requested_on:
+            yield f"{path}.decided_on: must not be before requested_on"
+        if review.decision is not None:
+            yield from decision_problems(review.decision, f"{path}.decision")
+    for i, entry in enumerate(auth.usage):
+        if entry.units < 1:
+            yield f"$.usage[{i}].units: must be at least 1"
+        elif auth.unit_type is UnitType.PER_DIEM and entry.units != 1:
+            yield f"$.usage[{i}].units: per diem counts one unit per day of service"

@@ -1,0 +1,211 @@
+"""``iopauth auth``: track authorizations in a store from the command line.
+
+``add_parser`` registers the subcommand on the main parser and ``run`` executes it; the main
+CLI (:mod:`iopauth.cli`) handles errors and exit codes. Only this module reads the clock: the
+default ``--as-of`` of ``alerts`` is today's local date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import re
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from .decision import Decision
+    from .model import Authorization, Usage
+
+__all__ = ["add_parser", "run"]
+
+_ENTRY = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?::([0-9]{1,4}))?")
+
+
+def add_parser(sub: Any) -> None:
+    """Add ``auth`` and its actions to the main parser's subcommands."""
+    auth = sub.add_parser(
+        "auth", help="track authorizations: units, review dates, deadlines, alerts"
+    )
+    actions = auth.add_subparsers(
+        dest="auth_command", metavar="ACTION", required=True, parser_class=type(auth)
+    )
+    db_help = "the SQLite store file (created when missing)"
+
+    add = actions.add_parser("add", help="start tracking the request a case carries")
+    add.add_argument("case", help="case JSON file")
+    add.add_argument("--db", required=True, help=db_help)
+
+    decision = actions.add_parser("decision", help="apply a payer decision")
+    decision.add_argument("response", help="decision JSON file (iopauth's decision format)")
+    decision.add_argument("--db", required=True, help=db_help)
+    decision.add_argument(
+        "--case", help="authorization number or case id it answers (default: its number)"
+    )
+
+    usage = actions.add_parser("usage", help="record units used by date")
+    usage.add_argument("authorization", help="authorization number or case id")
+    usage.add_argument("entries", nargs="+", metavar="DATE[:UNITS]", help="e.g. 2026-03-02:3")
+    usage.add_argument("--db", required=True, help=db_help)
+
+    alerts = actions.add_parser("alerts", help="what needs action, most urgent first")
+    alerts.add_argument("--db", required=True, help=db_help)
+    alerts.add_argument("--as-of", help="date YYYY-MM-DD (default: today)")
+    alerts.add_argument("--low-units", type=int, default=5, help="default: %(default)s")
+    alerts.add_argument("--json", action="store_true", help="print JSON for other programs")
+
+    show = actions.add_parser("show", help="print one authorization as JSON")
+    show.add_argument("authorization", help="authorization number or case id")
+    show.add_argument("--db", required=True, help=db_help)
+
+
+def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    """Run ``iopauth auth ACTION``; returns the exit code (0)."""
+    from .store import AuthorizationStore
+
+    with AuthorizationStore(args.db) as store:
+        if args.auth_command == "add":
+            _add(store, Path(args.case), out)
+        elif args.auth_command == "decision":
+            _decision(store, _read_decision(Path(args.response)), args.case, out)
+        elif args.auth_command == "usage":
+            auth = store.record_usage(args.authorization, _entries(args.entries))
+            _summary(auth, out)
+        elif args.auth_command == "alerts":
+            _alerts(store, args, out)
+        else:
+            from .serialize import dump_authorization
+
+            json.dump(dump_authorization(store.get(args.authorization)), out, indent=2)
+            out.write("\n")
+    return 0
+
+
+def _add(store: Any, path: Path, out: TextIO) -> None:
+    from ..errors import UnknownAuthorizationError
+    from ..model import RequestKind
+    from ..serialize import load_case
+    from .track import _KIND, add_request, from_case
+
+    case = load_case(path)
+    request = case.request
+    number = request.authorization_number
+    if request.kind is not RequestKind.INITIAL and number is not None:
+        try:
+            store.get(number)
+        except UnknownAuthorizationError:
+            pass
+        else:
+            auth = store.update(  # one transaction: read, add the request, write
+                number,
+                lambda a: add_request(
+                    a,
+                    kind=_KIND[request.kind],
+                    requested_on=request.request_date,
+                    urgency=request.urgency,
+                    units=from_case(case).requested_units,
+                    start=request.period.start,
+                    end=request.period.end,
+                ),
+            )
+            print(f"{auth.label}: {request.kind.value} request recorded", file=out)
+            return
+    auth = from_case(case)
+    store.add(auth)
+    print(f"{auth.label}: tracking the {request.kind.value} request", file=out)
+
+
+def _read_decision(path: Path) -> Decision:
+    """A decision JSON, or a FHIR ClaimResponse when the FHIR reader is installed."""
+    from ..errors import InvalidAuthorizationError
+    from .serialize import load_decision, read_json
+
+    data = read_json(path, "decision")
+    if "resourceType" not in data:
+        return load_decision(data)
+    try:
+        reader = importlib.import_module("iopauth.fhir").decision_from_response
+    except (ImportError, AttributeError):
+        raise InvalidAuthorizationError(
+            [
+                "$.resourceType: reading a FHIR ClaimResponse needs "
+                "iopauth.fhir.decision_from_response, not in this version; "
+                "give a decision JSON"
+            ],
+            "decision",
+        ) from None
+    decision: Decision = reader(data)
+    return decision
+
+
+def _decision(store: Any, decision: Decision, ref: str | None, out: TextIO) -> None:
+    ref = ref or decision.authorization_number
+    before = None if ref is None else store.get(ref)
+    auth = store.apply_decision(decision, ref)
+    unchanged = before == auth
+    _summary(auth, out, note=" (decision already applied: nothing changed)" if unchanged else "")
+    if decision.unknown_codes:
+        codes = ", ".join(decision.unknown_codes)
+        print(f"{auth.label}: codes not recognized, check with the payer: {codes}", file=out)
+
+
+def _entries(values: list[str]) -> list[Usage]:
+    from ..errors import InvalidAuthorizationError
+    from .model import Usage
+
+    entries, problems = [], []
+    for i, value in enumerate(values):
+        match = _ENTRY.fullmatch(value)
+        try:
+            day = date.fromisoformat(match.group(1)) if match else None
+        except ValueError:
+            day = None
+        if match is None or day is None:
+            problems.append(f"usage[{i}]: must be DATE or DATE:UNITS, the date YYYY-MM-DD")
+            continue
+        entries.append(Usage(day=day, units=int(match.group(2) or 1)))
+    if problems:
+        raise InvalidAuthorizationError(problems, "usage")
+    return entries
+
+
+def _summary(auth: Authorization, out: TextIO, note: str = "") -> None:
+    from .track import units_remaining, units_used, usage_outside_window
+
+    parts = [auth.status.value]
+    if auth.authorized_units is not None:
+        parts.append(
+            f"{units_used(auth)} of {auth.authorized_units} {auth.unit_type.value} units used, "
+            f"{units_remaining(auth)} left"
+        )
+    if auth.authorized_start is not None or auth.authorized_end is not None:
+        start = auth.authorized_start.isoformat() if auth.authorized_start else "?"
+        end = auth.authorized_end.isoformat() if auth.authorized_end else "open"
+        parts.append(f"authorized {start} to {end}")
+    outside = usage_outside_window(auth)
+    if outside:
+        parts.append(f"{len(outside)} usage date(s) outside the authorized window")
+    print(f"{auth.label}: {'; '.join(parts)}{note}", file=out)
+
+
+def _alerts(store: Any, args: argparse.Namespace, out: TextIO) -> None:
+    from ..errors import InvalidAuthorizationError
+    from .alerting import alerts, alerts_to_json, format_alerts
+
+    if args.as_of is None:
+        as_of = date.today()  # the CLI's only clock read; the library takes as_of
+    else:
+        try:
+            as_of = date.fromisoformat(args.as_of)
+        except ValueError:
+            raise InvalidAuthorizationError(
+                ["--as-of: must be a date written YYYY-MM-DD"], "option"
+            ) from None
+    found = alerts(store.list_open(as_of), as_of, low_units=args.low_units)
+    if args.json:
+        json.dump({"as_of": as_of.isoformat(), "alerts": alerts_to_json(found)}, out, indent=2)
+        out.write("\n")
+    else:
+        out.write(format_alerts(found, as_of))
