@@ -355,3 +355,12 @@ def test_killed_between_or_during_batches_keeps_whole_batches(tmp_path: Path) ->
         count = len(store.get("PA-1").usage)
     assert count >= 10
     assert count % 10 == 0
+
+
+def test_a_first_decision_found_by_an_unknown_number_asks_for_the_case(tmp_path: Path) -> None:
+    """The payer's new number is not stored yet: the error says to name the case it answers."""
+    decision = Decision(status=DecisionStatus.DENIED, authorization_number="PA-NEW")
+    with AuthorizationStore(tmp_path / "auth.db") as store:
+        store.add(_auth(number=None))
+        with pytest.raises(UnknownAuthorizationError, match="'PA-NEW' in the store; a first"):
+            store.apply_decision(decision)

@@ -253,12 +253,20 @@ class AuthorizationStore:
 
         Applying the same decision twice changes nothing.
         """
-        ref = ref or decision.authorization_number
-        if ref is None:
+        if ref is not None:
+            return self.update(ref, lambda auth: apply_decision(auth, decision))
+        number = decision.authorization_number
+        if number is None:
             raise UnknownAuthorizationError(
                 "the decision carries no authorization number: name the case it answers"
             )
-        return self.update(ref, lambda auth: apply_decision(auth, decision))
+        try:
+            return self.update(number, lambda auth: apply_decision(auth, decision))
+        except UnknownAuthorizationError:
+            raise UnknownAuthorizationError(
+                f"{_unknown(number)}; a first decision that brings the number needs the case "
+                "it answers named"
+            ) from None
 
 
 def _unknown(ref: str) -> str:

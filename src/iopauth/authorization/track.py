@@ -299,7 +299,10 @@ def status_on(auth: Authorization, as_of: date) -> AuthorizationStatus:
 
 
 def is_open(auth: Authorization, as_of: date | None = None) -> bool:
-    """Still needs attention: not cancelled, not "no authorization required", not expired."""
+    """Still needs attention: not cancelled, not "no authorization required", not expired.
+
+    A denial stays open (its appeal may follow) until a cancelling decision closes it.
+    """
     status = auth.status if as_of is None else status_on(auth, as_of)
     return status not in _CLOSED
 
