@@ -13,6 +13,7 @@ from iopauth.authorization import (
     AlertKind,
     Authorization,
     AuthorizationStatus,
+    CareManager,
     Decision,
     DecisionStatus,
     Review,
@@ -264,3 +265,35 @@ def test_expedited_urgency_shortens_the_deadline_alert() -> None:
     )
     assert AlertKind.DECISION_OVERDUE not in _kinds(alerts([auth], date(2026, 3, 5)))
     assert AlertKind.DECISION_OVERDUE in _kinds(alerts([auth], date(2026, 3, 6)))
+
+
+def test_contact_payer_names_the_care_manager_and_unknown_codes_are_raised() -> None:
+    """'Contact payer' gives the care manager to call; unrecognized codes ask what they mean."""
+    auth = _approved(care_manager=CareManager(name="R. Reviewer", phone="(207) 555-0100"))
+    auth = apply_decision(
+        auth,
+        Decision(
+            status=DecisionStatus.CONTACT_PAYER, decided_on=date(2026, 3, 3), unknown_codes=("A9",)
+        ),
+    )
+    found = alerts([auth], date(2026, 3, 4))
+    actions = {a.kind: a.action for a in found}
+    assert actions[AlertKind.CONTACT_PAYER] == (
+        "the payer asks to be contacted: call them (care manager R. Reviewer, (207) 555-0100)"
+    )
+    assert actions[AlertKind.UNRECOGNIZED_CODES] == (
+        "the payer's latest decision carries codes iopauth does not know (A9): "
+        "ask the payer what they mean"
+    )
+
+
+def test_cancelled_and_not_required_authorizations_raise_nothing() -> None:
+    """No alert, not even for usage, once the request is cancelled or needs no authorization."""
+    for status in (AuthorizationStatus.CANCELLED, AuthorizationStatus.NOT_REQUIRED):
+        auth = record_usage(
+            _approved(
+                status=status, authorized_units=None, authorized_start=None, authorized_end=None
+            ),
+            [Usage(day=date(2026, 3, 2))],
+        )
+        assert alerts([auth], date(2026, 3, 3)) == []

@@ -34,6 +34,7 @@ class AlertKind(StrEnum):
     USAGE_OUTSIDE_WINDOW = "usage_outside_window"
     INFORMATION_REQUESTED = "information_requested"
     CONTACT_PAYER = "contact_payer"
+    UNRECOGNIZED_CODES = "unrecognized_codes"
     APPEAL_DUE = "appeal_due"
     APPEAL_DEADLINE_UNKNOWN = "appeal_deadline_unknown"
     RECERTIFICATION_DUE = "recertification_due"
@@ -102,12 +103,15 @@ def _for(auth: Authorization, kd: KeyDates, low_units: int, notice_days: int) ->
         )
 
     as_of = kd.as_of
+    if auth.status in (AuthorizationStatus.CANCELLED, AuthorizationStatus.NOT_REQUIRED):
+        return
+    contact = _contact(auth)
     if kd.decision_overdue and kd.decision is not None and kd.decision.due is not None:
         yield alert(
             AlertKind.DECISION_OVERDUE,
             kd.decision.due,
             f"payer decision overdue since {_day(kd.decision.due)} ({kd.decision.rule}): "
-            "call the payer and escalate",
+            f"call the payer{contact} and escalate",
         )
     if kd.status in _ACTIVE:
         yield from _active(auth, kd, low_units, alert)
@@ -121,7 +125,17 @@ def _for(auth: Authorization, kd: KeyDates, low_units: int, notice_days: int) ->
             f"the payer pended the request and asked for {what}: send it",
         )
     if kd.status is AuthorizationStatus.CONTACT_PAYER:
-        yield alert(AlertKind.CONTACT_PAYER, None, "the payer asks to be contacted: call them")
+        yield alert(
+            AlertKind.CONTACT_PAYER, None, f"the payer asks to be contacted: call them{contact}"
+        )
+    if last is not None and last.decision is not None and last.decision.unknown_codes:
+        codes = ", ".join(last.decision.unknown_codes)
+        yield alert(
+            AlertKind.UNRECOGNIZED_CODES,
+            None,
+            f"the payer's latest decision carries codes iopauth does not know ({codes}): "
+            "ask the payer what they mean",
+        )
     if kd.appeal_due is not None and kd.appeal_due >= as_of:
         yield alert(
             AlertKind.APPEAL_DUE,
@@ -218,6 +232,15 @@ def _active(auth: Authorization, kd: KeyDates, low_units: int, alert: Any) -> It
                 end,
                 f"authorization ends {_day(end)} ({_in(days)})",
             )
+
+
+def _contact(auth: Authorization) -> str:
+    """The care manager's name and phone for an action text, when on record."""
+    manager = auth.care_manager
+    if manager is None:
+        return ""
+    parts = [p for p in (manager.name, manager.phone) if p]
+    return f" (care manager {', '.join(parts)})" if parts else ""
 
 
 def _day(value: date | None) -> str:
