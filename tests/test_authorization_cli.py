@@ -188,3 +188,17 @@ def test_a_concurrent_case_joins_its_authorization(db: str, tmp_path: Path) -> N
     reviews = json.loads(out)["reviews"]
     assert [r["kind"] for r in reviews] == ["initial", "concurrent"]
     assert reviews[1]["requested_on"] == "2026-07-01"
+
+
+PAS_RI = Path(__file__).parent / "data" / "pas-ri" / "GrantedResponse.json"
+
+
+def test_a_fhir_claim_response_is_applied_when_the_fhir_reader_is_there(db: str) -> None:
+    """With iopauth.fhir merged, a PAS ClaimResponse goes straight into the store."""
+    if importlib.util.find_spec("iopauth.fhir") is None or not PAS_RI.exists():
+        pytest.skip("iopauth.fhir and its PAS reference-implementation fixtures are not here")
+    code, out, err = _run(
+        "auth", "decision", str(PAS_RI), "--db", db, "--case", "ex-medicare-stepdown"
+    )
+    assert (code, err) == (0, "")
+    assert ": approved" in out
