@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 
 from iopauth.authorization import (
     REVIEW_ACTION_STATUS,
@@ -109,7 +109,7 @@ def test_dump_leaves_out_defaults_and_writes_iso_dates() -> None:
     }
 
 
-@settings(max_examples=80)
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(decisions())
 def test_decision_round_trips(decision: Decision) -> None:
     """load_decision(dump_decision(d)) == d, through JSON text too."""

@@ -8,7 +8,7 @@ import sys
 from datetime import date
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 
 import iopauth.authorization as package
 from iopauth.authorization import (
@@ -23,7 +23,7 @@ from .casebuilder import build_case
 from .strategies import authorizations
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(authorizations())
 def test_authorization_round_trips(auth: Authorization) -> None:
     """load_authorization(dump_authorization(a)) == a, through JSON text too."""

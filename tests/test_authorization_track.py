@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from iopauth.authorization import (
@@ -30,6 +30,7 @@ from iopauth.authorization import (
     units_used,
     usage_outside_window,
 )
+from iopauth.authorization.track import _daily_units
 from iopauth.errors import InvalidAuthorizationError
 from iopauth.model import (
     Denial,
@@ -235,7 +236,7 @@ def test_a_hand_entered_decision_without_a_date_or_open_review_is_refused() -> N
         apply_decision(_auth(), Decision(status=DecisionStatus.APPROVED))
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(authorizations(), decisions())
 def test_applying_a_decision_is_idempotent(auth: Authorization, decision: Decision) -> None:
     """apply(apply(a, d), d) == apply(a, d) for any authorization and decision."""
@@ -292,7 +293,7 @@ def test_units_used_beyond_the_grant_are_reported_but_remaining_stays_zero() -> 
     assert units_over(auth) == 1
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(authorizations(), st.data())
 def test_units_remaining_stays_between_zero_and_authorized(
     auth: Authorization, data: st.DataObject
@@ -309,7 +310,7 @@ def test_units_remaining_stays_between_zero_and_authorized(
         assert 0 <= remaining <= auth.authorized_units
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(authorizations(), st.data())
 def test_recording_usage_is_order_independent(auth: Authorization, data: st.DataObject) -> None:
     """Recording entries in any order, all at once or one by one, gives the same record."""
@@ -379,3 +380,35 @@ def test_dates_must_be_dates_not_datetimes() -> None:
         status_on(_auth(), aware)
     with pytest.raises(TypeError, match="usage day must be a date"):
         record_usage(_auth(), [Usage(day=aware)])
+
+
+def _walk_day_by_day(auth: Authorization, as_of: date) -> date | None:
+    """Reference projection: walk every calendar day, no shortcuts."""
+    remaining = units_remaining(auth)
+    assert remaining is not None
+    assert auth.schedule is not None
+    per_day = _daily_units(auth.schedule, auth.unit_type)
+    in_window = [u.day for u in auth.usage if u not in usage_outside_window(auth)]
+    day = max([as_of, *in_window]) + timedelta(days=1)
+    if auth.authorized_start is not None:
+        day = max(day, auth.authorized_start)
+    last = auth.authorized_end or day + timedelta(weeks=remaining + 1)
+    used = 0.0
+    while day <= last:
+        used += per_day.get(day.weekday(), 0.0)
+        if used >= remaining - 1e-9:
+            return day
+        day += timedelta(days=1)
+    return None
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(authorizations(), st.dates(min_value=date(2023, 12, 1), max_value=date(2029, 6, 1)))
+def test_projection_skipping_whole_weeks_matches_a_day_by_day_walk(
+    auth: Authorization, as_of: date
+) -> None:
+    """The week-skipping projection gives the same day as walking every day."""
+    remaining = units_remaining(auth)
+    if auth.schedule is None or not remaining:
+        return
+    assert projected_exhaustion(auth, as_of) == _walk_day_by_day(auth, as_of)

@@ -356,8 +356,15 @@ def projected_exhaustion(auth: Authorization, as_of: date) -> date | None:
         day = max(day, auth.authorized_start)
     # Bounded even when the window is open-ended: at least one unit a week gets there in time.
     last = auth.authorized_end or day + timedelta(weeks=remaining + 1)
-    used = 0.0
+    used, weekly = 0.0, sum(per_day.values())
     while day <= last:
+        # Seven consecutive days hold each weekday once: skip whole weeks that cannot finish
+        # the units, keeping the last week to walk day by day.
+        weeks = min(int((remaining - used) // weekly) - 1, ((last - day).days + 1) // 7)
+        if weeks >= 1:
+            used += weeks * weekly
+            day += timedelta(weeks=weeks)
+            continue
         used += per_day.get(day.weekday(), 0.0)
         if used >= remaining - 1e-9:
             return day
