@@ -364,3 +364,14 @@ def test_a_first_decision_found_by_an_unknown_number_asks_for_the_case(tmp_path:
         store.add(_auth(number=None))
         with pytest.raises(UnknownAuthorizationError, match="'PA-NEW' in the store; a first"):
             store.apply_decision(decision)
+
+
+def test_a_new_store_is_private_to_its_owner(tmp_path: Path) -> None:
+    """The store and its WAL files are created readable and writable by the owner only."""
+    db = tmp_path / "auth.db"
+    with AuthorizationStore(db) as store:
+        store.add(_auth())
+        files = [p for p in tmp_path.iterdir() if p.name.startswith("auth.db")]
+        assert len(files) >= 2  # the database and its write-ahead log while open
+        for path in files:
+            assert path.stat().st_mode & 0o077 == 0, path.name

@@ -61,6 +61,7 @@ class AuthorizationStore:
 
     def _open(self, timeout: float) -> sqlite3.Connection:
         self._refuse_non_sqlite()
+        self._create_private()
         try:
             conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
         except sqlite3.Error as exc:
@@ -95,6 +96,21 @@ class AuthorizationStore:
             raise AuthorizationStoreError(
                 f"{self.path} is not an iopauth authorization store (not an SQLite database)"
             )
+
+    def _create_private(self) -> None:
+        """A new store file is readable by its owner only: it holds the payer's words.
+
+        SQLite gives the ``-wal`` and ``-shm`` files the database file's permissions.
+        """
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return
+        except OSError as exc:
+            raise AuthorizationStoreError(
+                f"cannot open the store {self.path}: {exc.strerror}"
+            ) from None
+        os.close(fd)
 
     def _check_and_migrate(self, conn: sqlite3.Connection) -> None:
         version = self._version(conn)
