@@ -21,7 +21,7 @@ from types import TracebackType
 
 from ..errors import AuthorizationStoreError, InvalidAuthorizationError, UnknownAuthorizationError
 from .decision import Decision
-from .model import Authorization, Usage
+from .model import Authorization, AuthorizationStatus, Usage
 from .serialize import dump_authorization, load_authorization
 from .track import apply_decision, is_open, record_usage
 
@@ -257,7 +257,15 @@ class AuthorizationStore:
 
     def list_open(self, as_of: date | None = None) -> list[Authorization]:
         """Authorizations still needing attention (see :func:`is_open`), by case id."""
-        return [auth for auth in self.all() if is_open(auth, as_of)]
+        closed = (AuthorizationStatus.CANCELLED.value, AuthorizationStatus.NOT_REQUIRED.value)
+        with self._transaction(write=False) as conn:
+            rows = conn.execute(
+                "SELECT case_id, document FROM authorization_record "
+                "WHERE status NOT IN (?, ?) ORDER BY case_id",
+                closed,
+            ).fetchall()
+        found = [self._decode(case_id, doc) for case_id, doc in rows]
+        return [auth for auth in found if is_open(auth, as_of)]
 
     def record_usage(self, ref: str, entries: Iterable[Usage]) -> Authorization:
         """Add usage to one authorization in one transaction; returns the new record."""
