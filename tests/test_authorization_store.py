@@ -25,7 +25,11 @@ from iopauth.authorization import (
     units_used,
 )
 from iopauth.authorization.store import _MIGRATIONS, APPLICATION_ID, SCHEMA_VERSION
-from iopauth.errors import AuthorizationStoreError, UnknownAuthorizationError
+from iopauth.errors import (
+    AuthorizationStoreError,
+    InvalidAuthorizationError,
+    UnknownAuthorizationError,
+)
 from iopauth.model import LevelOfCare, PlanType, UnitType
 
 START = date(2026, 3, 2)
@@ -375,3 +379,13 @@ def test_a_new_store_is_private_to_its_owner(tmp_path: Path) -> None:
         assert len(files) >= 2  # the database and its write-ahead log while open
         for path in files:
             assert path.stat().st_mode & 0o077 == 0, path.name
+
+
+def test_a_record_that_would_not_load_back_is_never_written(tmp_path: Path) -> None:
+    """save() of an invalid record is refused by path and rule; the stored one is kept."""
+    with AuthorizationStore(tmp_path / "auth.db") as store:
+        store.add(_auth())
+        with pytest.raises(InvalidAuthorizationError) as info:
+            store.save(_auth(authorized_units=-5))
+        assert info.value.errors == ("$.authorized_units: must not be negative",)
+        assert store.get("PA-1") == _auth()

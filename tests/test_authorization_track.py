@@ -20,8 +20,10 @@ from iopauth.authorization import (
     Usage,
     add_request,
     apply_decision,
+    dump_authorization,
     from_case,
     is_open,
+    load_authorization,
     projected_exhaustion,
     record_usage,
     status_on,
@@ -194,6 +196,22 @@ def test_a_concurrent_approval_after_the_window_extends_it() -> None:
     assert after.reviews[-1].kind is ReviewType.CONCURRENT
 
 
+def test_an_approval_with_a_start_only_replaces_the_whole_window() -> None:
+    """An appeal approved from 10 April with no end: the window is 10 April onwards."""
+    auth = add_request(_auth(), kind=ReviewType.APPEAL, requested_on=date(2026, 4, 1))
+    after = apply_decision(
+        auth,
+        Decision(
+            status=DecisionStatus.APPROVED,
+            decided_on=date(2026, 4, 3),
+            authorized_start=date(2026, 4, 10),
+        ),
+    )
+    assert (after.authorized_start, after.authorized_end) == (date(2026, 4, 10), None)
+    assert after.authorized_units == 12
+    assert load_authorization(dump_authorization(after)) == after
+
+
 def test_a_denied_concurrent_review_keeps_the_earlier_grant() -> None:
     """A denial of more days leaves the days already authorized, and the status says denied."""
     auth = add_request(_auth(), kind=ReviewType.CONCURRENT, requested_on=date(2026, 3, 23))
@@ -230,6 +248,33 @@ def test_item_level_grant_is_used_when_the_top_level_is_silent() -> None:
     assert after.authorized_end == date(2026, 4, 5)
 
 
+def test_a_decision_dated_before_its_request_is_refused() -> None:
+    """A decision cannot answer a request made after it: the date is refused, by path."""
+    auth = from_case(build_case())  # requested 20 March 2026
+    with pytest.raises(InvalidAuthorizationError) as info:
+        apply_decision(auth, Decision(status=DecisionStatus.APPROVED, decided_on=date(2026, 3, 19)))
+    assert info.value.errors == (
+        "$.decided_on: must not be before the request it answers (requested_on)",
+    )
+
+
+def test_service_lines_whose_dates_form_no_window_are_refused() -> None:
+    """One line starting after another ends gives no single window: refused, by path."""
+    decision = Decision(
+        status=DecisionStatus.APPROVED,
+        decided_on=date(2026, 3, 24),
+        items=(
+            DecisionItem(sequence=1, authorized_start=date(2026, 4, 6)),
+            DecisionItem(sequence=2, authorized_end=date(2026, 3, 29)),
+        ),
+    )
+    with pytest.raises(InvalidAuthorizationError) as info:
+        apply_decision(from_case(build_case()), decision)
+    assert info.value.errors == (
+        "$.items: the service lines' authorized dates do not form one window",
+    )
+
+
 def test_a_hand_entered_decision_without_a_date_or_open_review_is_refused() -> None:
     """With no review to answer, the decision's date is needed to place it in the history."""
     with pytest.raises(InvalidAuthorizationError, match=r"\$\.decided_on"):
@@ -240,10 +285,13 @@ def test_a_hand_entered_decision_without_a_date_or_open_review_is_refused() -> N
 @given(authorizations(), decisions())
 def test_applying_a_decision_is_idempotent(auth: Authorization, decision: Decision) -> None:
     """apply(apply(a, d), d) == apply(a, d) for any authorization and decision."""
-    if decision.decided_on is None:
-        decision = attrs.evolve(decision, decided_on=date(2029, 1, 1))
+    # A decision dated on or after every request it could answer (earlier ones are refused).
+    latest = max([r.requested_on for r in auth.reviews], default=date(2024, 1, 1))
+    if decision.decided_on is None or decision.decided_on < latest:
+        decision = attrs.evolve(decision, decided_on=latest + timedelta(days=3))
     once = apply_decision(auth, decision)
     assert apply_decision(once, decision) == once
+    assert load_authorization(dump_authorization(once)) == once  # always a valid record
 
 
 # --- usage -------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from types import TracebackType
 from ..errors import AuthorizationStoreError, InvalidAuthorizationError, UnknownAuthorizationError
 from .decision import Decision
 from .model import Authorization, AuthorizationStatus, Usage
-from .serialize import dump_authorization, load_authorization
+from .serialize import authorization_problems, dump_authorization, load_authorization
 from .track import apply_decision, is_open, record_usage
 
 __all__ = ["SCHEMA_VERSION", "AuthorizationStore"]
@@ -298,7 +298,11 @@ def _unknown(ref: str) -> str:
 
 
 def _put(conn: sqlite3.Connection, auth: Authorization, old_case_id: str | None) -> None:
-    """Write one record (inside the caller's transaction)."""
+    """Write one record (inside the caller's transaction); a record that would not load back
+    is refused, so the store never holds one it cannot read."""
+    problems = list(authorization_problems(auth))
+    if problems:
+        raise InvalidAuthorizationError(problems, "authorization")
     document = json.dumps(dump_authorization(auth), sort_keys=True, separators=(",", ":"))
     values = (auth.case_id, auth.authorization_number, auth.status.value, document)
     try:

@@ -140,13 +140,27 @@ def apply_decision(
     The decision answers the latest review when that review still awaits one (a pended review
     stays in the history and the answer follows it); otherwise it is recorded as a new review
     of ``kind`` (default: initial for the first review, concurrent after). An approval sets
-    the authorized units and window; an approval of a concurrent review whose window starts
-    after the current one ends extends it: its units are added and the end moves.
+    the authorized units and, when it gives any date, the whole window (a start alone is
+    open-ended); an approval of a concurrent review whose window starts after the current one
+    ends extends it: its units are added and the end moves.
     """
     if any(review.decision == decision for review in auth.reviews):
         return auth
     reviews = list(auth.reviews)
     last = reviews[-1] if reviews else None
+    answers_last = last is not None and (
+        last.outcome is None or (last.outcome is DecisionStatus.PENDED and kind is None)
+    )
+    if (
+        answers_last
+        and last is not None
+        and decision.decided_on is not None
+        and decision.decided_on < last.requested_on
+    ):
+        raise InvalidAuthorizationError(
+            ["$.decided_on: must not be before the request it answers (requested_on)"],
+            "decision",
+        )
     if last is not None and last.outcome is None:
         reviews[-1] = _decided(last, decision)
     elif last is not None and last.outcome is DecisionStatus.PENDED and kind is None:
@@ -194,8 +208,15 @@ def _granted(auth: Authorization, decision: Decision, kind: ReviewType) -> dict[
         units = sum(i.authorized_units or 0 for i in items)
     starts = [i.authorized_start for i in items if i.authorized_start is not None]
     ends = [i.authorized_end for i in items if i.authorized_end is not None]
-    start = decision.authorized_start or (min(starts) if starts else None)
-    end = decision.authorized_end or (max(ends) if ends else None)
+    if decision.authorized_start is not None or decision.authorized_end is not None:
+        start, end = decision.authorized_start, decision.authorized_end
+    else:
+        start, end = (min(starts) if starts else None), (max(ends) if ends else None)
+        if start is not None and end is not None and end < start:
+            raise InvalidAuthorizationError(
+                ["$.items: the service lines' authorized dates do not form one window"],
+                "decision",
+            )
     extends = (
         kind is ReviewType.CONCURRENT
         and auth.authorized_end is not None
@@ -209,13 +230,12 @@ def _granted(auth: Authorization, decision: Decision, kind: ReviewType) -> dict[
         if end is not None:
             out["authorized_end"] = end
         return out
-    for name, value in (
-        ("authorized_units", units),
-        ("authorized_start", start),
-        ("authorized_end", end),
-    ):
-        if value is not None:
-            out[name] = value
+    if units is not None:
+        out["authorized_units"] = units
+    if start is not None or end is not None:
+        # A window in the decision replaces the whole window: a start alone is open-ended.
+        out["authorized_start"] = start
+        out["authorized_end"] = end
     return out
 
 
