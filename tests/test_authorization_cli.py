@@ -202,3 +202,12 @@ def test_a_fhir_claim_response_is_applied_when_the_fhir_reader_is_there(db: str)
     )
     assert (code, err) == (0, "")
     assert ": approved" in out
+
+
+def test_per_diem_usage_of_several_units_is_refused_and_nothing_is_written(db: str) -> None:
+    """Per diem counts one unit a day: 2026-06-09:3 is refused and the record is unchanged."""
+    code, out, err = _run("auth", "usage", "ex-medicare-stepdown", "2026-06-09:3", "--db", db)
+    assert (code, out) == (2, "")
+    assert err == "iopauth: usage[0].units: per diem counts one unit per day of service\n"
+    _, shown, _ = _run("auth", "show", "ex-medicare-stepdown", "--db", db)
+    assert "usage" not in json.loads(shown)
