@@ -211,3 +211,16 @@ def test_per_diem_usage_of_several_units_is_refused_and_nothing_is_written(db: s
     assert err == "iopauth: usage[0].units: per diem counts one unit per day of service\n"
     _, shown, _ = _run("auth", "show", "ex-medicare-stepdown", "--db", db)
     assert "usage" not in json.loads(shown)
+
+
+def test_only_add_creates_a_store_and_bad_input_leaves_no_file(tmp_path: Path) -> None:
+    """A mistyped --db is an error for alerts; an invalid case given to add writes no file."""
+    missing = tmp_path / "typo.db"
+    code, _, err = _run("auth", "alerts", "--db", str(missing), "--as-of", "2026-06-13")
+    assert (code, err) == (2, f"iopauth: no authorization store at {missing}\n")
+    bad = tmp_path / "case.json"
+    bad.write_text('{"case_id": "x"}')
+    code, _, err = _run("auth", "add", str(bad), "--db", str(missing))
+    assert code == 2
+    assert err.startswith("iopauth: $.")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["case.json"]

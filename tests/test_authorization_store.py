@@ -389,3 +389,10 @@ def test_a_record_that_would_not_load_back_is_never_written(tmp_path: Path) -> N
             store.save(_auth(authorized_units=-5))
         assert info.value.errors == ("$.authorized_units: must not be negative",)
         assert store.get("PA-1") == _auth()
+
+
+def test_create_false_refuses_a_missing_file(tmp_path: Path) -> None:
+    """With create=False a missing store is an error and no file appears."""
+    with pytest.raises(AuthorizationStoreError, match="no authorization store at"):
+        AuthorizationStore(tmp_path / "none.db", create=False)
+    assert list(tmp_path.iterdir()) == []

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
+    from ..model import Case
     from .decision import Decision
     from .model import Authorization, Usage
 
@@ -63,18 +64,25 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
     """Run ``iopauth auth ACTION``; returns the exit code (0)."""
+    from ..serialize import load_case
     from .store import AuthorizationStore
 
-    with AuthorizationStore(args.db) as store:
-        if args.auth_command == "add":
-            _add(store, Path(args.case), out)
-        elif args.auth_command == "decision":
-            _decision(store, _read_decision(Path(args.response)), args.case, out)
-        elif args.auth_command == "usage":
-            auth = store.record_usage(args.authorization, _entries(args.entries))
-            _summary(auth, out)
-        elif args.auth_command == "alerts":
-            _alerts(store, args, out)
+    # Inputs are read and checked before the store is opened: bad input leaves no file behind,
+    # and only ``add`` creates a store.
+    command = args.auth_command
+    case = load_case(Path(args.case)) if command == "add" else None
+    decision = _read_decision(Path(args.response)) if command == "decision" else None
+    entries = _entries(args.entries) if command == "usage" else []
+    as_of = _as_of(args.as_of) if command == "alerts" else None
+    with AuthorizationStore(args.db, create=command == "add") as store:
+        if case is not None:
+            _add(store, case, out)
+        elif decision is not None:
+            _decision(store, decision, args.case, out)
+        elif command == "usage":
+            _summary(store.record_usage(args.authorization, entries), out)
+        elif as_of is not None:
+            _alerts(store, as_of, args, out)
         else:
             from .serialize import dump_authorization
 
@@ -83,13 +91,11 @@ def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
     return 0
 
 
-def _add(store: Any, path: Path, out: TextIO) -> None:
+def _add(store: Any, case: Case, out: TextIO) -> None:
     from ..errors import UnknownAuthorizationError
     from ..model import RequestKind
-    from ..serialize import load_case
     from .track import _KIND, add_request, from_case
 
-    case = load_case(path)
     request = case.request
     number = request.authorization_number
     if request.kind is not RequestKind.INITIAL and number is not None:
@@ -190,19 +196,22 @@ def _summary(auth: Authorization, out: TextIO, note: str = "") -> None:
     print(f"{auth.label}: {'; '.join(parts)}{note}", file=out)
 
 
-def _alerts(store: Any, args: argparse.Namespace, out: TextIO) -> None:
+def _as_of(value: str | None) -> date:
     from ..errors import InvalidAuthorizationError
+
+    if value is None:
+        return date.today()  # the CLI's only clock read; the library takes as_of
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidAuthorizationError(
+            ["--as-of: must be a date written YYYY-MM-DD"], "option"
+        ) from None
+
+
+def _alerts(store: Any, as_of: date, args: argparse.Namespace, out: TextIO) -> None:
     from .alerting import alerts, alerts_to_json, format_alerts
 
-    if args.as_of is None:
-        as_of = date.today()  # the CLI's only clock read; the library takes as_of
-    else:
-        try:
-            as_of = date.fromisoformat(args.as_of)
-        except ValueError:
-            raise InvalidAuthorizationError(
-                ["--as-of: must be a date written YYYY-MM-DD"], "option"
-            ) from None
     found = alerts(store.list_open(as_of), as_of, low_units=args.low_units)
     if args.json:
         json.dump({"as_of": as_of.isoformat(), "alerts": alerts_to_json(found)}, out, indent=2)

@@ -49,12 +49,17 @@ SCHEMA_VERSION = len(_MIGRATIONS)
 class AuthorizationStore:
     """Authorizations in one SQLite file, named by authorization number or case id.
 
-    Use as a context manager or call :meth:`close`. ``timeout`` is how long (seconds) an
-    operation waits for another process's write to finish.
+    Use as a context manager or call :meth:`close`. A missing file is created, unless
+    ``create`` is false (then it is an error). ``timeout`` is how long (seconds) an operation
+    waits for another process's write to finish.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, create: bool = True, timeout: float = 30.0
+    ) -> None:
         self.path = Path(path)
+        if not create and not self.path.exists():
+            raise AuthorizationStoreError(f"no authorization store at {self.path}")
         self._conn = self._open(timeout)
 
     # --- opening -------------------------------------------------------------------------
