@@ -779,3 +779,61 @@ def authorizations(draw: st.DrawFn, unit_type: UnitType | None = None) -> Author
             )
         ),
     )
+
+
+# --- form mappings (iopauth.forms) ---------------------------------------------------------
+
+_MAPPING_PATHS = (
+    "patient.name.full",
+    "patient.birth_date",
+    "patient.sex",
+    "diagnoses[0].code",
+    "coverage.member_id",
+    "request.period.start",
+    "patient.nme",  # a typo: refused at its path
+    "patient",  # a record: refused
+)
+_MAPPING_DERIVED = ("age", "hours_per_week", "units", "primary_diagnosis_code", "hours_per_wk")
+
+
+@st.composite
+def _mapping_entry(draw: st.DrawFn, index: int) -> dict[str, Any]:
+    entry: dict[str, Any] = {"field": f"f{index}"}
+    source = draw(st.sampled_from(("path", "derived", "text", "none", "two")))
+    if source in ("path", "two"):
+        entry["path"] = draw(st.sampled_from(_MAPPING_PATHS))
+    if source in ("derived", "two"):
+        entry["derived"] = draw(st.sampled_from(_MAPPING_DERIVED))
+    if source == "text":
+        letters = st.characters(categories=("L", "N", "Zs"), exclude_characters='"\\')
+        entry["text"] = draw(st.text(letters, max_size=10))
+    if draw(st.booleans()):
+        entry["checked_when"] = draw(st.sampled_from(("female", "met", "yes")))
+    if draw(st.integers(0, 9)) == 0:
+        entry["colour"] = "blue"  # an unknown key
+    return entry
+
+
+@st.composite
+def mapping_tables(draw: st.DrawFn) -> dict[str, Any]:
+    """A form mapping as TOML tables: some entries valid, some with a typo, two sources…"""
+    count = draw(st.integers(1, 5))
+    return {"fields": [draw(_mapping_entry(i)) for i in range(count)]}
+
+
+def toml_text(tables: dict[str, Any]) -> str:
+    """``mapping_tables()`` written as TOML (strings only, as those tables hold)."""
+    lines = []
+    for entry in tables["fields"]:
+        lines.append("[[fields]]")
+        lines += [f'{key} = "{value}"' for key, value in entry.items()]
+    return "\n".join(lines) + "\n"
+
+
+def form_texts(max_size: int) -> st.SearchStrategy[str]:
+    """Text a form field may receive: ASCII letters, digits and spaces (any font draws them).
+
+    Never blank: a blank value leaves a field empty, which other tests cover.
+    """
+    alphabet = st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 -")
+    return st.text(alphabet, min_size=1, max_size=max_size).filter(lambda text: bool(text.strip()))

@@ -9,7 +9,15 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .errors import CriteriaSetError, FhirError, InvalidCaseError, IopAuthError, RenderError
+from .errors import (
+    CriteriaSetError,
+    FhirError,
+    FormError,
+    FormMappingError,
+    InvalidCaseError,
+    IopAuthError,
+    RenderError,
+)
 from .model import Case
 
 if TYPE_CHECKING:
@@ -54,6 +62,8 @@ __all__ = [
     "Determination",
     "FhirError",
     "Finding",
+    "FormError",
+    "FormMappingError",
     "InvalidCaseError",
     "IopAuthError",
     "Letterhead",
@@ -76,6 +86,8 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name == "forms":  # the payer-forms subpackage (pypdf), imported on first use
+        return importlib.import_module("iopauth.forms")
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'iopauth' has no attribute {name!r}")

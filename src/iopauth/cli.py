@@ -82,6 +82,10 @@ def _parser() -> argparse.ArgumentParser:
     criteria.add_argument("name", nargs="?", help="shipped set name or a TOML file")
 
     _auth_cli.add_parser(sub)
+
+    from .forms._cli import add_parser as add_forms_parser
+
+    add_forms_parser(sub)
     return parser
 
 
@@ -228,11 +232,18 @@ def _cmd_criteria(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -
     return EXIT_OK
 
 
+def _cmd_forms(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    from .forms._cli import run
+
+    return run(args, out, stdin)
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO | None], int]] = {
     "auth": _auth_cli.run,
     "check": _cmd_check,
     "criteria": _cmd_criteria,
     "demo": _cmd_demo,
+    "forms": _cmd_forms,
     "render": _cmd_render,
     "schema": _cmd_schema,
     "validate": _cmd_validate,

@@ -58,3 +58,22 @@ class RenderError(IopAuthError, RuntimeError):
 
 class FhirError(IopAuthError, ValueError):
     """A FHIR resource could not be read or written."""
+
+
+class FormError(IopAuthError, ValueError):
+    """A fillable PDF form could not be read or filled (not a PDF, no fields, encrypted)."""
+
+
+class FormMappingError(FormError):
+    """A form mapping file broke one or more rules, or does not fit its form or case.
+
+    ``errors`` holds one line per problem, ``"<toml path>: <rule>"`` (``fields[3].path:
+    Patient has no field 'nmae'``); a value that does not fit names the form field and its
+    limit, never the value.
+    """
+
+    def __init__(self, errors: Iterable[str], *, source: str = "form mapping") -> None:
+        self.errors: tuple[str, ...] = tuple(errors)
+        count = len(self.errors)
+        head = f"{source}: {count} problem{'s' if count != 1 else ''}"
+        super().__init__("\n".join([head, *(f"  {e}" for e in self.errors)]))
