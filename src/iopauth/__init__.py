@@ -10,13 +10,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
+    AuthorizationStoreError,
     CriteriaSetError,
     FhirError,
     FormError,
     FormMappingError,
+    InvalidAuthorizationError,
     InvalidCaseError,
     IopAuthError,
     RenderError,
+    UnknownAuthorizationError,
 )
 from .model import Case
 
@@ -57,6 +60,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "AuthorizationStoreError",
     "Case",
     "CriteriaSetError",
     "Determination",
@@ -64,6 +68,7 @@ __all__ = [
     "Finding",
     "FormError",
     "FormMappingError",
+    "InvalidAuthorizationError",
     "InvalidCaseError",
     "IopAuthError",
     "Letterhead",
@@ -71,6 +76,7 @@ __all__ = [
     "RenderError",
     "RenderOptions",
     "Status",
+    "UnknownAuthorizationError",
     "__version__",
     "case_schema",
     "criteria_sets",
