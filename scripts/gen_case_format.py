@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from iopauth import case_schema
+from iopauth.serialize import MAX_NUMBER
 
 TARGET = Path(__file__).resolve().parent.parent / "docs" / "case-format.md"
 
@@ -23,7 +24,13 @@ documented"). Derived values (age, hours per week, weeks, units) are computed, n
 Besides the structure below, `load_case` checks these rules, reporting each as
 `<json path>: <rule>`:
 
-- every string is non-empty, at most 10,000 characters, without control characters;
+- every string is non-empty, at most 10,000 characters, without control characters or lone
+  surrogates; names, member and group ids, payer and program names and patient address lines
+  hold no bidirectional control characters (U+202A–U+202E, U+2066–U+2069);
+- every number is between -1,000,000,000 and 1,000,000,000; every array holds at most the
+  number of items shown below, limits no real case comes near;
+- no key appears twice in one object; a document is at most 16 MiB (see
+  [security.md](security.md));
 - NPIs have a valid check digit; the tax id has 9 digits; US addresses have a USPS state code and
   a ZIP code; phone numbers have at least 10 digits;
 - diagnosis codes are billable ICD-10-CM codes (headers are refused with suggestions), none listed
@@ -49,16 +56,17 @@ def _type(schema: dict[str, Any]) -> str:  # noqa: PLR0911 - one return per sche
     if "enum" in schema:
         return " \\| ".join(f"`{v}`" for v in schema["enum"])
     if schema.get("type") == "array":
-        return f"array of {_type(schema['items'])}"
+        return f"array of {_type(schema['items'])} (at most {schema['maxItems']})"
     if schema.get("type") == "object":
-        return f"object of {_type(schema['additionalProperties'])}"
+        limit = f" (at most {schema['maxProperties']} keys)" if "maxProperties" in schema else ""
+        return f"object of {_type(schema['additionalProperties'])}{limit}"
     if schema.get("format") == "date":
         return "date"
     kind = str(schema["type"])
     bounds = [
         f"{word} {schema[key]}"
         for key, word in (("minimum", "≥"), ("exclusiveMinimum", ">"), ("maximum", "≤"))
-        if key in schema
+        if key in schema and abs(schema[key]) != MAX_NUMBER  # the general bound, said once
     ]
     return kind + (f" ({', '.join(bounds)})" if bounds else "")
 

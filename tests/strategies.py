@@ -781,6 +781,52 @@ def authorizations(draw: st.DrawFn, unit_type: UnitType | None = None) -> Author
     )
 
 
+# Pieces of hostile template expressions: values that may be huge, operators that grow them.
+_TEMPLATE_ATOMS = (
+    "'A'",
+    "'AB' * 1000",
+    "[1, 2]",
+    "7",
+    "9",
+    "2.5",
+    "99999",
+    "40000000",
+    "range(50)",
+    "patient.name.full",
+    "case.diagnoses",
+    "request.request_date",
+)
+_TEMPLATE_FORMS = (
+    "({} * {})",
+    "({} ** {})",
+    "({} + {})",
+    "({} ~ {})",
+    "('%5d' % {})",
+    "({}|join({}))",
+    "({}|string|center({}))",
+    "({}|replace('', {}|string))",
+    "({}|list * {})",
+    "range({}|int, {}|int)",
+)
+
+
+def template_expressions(depth: int = 3) -> st.SearchStrategy[str]:
+    """Jinja expressions that combine possibly huge values with operators and filters."""
+    atoms = st.sampled_from(_TEMPLATE_ATOMS)
+    return st.recursive(
+        atoms,
+        lambda inner: st.builds(str.format, st.sampled_from(_TEMPLATE_FORMS), inner, inner),
+        max_leaves=depth * 2,
+    )
+
+
+def hostile_templates() -> st.SearchStrategy[str]:
+    """A template printing a hostile expression, possibly inside nested loops."""
+    loops = st.sampled_from(("{}", "{{% for i in range(40) %}}{}{{% endfor %}}"))
+    body = template_expressions().map(lambda e: "{{ " + e + " }}")
+    return st.builds(lambda outer, inner, b: outer.format(inner.format(b)), loops, loops, body)
+
+
 # --- form mappings (iopauth.forms) ---------------------------------------------------------
 
 _MAPPING_PATHS = (

@@ -183,3 +183,67 @@ def test_demo_writes_the_documents_of_every_example(tmp_path: Path) -> None:
     assert len(printed) == 22
     assert sorted(printed) == sorted(tmp_path.glob("*.pdf"))
     assert tmp_path / "commercial-adolescent-appeal--appeal-letter.pdf" in printed
+
+
+def _binary_run(*argv: str, stdin: bytes = b"") -> tuple[int, bytes, str]:
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    err = io.StringIO()
+    source = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8", errors="surrogateescape")
+    code = main(list(argv), stdout=out, stderr=err, stdin=source)
+    out.flush()
+    buffer = out.buffer
+    assert isinstance(buffer, io.BytesIO)
+    return code, buffer.getvalue(), err.getvalue()
+
+
+def test_undecodable_standard_input_is_refused_as_in_a_file() -> None:
+    """Bytes that are not UTF-8 on standard input are an error, not a lone surrogate."""
+    data = STEPDOWN.read_bytes().replace(b"Testperson", b"Test\xffperson")
+    code, _out, err = _binary_run("validate", "-", stdin=data)
+    assert (code, err) == (2, "iopauth: $: the document is not UTF-8 text\n")
+
+
+def test_render_to_dash_writes_standard_output() -> None:
+    """-o - writes the document to standard output and prints no path."""
+    code, out, err = _binary_run(
+        "render", str(STEPDOWN), "-d", "patient-summary", "--html", "-o", "-"
+    )
+    assert (code, err) == (0, "")
+    assert out.startswith(b"<!DOCTYPE html>")
+
+
+def test_render_says_when_it_replaces_a_file_unless_forced(tmp_path: Path) -> None:
+    """Overwriting an existing output is allowed, with a notice on stderr unless --force."""
+    target = tmp_path / "summary.html"
+    target.write_text("old", encoding="utf-8")
+    args = ("render", str(STEPDOWN), "-d", "patient-summary", "--html", "-o", str(target))
+    code, out, err = _run(*args)
+    assert (code, out) == (0, f"{target}\n")
+    assert err == f"iopauth: replacing the existing file {target}\n"
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert _run(*args, "--force")[2] == ""
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_number_past_the_digit_limit_is_exit_2_not_a_traceback() -> None:
+    """A 5,000-digit number on standard input is one error line and exit code 2."""
+    text = STEPDOWN.read_text(encoding="utf-8").replace('"weeks": 8', '"weeks": ' + "9" * 5000)
+    code, _out, err = _run("validate", "-", stdin=text)
+    assert (code, err) == (2, "iopauth: $.plan.weeks: must be between -1000000000 and 1000000000\n")
+
+
+def test_forms_fill_writes_through_the_shared_helper(tmp_path: Path) -> None:
+    """forms fill says when it replaces a file, and reads standard input as bytes, capped."""
+    forms = Path(__file__).parent / "forms" / "tdi-nofr001-0415.pdf"
+    mapping = EXAMPLES.parent / "forms" / "tdi-nofr001.toml"
+    target = tmp_path / "filled.pdf"
+    target.write_bytes(b"old")
+    args = ("forms", "fill", str(STEPDOWN), str(forms), str(mapping), "-o", str(target))
+    code, _out, err = _run(*args)
+    assert (code, err) == (0, f"iopauth: replacing the existing file {target}\n")
+    assert target.read_bytes().startswith(b"%PDF-")
+    data = STEPDOWN.read_bytes().replace(b"Testperson", b"Test\xffperson")
+    code, written, err = _binary_run(
+        "forms", "fill", "-", str(forms), str(mapping), "-o", "-", stdin=data
+    )
+    assert (code, written, err) == (2, b"", "iopauth: $: the document is not UTF-8 text\n")

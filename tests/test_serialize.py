@@ -112,10 +112,12 @@ def test_invalid_case_error_is_a_value_error() -> None:
         load_case("[]")
 
 
-def test_load_case_rejects_other_source_types() -> None:
-    """Only mappings, text, bytes and paths are case sources."""
-    with pytest.raises(TypeError):
-        load_case(42)  # type: ignore[arg-type]
+@pytest.mark.parametrize("source", [42, None, [{"case_id": "x"}], ("a",), 1.5])
+def test_load_case_rejects_other_source_types(source: object) -> None:
+    """A list or any other non-mapping is an InvalidCaseError, as its JSON text is."""
+    with pytest.raises(InvalidCaseError) as info:
+        load_case(source)  # type: ignore[arg-type]
+    assert list(info.value.errors) == ["$: the case must be a JSON object"]
 
 
 def test_schema_is_draft_2020_12_and_refuses_unknown_keys() -> None:

@@ -14,9 +14,10 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import IO, TYPE_CHECKING, BinaryIO, TextIO
 
-from ._files import write_atomically
+from ._files import write_output
+from ._reading import read_stream
 from .authorization import _cli as _auth_cli
 from .errors import CriteriaSetError, IopAuthError
 
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 EXIT_OK, EXIT_NOT_MET, EXIT_USAGE = 0, 1, 2
+
+
+class _OutputError(IopAuthError):
+    """The output named on the command line cannot take what the command writes."""
 
 
 class _UsageError(Exception):
@@ -53,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "-o", "--output", default="iopauth-demo", help="folder (default: %(default)s)"
     )
+    demo.add_argument("--force", action="store_true", help="replace files without a notice")
 
     validate = sub.add_parser("validate", help="check a case document and report every problem")
     validate.add_argument("case", help="case JSON file ('-' reads standard input)")
@@ -66,7 +72,10 @@ def _parser() -> argparse.ArgumentParser:
     render = sub.add_parser("render", help="render one document of a case to PDF")
     render.add_argument("case", help="case JSON file ('-' reads standard input)")
     render.add_argument("-d", "--document", default="request-letter", help="default: %(default)s")
-    render.add_argument("-o", "--output", required=True, help="PDF file to write")
+    render.add_argument(
+        "-o", "--output", required=True, help="PDF file to write ('-': standard output)"
+    )
+    render.add_argument("--force", action="store_true", help="replace a file without a notice")
     render.add_argument("--criteria", help="shipped set name or a TOML file (default: by case)")
     render.add_argument("--paper", choices=("letter", "a4"), default="letter")
     render.add_argument("--archival", action="store_true", help="PDF/A-3 with the case attached")
@@ -118,6 +127,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | Non
     if args.command is None:
         print("iopauth: choose a command; see 'iopauth --help'", file=err)
         return EXIT_USAGE
+    args.stderr = err  # for notices such as "replacing an existing file"
     try:
         return _COMMANDS[args.command](args, out, stdin)
     except IopAuthError as exc:
@@ -133,13 +143,39 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | Non
         return EXIT_USAGE
 
 
-def _load(source: str, stdin: TextIO | None) -> Case:
+def read_case_argument(source: str, stdin: TextIO | None) -> Case:
     from .serialize import load_case
 
     if source == "-":
         stream = stdin if stdin is not None else sys.stdin
-        return load_case(stream.read())
+        # bytes where the stream has them, so undecodable input is refused as in a file
+        raw: IO[bytes] | IO[str] = getattr(stream, "buffer", stream)
+        return load_case(read_stream(raw))
     return load_case(Path(source))
+
+
+def _on_replace(args: argparse.Namespace) -> Callable[[Path], None] | None:
+    """Say on stderr that an existing file is replaced, unless ``--force``."""
+    if args.force:
+        return None
+    err: TextIO = args.stderr
+
+    def notice(path: Path) -> None:
+        print(f"iopauth: replacing the existing file {path}", file=err)
+
+    return notice
+
+
+def write_argument(args: argparse.Namespace, out: TextIO, data: bytes) -> None:
+    """Write one output file (or standard output for ``-``) the one safe way.
+
+    Every command that writes a file calls this (``render``, ``forms fill``; ``demo`` passes
+    the same notice to :func:`iopauth.rendering.write_demo`).
+    """
+    binary: BinaryIO | None = getattr(out, "buffer", None)
+    if args.output == "-" and binary is None:
+        raise _OutputError("standard output here takes text only; name a file with -o")
+    write_output(args.output, data, stdout=binary, on_replace=_on_replace(args))
 
 
 def _criteria(value: str | None, case: Case | None = None) -> str | CriteriaSet:
@@ -161,7 +197,7 @@ def _criteria(value: str | None, case: Case | None = None) -> str | CriteriaSet:
 def _cmd_validate(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
     from .codes import ICD10CM_VERSION
 
-    case = _load(args.case, stdin)
+    case = read_case_argument(args.case, stdin)
     print(f"{case.case_id}: valid (diagnosis codes checked against {ICD10CM_VERSION})", file=out)
     return EXIT_OK
 
@@ -170,7 +206,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> i
     from .criteria import default_review, determination_to_json, evaluate, format_table
     from .criteria.result import Outcome
 
-    case = _load(args.case, stdin)
+    case = read_case_argument(args.case, stdin)
     determination = evaluate(
         case,
         criteria=_criteria(args.criteria, case),
@@ -188,7 +224,7 @@ def _cmd_render(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> 
     from .criteria import default_review, evaluate
     from .rendering import RenderOptions, render, render_html
 
-    case = _load(args.case, stdin)
+    case = read_case_argument(args.case, stdin)
     determination = None
     if args.criteria is not None:
         review = "continued" if args.document == "concurrent-review" else default_review(case)
@@ -199,15 +235,18 @@ def _cmd_render(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> 
         data = render_html(case, args.document, determination, options, dirs).encode("utf-8")
     else:
         data = render(case, args.document, determination, options, dirs)
-    write_atomically(Path(args.output), data)
-    print(args.output, file=out)
+    if args.output == "-":
+        out.flush()
+    write_argument(args, out, data)
+    if args.output != "-":
+        print(args.output, file=out)
     return EXIT_OK
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
     from .rendering import write_demo
 
-    for path in write_demo(args.output):
+    for path in write_demo(args.output, on_replace=_on_replace(args)):
         print(path, file=out)
     return EXIT_OK
 

@@ -241,14 +241,16 @@ def _check_ratings(
     keys = dimension_keys(instrument)
     bounds = RATING_RANGE if instrument is not _ASAM else config.asam_rating_range
     before = len(found)
-    found.extend(
-        (
-            f"ratings.{key}",
-            f"is not a {_NAMES[instrument]} rating; expected one of {', '.join(keys)}",
+    # An unknown key is never echoed: it is free text a caller typed (it could be anything).
+    unknown = sum(1 for key in ratings if key not in keys)
+    if unknown:
+        found.append(
+            (
+                "ratings",
+                f"has {unknown} key(s) that are not {_NAMES[instrument]} ratings; "
+                f"expected only {', '.join(keys)}",
+            )
         )
-        for key in ratings
-        if key not in keys
-    )
     for key in keys:
         if key not in ratings:
             found.append((f"ratings.{key}", "is required"))

@@ -15,7 +15,8 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 
 import attrs
 
-from .serialize import MAX_TEXT
+from .limits import MAX_KEYS, max_items
+from .serialize import MAX_NUMBER, MAX_TEXT
 from .validate import MAX_PLAN_WEEKS
 
 __all__ = ["build_schema"]
@@ -80,9 +81,14 @@ def _type(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
         (inner,) = options
         return {"anyOf": [_type(inner, defs), {"type": "null"}]}
     if origin is tuple:
-        return {"type": "array", "items": _type(get_args(tp)[0], defs)}
+        item = get_args(tp)[0]
+        return {"type": "array", "items": _type(item, defs), "maxItems": max_items(item)}
     if origin is dict:
-        return {"type": "object", "additionalProperties": _type(get_args(tp)[1], defs)}
+        return {
+            "type": "object",
+            "additionalProperties": _type(get_args(tp)[1], defs),
+            "maxProperties": MAX_KEYS,
+        }
     if isinstance(tp, type) and attrs.has(tp):
         if tp.__name__ not in defs:
             defs[tp.__name__] = {}  # reserve first: records may nest
@@ -97,8 +103,8 @@ def _type(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
 
 _PRIMITIVES: dict[object, dict[str, Any]] = {
     bool: {"type": "boolean"},
-    int: {"type": "integer"},
-    float: {"type": "number"},
+    int: {"type": "integer", "minimum": -MAX_NUMBER, "maximum": MAX_NUMBER},
+    float: {"type": "number", "minimum": -MAX_NUMBER, "maximum": MAX_NUMBER},
     str: {"type": "string", "minLength": 1, "maxLength": MAX_TEXT},
     date: {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
 }

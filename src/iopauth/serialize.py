@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import json
 import math
 import os
 import re
@@ -29,17 +28,42 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 
+from ._reading import (
+    HUGE,
+    KEY_ECHO,
+    MAX_DOCUMENT_BYTES,
+    check_size,
+    key_text,
+    names_a_file,
+    parse_json,
+    read_document,
+)
 from .errors import InvalidCaseError
+from .limits import MAX_KEYS, max_items
 from .model import Case, Diagnosis, StrEnum
 from .validate import case_problems
 
-__all__ = ["MAX_TEXT", "case_schema", "dump_case", "load_case", "make_converter"]
+__all__ = [
+    "MAX_DOCUMENT_BYTES",
+    "MAX_NUMBER",
+    "MAX_TEXT",
+    "case_schema",
+    "dump_case",
+    "load_case",
+    "make_converter",
+]
 
 _T = TypeVar("_T")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: Longest string accepted in any field. Free text beyond this belongs in an attachment.
 MAX_TEXT = 10_000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Largest magnitude of any number in a case; no count, score or duration comes near it.
+MAX_NUMBER = 1_000_000_000
+_NUMBER_RULE = f"must be between -{MAX_NUMBER} and {MAX_NUMBER}"
+# Control characters, and lone surrogates (not Unicode text: JSON escapes such as "\\ud800",
+# or undecodable bytes read with surrogateescape, produce them).
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class _RuleError(ValueError):
@@ -63,20 +87,30 @@ def make_converter() -> Converter:
             raise _RuleError("must not be empty")
         if len(obj) > MAX_TEXT:
             raise _RuleError(f"must be at most {MAX_TEXT} characters")
-        if _CONTROL.search(obj):
+        if _BAD_CHARS.search(obj):
+            if _SURROGATE.search(obj):
+                raise _RuleError("must be valid Unicode text (it holds a lone surrogate)")
             raise _RuleError("must not contain control characters")
         return obj
 
     def structure_int(obj: object, _: type) -> int:
+        if obj is HUGE:
+            raise _RuleError(_NUMBER_RULE)
         if not isinstance(obj, int) or isinstance(obj, bool):
             raise _RuleError("must be an integer")
+        if not -MAX_NUMBER <= obj <= MAX_NUMBER:
+            raise _RuleError(_NUMBER_RULE)
         return obj
 
     def structure_float(obj: object, _: type) -> float:
+        if obj is HUGE:
+            raise _RuleError(_NUMBER_RULE)
         if not isinstance(obj, int | float) or isinstance(obj, bool):
             raise _RuleError("must be a number")
-        if not math.isfinite(obj):
+        if isinstance(obj, float) and not math.isfinite(obj):
             raise _RuleError("must be a finite number")
+        if not -MAX_NUMBER <= obj <= MAX_NUMBER:  # before float(): a huge int overflows it
+            raise _RuleError(_NUMBER_RULE)
         return float(obj)
 
     def structure_bool(obj: object, _: type) -> bool:
@@ -149,10 +183,13 @@ def _structure_enum(obj: object, cl: type[StrEnum]) -> StrEnum:
 def _tuple_hook(conv: Converter, cl: Any) -> Callable[[object, type], tuple[Any, ...]]:
     (elem, *_rest) = get_args(cl)
     handler = conv.get_structure_hook(elem)
+    limit = max_items(elem)
 
     def structure(obj: object, _: type) -> tuple[Any, ...]:
         if not isinstance(obj, list):
             raise _RuleError("must be an array")
+        if len(obj) > limit:
+            raise _RuleError(f"must have at most {limit} items")
         out, errors = [], []
         for i, value in enumerate(obj):
             try:
@@ -170,21 +207,32 @@ def _tuple_hook(conv: Converter, cl: Any) -> Callable[[object, type], tuple[Any,
     return structure
 
 
+class _KeyPosition(int):
+    """The position of a key in a JSON object, standing in for the key in error paths.
+
+    Keys of free-form objects (``ratings``) are data a caller typed and may carry patient
+    data, so errors name the key's position (``ratings[key #2]``), never the key.
+    """
+
+
 def _dict_hook(conv: Converter, cl: Any) -> Callable[[object, type], dict[str, Any]]:
-    _key, value_type = get_args(cl)
+    key_type, value_type = get_args(cl)
     handler = conv.get_structure_hook(value_type)
+    key_handler = conv.get_structure_hook(key_type)
 
     def structure(obj: object, _: type) -> dict[str, Any]:
         if not isinstance(obj, dict):
             raise _RuleError("must be an object")
+        if len(obj) > MAX_KEYS:
+            raise _RuleError(f"must have at most {MAX_KEYS} keys")
         out, errors = {}, []
-        for key, value in obj.items():
+        for position, (key, value) in enumerate(obj.items()):
             try:
-                out[key] = handler(value, value_type)
+                out[key_handler(key, key_type)] = handler(value, value_type)
             except Exception as exc:
                 exc.__notes__ = [
                     *getattr(exc, "__notes__", []),
-                    IterableValidationNote(f"key {key}", key, value_type),
+                    IterableValidationNote("key", _KeyPosition(position), value_type),
                 ]
                 errors.append(exc)
         if errors:
@@ -228,46 +276,35 @@ def _read(source: object) -> object:
     """Turn any accepted source into parsed JSON (or the mapping itself)."""
     if isinstance(source, Mapping):
         return source
-    if isinstance(source, str) and _names_a_file(source):
-        source = Path(source)
-    if isinstance(source, os.PathLike):
-        source = Path(source).read_bytes()
+    if isinstance(source, str) and names_a_file(source):
+        source = read_document(Path(source), regular_only=True)
+    elif isinstance(source, os.PathLike):
+        source = read_document(Path(source))
     if isinstance(source, bytes | bytearray):
+        check_size(len(source))
         try:
             source = bytes(source).decode("utf-8")
         except UnicodeDecodeError:
             raise InvalidCaseError(["$: the document is not UTF-8 text"]) from None
-    if not isinstance(source, str):
-        raise TypeError("load_case takes a mapping, JSON text, bytes or a path")
-    try:
-        return json.loads(source)
-    except json.JSONDecodeError as exc:
-        raise InvalidCaseError(
-            [f"$: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"]
-        ) from None
-    except RecursionError:
-        raise InvalidCaseError(["$: JSON nested too deeply"]) from None
-
-
-def _names_a_file(text: str) -> bool:
-    """A string that cannot be a JSON object but names an existing file is read as a path."""
-    stripped = text.lstrip()
-    return (
-        not stripped.startswith(("{", "["))
-        and "\n" not in text
-        and len(text) < 4096
-        and Path(text).is_file()
-    )
+    elif isinstance(source, str):
+        check_size(len(source))
+    else:
+        raise InvalidCaseError(["$: the case must be a JSON object"])
+    return parse_json(source)
 
 
 def load_case(source: Mapping[str, Any] | str | bytes | os.PathLike[str]) -> Case:
     """Read and validate a case from a mapping, JSON text, UTF-8 bytes or a file path.
 
-    A string is JSON text, unless it cannot be a JSON object and names an existing file: then
-    that file is read, so ``load_case("case.json")`` works as one expects.
+    A string is JSON text, unless it cannot be a JSON object and names an existing regular
+    file: then that file is read, so ``load_case("case.json")`` works as one expects (a
+    device, pipe or folder named by a string is never opened). A path is read whatever it
+    names. Every read, and any text or bytes given, is capped at :data:`MAX_DOCUMENT_BYTES`.
 
     Raises :class:`~iopauth.errors.InvalidCaseError` listing every problem found, each as
-    ``"<json path>: <rule>"``. A missing file raises the usual :class:`OSError`.
+    ``"<json path>: <rule>"`` — also for a duplicate key, a number out of range, a document
+    past the size limit, or a source that is not a mapping, text, bytes or a path. A missing
+    file raises the usual :class:`OSError`.
     """
     data = _read(source)
     if not isinstance(data, Mapping):
@@ -309,7 +346,12 @@ def _paths(exc: BaseException, path: str) -> list[str]:
             step = getattr(note, "name", None)
             if step is None:
                 index = note.index
-                step = f"[{index}]" if isinstance(index, int) else f".{index}"
+                if isinstance(index, _KeyPosition):
+                    step = f"[key #{int(index) + 1}]"
+                elif isinstance(index, int):
+                    step = f"[{index}]"
+                else:
+                    step = f".{key_text(str(index))}"
             else:
                 step = f".{step}"
             lines.extend(_paths(sub, path + step))
@@ -318,9 +360,8 @@ def _paths(exc: BaseException, path: str) -> list[str]:
         return lines
     if isinstance(exc, ForbiddenExtraKeysError):
         known = [f.name for f in attrs.fields(exc.cl)]
-        return [
-            f"{path}.{key}: {_unknown_key_rule(key, known)}" for key in sorted(exc.extra_fields)
-        ]
+        keys = sorted(exc.extra_fields, key=str)
+        return [f"{path}.{key_text(str(k))}: {_unknown_key_rule(str(k), known)}" for k in keys]
     if isinstance(exc, KeyError):
         return [f"{path}: required field missing"]
     if isinstance(exc, _RuleError):
@@ -332,6 +373,8 @@ def _paths(exc: BaseException, path: str) -> list[str]:
 
 
 def _unknown_key_rule(key: str, known: list[str]) -> str:
+    if len(key) > KEY_ECHO:  # difflib's cost grows with the key; no field name is this long
+        return "unknown field"
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return "unknown field" + hint

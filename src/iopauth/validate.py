@@ -10,6 +10,7 @@ the rule, never the offending value, so a message can go into a log or a termina
 from __future__ import annotations
 
 import re
+import threading
 from datetime import date
 from typing import Any, cast, get_args, get_type_hints
 
@@ -44,6 +45,9 @@ _ZIP = re.compile(r"[0-9]{5}(-[0-9]{4})?")
 _PHONE = re.compile(r"\+?[0-9 ().-]{7,25}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+# Bidirectional embedding, override and isolate controls: in a name or an id they make a
+# document show text that is not the stored text (and reorder what follows it on the line).
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # USPS codes of the states, DC and the territories with their own Medicaid programs.
 US_STATES = frozenset(
     [
@@ -138,6 +142,7 @@ def case_problems(case: Case) -> list[str]:
     if not _CASE_ID.fullmatch(case.case_id):
         out.add("$.case_id", "must be 1-64 letters, digits, '.', '_' or '-', starting alphanumeric")
     _check_people(case, out)
+    _check_identifying(case, out)
     _check_clinical(case, out)
     _check_plan(case.plan, "$.plan", out)
     _check_request(case, out)
@@ -145,35 +150,68 @@ def case_problems(case: Case) -> list[str]:
     return out.lines
 
 
-# Types whose values carry nothing to check; skipping them early keeps the scan cheap.
-_RECORD_FIELDS: dict[type, tuple[str, ...]] = {}
+# Which fields of each record class can hold a date: worked out once for every record class
+# a case can contain, under a lock, and published only when complete (a placeholder published
+# early let concurrent first loads skip the date checks).
+_RECORD_FIELDS: dict[type, tuple[str, ...]] | None = None
+_RECORD_LOCK = threading.Lock()
 
 
 def _fields_of(cls: type) -> tuple[str, ...]:
-    """Fields of a record class that can hold a date, cached per class (empty otherwise).
+    """Fields of a record class that can hold a date (empty otherwise).
 
     The scan follows only these: strings are checked while structuring, and numbers,
     booleans and enums carry nothing the scan looks at.
     """
-    names = _RECORD_FIELDS.get(cls)
-    if names is None:
-        _RECORD_FIELDS[cls] = ()  # records may nest; a cycle adds nothing
-        if attrs.has(cls):
-            hints = get_type_hints(cls)
-            names = tuple(f.name for f in attrs.fields(cls) if _may_hold_date(hints[f.name]))
-        else:
-            names = ()
-        _RECORD_FIELDS[cls] = names
-    return names
+    table = _RECORD_FIELDS
+    if table is None:
+        table = _record_fields()
+    return table.get(cls, ())
 
 
-def _may_hold_date(tp: Any) -> bool:
-    """Whether a value of type ``tp`` can contain a date anywhere inside."""
-    if tp is date:
-        return True
+def _record_fields() -> dict[type, tuple[str, ...]]:
+    global _RECORD_FIELDS  # noqa: PLW0603 - built once per process, then only read
+    with _RECORD_LOCK:
+        if _RECORD_FIELDS is None:
+            _RECORD_FIELDS = _date_fields(Case)
+        return _RECORD_FIELDS
+
+
+def _records(tp: Any, hints: dict[type, dict[str, Any]]) -> None:
+    """Collect the record classes reachable from type ``tp`` with their field types."""
     if isinstance(tp, type) and attrs.has(tp):
-        return bool(_fields_of(tp))
-    return any(_may_hold_date(a) for a in get_args(tp))
+        if tp in hints:
+            return
+        hints[tp] = get_type_hints(tp)
+        for name in (f.name for f in attrs.fields(tp)):
+            _records(hints[tp][name], hints)
+    for arg in get_args(tp):
+        _records(arg, hints)
+
+
+def _date_fields(root: type) -> dict[type, tuple[str, ...]]:
+    """For every record class under ``root``: the fields whose values can contain a date."""
+    hints: dict[type, dict[str, Any]] = {}
+    _records(root, hints)
+    holds: dict[type, bool] = dict.fromkeys(hints, False)
+
+    def may_hold(tp: Any) -> bool:
+        if tp is date:
+            return True
+        if isinstance(tp, type) and tp in holds:
+            return holds[tp]
+        return any(may_hold(a) for a in get_args(tp))
+
+    changed = True
+    while changed:  # a fixed point, so records that nest each other come out right
+        changed = False
+        for cls, types in hints.items():
+            if not holds[cls] and any(may_hold(t) for t in types.values()):
+                holds[cls] = changed = True
+    return {
+        cls: tuple(f.name for f in attrs.fields(cls) if may_hold(types[f.name]))
+        for cls, types in hints.items()
+    }
 
 
 def _format_path(parts: list[str | int]) -> str:
@@ -275,6 +313,34 @@ def _check_people(case: Case, out: _Problems) -> None:
         out.add("$.clinicians", "must list at least one clinician")
     for i, clinician in enumerate(case.clinicians):
         _check_clinician(clinician, f"$.clinicians[{i}]", out)
+
+
+def _identifying(case: Case) -> list[tuple[str, str | None]]:
+    """The fields that identify the patient, the coverage and the people on the request."""
+    name = case.patient.name
+    fields: list[tuple[str, str | None]] = [
+        ("$.patient.name.given", name.given),
+        ("$.patient.name.family", name.family),
+        ("$.patient.name.middle", name.middle),
+        ("$.patient.name.suffix", name.suffix),
+        ("$.coverage.member_id", case.coverage.member_id),
+        ("$.coverage.group_number", case.coverage.group_number),
+        ("$.coverage.payer_name", case.coverage.payer_name),
+        ("$.program.name", case.program.name),
+    ]
+    for address, path in ((case.patient.address, "$.patient.address"),):
+        if address is not None:
+            fields.extend((f"{path}.lines[{i}]", line) for i, line in enumerate(address.lines))
+    for i, clinician in enumerate(case.clinicians):
+        for part in ("given", "family", "middle", "suffix"):
+            fields.append((f"$.clinicians[{i}].name.{part}", getattr(clinician.name, part)))
+    return fields
+
+
+def _check_identifying(case: Case, out: _Problems) -> None:
+    for path, value in _identifying(case):
+        if value is not None and _BIDI.search(value):
+            out.add(path, "must not contain bidirectional control characters")
 
 
 def _check_program(program: Program, out: _Problems) -> None:

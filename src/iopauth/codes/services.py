@@ -7,7 +7,6 @@ Entries the domain marks [unverified] carry ``verified=False``; treat them as hi
 
 from __future__ import annotations
 
-import functools
 import re
 import tomllib
 from collections.abc import Mapping
@@ -15,6 +14,8 @@ from importlib.resources import files
 from typing import Literal, TypeVar, cast
 
 from attrs import frozen
+
+from .._once import once
 
 SERVICE_FILE = "service-codes.toml"
 
@@ -195,7 +196,7 @@ def parse_tables(text: str) -> _Tables:
     return _Tables(services=services, revenue=revenue, defaults=defaults)
 
 
-@functools.cache
+@once()
 def _tables() -> _Tables:
     text = files("iopauth.codes").joinpath("data", SERVICE_FILE).read_text(encoding="utf-8")
     return parse_tables(text)

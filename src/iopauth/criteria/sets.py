@@ -8,7 +8,6 @@ giving its id, or drop criteria listed in ``remove``. See docs/criteria.md.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import tomllib
@@ -20,11 +19,12 @@ from typing import Any
 
 from attrs import field, frozen
 
+from .._once import once
 from ..errors import CriteriaSetError
 from ..model import LevelOfCare
 from .facts import FACTS, Value, groups_for
 from .result import CriterionKind, Finding, Review
-from .rules import CompiledRule, compile_rule
+from .rules import MAX_NUMBER, CompiledRule, compile_rule
 
 _SET_KEYS = frozenset(
     {"id", "title", "version", "effective", "level", "description", "sources", "params"}
@@ -41,6 +41,8 @@ _MEMBER_KEYS = frozenset(
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 _SET_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_.]*)\}")
+#: Largest criteria file read (the shipped sets are about 20 kB).
+MAX_SET_BYTES = 1024 * 1024
 
 
 @frozen(kw_only=True)
@@ -127,14 +129,14 @@ def _sets_dir() -> resources.abc.Traversable:
     return resources.files("iopauth.criteria") / "sets"
 
 
-@functools.cache
+@once()
 def criteria_sets() -> tuple[str, ...]:
     """Names of the shipped criteria sets, sorted (package data: read once)."""
     names = (p.name for p in _sets_dir().iterdir() if p.name.endswith(".toml"))
     return tuple(sorted(n.removesuffix(".toml") for n in names))
 
 
-@functools.cache
+@once()
 def get_criteria(name: str) -> CriteriaSet:
     """A shipped set by name, compiled once and cached."""
     if name not in criteria_sets():
@@ -160,12 +162,20 @@ def _parse_toml(text: str, *, label: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise CriteriaSetError(f"criteria set {label!r}: invalid TOML: {error}") from None
+    except RecursionError:
+        raise CriteriaSetError(f"criteria set {label!r}: invalid TOML: nested too deeply") from None
+    except ValueError:  # an integer past Python's digit limit, raised inside tomllib
+        raise CriteriaSetError(f"criteria set {label!r}: invalid TOML: number too long") from None
 
 
 def _raw_file(path: Path, *, seen: tuple[Path, ...]) -> dict[str, Any]:
     label = path.name
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_SET_BYTES + 1)
+        if len(data) > MAX_SET_BYTES:
+            raise CriteriaSetError(f"criteria set {label!r}: larger than {MAX_SET_BYTES} bytes")
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
         raise CriteriaSetError(f"criteria set {label!r}: cannot read: {reason}") from None
@@ -199,6 +209,8 @@ def _overlay(base: dict[str, Any], over: dict[str, Any], *, label: str) -> dict[
     params.update(extra)
     merged["params"] = params
     criteria: list[Any] = list(base.get("criteria", []))
+    if not isinstance(over.get("criteria", []), list):
+        raise CriteriaSetError(f"criteria set {label!r}: criteria must be a list of tables")
     removed = over.get("remove", [])
     if not isinstance(removed, list) or not all(isinstance(r, str) for r in removed):
         raise CriteriaSetError(f"criteria set {label!r}: remove must be a list of ids")
@@ -283,7 +295,14 @@ def _params(raw: object, where: str) -> dict[str, Any]:
     for key, value in raw.items():
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             params[key] = tuple(value)
-        elif isinstance(value, bool | int | float | str):
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            # the rule language's own bound on numbers (nan and inf fail it too)
+            if not abs(value) <= MAX_NUMBER:
+                raise CriteriaSetError(
+                    f"{where}: params.{key} must be a finite number within ±{MAX_NUMBER:g}"
+                )
+            params[key] = value
+        elif isinstance(value, bool | str):
             params[key] = value
         else:
             raise CriteriaSetError(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -34,7 +33,10 @@ def add_parser(sub: Any) -> None:
     fill.add_argument("case", help="case JSON file ('-' reads standard input)")
     fill.add_argument("form", help="fillable PDF form")
     fill.add_argument("mapping", help="mapping TOML file (see docs/forms.md)")
-    fill.add_argument("-o", "--output", required=True, help="PDF file to write")
+    fill.add_argument(
+        "-o", "--output", required=True, help="PDF file to write ('-': standard output)"
+    )
+    fill.add_argument("--force", action="store_true", help="replace a file without a notice")
     fill.add_argument("--flatten", action="store_true", help="turn the fields into page content")
     fill.add_argument(
         "--criteria",
@@ -84,7 +86,7 @@ def _fields(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _fill(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
-    from .._files import write_atomically
+    from ..cli import write_argument
     from ._fill import check, fill
     from ._mapping import load_mapping
 
@@ -106,8 +108,9 @@ def _fill(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
     except FormMappingError as error:
         # name the mapping file on every line: the lines alone say only "fields[3]…"
         raise FormMappingError([f"{label}: {e}" for e in error.errors], source=label) from None
-    write_atomically(Path(args.output), data)
-    print(args.output, file=out)
+    write_argument(args, out, data)
+    if args.output != "-":
+        print(args.output, file=out)
     return 0
 
 
@@ -122,12 +125,9 @@ def _determination(criteria: str | None, case: Case) -> Determination | None:
 
 
 def _load(source: str, stdin: TextIO | None) -> Case:
-    from ..serialize import load_case
+    from ..cli import read_case_argument  # standard input read as bytes, capped
 
-    if source == "-":
-        stream = stdin if stdin is not None else sys.stdin
-        return load_case(stream.read())
-    return load_case(Path(source))
+    return read_case_argument(source, stdin)
 
 
 def _print_check(report: FormCheck, out: TextIO) -> None:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import tomllib
 from datetime import date
-from functools import cache
 from importlib import resources
 
 from attrs import frozen
 
+from .._once import once
 from ..model import Case, PlanType, Urgency
 
 WIT_CITATION = (
@@ -80,7 +80,7 @@ class StateLaw:
     sources: tuple[str, ...]
 
 
-@cache
+@once()
 def state_laws() -> dict[str, StateLaw]:
     """The shipped table of state criteria laws, by two-letter state code."""
     text = resources.files(__package__).joinpath("state_laws.toml").read_text("utf-8")

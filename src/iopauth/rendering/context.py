@@ -6,7 +6,6 @@ leaves as ``None`` produces no statement at all, so a letter never claims an unk
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -16,7 +15,6 @@ from markupsafe import Markup
 
 from ..codes import ICD10CM_LAST_DAY, ICD10CM_VERSION
 from ..criteria.result import CriterionKind, Determination, Finding, Status
-from ..errors import RenderError
 from ..model import (
     Case,
     Clinician,
@@ -34,7 +32,8 @@ from .charts import Series, trend_chart
 from .checklist import needed_documents
 from .environment import long_date, short_date
 from .labels import label, public_citation, service_label, status_label
-from .options import LOGO_MEDIA_TYPES, Letterhead, RenderOptions
+from .letterhead import letterhead_view
+from .options import RenderOptions
 
 DOCUMENT_TITLES = {
     "request-letter": "Prior authorization request and letter of medical necessity",
@@ -268,18 +267,6 @@ def step_down_from(case: Case) -> TreatmentEpisode | None:
     return max(higher, key=lambda e: e.period.start, default=None)
 
 
-def logo_url(letterhead: Letterhead | None) -> str | None:
-    """The letterhead logo as a ``data:`` URL (the only file read on the caller's behalf)."""
-    if letterhead is None or letterhead.logo is None:
-        return None
-    try:
-        data = letterhead.logo.read_bytes()
-    except OSError:
-        raise RenderError("the letterhead logo file could not be read") from None
-    media_type = LOGO_MEDIA_TYPES[letterhead.logo.suffix.lower()]
-    return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
-
-
 def _findings(determination: Determination | None) -> tuple[FindingView, ...]:
     if determination is None:
         return ()
@@ -306,10 +293,15 @@ def build_context(
     options: RenderOptions,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Everything a template may use (documented in docs/templates.md)."""
+    """Everything a template may use (documented in docs/templates.md).
+
+    Plain data only: strings, numbers, dates, tuples, dicts and iopauth's frozen records and
+    views (the sandbox refuses attribute access on any other type).
+    """
     doc_date = options.document_date or case.request.request_date
     plan, request = case.plan, case.request
     findings = _findings(determination)
+    letterhead = letterhead_view(options.letterhead)
     context: dict[str, Any] = {
         "document": document,
         "title": DOCUMENT_TITLES.get(document, document.replace("-", " ").capitalize()),
@@ -322,8 +314,8 @@ def build_context(
         "program": case.program,
         "plan": plan,
         "request": request,
-        "letterhead": options.letterhead,
-        "logo_url": logo_url(options.letterhead),
+        "letterhead": letterhead,
+        "logo_url": None if letterhead is None else letterhead.logo,
         "assets": {p.name: p.resolve().as_uri() for p in options.assets},
         "contact": _contact(case),
         "signer": _signer(case),

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .._files import write_atomically
+from .._files import write_output
 from .._resources import examples_dir
 from ..errors import IopAuthError
 from .options import RenderOptions
@@ -16,11 +16,13 @@ def write_demo(
     out_dir: str | Path,
     cases: Iterable[str | Path] | None = None,
     options: RenderOptions | None = None,
+    on_replace: Callable[[Path], None] | None = None,
 ) -> tuple[Path, ...]:
     """Render each document for each case file into ``out_dir``; return the paths written.
 
     ``cases`` defaults to the example cases shipped with iopauth. Files are named
-    ``<case file stem>--<document>.pdf`` and written in a stable order.
+    ``<case file stem>--<document>.pdf`` and written in a stable order; ``on_replace`` is
+    called with each existing file before it is replaced.
     """
     from ..serialize import load_case
 
@@ -37,6 +39,6 @@ def write_demo(
         case = load_case(path)
         for document in applicable_documents(case):
             target = out / f"{path.stem}--{document}.pdf"
-            write_atomically(target, render(case, document, options=options))
+            write_output(target, render(case, document, options=options), on_replace=on_replace)
             written.append(target)
     return tuple(written)

@@ -1,8 +1,10 @@
 """The sandboxed Jinja environment documents are rendered in, its filters and its errors.
 
-User templates are untrusted: they run in an immutable sandbox with autoescape and
-``StrictUndefined``, and an unsafe attribute (``__class__``, ``__globals__``, …) fails at once
-instead of quietly becoming undefined.
+User templates are untrusted: they run in the sandbox of :mod:`iopauth.rendering.sandbox`
+(an allow-list of types and attributes, size limits, no clock) with autoescape and
+``StrictUndefined``; an unsafe attribute (``__class__``, ``__globals__``, …) fails at once
+instead of quietly becoming undefined. A template file that is a symbolic link leading out of
+its folder is refused.
 """
 
 from __future__ import annotations
@@ -10,13 +12,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable
 from datetime import date
-from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from types import TracebackType
 from typing import Any, NoReturn
 
 from jinja2 import (
+    BaseLoader,
     ChoiceLoader,
+    Environment,
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
@@ -25,11 +29,12 @@ from jinja2 import (
     UndefinedError,
 )
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from .._once import once
 from .._resources import templates_dir
 from ..errors import RenderError
 from .labels import label, service_label
+from .sandbox import MAX_OUTPUT, Sandbox, SandboxLimitError, charge, iteration_budget
 
 _MONTHS = (
     "January",
@@ -122,23 +127,44 @@ FILTERS: dict[str, Callable[..., str]] = {
 }
 
 
-class _Sandbox(ImmutableSandboxedEnvironment):
-    """The immutable sandbox, but an unsafe attribute raises instead of being undefined."""
+class _Sandbox(Sandbox):
+    """The sandbox, but an unsafe attribute raises instead of being undefined."""
 
     def unsafe_undefined(self, obj: Any, attribute: str) -> NoReturn:
         raise SecurityError(f"access to attribute {attribute!r} is unsafe")
 
 
+class _FolderLoader(FileSystemLoader):
+    """A template folder whose files are read only when they really lie inside it.
+
+    A symbolic link inside the folder may point to another file of the folder; one that
+    leads out of it (to a file nobody named) is refused.
+    """
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        real = Path(filename).resolve()
+        if not any(real.is_relative_to(Path(root).resolve()) for root in self.searchpath):
+            raise SandboxLimitError(f"template {template!r} is a link out of its folder")
+        return source, filename, uptodate
+
+
 def _finalize(value: object) -> object:
-    # A value the case leaves out prints as nothing, never as the word "None".
-    return "" if value is None else value
+    # A value the case leaves out prints as nothing, never as the word "None". Every printed
+    # value counts against the rendering's building budget (also inside macros and blocks).
+    return "" if value is None else charge(value)
 
 
-@lru_cache(maxsize=16)
-def environment(template_dirs: tuple[str, ...] = ()) -> ImmutableSandboxedEnvironment:
-    """The environment for ``template_dirs`` (searched first) and the shipped templates."""
-    loaders = [FileSystemLoader(d) for d in template_dirs]
-    loaders.append(FileSystemLoader(str(templates_dir())))
+@once(maxsize=16)
+def environment(template_dirs: tuple[str, ...] = ()) -> Sandbox:
+    """The environment for ``template_dirs`` (searched first) and the shipped templates.
+
+    Built once per folder list, even when several threads ask for it at once.
+    """
+    loaders: list[BaseLoader] = [_FolderLoader(d) for d in template_dirs]
+    loaders.append(_FolderLoader(str(templates_dir())))
     env = _Sandbox(
         loader=ChoiceLoader(loaders),
         autoescape=True,
@@ -171,14 +197,31 @@ def _template_line(tb: TracebackType | None) -> tuple[str | None, int | None]:
     return name, line
 
 
-def render_template(env: ImmutableSandboxedEnvironment, name: str, context: dict[str, Any]) -> str:
+def _generate(env: Sandbox, name: str, context: dict[str, Any]) -> str:
+    """The output of template ``name``, at most :data:`MAX_OUTPUT` characters."""
+    chunks: list[str] = []
+    size = 0
+    with iteration_budget():
+        stream = env.get_template(name).generate(context)
+        while batch := list(islice(stream, 512)):  # counted in batches: cheap per chunk
+            size += sum(map(len, batch))
+            if size > MAX_OUTPUT:
+                raise SandboxLimitError(f"writes more than {MAX_OUTPUT} characters")
+            chunks += batch
+    return "".join(chunks)
+
+
+def render_template(env: Sandbox, name: str, context: dict[str, Any]) -> str:
     """Render template ``name``; any failure becomes a :class:`RenderError`.
 
     The message names the template, the line and the rule broken. It never repeats the
-    exception text, which may quote a value from the case.
+    exception text, which may quote a value from the case. Running out of memory, recursion
+    or float range while rendering is a ``RenderError`` too.
     """
     try:
-        return env.get_template(name).render(context)
+        return _generate(env, name, context)
+    except SandboxLimitError as exc:
+        _fail(_located(name, f"breaks a sandbox rule: {exc}"), exc)
     except TemplateNotFound as exc:
         _fail(f"template {name!r} not found (missing: {exc.name!r})", exc)
     except TemplateSyntaxError as exc:
@@ -191,6 +234,10 @@ def render_template(env: ImmutableSandboxedEnvironment, name: str, context: dict
     except TemplateError as exc:
         _fail(_located(name, f"failed ({type(exc).__name__})"), exc)
     except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+        _fail(_located(name, f"failed ({type(exc).__name__})"), exc)
+    except RecursionError as exc:
+        _fail(_located(name, "recurses too deeply"), exc)
+    except (MemoryError, OverflowError, ArithmeticError) as exc:
         _fail(_located(name, f"failed ({type(exc).__name__})"), exc)
 
 

@@ -43,6 +43,9 @@ from ..errors import RenderError
 from .options import Attachment, RenderOptions
 
 FONT_FAMILY = "iopauth Open Sans"
+#: Most pages one document may have; a real packet has a dozen or two. Past this the render
+#: stops with RenderError instead of writing a runaway document.
+MAX_PAGES = 100
 _FONT_FILES = (
     ("OpenSans-Regular.ttf", "normal", "normal"),
     ("OpenSans-Bold.ttf", "bold", "normal"),
@@ -182,7 +185,10 @@ def layout(
         document = weasyprint.HTML(
             string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=fetcher
         )
-        return document.render(stylesheets=sheets, font_config=config, pdf_tags=options.tagged)
+        laid_out = document.render(stylesheets=sheets, font_config=config, pdf_tags=options.tagged)
+    if len(laid_out.pages) > MAX_PAGES:
+        raise RenderError(f"the document has more than {MAX_PAGES} pages")
+    return laid_out
 
 
 def _variant(options: RenderOptions) -> str | None:
