@@ -30,6 +30,7 @@ from iopauth.errors import (
     InvalidAuthorizationError,
     UnknownAuthorizationError,
 )
+from iopauth.limits import max_items
 from iopauth.model import LevelOfCare, PlanType, UnitType
 
 START = date(2026, 3, 2)
@@ -396,3 +397,15 @@ def test_create_false_refuses_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(AuthorizationStoreError, match="no authorization store at"):
         AuthorizationStore(tmp_path / "none.db", create=False)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_usage_beyond_the_array_limit_is_refused_before_writing(tmp_path: Path) -> None:
+    """The record keeps at most max_items(Usage) entries; more is refused, not written."""
+    limit = max_items(Usage)
+    full = [Usage(day=START + timedelta(days=i % 2900), units=1) for i in range(limit)]
+    with AuthorizationStore(tmp_path / "auth.db") as store:
+        store.add(_auth(usage=tuple(sorted(full, key=lambda u: (u.day, u.units)))))
+        with pytest.raises(InvalidAuthorizationError) as info:
+            store.record_usage("PA-1", [Usage(day=START, units=1)])
+        assert info.value.errors == (f"$.usage: must have at most {limit} items",)
+        assert len(store.get("PA-1").usage) == limit

@@ -17,10 +17,11 @@ from typing import Any
 from cattrs.errors import ClassValidationError, IterableValidationError
 
 from ..errors import InvalidAuthorizationError
+from ..limits import max_items
 from ..model import UnitType
 from ..serialize import _paths, _RuleError, make_converter
 from .decision import Decision, DecisionItem
-from .model import Authorization
+from .model import Authorization, Review, Usage
 
 __all__ = ["dump_authorization", "dump_decision", "load_authorization", "load_decision"]
 
@@ -149,6 +150,12 @@ def authorization_problems(auth: Authorization) -> Iterator[str]:
         start, end = getattr(auth, f"{kind}_start"), getattr(auth, f"{kind}_end")
         if start is not None and end is not None and end < start:
             yield f"$.{kind}_end: must not be before {kind}_start"
+    # The converter refuses longer arrays on reading; checked here too so that a record is
+    # never written (by the store) that could not be read back.
+    for name, item_type in (("reviews", Review), ("usage", Usage)):
+        limit = max_items(item_type)
+        if len(getattr(auth, name)) > limit:
+            yield f"$.{name}: must have at most {limit} items"
     for i, review in enumerate(auth.reviews):
         path = f"$.reviews[{i}]"
         if review.decided_on is not None and review.decided_on < review.requested_on:
