@@ -181,3 +181,11 @@ def test_importing_iopauth_does_not_import_the_authorization_package() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_a_key_given_twice_is_refused_at_its_path() -> None:
+    """Read as strictly as a case: a duplicated key is an error, not a silent last-wins."""
+    with pytest.raises(InvalidAuthorizationError) as info:
+        load_decision('{"status": "approved", "items": [{"sequence": 1, "sequence": 2}]}')
+    assert info.value.errors == ("$.items[0].sequence: given more than once",)
+    assert str(info.value).startswith("invalid decision: 1 problem")
