@@ -37,8 +37,8 @@ Besides the structure below, `load_case` checks these rules, reporting each as
   twice, exactly one marked primary;
 - measure answers fit the instrument (count and allowed values) and a recorded total matches them;
   level-of-care ratings fit their instrument and the patient's age;
-- the schedule gives days per week and hours per day, or sessions, and the planned services do
-  not add up to more hours than the schedule;
+- the schedule gives days per week and hours per day, or sessions, and the planned services add
+  up to the schedule's weekly hours within a quarter of an hour;
 - the step-down level is less intensive than the plan's; goals fall on or after the plan start;
 - every date falls after the birth date; observations (measures, assessments, ratings, documents)
   are not after the request date; every period ends on or after its start; the requested period

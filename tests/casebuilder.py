@@ -1,10 +1,12 @@
 """Build valid, fully documented Case objects for tests, with overrides by dotted path.
 
 ``build_case()`` is an adult with a recurrent depressive disorder and a co-occurring alcohol
-use disorder, requesting 12 hours a week of IOP after outpatient care failed: it meets
-``iop-standard`` (initial and continued), ``medicare-iop`` and ``sud-iop``. Overrides replace
-one attribute deep in the case: ``build_case({"risk.imminent_danger": True})``; a path that
-ends in a record that is ``None`` (e.g. ``risk`` itself) is set as a whole.
+use disorder, requesting 12 hours a week of IOP (services that add up to the schedule) after
+outpatient care failed, severely impaired at work and moderately in social life, on one
+medication: it meets ``iop-standard`` (initial and continued), ``medicare-iop`` and
+``sud-iop``. Overrides replace one attribute deep in the case:
+``build_case({"risk.imminent_danger": True})``; a path that ends in a record that is ``None``
+(e.g. ``risk`` itself) is set as a whole.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from iopauth.model import (
     LevelOfCareRating,
     MeasureAdministration,
     MedicalStatus,
+    Medication,
     Patient,
     PersonName,
     PlannedService,
@@ -102,8 +105,9 @@ def base_case() -> Case:
             weeks=8,
             schedule=Schedule(days_per_week=3, hours_per_day=4.0),
             services=(
-                PlannedService(code="90853", sessions_per_week=6, minutes_per_session=90),
-                PlannedService(code="90834", sessions_per_week=1, minutes_per_session=45),
+                # 10.5 + 1.5 = 12 hours a week: the schedule's 3 days of 4 hours
+                PlannedService(code="90853", sessions_per_week=6, minutes_per_session=105),
+                PlannedService(code="90834", sessions_per_week=2, minutes_per_session=45),
             ),
             goals=(
                 Goal(
@@ -148,7 +152,11 @@ def base_case() -> Case:
             safety_plan=True,
             imminent_danger=False,
         ),
-        functioning=(FunctionalImpairment(domain=FunctionalDomain.WORK, severity=Severity.SEVERE),),
+        functioning=(
+            FunctionalImpairment(domain=FunctionalDomain.WORK, severity=Severity.SEVERE),
+            FunctionalImpairment(domain=FunctionalDomain.SOCIAL, severity=Severity.MODERATE),
+        ),
+        medications=(Medication(name="sertraline", dose="100 mg", frequency="daily"),),
         medical=MedicalStatus(
             medically_stable=True,
             withdrawal_risk=WithdrawalRisk.LOW,
@@ -210,6 +218,18 @@ def asam(level: str) -> LevelOfCareRating:
         recommended_level=level,
         version="3",
     )
+
+
+def weekly(days: int, hours_per_day: float) -> dict[str, Any]:
+    """Overrides for a schedule of ``days`` x ``hours_per_day`` with services that fill it."""
+    return {
+        "plan.schedule": Schedule(days_per_week=days, hours_per_day=hours_per_day),
+        "plan.services": (
+            PlannedService(
+                code="90853", sessions_per_week=days, minutes_per_session=round(hours_per_day * 60)
+            ),
+        ),
+    }
 
 
 def episode(level: LevelOfCare, outcome: EpisodeOutcome) -> TreatmentEpisode:

@@ -53,6 +53,7 @@ from iopauth.model import (
     Medication,
     Patient,
     PersonName,
+    PlacementReason,
     PlannedService,
     PlanType,
     Presentation,
@@ -142,6 +143,7 @@ def _rating(draw: st.DrawFn, instrument: RatingInstrument) -> LevelOfCareRating:
     ratings = {key: draw(values) for key in keys}
     levels = valid_levels(instrument, version)
     override = draw(st.none() | st.sampled_from(levels))
+    placement = draw(st.none() | st.sampled_from(PlacementReason))
     return LevelOfCareRating(
         instrument=instrument,
         rated_on=draw(_MEASURE_DATES),
@@ -152,6 +154,8 @@ def _rating(draw: st.DrawFn, instrument: RatingInstrument) -> LevelOfCareRating:
         rater=draw(_RATERS),
         override_level=override,
         override_reason=None if override is None else draw(_OVERRIDE_REASONS),
+        placement_reason=placement,
+        placement_note=None if placement is None else draw(st.none() | _OVERRIDE_REASONS),
     )
 
 
@@ -419,7 +423,7 @@ def engagements(draw: st.DrawFn) -> Engagement:
 
 @st.composite
 def plans(draw: st.DrawFn, days: st.SearchStrategy[date], earliest: date) -> TreatmentPlan:
-    """A plan whose services fit in its weekly schedule."""
+    """A plan whose services add up to its weekly schedule."""
     services = tuple(
         draw(
             st.lists(
@@ -436,13 +440,17 @@ def plans(draw: st.DrawFn, days: st.SearchStrategy[date], earliest: date) -> Tre
         )
     )
     needed_minutes = sum(s.sessions_per_week * s.minutes_per_session for s in services)
+    # with services listed, the schedule gives the hours they add up to (validation allows a
+    # quarter hour a week of rounding); without, any schedule
+    extra = (0.0,) if services else (0.5, 1.0, 3.0)
     if draw(st.booleans()):
         weekdays = draw(st.lists(st.sampled_from(Weekday), min_size=1, max_size=7, unique=True))
-        per_day = int(needed_minutes // len(weekdays)) + draw(st.integers(1, 240))
+        per_day = -(-int(needed_minutes) // len(weekdays))  # ceiling: at most 6 minutes over
+        per_day += int(60 * draw(st.sampled_from(extra)))
         schedule = Schedule(sessions=tuple(Session(day=d, minutes=per_day) for d in weekdays))
     else:
         days_per_week = draw(st.integers(1, 7))
-        hours = needed_minutes / 60 / days_per_week + draw(st.sampled_from((0.0, 0.5, 1.0, 3.0)))
+        hours = needed_minutes / 60 / days_per_week + draw(st.sampled_from(extra))
         schedule = Schedule(days_per_week=days_per_week, hours_per_day=min(24.0, hours))
     level = draw(st.sampled_from((LevelOfCare.OUTPATIENT, LevelOfCare.IOP, LevelOfCare.PHP)))
     lower = [lv for lv in LevelOfCare if lv.rank < level.rank]

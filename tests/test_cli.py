@@ -91,7 +91,11 @@ def test_check_meets_exits_zero_with_a_table() -> None:
     code, out, err = _run("check", str(STEPDOWN))
     assert (code, err) == (0, "")
     assert "Outcome: MEETS" in out
-    assert "adm.program_intensity" in out
+    # a Medicare Advantage case is judged by Medicare's IOP conditions (42 CFR 422.101(b)(6))
+    assert "Criteria set: medicare-iop" in out
+    assert "mcr.poc_9h" in out
+    assert "CLEAR     mcr.diversionary" in out
+    assert "NOT MET" not in out
 
 
 def test_check_does_not_meet_exits_one() -> None:
@@ -109,6 +113,25 @@ def test_check_json_output() -> None:
     assert data["criteria_set"] == "medicare-iop"
     assert data["outcome"] == "meets"
     assert {f["criterion"] for f in data["findings"]} >= {"mcr.poc_9h", "mcr.physician_cert"}
+    found = {f["criterion"]: f for f in data["findings"]}
+    assert found["mcr.diversionary"]["status"] == "does_not_apply"
+    assert found["mcr.needs_24h_care"]["status"] == "does_not_apply"
+    assert found["mcr.physician_cert"]["citation"] == "42 CFR 424.24"
+    assert data["recommendation_basis"] == []
+    assert "mcr.recert_due" not in data["unverified"]  # an initial review has no recertification
+    assert "mcr.physician_cert" in data["unverified"]
+
+
+def test_check_json_names_what_drove_the_recommendation() -> None:
+    """For the mild case --json recommends outpatient care and names the finding behind it."""
+    code, out, _err = _run("check", str(MILD), "--json")
+    assert code == 1
+    data = json.loads(out)
+    assert data["recommended_level"] == "outpatient"
+    assert data["recommendation_basis"] == ["ex.lower_level_suffices"]
+    lower = next(f for f in data["findings"] if f["criterion"] == "ex.lower_level_suffices")
+    assert lower["status"] == "applies"
+    assert lower["reason"] == "The clinician records that routine outpatient care is enough."
 
 
 def test_check_with_a_user_overlay_file(tmp_path: Path) -> None:

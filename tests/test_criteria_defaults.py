@@ -29,7 +29,8 @@ def test_default_criteria_follows_plan_level_and_diagnosis() -> None:
     advantage = attrs.evolve(
         case, coverage=attrs.evolve(case.coverage, plan_type=PlanType.MEDICARE_ADVANTAGE)
     )
-    assert default_criteria(advantage) == "iop-standard"
+    # 42 CFR 422.101(b)(6): Medicare Advantage applies Traditional Medicare's criteria
+    assert default_criteria(advantage) == "medicare-iop"
 
 
 def test_default_review_follows_the_request_kind() -> None:

@@ -117,6 +117,12 @@ def test_full_case_documents_its_facts() -> None:
         "phq9.item9_positive",
         "plan.days_since_review",  # never reviewed
         "request.documents",  # none attached
+        "phq9.item9",  # totals only: no item answers
+        "safety.flagged",
+        "safety.screen",
+        "safety.screened_on",
+        "rating.placement_reason",  # placed at the rated level: nothing to explain
+        "asam.placement_reason",
     }
 
 

@@ -12,9 +12,8 @@ from iopauth.criteria import (
     format_table,
     get_criteria,
 )
-from iopauth.model import Schedule
 
-from .casebuilder import build_case
+from .casebuilder import build_case, weekly
 
 
 def test_table_lists_every_finding() -> None:
@@ -32,12 +31,13 @@ def test_table_lists_every_finding() -> None:
 
 
 def test_table_shows_recommendation_and_evidence() -> None:
-    """A pointer to another level and the evidence values appear in the table."""
-    case = build_case({"plan.schedule": Schedule(days_per_week=2, hours_per_day=2.0)})
+    """The recommendation with its drivers, the statuses and the evidence appear in the table."""
+    case = build_case({**weekly(2, 2.0), "presentation.outpatient_insufficient": False})
     table = format_table(evaluate(case))
-    assert "Recommended level of care: outpatient" in table
+    assert "Recommended level of care: iop (from adm.program_intensity, adm.impairment)" in table
     assert "NOT MET   adm.program_intensity" in table
-    assert "plan.hours_per_week = 4 ($.plan.schedule)" in table
+    assert "APPLIES   ex.lower_level_suffices" in table
+    assert "plan.counted_hours_per_week = 4 ($.plan.schedule)" in table
 
 
 def test_json_is_json() -> None:
@@ -45,14 +45,23 @@ def test_json_is_json() -> None:
     result = evaluate(build_case({"risk.imminent_danger": True}), "medicare-iop")
     data = determination_to_json(result)
     assert json.loads(json.dumps(data)) == data
-    assert data["outcome"] == "does_not_meet"
+    # mcr.needs_24h_care rests on the unverified 42 CFR 410.44 text: it cannot deny alone
+    assert data["outcome"] == "insufficient_information"
     assert data["recommended_level"] == "inpatient"
+    assert data["recommendation_basis"] == ["mcr.needs_24h_care"]
+    assert "mcr.needs_24h_care" in data["unverified"]
     assert data["as_of"] == "2026-03-20"
     assert [f["criterion"] for f in data["findings"]] == [f.criterion for f in result.findings]
-    poc = next(f for f in data["findings"] if f["criterion"] == "mcr.poc_9h")
-    assert poc["evidence"] == [
-        {"fact": "plan.hours_per_week", "path": "$.plan.schedule", "value": 12.0}
+    found = {f["criterion"]: f for f in data["findings"]}
+    assert found["mcr.needs_24h_care"]["status"] == "applies"
+    assert found["mcr.diversionary"]["status"] == "does_not_apply"
+    assert found["mcr.poc_9h"]["citation"].startswith("Social Security Act §1861(ff)")
+    assert found["mcr.poc_9h"]["evidence"] == [
+        {"fact": "plan.counted_hours_per_week", "path": "$.plan.schedule", "value": 12.0}
     ]
+    assert all(
+        f["status"] not in ("met", "not_met") for f in data["findings"] if f["kind"] == "exclusion"
+    )
 
 
 def test_json_lists_are_lists() -> None:

@@ -192,3 +192,25 @@ def test_rules_never_raise_at_evaluation(hours: float | None, danger: bool | Non
     """A compiled rule returns true, false or unknown for any fact values of the right type."""
     rule = "plan.hours_per_week / (plan.hours_per_week - 9) > 1 or not risk.imminent_danger"
     assert run(rule, plan__hours_per_week=hours, risk__imminent_danger=danger) in TRUTH
+
+
+@pytest.mark.parametrize(
+    ("condition", "value", "expected"),
+    [(True, False, False), (True, True, True), (False, True, None), (None, True, None)],
+)
+def test_when_decides_only_under_its_condition(
+    condition: bool | None, value: bool | None, expected: bool | None
+) -> None:
+    """``when(c, x)`` is x when c is true and unknown otherwise (a stale record stays open)."""
+    facts = {"risk__imminent_danger": condition, "medical__stable": value}
+    assert run("when(risk.imminent_danger, medical.stable)", **facts) is expected
+
+
+def test_known_tells_documented_from_unknown() -> None:
+    """``known(fact)`` is true for any documented value, false for an unknown one."""
+    assert run("known(plan.hours_per_week)", plan__hours_per_week=0) is True
+    assert run("known(plan.hours_per_week)", plan__hours_per_week=None) is False
+    with pytest.raises(CriteriaSetError, match="when takes a condition and a value"):
+        run("when(risk.imminent_danger)")
+    with pytest.raises(CriteriaSetError, match="known takes one fact"):
+        run("known()")

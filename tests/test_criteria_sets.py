@@ -23,22 +23,25 @@ from iopauth.errors import CriteriaSetError
 from iopauth.model import (
     Diagnosis,
     EpisodeOutcome,
+    FunctionalDomain,
+    FunctionalImpairment,
     Goal,
     GoalStatus,
     Instrument,
     LevelOfCare,
     MeasureAdministration,
     Schedule,
+    Severity,
     WithdrawalRisk,
 )
 
-from .casebuilder import START, THERAPIST_NPI, asam, build_case, episode, locus
+from .casebuilder import START, THERAPIST_NPI, asam, build_case, episode, locus, weekly
 
 _NOT_BEHAVIORAL = {"diagnoses": (Diagnosis(code="Z63.0", primary=True),)}
 _NO_DIAGNOSES = {"diagnoses": ()}
 _FEW_HOURS = {"plan.schedule": Schedule(days_per_week=2, hours_per_day=2.0)}
 _NO_HOURS = {"plan.schedule": Schedule(days_per_week=3)}
-_PHP_HOURS = {"plan.schedule": Schedule(days_per_week=5, hours_per_day=5.0)}
+_PHP_HOURS = weekly(5, 5.0)
 _STALLED_GOAL = (Goal(description="Mood", measure="PHQ-9 below 10", target_date=date(2026, 4, 27)),)
 _UNMEASURABLE_GOAL = (Goal(description="Feel better", measure=" ", target_date=date(2026, 4, 27)),)
 _NO_IMPROVEMENT = (
@@ -54,9 +57,32 @@ _ALL_MET = (
     ),
 )
 _LATER = date(2026, 4, 15)  # day 44 of the stay
+_MINIMAL_NOW = {
+    "measures": (
+        MeasureAdministration(instrument=Instrument.PHQ9, administered_on=START, total=20),
+        MeasureAdministration(
+            instrument=Instrument.PHQ9, administered_on=date(2026, 3, 16), total=4
+        ),
+    ),
+    "functioning": (FunctionalImpairment(domain=FunctionalDomain.WORK, severity=Severity.MILD),),
+}
+_ITEM9_ONE = (
+    MeasureAdministration(
+        instrument=Instrument.PHQ9,
+        administered_on=date(2026, 3, 16),
+        items=(2, 2, 1, 1, 1, 1, 1, 1, 1),
+    ),
+)
+_ITEM9_ZERO = (
+    MeasureAdministration(
+        instrument=Instrument.PHQ9,
+        administered_on=date(2026, 3, 16),
+        items=(2, 2, 1, 1, 1, 1, 1, 1, 0),
+    ),
+)
 
-# criterion id -> status -> overrides of the base case (tests/casebuilder.py). For exclusions
-# "met" means the exclusion applies. Shared ids have the same rule in every set that uses them.
+# criterion id -> status -> overrides of the base case (tests/casebuilder.py). Exclusions are
+# applies / does not apply / unknown. Shared ids have the same rule in every set that uses them.
 CASES: dict[str, dict[Status, dict[str, Any]]] = {
     "adm.diagnosis": {
         Status.MET: {},
@@ -92,33 +118,33 @@ CASES: dict[str, dict[Status, dict[str, Any]]] = {
         Status.UNKNOWN: _NO_HOURS,
     },
     "ex.imminent_danger": {
-        Status.MET: {"risk.imminent_danger": True},
-        Status.NOT_MET: {},
+        Status.APPLIES: {"risk.imminent_danger": True},
+        Status.DOES_NOT_APPLY: {},
         Status.UNKNOWN: {"risk": None},
     },
     "ex.medical_instability": {
-        Status.MET: {"medical.medically_stable": False},
-        Status.NOT_MET: {},
+        Status.APPLIES: {"medical.medically_stable": False},
+        Status.DOES_NOT_APPLY: {},
         Status.UNKNOWN: {"medical": None},
     },
     "ex.withdrawal_monitoring": {
-        Status.MET: {"medical.withdrawal_risk": WithdrawalRisk.HIGH},
-        Status.NOT_MET: {},
+        Status.APPLIES: {"medical.withdrawal_risk": WithdrawalRisk.HIGH},
+        Status.DOES_NOT_APPLY: {},
         Status.UNKNOWN: {"medical.withdrawal_risk": None},
     },
     "ex.custodial_social": {
-        Status.MET: {"presentation.primarily_social_or_custodial": True},
-        Status.NOT_MET: {},
+        Status.APPLIES: {"presentation.primarily_social_or_custodial": True},
+        Status.DOES_NOT_APPLY: {},
         Status.UNKNOWN: {"presentation.primarily_social_or_custodial": None},
     },
     "ex.lower_level_suffices": {
-        Status.MET: {"presentation.outpatient_insufficient": False},
-        Status.NOT_MET: {},
+        Status.APPLIES: {"presentation.outpatient_insufficient": False},
+        Status.DOES_NOT_APPLY: {},
         Status.UNKNOWN: {"presentation.outpatient_insufficient": None},
     },
     "ex.cannot_benefit": {
-        Status.MET: {"medical.condition_prevents_benefit": True},
-        Status.NOT_MET: {},
+        Status.APPLIES: {"medical.condition_prevents_benefit": True},
+        Status.DOES_NOT_APPLY: {},
         Status.UNKNOWN: {"medical.condition_prevents_benefit": None},
     },
     "cs.still_meets_severity": {
@@ -126,8 +152,41 @@ CASES: dict[str, dict[Status, dict[str, Any]]] = {
         Status.NOT_MET: {
             "presentation.outpatient_insufficient": False,
             "level_of_care_ratings": (locus("2"),),
+            **_MINIMAL_NOW,
         },
-        Status.UNKNOWN: {"presentation.outpatient_insufficient": None, "level_of_care_ratings": ()},
+        Status.UNKNOWN: {"presentation": None, "level_of_care_ratings": ()},
+    },
+    "cs.family_and_meds": {
+        Status.MET: {},
+        Status.UNKNOWN: {"psychosocial.family_involved": False},
+    },
+    "adm.level_fit": {
+        Status.MET: {},
+        Status.NOT_MET: {"level_of_care_ratings": (locus("4"),)},
+        Status.UNKNOWN: {"level_of_care_ratings": (asam("3.1"),)},
+    },
+    "safety.followup": {
+        Status.MET: {"measures": _ITEM9_ZERO},
+        Status.UNKNOWN: {"measures": _ITEM9_ONE, "risk.assessed_on": START},
+    },
+    "adm.baseline_measure": {
+        Status.MET: {},
+        Status.UNKNOWN: {"measures": ()},
+    },
+    "mcr.severe_interference": {
+        Status.MET: {},
+        Status.NOT_MET: {"functioning": _MINIMAL_NOW["functioning"]},
+        Status.UNKNOWN: {"functioning": ()},
+    },
+    "mcr.level_fit": {
+        Status.MET: {},
+        Status.NOT_MET: {"level_of_care_ratings": (locus("4"),)},
+        Status.UNKNOWN: {"level_of_care_ratings": (asam("3.1"),)},
+    },
+    "php.level_fit": {
+        Status.MET: {},
+        Status.NOT_MET: {"level_of_care_ratings": (locus("6"),)},
+        Status.UNKNOWN: {"level_of_care_ratings": (asam("3.1"),)},
     },
     "cs.active_individualized_tx": {
         Status.MET: {},
@@ -184,9 +243,9 @@ CASES: dict[str, dict[Status, dict[str, Any]]] = {
         Status.NOT_MET: _NOT_BEHAVIORAL,
         Status.UNKNOWN: _NO_DIAGNOSES,
     },
-    "mcr.not_diversionary": {
-        Status.MET: {"presentation.primarily_social_or_custodial": True},
-        Status.NOT_MET: {},
+    "mcr.diversionary": {
+        Status.APPLIES: {"presentation.primarily_social_or_custodial": True},
+        Status.DOES_NOT_APPLY: {},
         Status.UNKNOWN: {"presentation": None},
     },
     "mcr.recert_due": {
@@ -204,9 +263,9 @@ CASES: dict[str, dict[Status, dict[str, Any]]] = {
         Status.NOT_MET: {"engagement.able_to_participate": False},
         Status.UNKNOWN: {"engagement": None},
     },
-    "mcr.no_24h_care": {
-        Status.MET: {"risk.imminent_danger": True},
-        Status.NOT_MET: {},
+    "mcr.needs_24h_care": {
+        Status.APPLIES: {"risk.imminent_danger": True},
+        Status.DOES_NOT_APPLY: {},
         Status.UNKNOWN: {"risk": None},
     },
     "mcr.support_system": {
@@ -276,14 +335,36 @@ def test_shipped_names() -> None:
     assert set(criteria_sets()) >= {"medicare-iop", "iop-standard", "sud-iop", "php-standard"}
 
 
+_REQUIRED_STATUSES = {Status.MET, Status.NOT_MET, Status.UNKNOWN}
+_EXCLUSION_STATUSES = {Status.APPLIES, Status.DOES_NOT_APPLY, Status.UNKNOWN}
+
+
+def _statuses(criterion: Criterion) -> set[Status]:
+    exclusion = criterion.kind is CriterionKind.EXCLUSION
+    return _EXCLUSION_STATUSES if exclusion else _REQUIRED_STATUSES
+
+
+# Met or unknown only, by design: what the case cannot record (a clinician's "not indicated",
+# a follow-up that did not happen, a score not taken) is asked for, never held against it.
+_NEVER_AGAINST = frozenset({"cs.family_and_meds", "safety.followup", "adm.baseline_measure"})
+
+
 def test_every_shipped_criterion_has_three_cases() -> None:
-    """The table covers every shipped criterion with met, not-met and unknown cases."""
+    """The table covers every shipped criterion with its kind's three statuses."""
     for _, criterion in _shipped():
-        assert set(CASES.get(criterion.id, {})) == set(Status), criterion.id
+        expected = _statuses(criterion)
+        if criterion.id in _NEVER_AGAINST:
+            expected = expected - {Status.NOT_MET}
+        assert set(CASES.get(criterion.id, {})) == expected, criterion.id
 
 
-@pytest.mark.parametrize(("set_name", "criterion"), _shipped(), ids=lambda v: getattr(v, "id", v))
-@pytest.mark.parametrize("status", list(Status))
+def _status_cases() -> list[tuple[str, Criterion, Status]]:
+    return [(n, c, s) for n, c in _shipped() for s in sorted(CASES.get(c.id, {}))]
+
+
+@pytest.mark.parametrize(
+    ("set_name", "criterion", "status"), _status_cases(), ids=lambda v: getattr(v, "id", v)
+)
 def test_criterion_status(set_name: str, criterion: Criterion, status: Status) -> None:
     """Each shipped criterion reaches met, not met and unknown on its table case."""
     case = build_case(CASES[criterion.id][status])
@@ -291,7 +372,9 @@ def test_criterion_status(set_name: str, criterion: Criterion, status: Status) -
     finding = result.by_criterion()[criterion.id]
     assert finding.status is status, finding.reason
     assert finding.reason
-    if status is Status.UNKNOWN:
+    against = status in (Status.NOT_MET, Status.APPLIES)
+    if status is Status.UNKNOWN or (against and not criterion.verified):
+        # an unverified finding against the case asks for the document instead of deciding
         assert finding.documentation
         assert set(finding.documentation) <= set(result.missing_documentation)
     else:
@@ -456,6 +539,16 @@ def test_overlay_extends_sibling_file(tmp_path: Path) -> None:
             _MINIMAL.replace('documentation = "The schedule"', 'not_met_reason = "{nope.x}"'),
             "unknown fact or parameter 'nope.x'",
         ),
+        (_MINIMAL + "citation = 42\n", "citation must be a string"),
+        (_MINIMAL + 'floor = "spa"\n', "floor is not a level of care"),
+        (_MINIMAL + "itemize = true\n", "only an any_of group can itemize"),
+        (_MINIMAL + "met_reason = [{ text = 1 }]\n", "reasons must be strings"),
+        (_MINIMAL + 'met_reason = [{ when = "x" }]\n', "a reason variant has text"),
+        (
+            _MINIMAL + 'met_reason = [{ when = "plan.hours_per_week", text = "t" }]\n',
+            "a rule must be true or false",
+        ),
+        (_MINIMAL + 'met_reason = "{plan.hours_per_week|miles}"\n', "unknown format 'miles'"),
     ],
 )
 def test_bad_sets_are_refused(tmp_path: Path, text: str, message: str) -> None:
@@ -493,6 +586,21 @@ def test_missing_file_is_criteria_error(tmp_path: Path) -> None:
         load_criteria(tmp_path / "absent.toml")
 
 
+def test_reason_variants_pick_the_first_that_holds(tmp_path: Path) -> None:
+    """A reason variant is used when its rule holds; the last one without a rule otherwise."""
+    text = _MINIMAL + (
+        "not_met_reason = [\n"
+        '  { when = "plan.hours_per_week < 5", text = "Only {plan.hours_per_week|hours}." },\n'
+        '  "{plan.hours_per_week|hours} of {params.min_hours|hours}.",\n'
+        "]\n"
+    )
+    custom = load_criteria(_write(tmp_path, "v.toml", text))
+    four = evaluate(build_case(weekly(2, 2.0)), custom).by_criterion()["my.hours"]
+    assert four.reason == "Only 4 hours."
+    six = evaluate(build_case(weekly(3, 2.0)), custom).by_criterion()["my.hours"]
+    assert six.reason == "6 hours of 9 hours."
+
+
 def test_any_of_needs_members(tmp_path: Path) -> None:
     """An any_of group without members, or a plain criterion with members, is refused."""
     text = _MINIMAL.replace('kind = "required"', 'kind = "any_of"')
@@ -506,3 +614,23 @@ def test_kinds_in_shipped_sets() -> None:
     assert kinds == set(CriterionKind)
     for _, criterion in _shipped():
         assert (criterion.kind is CriterionKind.ANY_OF) == bool(criterion.members)
+
+
+# Pages that only copy a policy, exam-preparation or marketing sites: never printed in a letter.
+_SECONDARY = ("http", "www.", "scribd", "docslib", "icd.codes", "exam-prep", ".md", "[")
+
+
+@pytest.mark.parametrize(("set_name", "criterion"), _shipped(), ids=lambda v: getattr(v, "id", v))
+def test_citations_name_primary_authorities(set_name: str, criterion: Criterion) -> None:
+    """A citation names a regulation, statute, code set or instrument paper, or is empty."""
+    for secondary in _SECONDARY:
+        assert secondary not in criterion.citation.lower(), (criterion.id, criterion.citation)
+    if criterion.id.startswith("mcr."):
+        assert criterion.citation  # every Medicare condition rests on a statute or regulation
+
+
+def test_exclusion_ids_name_the_condition_that_excludes() -> None:
+    """The renamed Medicare exclusions exist; the positive-sounding names are gone."""
+    ids = {c.id for c in get_criteria("medicare-iop").criteria}
+    assert {"mcr.needs_24h_care", "mcr.diversionary"} <= ids
+    assert not ids & {"mcr.no_24h_care", "mcr.not_diversionary"}

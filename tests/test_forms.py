@@ -266,8 +266,9 @@ def test_criterion_missing_from_the_set_is_an_error(case: Case, test_form: bytes
     mapping = parse_mapping('[[fields]]\nfield = "notes"\ncriterion = "no.such"\n')
     with pytest.raises(FormMappingError) as caught:
         fill(case, test_form, mapping)  # evaluated against the case's default set
+    # the example is a Medicare Advantage case: its default set is medicare-iop
     assert caught.value.errors == (
-        "fields[0].criterion: criteria set 'iop-standard' has no criterion 'no.such' "
+        "fields[0].criterion: criteria set 'medicare-iop' has no criterion 'no.such' "
         "for this review",
     )
 

@@ -230,18 +230,19 @@ def test_example_script_runs_in_a_temporary_folder(tmp_path: Path) -> None:
 
 
 def test_criteria_option_chooses_the_set_for_criterion_entries(tmp_path: Path) -> None:
-    """``--criteria medicare-iop`` lets a mapping check a box by a Medicare IOP finding."""
+    """``--criteria iop-standard`` lets a mapping check a box by an iop-standard finding."""
     mapping = tmp_path / "m.toml"
     mapping.write_text(
         '[[fields]]\nfield = "Mental Health or Substance Abuse"\n'
-        'criterion = "mcr.poc_9h"\nchecked_when = "met"\n'
+        'criterion = "adm.program_intensity"\nchecked_when = "met"\n'
     )
     target = tmp_path / "o.pdf"
     args = ("forms", "fill", str(STEPDOWN), str(NOFR001), str(mapping), "-o", str(target))
     code, _, err = _run(*args)
-    assert code == 2  # the case's default set (iop-standard) has no Medicare criterion
-    assert "criteria set 'iop-standard' has no criterion 'mcr.poc_9h'" in err
-    code, _, err = _run(*args, "--criteria", "medicare-iop")
+    # the case's default set (Medicare Advantage: medicare-iop) has no iop-standard criterion
+    assert code == 2
+    assert "criteria set 'medicare-iop' has no criterion 'adm.program_intensity'" in err
+    code, _, err = _run(*args, "--criteria", "iop-standard")
     assert (code, err) == (0, "")
     from pypdf import PdfReader
 

@@ -278,3 +278,19 @@ def test_problems_never_raise(data: st.DataObject) -> None:
     assert all(isinstance(path, str) and isinstance(rule, str) for path, rule in found)
     notes(r)
     mapped_level(r)
+
+
+def test_placement_note_needs_a_reason() -> None:
+    """A placement note without a placement reason is reported at its field."""
+    import attrs
+
+    from iopauth.levels import problems
+    from iopauth.model import PlacementReason
+
+    from .casebuilder import locus
+
+    rating = attrs.evolve(locus("4"), placement_note="waiting for a bed")
+    rule = ("placement_note", "is given only with placement_reason")
+    assert rule in problems(rating, None)
+    explained = attrs.evolve(rating, placement_reason=PlacementReason.WAITING_LIST)
+    assert rule not in problems(explained, None)

@@ -111,7 +111,10 @@ DETERMINATION = Determination(
             documentation=("Document the living situation",),
         ),
         finding(
-            "ex.imminent_danger", Status.NOT_MET, "Imminent danger", kind=CriterionKind.EXCLUSION
+            "ex.imminent_danger",
+            Status.DOES_NOT_APPLY,
+            "Imminent danger",
+            kind=CriterionKind.EXCLUSION,
         ),
     ),
     missing_documentation=("Document the living situation",),

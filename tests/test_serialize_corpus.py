@@ -119,7 +119,19 @@ MUTATIONS: list[tuple[str, Callable[[dict[str, Any]], None], list[str]]] = [
     (
         "services-exceed-schedule",
         _set("plan.schedule.hours_per_day", 2),
-        ["$.plan.services: services add up to more hours per week than the schedule provides"],
+        [
+            "$.plan.services: services add up to more hours per week than the schedule "
+            "(differ by more than 0.25 hours)"
+        ],
+    ),
+    (
+        # the Medicare example before issue 9: a 10.5-hour schedule, services of 8.4 hours
+        "services-fall-short-of-schedule",
+        _set("plan.schedule.hours_per_day", 5),
+        [
+            "$.plan.services: services add up to fewer hours per week than the schedule "
+            "(differ by more than 0.25 hours)"
+        ],
     ),
     (
         "bad-enum",

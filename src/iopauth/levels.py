@@ -312,6 +312,8 @@ def problems(
         reason: object = rating.override_reason
         if not isinstance(reason, str) or not reason.strip():
             found.append(("override_reason", "is required when override_level is given"))
+    if rating.placement_note is not None and rating.placement_reason is None:
+        found.append(("placement_note", "is given only with placement_reason"))
     if age is not None:
         if instrument is _LOCUS and age < conf.adult_age:
             found.append(("", f"{name} is for adults ({conf.adult_age} and over)"))

@@ -112,8 +112,14 @@ US_STATES = frozenset(
 #: Sanity bounds on the plan (not clinical thresholds: those live in criteria sets).
 MAX_PLAN_WEEKS = 104
 _PLAN_LEVELS = (LevelOfCare.OUTPATIENT, LevelOfCare.IOP, LevelOfCare.PHP)
-# Services may add up to a little more than the schedule when minutes are rounded.
-_HOURS_SLACK = 0.25
+# How far the listed services' weekly hours may differ from the schedule's, either way. A
+# schedule is written in quarter hours (hours_per_day 3.25, sessions in minutes rounded to the
+# quarter) and a service's minutes are rounded when listed, so a quarter of an hour a week
+# absorbs that rounding; it is smaller than any timed service (the shortest timed
+# psychotherapy code, 90832, starts at 16 minutes), so a missing or extra session is always
+# reported. Beyond it the two describe different programs, and the hours criteria count the
+# smaller (criteria/_derive.py).
+SERVICES_TOLERANCE = 0.25
 
 
 def npi_is_valid(npi: str) -> bool:
@@ -444,10 +450,13 @@ def _check_plan(plan: TreatmentPlan, path: str, out: _Problems) -> None:
         if not 1 <= service.minutes_per_session <= 24 * 60:
             out.add(f"{where}.minutes_per_session", "must be between 1 and 1440")
     scheduled = plan.schedule.hours_per_week
-    if schedule_sound and plan.services and plan.services_hours_per_week > scheduled + _HOURS_SLACK:
+    listed = plan.services_hours_per_week
+    if schedule_sound and plan.services and abs(listed - scheduled) > SERVICES_TOLERANCE:
+        more = "more" if listed > scheduled else "fewer"
         out.add(
             f"{path}.services",
-            "services add up to more hours per week than the schedule provides",
+            f"services add up to {more} hours per week than the schedule "
+            f"(differ by more than {SERVICES_TOLERANCE} hours)",
         )
     if plan.step_down_level is not None and plan.step_down_level.rank >= plan.level.rank:
         out.add(f"{path}.step_down_level", "must be a less intensive level than the plan's")

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..model import (
     Case,
+    DocumentKind,
     EpisodeOutcome,
     GoalStatus,
     Housing,
@@ -22,6 +23,7 @@ from ..model import (
     Severity,
     WithdrawalRisk,
 )
+from ..validate import SERVICES_TOLERANCE
 from . import _adapters
 
 Value = bool | int | float | str | tuple[str, ...] | None
@@ -82,8 +84,13 @@ def schedule(case: Case, as_of: date) -> dict[str, Value]:
         days = schedule.days_per_week
         hours = None
         min_day = None
+    services = case.plan.services_hours_per_week if case.plan.services else None
+    # services that fall short of the schedule (beyond rounding) are what is delivered
+    short = None if services is None or hours is None else services < hours - SERVICES_TOLERANCE
     return {
         "plan.hours_per_week": hours,
+        "plan.counted_hours_per_week": services if short else hours,
+        "plan.services_fall_short": short,
         "plan.days_per_week": days,
         "plan.hours_per_day": hours / days if hours is not None and days else None,
         "plan.min_hours_per_day": min_day,
@@ -141,8 +148,20 @@ def plan(case: Case, as_of: date) -> dict[str, Value]:
             None if plan.certified_on is None else (plan.certified_on - plan.start_date).days
         ),
         "plan.days_since_review": _days(as_of, plan.last_reviewed),
+        "plan.certified_on": None if plan.certified_on is None else plan.certified_on.isoformat(),
+        "plan.start_date": plan.start_date.isoformat(),
         "plan.discharge_plan": None if text is None else bool(text.strip()),
         "plan.step_down_level": _enum(plan.step_down_level),
+    }
+
+
+def medications(case: Case, as_of: date) -> dict[str, Value]:
+    on_hand = any(d.kind is DocumentKind.MEDICATION_LIST for d in case.request.documents)
+    return {
+        # a recorded regimen or medication list shows medication was evaluated; their absence
+        # does not show it was not (no medication may be indicated)
+        "medications.evaluated": True if case.medications or on_hand else None,
+        "medications.count": len(case.medications),
     }
 
 
@@ -174,15 +193,21 @@ def presentation(case: Case, as_of: date) -> dict[str, Value]:
         "presentation.primarily_social": None if p is None else p.primarily_social_or_custodial,
         "presentation.symptoms_count": len(p.symptoms) if p is not None and p.symptoms else None,
         "presentation.days_since_assessment": None if p is None else _days(as_of, p.assessed_on),
+        "presentation.assessed_on": None if p is None else p.assessed_on.isoformat(),
     }
 
 
 _IMPAIRED = frozenset({Severity.MODERATE, Severity.SEVERE})
 
 
+_SEVERITY_ORDER = (Severity.NONE, Severity.MILD, Severity.MODERATE, Severity.SEVERE)
+
+
 def functioning(case: Case, as_of: date) -> dict[str, Value]:
     rated = case.functioning
+    worst = max((_SEVERITY_ORDER.index(f.severity) for f in rated), default=None)
     return {
+        "functioning.max_severity": None if worst is None else _SEVERITY_ORDER[worst].value,
         "functioning.severe_domains": (
             sum(f.severity is Severity.SEVERE for f in rated) if rated else None
         ),
@@ -205,6 +230,7 @@ def risk(case: Case, as_of: date) -> dict[str, Value]:
         "risk.self_harm_recent": r.self_harm_recent,
         "risk.safety_plan": r.safety_plan,
         "risk.days_since_assessment": _days(as_of, r.assessed_on),
+        "risk.assessed_on": r.assessed_on.isoformat(),
     }
 
 
@@ -286,6 +312,45 @@ def _latest_rating(case: Case, instrument: RatingInstrument) -> LevelOfCareRatin
     return max(rated, key=lambda r: r.rated_on) if rated else None
 
 
+_RATING_NAMES = {
+    RatingInstrument.LOCUS: "LOCUS",
+    RatingInstrument.CALOCUS_CASII: "CALOCUS-CASII",
+    RatingInstrument.ASAM: "ASAM Criteria",
+}
+_ORDINALS = {"1": "1st", "2": "2nd", "3": "3rd"}
+
+
+def rating_name(rating: LevelOfCareRating) -> str:
+    """``LOCUS version 20``, ``ASAM Criteria (3rd edition)``: a version never reads as a score."""
+    name = _RATING_NAMES[rating.instrument]
+    version = (rating.version or "").strip()
+    if not version:
+        return name
+    if rating.instrument is RatingInstrument.ASAM:
+        ordinal = _ORDINALS.get(version, f"{version}th" if version.isdigit() else version)
+        return f"{name} ({ordinal} edition)"
+    return f"{name} version {version}"
+
+
+def _rank_facts(prefix: str, rating: LevelOfCareRating | None) -> dict[str, Value]:
+    """Where a rating sits against IOP and PHP, and why a lower placement was chosen."""
+    level = None if rating is None else _adapters.mapped_level(rating)
+    rank = None if level is None else level.rank
+    if rating is not None and rank is None and _adapters.below_iop(rating):
+        rank = LevelOfCare.OUTPATIENT.rank  # LOCUS / CALOCUS-CASII 0 and 1: below any program
+    return {
+        # no rating recorded: nothing points above (or at) a level
+        f"{prefix}.above_iop": False if rating is None else _above(rank, LevelOfCare.IOP),
+        f"{prefix}.above_php": False if rating is None else _above(rank, LevelOfCare.PHP),
+        f"{prefix}.placement_reason": None if rating is None else _enum(rating.placement_reason),
+        f"{prefix}.placement_explained": rating is not None and rating.placement_reason is not None,
+    }
+
+
+def _above(rank: int | None, level: LevelOfCare) -> bool | None:
+    return None if rank is None else rank > level.rank
+
+
 def ratings(case: Case, as_of: date) -> dict[str, Value]:
     latest = max(case.level_of_care_ratings, key=lambda r: r.rated_on, default=None)
     out: dict[str, Value] = {}
@@ -297,9 +362,27 @@ def ratings(case: Case, as_of: date) -> dict[str, Value]:
     out["rating.level"] = None if latest is None else _enum(_adapters.mapped_level(latest))
     # absence of a rating is not a sign that a lower level would do
     out["rating.below_iop"] = False if latest is None else _adapters.below_iop(latest)
+    mapped = None if latest is None else _adapters.mapped_level(latest)
+    out["rating.at_or_above_iop"] = (
+        False if latest is None else (None if mapped is None else mapped.rank >= _IOP_RANK)
+    )
+    if latest is not None and mapped is None and _adapters.below_iop(latest):
+        out["rating.at_or_above_iop"] = False
+    out["rating.name"] = None if latest is None else rating_name(latest)
+    out["rating.recorded_level"] = (
+        None if latest is None else (latest.override_level or latest.recommended_level).strip()
+    )
+    out["rating.rated_on"] = None if latest is None else latest.rated_on.isoformat()
+    out.update(_rank_facts("rating", latest))
     asam = _latest_rating(case, RatingInstrument.ASAM)
     out["asam.mapped_level"] = None if asam is None else _enum(_adapters.mapped_level(asam))
+    out["asam.name"] = None if asam is None else rating_name(asam)
+    out["asam.rated_on"] = None if asam is None else asam.rated_on.isoformat()
+    out.update(_rank_facts("asam", asam))
     return out
+
+
+_IOP_RANK = LevelOfCare.IOP.rank
 
 
 _RATING_FACTS = {

@@ -55,14 +55,82 @@ def _any(values: list[bool | None]) -> bool | None:
     return None
 
 
+# Published "moderate" cut-offs (measures.md §1: Kroenke 2001, Spitzer 2006): a latest total at
+# or above them reads as symptoms of at least moderate severity.
+_MODERATE = {Instrument.PHQ9: 10, Instrument.GAD7: 10}
+
+# The instrument that fits a primary diagnosis (ICD-10-CM prefixes, most specific first).
+# Any other behavioral-health diagnosis is served by a PHQ-9 or a GAD-7.
+_FITTING: tuple[tuple[str, tuple[Instrument, ...], str], ...] = (
+    ("F10", (Instrument.AUDIT, Instrument.AUDIT_C), "AUDIT or AUDIT-C"),
+    ("F1", (Instrument.DAST10,), "DAST-10"),
+    ("F43.1", (Instrument.PCL5,), "PCL-5"),
+    ("F41", (Instrument.GAD7,), "GAD-7"),
+    ("F3", (Instrument.PHQ9,), "PHQ-9"),
+)
+_DEFAULT_FITTING = ((Instrument.PHQ9, Instrument.GAD7), "PHQ-9 or GAD-7")
+
+
+def _fitting(case: Case) -> tuple[tuple[Instrument, ...], str] | None:
+    primary = next((d.code for d in case.diagnoses if d.primary), None)
+    if primary is None:
+        return None
+    for prefix, instruments, label in _FITTING:
+        if primary.upper().startswith(prefix):
+            return instruments, label
+    return _DEFAULT_FITTING
+
+
+def _safety(
+    case: Case, phq9: MeasureSeries | None, cssrs: MeasureSeries | None
+) -> dict[str, Value]:
+    """PHQ-9 item 9 and the C-SSRS screener against the risk assessment that follows them.
+
+    measures.md §1: any non-zero item 9 (or a moderate/high screener) needs documented safety
+    follow-up. ``safety.followup_documented`` is true when a risk assessment is dated on or
+    after the flagged administration (or, with nothing flagged, when one is recorded at all),
+    and unknown otherwise: the case cannot show that follow-up did not happen.
+    """
+    flags: list[tuple[bool, date, str]] = []
+    item9: int | None = None
+    if phq9 is not None and phq9.latest.result.items is not None:
+        item9 = phq9.latest.result.items[8]
+        flags.append((item9 > 0, phq9.latest.administered_on, "PHQ-9 item 9"))
+    if cssrs is not None:
+        latest = cssrs.latest
+        flags.append((latest.result.has_flag(FLAG_SAFETY), latest.administered_on, "C-SSRS"))
+    flagged = [f for f in flags if f[0]]
+    risk_on = None if case.risk is None else case.risk.assessed_on
+    followup: bool | None = None
+    screened_on: date | None = None
+    screen: str | None = None
+    if flagged:
+        _, screened_on, screen = max(flagged, key=lambda f: f[1])
+        followup = True if risk_on is not None and risk_on >= screened_on else None
+    else:
+        if flags:
+            _, screened_on, screen = max(flags, key=lambda f: f[1])
+        followup = True if risk_on is not None else None
+    return {
+        "safety.flagged": bool(flagged) if flags else None,
+        "safety.screen": screen,
+        "safety.screened_on": None if screened_on is None else screened_on.isoformat(),
+        "safety.followup_documented": followup,
+        "phq9.item9": item9,
+    }
+
+
 def _measures(case: Case, as_of: date) -> dict[str, Value]:
     facts: dict[str, Value] = {}
+    found_by: dict[Instrument, MeasureSeries] = {}
     improved: list[bool | None] = []
     worsened: list[bool | None] = []
     safety: list[bool | None] = []
     present = {m.instrument for m in case.measures}
     for instrument, prefix in PREFIX.items():
         found = _series(case, instrument) if instrument in present else None
+        if found is not None:
+            found_by[instrument] = found
         latest = None if found is None else found.latest.result
         facts[f"{prefix}.days_since"] = (
             None if found is None else (as_of - found.latest.administered_on).days
@@ -74,6 +142,13 @@ def _measures(case: Case, as_of: date) -> dict[str, Value]:
                 safety.append(latest.has_flag(FLAG_SAFETY))
             continue
         facts[f"{prefix}.total"] = None if latest is None else latest.total
+        facts[f"{prefix}.baseline_total"] = None if found is None else found.baseline.result.total
+        facts[f"{prefix}.latest_on"] = (
+            None if found is None else found.latest.administered_on.isoformat()
+        )
+        facts[f"{prefix}.baseline_on"] = (
+            None if found is None else found.baseline.administered_on.isoformat()
+        )
         facts[f"{prefix}.severity"] = None if latest is None else latest.severity
         facts[f"{prefix}.positive"] = None if latest is None else latest.positive
         facts[f"{prefix}.change"] = None if found is None else found.change
@@ -92,6 +167,22 @@ def _measures(case: Case, as_of: date) -> dict[str, Value]:
     facts["measures.improved"] = _any(improved)
     facts["measures.worsened"] = _any(worsened)
     facts["measures.safety_flag"] = _any(safety)
+    dates = [f.latest.administered_on for f in found_by.values()]
+    facts["measures.days_since_latest"] = (as_of - max(dates)).days if dates else None
+    moderate: list[bool | None] = []
+    for instrument, cut in _MODERATE.items():
+        one = found_by.get(instrument)
+        if one is not None and one.latest.result.total is not None:
+            moderate.append(one.latest.result.total >= cut)
+    facts["measures.moderate_or_worse"] = _any(moderate)
+    fitting = _fitting(case)
+    facts["measures.fitting_instrument"] = None if fitting is None else fitting[1]
+    facts["measures.fits_primary"] = (
+        True if fitting is not None and any(i in found_by for i in fitting[0]) else None
+    )
+    facts.update(
+        _safety(case, found_by.get(Instrument.PHQ9), found_by.get(Instrument.CSSRS_SCREENER))
+    )
     return facts
 
 
@@ -112,6 +203,9 @@ def _specs() -> tuple[tuple[str, str, str, str], ...]:
         else:
             specs += [
                 (f"{prefix}.total", "number", path, f"Latest {label} total."),
+                (f"{prefix}.baseline_total", "number", path, f"First {label} total."),
+                (f"{prefix}.latest_on", "string", path, f"Date of the latest {label} (ISO)."),
+                (f"{prefix}.baseline_on", "string", path, f"Date of the first {label} (ISO)."),
                 (f"{prefix}.severity", "string", path, f"Latest {label} severity band."),
                 (f"{prefix}.positive", "bool", path, f"Latest {label} at or above its cut-off."),
                 (f"{prefix}.change", "number", path, f"{label} latest minus baseline total."),
@@ -125,6 +219,7 @@ def _specs() -> tuple[tuple[str, str, str, str], ...]:
             ]
         if instrument is Instrument.PHQ9:
             specs.append(("phq9.item9_positive", "bool", path, "Latest PHQ-9 item 9 above zero."))
+            specs.append(("phq9.item9", "number", path, "Latest PHQ-9 item 9 answer (0-3)."))
         specs.append((f"{prefix}.days_since", "number", path, f"Days since the latest {label}."))
     specs += [
         ("measures.improved", "bool", path, "Any measure improved meaningfully."),
@@ -134,6 +229,51 @@ def _specs() -> tuple[tuple[str, str, str, str], ...]:
             "bool",
             path,
             "PHQ-9 item 9 or a moderate/high C-SSRS screener calls for safety follow-up.",
+        ),
+        (
+            "measures.days_since_latest",
+            "number",
+            path,
+            "Days since the latest standardized measure of any kind.",
+        ),
+        (
+            "measures.moderate_or_worse",
+            "bool",
+            path,
+            "Latest PHQ-9 or GAD-7 total at or above 10 (moderate).",
+        ),
+        (
+            "measures.fitting_instrument",
+            "string",
+            path,
+            "The instrument that fits the primary diagnosis (PHQ-9, GAD-7, PCL-5, AUDIT, ...).",
+        ),
+        (
+            "measures.fits_primary",
+            "bool",
+            path,
+            "A score from the instrument that fits the primary diagnosis is recorded "
+            "(unknown otherwise).",
+        ),
+        (
+            "safety.flagged",
+            "bool",
+            path,
+            "Latest PHQ-9 item 9 above zero or latest C-SSRS screener moderate/high "
+            "(unknown without item answers or a screener).",
+        ),
+        (
+            "safety.screen",
+            "string",
+            path,
+            "Which screen the safety facts read (PHQ-9 item 9, C-SSRS).",
+        ),
+        ("safety.screened_on", "string", path, "Date of that screen (ISO)."),
+        (
+            "safety.followup_documented",
+            "bool",
+            "$.risk.assessed_on",
+            "A risk assessment dated on or after the flagged screen (unknown otherwise).",
         ),
     ]
     return tuple(specs)

@@ -12,13 +12,14 @@ __all__ = ["default_criteria", "default_review"]
 def default_criteria(case: Case) -> str:
     """The shipped criteria set that fits ``case``.
 
-    Traditional Medicare gets ``medicare-iop`` (medicare-iop.md); a partial-hospitalization plan
-    ``php-standard``; a substance-use primary diagnosis (ICD-10-CM F10–F19) ``sud-iop``; anything
-    else ``iop-standard``. Medicare Advantage plans are commercial payers for this choice: the
-    domain reference does not say which criteria they must apply, so pass ``criteria=`` when a
-    plan names its own.
+    Traditional Medicare and Medicare Advantage get ``medicare-iop``: since 2024 a Medicare
+    Advantage plan must apply Traditional Medicare's coverage criteria where they are fully
+    established (42 CFR 422.101(b)(6); payer-criteria.md §7), and may add published internal
+    criteria only on top (an overlay that ``extends = "medicare-iop"``). Otherwise a
+    partial-hospitalization plan gets ``php-standard``; a substance-use primary diagnosis
+    (ICD-10-CM F10–F19) ``sud-iop``; anything else ``iop-standard``.
     """
-    if case.coverage.plan_type is PlanType.MEDICARE:
+    if case.coverage.plan_type in (PlanType.MEDICARE, PlanType.MEDICARE_ADVANTAGE):
         return "medicare-iop"
     if case.plan.level is LevelOfCare.PHP:
         return "php-standard"

@@ -1,8 +1,11 @@
 """Evaluate a case against a criteria set: one finding per criterion, then the outcome.
 
 The outcome is ``meets`` when every required criterion (and any-of group) is met and no
-exclusion applies; ``does_not_meet`` when a required criterion is not met or an exclusion
-applies; otherwise ``insufficient_information``. Facts are derived once per evaluation.
+exclusion applies; ``does_not_meet`` when a verified required criterion is not met or a
+verified exclusion applies; otherwise ``insufficient_information`` (an unverified finding
+against the case asks for its documentation instead of deciding). The recommended level comes
+from the findings against the case, with the ids that drove it. Facts are derived once per
+case and day; determinations are memoized per set by the facts they depend on.
 """
 
 from __future__ import annotations
@@ -15,19 +18,19 @@ from datetime import date
 from typing import Any
 
 from ..model import Case, LevelOfCare
+from ._wording import formatted, show
 from .facts import FACTS, Value, derive_facts
 from .result import CriterionKind, Determination, Evidence, Finding, Outcome, Review, Status
 from .rules import Facts
 from .sets import CriteriaSet, Criterion, Template, criteria_sets, get_criteria, load_criteria
 
-_STATUS = {True: Status.MET, False: Status.NOT_MET, None: Status.UNKNOWN}
+__all__ = ["clear_caches", "evaluate", "show"]
 
-# default wording when a criterion gives no reason of its own: (required, exclusion)
-_DEFAULT = {
-    Status.MET: ("Met: ", "Applies: "),
-    Status.NOT_MET: ("Not met: ", "Does not apply: "),
-    Status.UNKNOWN: ("Not documented: ", "Not documented whether this applies: "),
-}
+_STATUS = {True: Status.MET, False: Status.NOT_MET, None: Status.UNKNOWN}
+# an exclusion's rule names the condition that excludes: true means it applies
+_EXCLUSION_STATUS = {True: Status.APPLIES, False: Status.DOES_NOT_APPLY, None: Status.UNKNOWN}
+# a finding that counts against the case
+_AGAINST = frozenset({Status.NOT_MET, Status.APPLIES})
 
 
 def evaluate(
@@ -51,41 +54,101 @@ def evaluate(
         ) from None
     day = case.request.request_date if as_of is None else as_of
     facts = _facts(case, day, criteria_set.groups)
-    findings: list[Finding] = []
-    recommended: LevelOfCare | None = None
     get = facts.get
-    for criterion in criteria_set.for_review(kind):
-        key = tuple([get(n) for n in criterion.key_facts])
-        finding = criterion.memo.get(key)
-        if finding is None:
-            finding = _finding(criterion, facts, criteria_set.params)
-            if len(criterion.memo) >= _MEMO_SIZE:
-                criterion.memo.clear()
-            criterion.memo[key] = finding
-        findings.append(finding)
-        if criterion.recommend:
-            level = _recommendation(criterion, finding.status, facts)
-            if level is not None and (recommended is None or level.rank > recommended.rank):
-                # several pointers: err toward the more intensive level, the safer reading
-                recommended = level
-    notes: tuple[str, ...] = ()
-    if not findings:
-        notes = (f"The set {criteria_set.id!r} has no criteria for the {kind} review.",)
-    missing: dict[str, None] = {}
-    for finding in findings:
-        if finding.status is Status.UNKNOWN:
-            missing.update(dict.fromkeys(finding.documentation))
+    key = (kind, *[get(n) for n in criteria_set.key_facts(kind)])
+    decided = criteria_set.memo.get(key)
+    if decided is None:
+        decided = _decide(criteria_set, kind, facts)
+        if len(criteria_set.memo) >= _MEMO_SIZE:
+            criteria_set.memo.clear()
+        criteria_set.memo[key] = decided
     return Determination(
         criteria_set=criteria_set.id,
         criteria_version=criteria_set.version,
         review=kind,
         as_of=day,
-        outcome=_outcome(findings),
-        findings=tuple(findings),
-        missing_documentation=tuple(missing),
-        recommended_level=recommended,
-        notes=notes,
+        **decided,
     )
+
+
+def _decide(criteria_set: CriteriaSet, kind: Review, facts: Facts) -> dict[str, Any]:
+    """Everything a determination says apart from its set, review and day."""
+    findings: list[Finding] = []
+    pointers: list[tuple[LevelOfCare, str]] = []
+    floors: list[tuple[LevelOfCare, str]] = []
+    get = facts.get
+    for criterion in criteria_set.for_review(kind):
+        key = tuple([get(n) for n in criterion.key_facts])
+        found = criterion.memo.get(key)
+        if found is None:
+            found = _findings(criterion, facts, criteria_set.params)
+            if len(criterion.memo) >= _MEMO_SIZE:
+                criterion.memo.clear()
+            criterion.memo[key] = found
+        findings.extend(found)
+        status = found[0].status
+        if criterion.recommend and status in _AGAINST:
+            level = _recommendation(criterion, facts)
+            if level is not None:
+                pointers.append((level, criterion.id))
+        elif criterion.floor is not None and status is Status.MET:
+            floors.append((criterion.floor, criterion.id))
+    recommended, basis = _recommend(pointers, floors, criteria_set.level)
+    notes: list[str] = []
+    if not findings:
+        notes.append(f"The set {criteria_set.id!r} has no criteria for the {kind} review.")
+    missing: dict[str, None] = {}
+    for finding in findings:
+        if finding.status is Status.UNKNOWN:
+            missing.update(dict.fromkeys(finding.documentation))
+        elif _unverified_against(finding):
+            missing.update(dict.fromkeys(finding.documentation))
+            notes.append(
+                f"{finding.title}: this finding rests on a source the project could not "
+                "verify, so it leaves the outcome undecided rather than deciding it; confirm "
+                "the requirement and attach the documentation."
+            )
+    return {
+        "outcome": _outcome(findings),
+        "findings": tuple(findings),
+        "missing_documentation": tuple(missing),
+        "recommended_level": recommended,
+        "notes": tuple(notes),
+        "recommendation_basis": basis,
+        "unverified": tuple(f.criterion for f in findings if not f.verified and not f.group),
+    }
+
+
+def _recommend(
+    pointers: list[tuple[LevelOfCare, str]],
+    floors: list[tuple[LevelOfCare, str]],
+    own: LevelOfCare,
+) -> tuple[LevelOfCare | None, tuple[str, ...]]:
+    """The recommended level and the criteria that drove it.
+
+    A pointer to another level wins over one to the set's own level (which only says "this
+    level, corrected", e.g. a short schedule). A met finding with a ``floor`` (outpatient care
+    is not enough) rules out pointers below it. Several pointers: err toward the more
+    intensive level, the safer reading.
+    """
+    if not pointers:
+        return None, ()
+    floor = max((level for level, _ in floors), key=lambda lv: lv.rank, default=None)
+    allowed = [(lv, c) for lv, c in pointers if floor is None or lv.rank >= floor.rank]
+    # the met findings that ruled a lower pointer out are part of the basis
+    held = () if len(allowed) == len(pointers) else tuple(c for lv, c in floors if lv is floor)
+    others = [(lv, c) for lv, c in allowed if lv is not own]
+    if others:
+        top = max((lv for lv, _ in others), key=lambda lv: lv.rank)
+        return top, tuple(c for lv, c in others if lv is top)
+    same = tuple(c for lv, c in allowed if lv is own)
+    if same:
+        return own, same + held
+    return (floor, held) if held and floor is not None else (None, ())
+
+
+def _unverified_against(finding: Finding) -> bool:
+    return not finding.verified and not finding.group and finding.status in _AGAINST
 
 
 _MEMO_SIZE = 4096
@@ -123,7 +186,9 @@ def clear_caches() -> None:
     with _FACTS_LOCK:
         _FACTS_CACHE.clear()
     for name in criteria_sets():
-        for criterion in get_criteria(name).criteria:
+        criteria_set = get_criteria(name)
+        criteria_set.memo.clear()
+        for criterion in criteria_set.criteria:
             criterion.memo.clear()
 
 
@@ -136,38 +201,70 @@ def _resolve(criteria: str | os.PathLike[str] | CriteriaSet) -> CriteriaSet:
 
 
 def _outcome(findings: list[Finding]) -> Outcome:
+    """does_not_meet needs a verified finding against the case; an unverified one only
+    leaves the outcome undecided (unverified facts are never hard rules)."""
     unknown = not findings
     for finding in findings:
-        if finding.kind is CriterionKind.EXCLUSION:
-            if finding.status is Status.MET:
+        if finding.group:
+            continue  # an itemized member: its group decides
+        if finding.status in _AGAINST:
+            if finding.verified:
                 return Outcome.DOES_NOT_MEET
-        elif finding.status is Status.NOT_MET:
-            return Outcome.DOES_NOT_MEET
+            unknown = True
         if finding.status is Status.UNKNOWN:
             unknown = True
     return Outcome.INSUFFICIENT_INFORMATION if unknown else Outcome.MEETS
 
 
-def _finding(criterion: Criterion, facts: Facts, params: Mapping[str, Any]) -> Finding:
+def _findings(criterion: Criterion, facts: Facts, params: Mapping[str, Any]) -> tuple[Finding, ...]:
+    """The criterion's finding, then (for an itemized group) one per member."""
     if criterion.rule is not None:
-        status = _STATUS[_truth(criterion.rule.evaluate(facts))]
+        statuses = _EXCLUSION_STATUS if criterion.kind is CriterionKind.EXCLUSION else _STATUS
+        status = statuses[_truth(criterion.rule.evaluate(facts))]
         reason = _reason(criterion, status, facts, params)
         documentation = criterion.documentation
     else:
         status, reason, documentation = _group(criterion, facts, params)
-    return Finding(
-        criterion=criterion.id,
-        title=criterion.title,
-        kind=criterion.kind,
-        status=status,
-        reason=reason,
-        source=criterion.source,
-        evidence=tuple(
-            Evidence(fact=n, path=FACTS[n].path, value=facts.get(n)) for n in criterion.facts
-        ),
-        documentation=documentation if status is Status.UNKNOWN else (),
-        verified=criterion.verified,
-    )
+    asks = status is Status.UNKNOWN or (status in _AGAINST and not criterion.verified)
+    found = [
+        Finding(
+            criterion=criterion.id,
+            title=criterion.title,
+            kind=criterion.kind,
+            status=status,
+            reason=reason,
+            source=criterion.source,
+            evidence=_evidence(criterion, facts),
+            documentation=documentation if asks else (),
+            verified=criterion.verified,
+            citation=criterion.citation,
+        )
+    ]
+    if criterion.itemize:
+        for member in criterion.members:
+            rule = member.rule
+            value = _truth(rule.evaluate(facts)) if rule is not None else None
+            member_status = _STATUS[value]
+            found.append(
+                Finding(
+                    criterion=member.id,
+                    title=member.title,
+                    kind=criterion.kind,
+                    status=member_status,
+                    reason=_reason(member, member_status, facts, params),
+                    source=member.source or criterion.source,
+                    evidence=_evidence(member, facts),
+                    documentation=(member.documentation if member_status is Status.UNKNOWN else ()),
+                    verified=member.verified and criterion.verified,
+                    citation=member.citation or criterion.citation,
+                    group=criterion.id,
+                )
+            )
+    return tuple(found)
+
+
+def _evidence(criterion: Criterion, facts: Facts) -> tuple[Evidence, ...]:
+    return tuple(Evidence(fact=n, path=FACTS[n].path, value=facts.get(n)) for n in criterion.facts)
 
 
 def _truth(value: Value) -> bool | None:
@@ -189,33 +286,55 @@ def _group(
             return status, _reason(member, status, facts, params), ()
     unknown = [m for m, s in results if s is Status.UNKNOWN]
     if not unknown:
-        template = criterion.not_met_reason
-        if template is not None:
-            return Status.NOT_MET, _render(template, facts, params), ()
-        titles = "; ".join(m.title.lower() for m, _ in results)
-        return Status.NOT_MET, f"Not met: {criterion.text} None of these holds: {titles}.", ()
+        reason = _pick(criterion.not_met_reason, facts, params)
+        if reason is None:
+            reason = " ".join(_reason(m, Status.NOT_MET, facts, params) for m, _ in results)
+        return Status.NOT_MET, reason, ()
     documentation: dict[str, None] = dict.fromkeys(criterion.documentation)
     for member in unknown:
         documentation.update(dict.fromkeys(member.documentation))
-    template = criterion.unknown_reason
-    if template is not None:
-        reason = _render(template, facts, params)
-    else:
-        titles = "; ".join(m.title.lower() for m in unknown)
-        reason = f"Not documented: {criterion.text} Any one of these would decide it: {titles}."
+    reason = _pick(criterion.unknown_reason, facts, params)
+    if reason is None:
+        titles = "; ".join(m.title[:1].lower() + m.title[1:] for m in unknown)
+        reason = (
+            f"The record does not yet show whether {_lower(criterion.text)} "
+            f"Any one of these would decide it: {titles}."
+        )
     return Status.UNKNOWN, reason, tuple(documentation)
 
 
 def _reason(criterion: Criterion, status: Status, facts: Facts, params: Mapping[str, Any]) -> str:
-    template = {
+    variants = {
         Status.MET: criterion.met_reason,
+        Status.APPLIES: criterion.met_reason,
         Status.NOT_MET: criterion.not_met_reason,
+        Status.DOES_NOT_APPLY: criterion.not_met_reason,
         Status.UNKNOWN: criterion.unknown_reason,
     }[status]
-    if template is not None:
-        return _render(template, facts, params)
-    prefix = _DEFAULT[status][criterion.kind is CriterionKind.EXCLUSION]
-    return prefix + criterion.text
+    reason = _pick(variants, facts, params)
+    if reason is not None:
+        return reason
+    # no reason of its own: the criterion's text, framed as a reviewer would put it
+    if status in (Status.MET, Status.APPLIES):
+        return criterion.text
+    if status is Status.UNKNOWN:
+        return f"The record does not yet show whether {_lower(criterion.text)}"
+    return f"The record does not show that {_lower(criterion.text)}"
+
+
+def _lower(text: str) -> str:
+    """``The patient is ...`` -> ``the patient is ...`` (keeps acronyms such as ``ASAM``)."""
+    first = text.split(" ", 1)[0]
+    if first.isupper() and len(first) > 1:
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _pick(variants: tuple[Template, ...], facts: Facts, params: Mapping[str, Any]) -> str | None:
+    for template in variants:
+        if template.when is None or template.when.evaluate(facts) is True:
+            return _render(template, facts, params)
+    return None
 
 
 def _render(template: Template, facts: Facts, params: Mapping[str, Any]) -> str:
@@ -223,30 +342,17 @@ def _render(template: Template, facts: Facts, params: Mapping[str, Any]) -> str:
     for is_name, text in template.parts:
         if not is_name:
             pieces.append(text)
-        elif text.startswith("params."):
-            pieces.append(show(params[text.removeprefix("params.")]))
+            continue
+        name, _, form = text.partition("|")
+        if name.startswith("params."):
+            value = params[name.removeprefix("params.")]
         else:
-            pieces.append(show(facts.get(text)))
+            value = facts.get(name)
+        pieces.append(formatted(value, form) if form else show(value))
     return "".join(pieces)
 
 
-def show(value: object) -> str:
-    """A fact value in plain words: ``not documented``, ``yes``/``no``, ``9`` or ``9.5``."""
-    if value is None:
-        return "not documented"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:.0f}" if value.is_integer() else f"{value:.2f}".rstrip("0")
-    if isinstance(value, tuple):
-        return ", ".join(str(v) for v in value) or "none"
-    return str(value)
-
-
-def _recommendation(criterion: Criterion, status: Status, facts: Facts) -> LevelOfCare | None:
-    trigger = Status.MET if criterion.kind is CriterionKind.EXCLUSION else Status.NOT_MET
-    if status is not trigger:
-        return None
+def _recommendation(criterion: Criterion, facts: Facts) -> LevelOfCare | None:
     best: LevelOfCare | None = None
     for recommendation in criterion.recommend:
         when = recommendation.when

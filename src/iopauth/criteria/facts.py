@@ -18,6 +18,7 @@ from ..model import Case
 from . import _derive
 from ._derive import Value
 from ._measure_facts import MEASURE_SPECS
+from ._rating_facts import RATING_SPECS
 
 __all__ = ["FACTS", "FACT_TYPES", "Fact", "Value", "derive_facts", "groups_for"]
 
@@ -76,6 +77,19 @@ _SPECS: dict[str, tuple[Deriver, tuple[tuple[str, str, str, str], ...]]] = {
         _derive.schedule,
         (
             ("plan.hours_per_week", "number", "$.plan.schedule", "Scheduled hours per week."),
+            (
+                "plan.counted_hours_per_week",
+                "number",
+                "$.plan.schedule",
+                "Hours per week the hours criteria count: the schedule's, or the listed "
+                "services' when they fall short of it.",
+            ),
+            (
+                "plan.services_fall_short",
+                "bool",
+                "$.plan.services",
+                "The listed services add up to fewer hours than the schedule (beyond rounding).",
+            ),
             ("plan.days_per_week", "number", "$.plan.schedule", "Program days per week."),
             (
                 "plan.hours_per_day",
@@ -148,6 +162,13 @@ _SPECS: dict[str, tuple[Deriver, tuple[tuple[str, str, str, str], ...]]] = {
                 "Day of the stay the latest certification was signed (0 = admission).",
             ),
             (
+                "plan.certified_on",
+                "string",
+                "$.plan.certified_on",
+                "Date of the latest certification (ISO).",
+            ),
+            ("plan.start_date", "string", "$.plan.start_date", "Admission date (ISO)."),
+            (
                 "plan.days_since_review",
                 "number",
                 "$.plan.last_reviewed",
@@ -165,6 +186,18 @@ _SPECS: dict[str, tuple[Deriver, tuple[tuple[str, str, str, str], ...]]] = {
                 "$.plan.step_down_level",
                 "Planned step-down level.",
             ),
+        ),
+    ),
+    "medications": (
+        _derive.medications,
+        (
+            (
+                "medications.evaluated",
+                "bool",
+                "$.medications",
+                "A medication or a medication list is recorded (unknown otherwise).",
+            ),
+            ("medications.count", "number", "$.medications", "Current medications recorded."),
         ),
     ),
     "diagnoses": (
@@ -231,6 +264,12 @@ _SPECS: dict[str, tuple[Deriver, tuple[tuple[str, str, str, str], ...]]] = {
                 "Number of current symptoms documented.",
             ),
             (
+                "presentation.assessed_on",
+                "string",
+                "$.presentation.assessed_on",
+                "Date of the clinician's assessment of the presentation (ISO).",
+            ),
+            (
                 "presentation.days_since_assessment",
                 "number",
                 "$.presentation.assessed_on",
@@ -241,6 +280,12 @@ _SPECS: dict[str, tuple[Deriver, tuple[tuple[str, str, str, str], ...]]] = {
     "functioning": (
         _derive.functioning,
         (
+            (
+                "functioning.max_severity",
+                "string",
+                "$.functioning",
+                "Worst rated impairment: none, mild, moderate or severe.",
+            ),
             (
                 "functioning.severe_domains",
                 "number",
@@ -285,6 +330,7 @@ _SPECS: dict[str, tuple[Deriver, tuple[tuple[str, str, str, str], ...]]] = {
                 "Recent self-harm.",
             ),
             ("risk.safety_plan", "bool", "$.risk.safety_plan", "A safety plan is in place."),
+            ("risk.assessed_on", "string", "$.risk.assessed_on", "Date of the risk assessment."),
             (
                 "risk.days_since_assessment",
                 "number",
@@ -419,47 +465,7 @@ _SPECS: dict[str, tuple[Deriver, tuple[tuple[str, str, str, str], ...]]] = {
             ),
         ),
     ),
-    "ratings": (
-        _derive.ratings,
-        (
-            (
-                "locus.level",
-                "string",
-                "$.level_of_care_ratings",
-                "Latest LOCUS level as recorded (override first), e.g. 3.",
-            ),
-            (
-                "calocus.level",
-                "string",
-                "$.level_of_care_ratings",
-                "Latest CALOCUS-CASII level as recorded (override first).",
-            ),
-            (
-                "asam.level",
-                "string",
-                "$.level_of_care_ratings",
-                "Latest ASAM level as recorded (override first), e.g. 2.1.",
-            ),
-            (
-                "rating.level",
-                "string",
-                "$.level_of_care_ratings",
-                "Level of care the latest recorded rating maps to (iop, php, ...).",
-            ),
-            (
-                "rating.below_iop",
-                "bool",
-                "$.level_of_care_ratings",
-                "The latest rating points below IOP (false when none is recorded).",
-            ),
-            (
-                "asam.mapped_level",
-                "string",
-                "$.level_of_care_ratings",
-                "Level of care the latest ASAM level maps to (outpatient, iop, php, ...).",
-            ),
-        ),
-    ),
+    **RATING_SPECS,
     **MEASURE_SPECS,
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from .engine import show
+from ._wording import show
 from .result import Determination, Finding, Review
 from .sets import CriteriaSet, Criterion
 
@@ -13,8 +13,13 @@ WIDTH = 100
 _STATUS_WIDTH = 9
 _ID_WIDTH = 30
 
-_STATUS_LABEL = {"met": "MET", "not_met": "NOT MET", "unknown": "UNKNOWN"}
-_EXCLUSION_LABEL = {"met": "APPLIES", "not_met": "CLEAR", "unknown": "UNKNOWN"}
+_STATUS_LABEL = {
+    "met": "MET",
+    "not_met": "NOT MET",
+    "applies": "APPLIES",
+    "does_not_apply": "CLEAR",
+    "unknown": "UNKNOWN",
+}
 
 
 def _wrap(
@@ -32,8 +37,7 @@ def _wrap(
 
 
 def _status_label(finding: Finding) -> str:
-    labels = _EXCLUSION_LABEL if finding.kind == "exclusion" else _STATUS_LABEL
-    return labels[str(finding.status)]
+    return _STATUS_LABEL[str(finding.status)]
 
 
 def format_table(d: Determination) -> str:
@@ -44,7 +48,8 @@ def format_table(d: Determination) -> str:
         f"Outcome: {str(d.outcome).replace('_', ' ').upper()}",
     ]
     if d.recommended_level is not None:
-        lines.append(f"Recommended level of care: {d.recommended_level}")
+        basis = f" (from {', '.join(d.recommendation_basis)})" if d.recommendation_basis else ""
+        lines.append(f"Recommended level of care: {d.recommended_level}{basis}")
     lines.append("")
     header = f"{'STATUS':<{_STATUS_WIDTH}} {'CRITERION':<{_ID_WIDTH}} REASON"
     lines += [header, "-" * WIDTH]
@@ -92,6 +97,8 @@ def determination_to_json(d: Determination) -> dict[str, Any]:
         "as_of": d.as_of.isoformat(),
         "outcome": str(d.outcome),
         "recommended_level": None if d.recommended_level is None else str(d.recommended_level),
+        "recommendation_basis": list(d.recommendation_basis),
+        "unverified": list(d.unverified),
         "findings": [
             {
                 "criterion": f.criterion,
@@ -100,7 +107,9 @@ def determination_to_json(d: Determination) -> dict[str, Any]:
                 "status": str(f.status),
                 "reason": f.reason,
                 "source": f.source,
+                "citation": f.citation,
                 "verified": f.verified,
+                "group": f.group or None,
                 "evidence": [
                     {"fact": e.fact, "path": e.path, "value": _json_value(e.value)}
                     for e in f.evidence
@@ -136,6 +145,8 @@ def _describe_criterion(c: Criterion, indent: str) -> list[str]:
         lines += block("documentation", "; ".join(c.documentation))
     if c.source:
         lines += block("source", c.source)
+    if c.citation:
+        lines += block("citation", c.citation)
     if not c.verified:
         lines.append(indent + "  unverified: confirm against the source before relying on it")
     for member in c.members:

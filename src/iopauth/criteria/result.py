@@ -27,10 +27,17 @@ class Review(StrEnum):
 
 
 class Status(StrEnum):
-    """The result for one criterion; ``unknown`` means the case does not document it."""
+    """The result for one criterion; ``unknown`` means the case does not document it.
+
+    Required criteria and any-of groups are ``met`` / ``not_met`` / ``unknown``; exclusions are
+    ``applies`` / ``does_not_apply`` / ``unknown``, so "not met" never stands beside an
+    exclusion that is clear.
+    """
 
     MET = "met"
     NOT_MET = "not_met"
+    APPLIES = "applies"
+    DOES_NOT_APPLY = "does_not_apply"
     UNKNOWN = "unknown"
 
 
@@ -55,7 +62,10 @@ class Evidence:
 class Finding:
     """The result for one criterion, explained.
 
-    For an exclusion, ``met`` means the exclusion applies (which counts against the case).
+    An exclusion's status is ``applies`` (which counts against the case), ``does_not_apply`` or
+    ``unknown``. ``citation`` names the primary authority (regulation, manual, statute,
+    instrument paper, payer policy) as a letter may print it, or is empty when there is none;
+    ``source`` is the maintainer's verification field (URL and confidence label).
     ``documentation`` lists what to attach or document when ``status`` is ``unknown``.
     ``verified`` is false when the criterion rests on a source the project could not verify:
     staff should confirm it before relying on it (the checklist and ``iopauth check`` say so).
@@ -70,11 +80,18 @@ class Finding:
     evidence: tuple[Evidence, ...] = ()
     documentation: tuple[str, ...] = ()
     verified: bool = True
+    citation: str = ""
+    # for a member of an itemized any-of group (discharge criteria): the group's id
+    group: str = ""
 
 
 @frozen(kw_only=True)
 class Determination:
-    """A case checked against one criteria set for one review type, as of one day."""
+    """A case checked against one criteria set for one review type, as of one day.
+
+    ``recommendation_basis`` holds the ids of the findings that drove ``recommended_level``;
+    ``unverified`` the ids of findings that rest on facts the project could not verify.
+    """
 
     criteria_set: str
     criteria_version: str
@@ -85,6 +102,8 @@ class Determination:
     missing_documentation: tuple[str, ...] = ()
     recommended_level: LevelOfCare | None = None
     notes: tuple[str, ...] = field(default=())
+    recommendation_basis: tuple[str, ...] = ()
+    unverified: tuple[str, ...] = ()
 
     def by_criterion(self) -> Mapping[str, Finding]:
         """Findings keyed by criterion id."""

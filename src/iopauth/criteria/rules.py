@@ -45,6 +45,8 @@ FUNCTIONS: Final = {
     "any_prefix": "any_prefix(codes, 'F32', 'F33', ...): true when a code starts with a prefix",
     "min": "min(a, b, ...): the smallest number (unknown if any is unknown)",
     "max": "max(a, b, ...): the largest number (unknown if any is unknown)",
+    "when": "when(condition, value): value when condition is true, unknown otherwise",
+    "known": "known(fact): whether the case documents the fact (for choosing a reason's wording)",
 }
 
 _LITERALS: Final[Mapping[str, Value]] = {"true": True, "false": False}
@@ -306,6 +308,13 @@ class _Compiler:
             raise _RuleError("functions take plain positional arguments", node)
         if name == "any_prefix":
             return self._any_prefix(node)
+        if name == "when":
+            return self._when(node)
+        if name == "known":
+            if len(node.args) != 1:
+                raise _RuleError("known takes one fact", node)
+            inner, _ = self.compile(node.args[0])
+            return (lambda facts: inner(facts) is not None), "bool"
         args = [self._expect(a, "number") for a in node.args]
         if not args:
             raise _RuleError(f"{name} needs at least one argument", node)
@@ -319,6 +328,18 @@ class _Compiler:
             return pick(numbers)
 
         return extreme, "number"
+
+    def _when(self, node: ast.Call) -> tuple[Compiled, str]:
+        # e.g. "decide this only on a current reassessment": a stale record stays unknown
+        if len(node.args) != 2:
+            raise _RuleError("when takes a condition and a value", node)
+        condition = self._expect(node.args[0], "bool")
+        value, type_ = self.compile(node.args[1])
+
+        def when(facts: Facts) -> Value:
+            return value(facts) if condition(facts) is True else None
+
+        return when, type_
 
     def _any_prefix(self, node: ast.Call) -> tuple[Compiled, str]:
         if len(node.args) < 2:

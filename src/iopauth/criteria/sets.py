@@ -32,25 +32,46 @@ _SET_KEYS = frozenset(
 )
 _CRITERION_KEYS = frozenset(
     {"id", "title", "reviews", "kind", "text", "source", "verified", "documentation", "rule"}
-    | {"members", "met_reason", "not_met_reason", "unknown_reason", "recommend"}
+    | {"citation", "members", "met_reason", "not_met_reason", "unknown_reason", "recommend"}
+    | {"floor", "itemize"}
 )
 _MEMBER_KEYS = frozenset(
-    {"id", "title", "text", "rule", "documentation", "source", "verified"}
+    {"id", "title", "text", "rule", "documentation", "source", "verified", "citation"}
     | {"met_reason", "not_met_reason", "unknown_reason"}
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 _SET_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_.]*)\}")
-#: Largest criteria file read (the shipped sets are about 20 kB).
+_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_.]*)(?:\|([a-z_]+))?\}")
+
+#: How a placeholder may be written out: ``{plan.hours_per_week|hours}`` -> "10.5 hours".
+FORMATS: dict[str, str] = {
+    "hours": "a number of hours: 1 hour, 10.5 hours",
+    "days": "a number of days: 1 day, 3 days",
+    "weeks": "a number of weeks: 1 week, 8 weeks",
+    "sessions": "a number of sessions: 1 session, 7 sessions",
+    "points": "a number of points: 1 point, 8 points",
+    "areas": "a number of life areas: 1 life area, 2 life areas",
+    "medications": "a number of medications: 1 current medication, 2 current medications",
+    "change": "a score change: fell by 8 points, rose by 1 point, did not change",
+    "date": "an ISO date written out: 2 March 2026",
+    "level": "a level of care in words: intensive outpatient",
+    "list": "a list in words: F33.1, F10.20 and Z63.0",
+}
+#: Largest criteria file read (the shipped sets are 20 to 45 kB).
 MAX_SET_BYTES = 1024 * 1024
 
 
 @frozen(kw_only=True)
 class Template:
-    """A reason with ``{fact}`` / ``{params.name}`` placeholders, split once at load time."""
+    """A reason with ``{fact}`` / ``{params.name}`` placeholders, split once at load time.
+
+    ``parts`` holds (is_placeholder, text): literal text, or a name with an optional
+    ``|format`` (see :data:`FORMATS`).
+    """
 
     text: str
-    parts: tuple[tuple[bool, str], ...]  # (is_placeholder, literal text or name)
+    parts: tuple[tuple[bool, str], ...]
+    when: CompiledRule | None = None  # a variant used only when this rule is true
 
 
 @frozen(kw_only=True)
@@ -75,16 +96,23 @@ class Criterion:
     documentation: tuple[str, ...]
     rule: CompiledRule | None
     members: tuple[Criterion, ...] = ()
-    met_reason: Template | None = None
-    not_met_reason: Template | None = None
-    unknown_reason: Template | None = None
+    # the primary authority by name, as a letter prints it ("" when there is none)
+    citation: str = ""
+    # each reason is a list of variants: the first whose ``when`` holds (or has none) is used
+    met_reason: tuple[Template, ...] = ()
+    not_met_reason: tuple[Template, ...] = ()
+    unknown_reason: tuple[Template, ...] = ()
     recommend: tuple[Recommendation, ...] = ()
+    # when met, the patient needs at least this level (a recommendation never goes below it)
+    floor: LevelOfCare | None = None
+    # an any_of group whose members are reported as findings of their own
+    itemize: bool = False
     facts: tuple[str, ...] = field(init=False)
     # the rule facts plus the facts the reasons name: everything a finding depends on
     key_facts: tuple[str, ...] = field(init=False)
     # Findings are a pure function of the criterion and its facts' values: the engine memoizes
     # them here (bounded), so evaluating many cases with recurring values is cheap.
-    memo: dict[tuple[Value, ...], Finding] = field(init=False, factory=dict, eq=False)
+    memo: dict[tuple[Value, ...], tuple[Finding, ...]] = field(init=False, factory=dict, eq=False)
 
     def __attrs_post_init__(self) -> None:
         names: dict[str, None] = {}
@@ -93,10 +121,18 @@ class Criterion:
                 names.update(dict.fromkeys(rule.facts))
         object.__setattr__(self, "facts", tuple(names))
         for item in (self, *self.members):
-            for template in (item.met_reason, item.not_met_reason, item.unknown_reason):
-                if template is not None:
-                    names.update({n: None for is_name, n in template.parts if n in FACTS})
+            for template in (*item.met_reason, *item.not_met_reason, *item.unknown_reason):
+                names.update(dict.fromkeys(template_facts(template)))
         object.__setattr__(self, "key_facts", tuple(names))
+
+
+def template_facts(template: Template) -> list[str]:
+    """The facts a reason variant reads: its placeholders and its ``when`` rule."""
+    names = [n.partition("|")[0] for is_name, n in template.parts if is_name]
+    names = [n for n in names if n in FACTS]
+    if template.when is not None:
+        names += template.when.facts
+    return names
 
 
 @frozen(kw_only=True)
@@ -115,14 +151,32 @@ class CriteriaSet:
     groups: tuple[str, ...]
     origin: str
     _by_review: Mapping[Review, tuple[Criterion, ...]] = field(init=False, eq=False, repr=False)
+    _key_facts: Mapping[Review, tuple[str, ...]] = field(init=False, eq=False, repr=False)
+    # Whole determinations (without their day) by review and fact values: the engine keeps
+    # them here, bounded, so a case evaluated again against this set costs one lookup.
+    memo: dict[tuple[Any, ...], Any] = field(init=False, factory=dict, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         by_review = {r: tuple(c for c in self.criteria if r in c.reviews) for r in Review}
         object.__setattr__(self, "_by_review", by_review)
+        keys = {
+            r: tuple(dict.fromkeys(n for c in by_review[r] for n in _all_facts(c))) for r in Review
+        }
+        object.__setattr__(self, "_key_facts", keys)
+
+    def key_facts(self, review: Review) -> tuple[str, ...]:
+        """Every fact a determination for ``review`` depends on."""
+        return self._key_facts[review]
 
     def for_review(self, review: Review) -> tuple[Criterion, ...]:
         """The criteria that apply to ``review``, in set order."""
         return self._by_review[review]
+
+
+def _all_facts(criterion: Criterion) -> tuple[str, ...]:
+    """The facts a criterion's finding and its recommendation depend on."""
+    when = [n for r in criterion.recommend if r.when is not None for n in r.when.facts]
+    return (*criterion.key_facts, *when)
 
 
 def _sets_dir() -> resources.abc.Traversable:
@@ -264,7 +318,7 @@ def _build(raw: dict[str, Any], *, origin: str) -> CriteriaSet:
     names = {n for c in criteria for n in c.facts}
     names.update(n for c in criteria for r in c.recommend if r.when for n in r.when.facts)
     for template in _templates(criteria):
-        names.update(name for is_name, name in template.parts if is_name and name in FACTS)
+        names.update(template_facts(template))
     return CriteriaSet(
         id=set_id,
         title=raw["title"],
@@ -284,7 +338,7 @@ def _templates(criteria: tuple[Criterion, ...]) -> list[Template]:
     found = []
     for c in criteria:
         for item in (c, *c.members):
-            found += [t for t in (item.met_reason, item.not_met_reason, item.unknown_reason) if t]
+            found += [*item.met_reason, *item.not_met_reason, *item.unknown_reason]
     return found
 
 
@@ -351,11 +405,32 @@ def _criterion(raw: object, params: dict[str, Any], where: str, *, top: bool) ->
         documentation=documentation,
         rule=rule,
         members=members,
-        met_reason=_template(raw.get("met_reason"), params, here),
-        not_met_reason=_template(raw.get("not_met_reason"), params, here),
-        unknown_reason=_template(raw.get("unknown_reason"), params, here),
+        citation=_citation(raw, here),
+        met_reason=_reason(raw.get("met_reason"), params, here),
+        not_met_reason=_reason(raw.get("not_met_reason"), params, here),
+        unknown_reason=_reason(raw.get("unknown_reason"), params, here),
         recommend=_recommendations(raw.get("recommend", []), params, here) if top else (),
+        floor=_floor(raw.get("floor"), here),
+        itemize=_itemize(raw, kind, here),
     )
+
+
+def _floor(raw: object, here: str) -> LevelOfCare | None:
+    if raw is None:
+        return None
+    try:
+        return LevelOfCare(str(raw))
+    except ValueError:
+        raise CriteriaSetError(f"{here}: floor is not a level of care") from None
+
+
+def _itemize(raw: dict[str, Any], kind: CriterionKind, here: str) -> bool:
+    itemize = raw.get("itemize", False)
+    if not isinstance(itemize, bool):
+        raise CriteriaSetError(f"{here}: itemize must be true or false")
+    if itemize and kind is not CriterionKind.ANY_OF:
+        raise CriteriaSetError(f"{here}: only an any_of group can itemize its members")
+    return itemize
 
 
 def _checked_fields(
@@ -382,6 +457,13 @@ def _checked_fields(
     return source, verified, tuple(documentation)
 
 
+def _citation(raw: dict[str, Any], here: str) -> str:
+    citation = raw.get("citation", "")
+    if not isinstance(citation, str):
+        raise CriteriaSetError(f"{here}: citation must be a string")
+    return " ".join(citation.split())
+
+
 def _reviews(raw: object, here: str) -> frozenset[Review]:
     if not isinstance(raw, list) or not raw:
         raise CriteriaSetError(f"{here}: reviews must list initial, continued and/or discharge")
@@ -391,27 +473,52 @@ def _reviews(raw: object, here: str) -> frozenset[Review]:
         raise CriteriaSetError(f"{here}: reviews are initial, continued or discharge") from None
 
 
-def _template(raw: object, params: Mapping[str, Any], here: str) -> Template | None:
+def _reason(raw: object, params: Mapping[str, Any], here: str) -> tuple[Template, ...]:
+    """A reason: a string, or a list of ``{when = "rule", text = "..."}`` variants."""
     if raw is None:
-        return None
+        return ()
+    if isinstance(raw, str):
+        return (_template(raw, None, params, here),)
+    if not isinstance(raw, list) or not raw:
+        raise CriteriaSetError(f"{here}: a reason is a string or a list of variants")
+    variants = []
+    for item in raw:
+        if isinstance(item, str):
+            variants.append(_template(item, None, params, here))
+            continue
+        if not isinstance(item, dict) or set(item) - {"when", "text"} or "text" not in item:
+            raise CriteriaSetError(f"{here}: a reason variant has text and an optional when")
+        when = item.get("when")
+        if when is not None and not isinstance(when, str):
+            raise CriteriaSetError(f"{here}: a reason variant's when must be a rule string")
+        compiled = None if when is None else compile_rule(when, params=params, where=here)
+        variants.append(_template(item["text"], compiled, params, here))
+    return tuple(variants)
+
+
+def _template(
+    raw: object, when: CompiledRule | None, params: Mapping[str, Any], here: str
+) -> Template:
     if not isinstance(raw, str):
         raise CriteriaSetError(f"{here}: reasons must be strings")
     text = " ".join(raw.split())
     parts: list[tuple[bool, str]] = []
     position = 0
     for match in _PLACEHOLDER.finditer(text):
-        name = match.group(1)
+        name, form = match.group(1), match.group(2)
         if name.startswith("params."):
             known = name.removeprefix("params.") in params
         else:
             known = name in FACTS
         if not known:
             raise CriteriaSetError(f"{here}: reason names unknown fact or parameter {name!r}")
+        if form is not None and form not in FORMATS:
+            raise CriteriaSetError(f"{here}: unknown format {form!r}; use one of {sorted(FORMATS)}")
         parts.append((False, text[position : match.start()]))
-        parts.append((True, name))
+        parts.append((True, name if form is None else f"{name}|{form}"))
         position = match.end()
     parts.append((False, text[position:]))
-    return Template(text=text, parts=tuple(p for p in parts if p[0] or p[1]))
+    return Template(text=text, parts=tuple(p for p in parts if p[0] or p[1]), when=when)
 
 
 def _recommendations(raw: object, params: dict[str, Any], here: str) -> tuple[Recommendation, ...]:

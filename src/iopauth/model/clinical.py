@@ -214,12 +214,24 @@ class RatingInstrument(StrEnum):
     ASAM = "asam"
 
 
+class PlacementReason(StrEnum):
+    """Why the patient is placed below the level a rating recommends (not a clinical override)."""
+
+    PATIENT_DECLINED = "patient_declined"
+    NOT_AVAILABLE = "not_available"
+    WAITING_LIST = "waiting_list"
+    OTHER = "other"
+
+
 @frozen(kw_only=True, repr=False)
 class LevelOfCareRating(Redacted):
     """Ratings a clinician made with a licensed instrument and the level that tool recommended.
 
     No instrument text or placement grid is stored or computed: ``ratings`` maps our short
-    dimension keys to the integers the clinician entered.
+    dimension keys to the integers the clinician entered. ``override_level`` is the clinician's
+    clinical override of the tool's level. ``placement_reason`` (with an optional free-text
+    ``placement_note``) records why the patient is nonetheless placed at a lower level than the
+    recorded one: the patient declined it, it is not available, a waiting list, or another reason.
     """
 
     instrument: RatingInstrument
@@ -231,3 +243,5 @@ class LevelOfCareRating(Redacted):
     rater: str | None = None
     override_level: str | None = None
     override_reason: str | None = None
+    placement_reason: PlacementReason | None = None
+    placement_note: str | None = None

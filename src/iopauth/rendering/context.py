@@ -105,7 +105,7 @@ def _tone(finding: Finding) -> str:
     """``good`` when the finding supports the request, ``bad`` when it counts against it."""
     if finding.status is Status.UNKNOWN:
         return "unknown"
-    supports = (finding.status is Status.MET) != (finding.kind is CriterionKind.EXCLUSION)
+    supports = finding.status in (Status.MET, Status.DOES_NOT_APPLY)
     return "good" if supports else "bad"
 
 

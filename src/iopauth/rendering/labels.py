@@ -60,7 +60,13 @@ _LABELS: dict[type[StrEnum], dict[str, str]] = {
         "residential": "residential",
         "inpatient": "inpatient",
     },
-    Status: {"met": "Met", "not_met": "Not met", "unknown": "Not documented"},
+    Status: {
+        "met": "Met",
+        "not_met": "Not met",
+        "applies": "Applies",
+        "does_not_apply": "Does not apply",
+        "unknown": "Not documented",
+    },
     Outcome: {
         "meets": "Meets criteria",
         "does_not_meet": "Does not meet criteria",
@@ -177,13 +183,8 @@ def label(value: object) -> str:
 
 
 def status_label(status: Status, kind: CriterionKind) -> str:
-    """How a finding reads: for an exclusion, ``met`` means the exclusion applies."""
-    if kind is CriterionKind.EXCLUSION:
-        return {
-            Status.MET: "Applies",
-            Status.NOT_MET: "Does not apply",
-            Status.UNKNOWN: "Not documented",
-        }[status]
+    """How a finding reads (an exclusion applies or does not apply; ``kind`` kept for callers)."""
+    del kind  # the status itself now says applies / does not apply for an exclusion
     return label(status)
 
 
