@@ -43,6 +43,7 @@ from iopauth.model import (
     FunctionalImpairment,
     Goal,
     GoalStatus,
+    Guardian,
     Housing,
     IdeationLevel,
     Instrument,
@@ -228,6 +229,13 @@ addresses = st.builds(
     state=st.sampled_from(STATES),
     postal_code=st.from_regex(r"[0-9]{5}(-[0-9]{4})?", fullmatch=True),
 )
+guardians = st.builds(
+    Guardian,
+    name=person_names,
+    relationship=st.sampled_from(("mother", "father", "legal guardian", "grandmother")),
+    phone=optional(phones),
+    email=optional(st.just("parent@mail.example")),
+)
 
 
 @st.composite
@@ -248,6 +256,7 @@ def cases(draw: st.DrawFn) -> Case:
         phone=draw(optional(phones)),
         email=draw(optional(st.just("someone@mail.example"))),
         address=draw(optional(addresses)),
+        guardian=draw(optional(guardians)) if age < 18 else None,
     )
     coverage = Coverage(
         payer_name=draw(texts(30)),
@@ -259,6 +268,7 @@ def cases(draw: st.DrawFn) -> Case:
         plan_state=draw(optional(st.sampled_from(STATES))),
         um_phone=draw(optional(phones)),
         um_fax=draw(optional(phones)),
+        member_services_phone=draw(optional(phones)),
     )
     program = Program(
         name=draw(texts(30)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import subprocess
@@ -167,11 +168,54 @@ def test_criteria_lists_and_describes_sets() -> None:
 def test_render_writes_a_pdf_and_prints_its_path(tmp_path: Path) -> None:
     """'iopauth render' writes the PDF atomically and prints where."""
     target = tmp_path / "out" / "letter.pdf"
-    code, out, err = _run("render", str(MILD), "-d", "fax-cover", "-o", str(target))
+    code, out, err = _run("render", str(STEPDOWN), "-d", "fax-cover", "-o", str(target))
     assert (code, err) == (0, "")
     assert out.strip() == str(target)
     assert target.read_bytes().startswith(b"%PDF-")
     assert [p.name for p in target.parent.iterdir()] == ["letter.pdf"]
+
+
+def test_render_of_a_draft_says_so_and_exits_one(tmp_path: Path) -> None:
+    """A letter for a case that does not meet is written as a DRAFT: one stderr line, exit 1;
+    with --final it is written clean with exit 0."""
+    target = tmp_path / "letter.pdf"
+    code, out, err = _run("render", str(MILD), "-o", str(target))
+    assert code == 1
+    assert out.strip() == str(target)
+    assert err.count("\n") == 1
+    assert "is a DRAFT" in err
+    assert "--final" in err
+    code, _out, err = _run("render", str(MILD), "-o", str(target), "--final", "--force")
+    assert (code, err) == (0, "")
+
+
+def test_render_help_lists_the_documents_and_every_option_has_help() -> None:
+    """'render --help' names every document; no option of any command lacks help text."""
+    from iopauth.cli import _parser
+    from iopauth.rendering import documents
+
+    code, out, _err = _run("render", "--help")
+    assert code == 0
+    flat = " ".join(out.split())
+    for name in documents():
+        assert name in flat, name
+    parser = _parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, sub in subparsers.choices.items():
+        for action in sub._actions:
+            if action.dest != "help" and not isinstance(action, argparse._SubParsersAction):
+                assert action.help, f"{name} {action.dest}"
+
+
+def test_render_with_a_missing_template_folder_is_a_usage_error(tmp_path: Path) -> None:
+    """A --template-dir that does not exist exits 2 naming the folder; nothing is written."""
+    missing = tmp_path / "my-templates"
+    code, _out, err = _run(
+        "render", str(STEPDOWN), "--template-dir", str(missing), "-o", str(tmp_path / "x.pdf")
+    )
+    assert code == 2
+    assert "my-templates" in err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_render_of_a_bad_case_writes_nothing(tmp_path: Path) -> None:
@@ -189,7 +233,7 @@ def test_render_unknown_document_and_missing_denial_are_usage_errors(tmp_path: P
     """An unknown document name, or an appeal without a denial, exits 2 with one line."""
     code, _out, err = _run("render", str(MILD), "-d", "memo", "-o", str(tmp_path / "x.pdf"))
     assert code == 2
-    assert "unknown document 'memo'" in err
+    assert "invalid choice: 'memo'" in err
     code, _out, err = _run(
         "render", str(MILD), "-d", "appeal-letter", "-o", str(tmp_path / "x.pdf")
     )
@@ -199,11 +243,27 @@ def test_render_unknown_document_and_missing_denial_are_usage_errors(tmp_path: P
 
 
 def test_demo_writes_the_documents_of_every_example(tmp_path: Path) -> None:
-    """'iopauth demo -o DIR' writes each fitting document of each example and prints the paths."""
+    """'iopauth demo -o DIR' prints each case's outcome, then writes each fitting document and
+    prints its path."""
     code, out, err = _run("demo", "-o", str(tmp_path))
     assert (code, err) == (0, "")
-    printed = [Path(line) for line in out.splitlines()]
-    assert len(printed) == 22
+    lines = out.splitlines()
+    outcomes = [line for line in lines if not line.startswith(str(tmp_path))]
+    printed = [Path(line) for line in lines if line.startswith(str(tmp_path))]
+    from iopauth.criteria import get_criteria
+
+    def version(name: str) -> str:
+        return f"{name} {get_criteria(name).version}"
+
+    assert outcomes == [
+        f"commercial-adolescent-appeal: meets criteria ({version('iop-standard')}, initial review)",
+        f"commercial-mild-adjustment: does not meet criteria ({version('iop-standard')}, "
+        "initial review); marked DRAFT: request-letter (and the packet and cover)",
+        f"medicaid-alcohol-depression-concurrent: meets criteria ({version('sud-iop')}, "
+        "continued review)",
+        f"medicare-stepdown-depression: meets criteria ({version('medicare-iop')}, initial review)",
+    ]
+    assert len(printed) == 21
     assert sorted(printed) == sorted(tmp_path.glob("*.pdf"))
     assert tmp_path / "commercial-adolescent-appeal--appeal-letter.pdf" in printed
 

@@ -49,7 +49,7 @@ def test_locus_above_iop_is_not_met_and_recommended(
     result = evaluate(case, "iop-standard", review)
     finding = result.by_criterion()["adm.level_fit"]
     assert finding.status is Status.NOT_MET
-    assert f"LOCUS, rated on 4 March 2026, recommends level {level}" in finding.reason
+    assert f"LOCUS, rated on March 4, 2026, recommends level {level}" in finding.reason
     assert "does not say why the patient is placed lower" in finding.reason
     assert result.outcome is Outcome.DOES_NOT_MEET
     assert result.recommended_level is expected
@@ -72,7 +72,7 @@ def test_calocus_and_asam_above_iop() -> None:
     sud = evaluate(build_case({"level_of_care_ratings": (asam("2.5"),)}), "sud-iop")
     finding = sud.by_criterion()["sud.asam_level"]
     assert finding.status is Status.NOT_MET
-    assert "ASAM Criteria (3rd edition) assessment of 2 March 2026" in finding.reason
+    assert "ASAM Criteria (3rd edition) assessment of March 2, 2026" in finding.reason
     assert "level 2.5 (partial hospitalization care), above intensive outpatient" in finding.reason
     assert sud.recommended_level is LevelOfCare.PHP
     assert sud.recommendation_basis == ("sud.asam_level",)
@@ -125,7 +125,7 @@ def test_rating_below_iop_keeps_todays_behaviour() -> None:
     assert result.by_criterion()["adm.level_fit"].status is Status.MET
     lower = result.by_criterion()["ex.lower_level_suffices"]
     assert lower.status is Status.APPLIES
-    assert "LOCUS, rated on 4 March 2026, recommends level 2" in lower.reason
+    assert "LOCUS, rated on March 4, 2026, recommends level 2" in lower.reason
     assert result.outcome is Outcome.DOES_NOT_MEET
     # the clinician and the failed outpatient episode say outpatient care is not enough
     assert result.recommended_level is LevelOfCare.IOP
@@ -175,9 +175,9 @@ def test_item9_with_a_later_risk_assessment_is_met_and_says_so(name: str) -> Non
     case = build_case({"measures": (_phq9(2),), "risk.assessed_on": _LATER})
     finding = evaluate(case, name).by_criterion()["safety.followup"]
     assert finding.status is Status.MET
-    assert "The PHQ-9 of 16 March 2026 answers item 9" in finding.reason
+    assert "The PHQ-9 of March 16, 2026 answers item 9" in finding.reason
     assert "with 2" in finding.reason
-    assert "the risk assessment of 16 March 2026 follows it up" in finding.reason
+    assert "the risk assessment of March 16, 2026 follows it up" in finding.reason
     assert "a safety plan is in place" in finding.reason
 
 
@@ -209,7 +209,7 @@ def test_item9_zero_and_cssrs() -> None:
     flagged = build_case({"measures": (screener,), "risk.assessed_on": START})
     finding = evaluate(flagged).by_criterion()["safety.followup"]
     assert finding.status is Status.UNKNOWN
-    assert "C-SSRS screener of 16 March 2026 indicates moderate suicide risk" in finding.reason
+    assert "C-SSRS screener of March 16, 2026 indicates moderate suicide risk" in finding.reason
 
 
 # --- 3. the recommendation agrees with the findings that drive it ----------------------------
@@ -295,7 +295,7 @@ def test_overdue_recertification_is_insufficient_information() -> None:
     assert finding.status is Status.NOT_MET
     assert finding.verified is False
     assert "first recertification was due by day 30" in finding.reason
-    assert "certification of 2 March 2026" in finding.reason
+    assert "certification of March 2, 2026" in finding.reason
     assert result.outcome is Outcome.INSUFFICIENT_INFORMATION
     assert "mcr.recert_due" in result.unverified
     assert "The latest physician recertification with its date" in result.missing_documentation
@@ -339,7 +339,7 @@ def test_documented_improvement_is_decided_not_unknown(name: str) -> None:
     result = evaluate(build_case(_improved()), name, "continued")
     finding = result.by_criterion()["cs.still_meets_severity"]
     assert finding.status is Status.NOT_MET
-    assert "the PHQ-9 of 8 April 2026 is 3 (minimal)" in finding.reason
+    assert "the PHQ-9 of April 8, 2026 is 3 (minimal)" in finding.reason
     assert "the most impaired life area is rated mild" in finding.reason
     assert "A current reassessment of symptoms and functioning" not in result.missing_documentation
     assert result.recommended_level is LevelOfCare.OUTPATIENT
@@ -499,7 +499,7 @@ def test_certification_reasons_write_dates() -> None:
     """Certification and recertification reasons give dates and days of the stay in words."""
     found = evaluate(build_case(), "medicare-iop", "continued").by_criterion()
     assert found["mcr.physician_cert"].reason == (
-        "A physician treating the patient certified the plan on 2 March 2026."
+        "A physician treating the patient certified the plan on March 2, 2026."
     )
     assert found["mcr.recert_due"].reason == (
         "This review falls on day 18 of the stay, before the first recertification is due on "
@@ -507,5 +507,5 @@ def test_certification_reasons_write_dates() -> None:
     )
     early = evaluate(build_case(), "medicare-iop", "continued", as_of=date(2026, 2, 20))
     assert early.by_criterion()["mcr.recert_due"].reason.startswith(
-        "This review falls before admission on 2 March 2026"
+        "This review falls before admission on March 2, 2026"
     )

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from iopauth._dates import long_date
 from iopauth.criteria import Review, Status, criteria_sets, evaluate
-from iopauth.criteria._wording import formatted, long_date, show
+from iopauth.criteria._wording import formatted, show
 from iopauth.criteria.facts import FACTS
 from iopauth.model import Case
 
@@ -31,7 +32,7 @@ from .strategies import cases
         (-8, "change", "fell by 8 points"),
         (1, "change", "rose by 1 point"),
         (0, "change", "did not change"),
-        ("2026-03-02", "date", "2 March 2026"),
+        ("2026-03-02", "date", "March 2, 2026"),
         ("php", "level", "partial hospitalization"),
         (("F33.1", "F10.20", "Z63.0"), "list", "F33.1, F10.20 and Z63.0"),
         (None, "hours", "not documented"),
@@ -46,7 +47,7 @@ def test_plain_values() -> None:
     """Without a format a value prints plainly; a date prints day, month, year."""
     assert show(9.0) == "9"
     assert show(True) == "yes"
-    assert long_date(date(2026, 12, 1)) == "1 December 2026"
+    assert long_date(date(2026, 12, 1)) == "December 1, 2026"
 
 
 def test_unknown_format_is_refused(tmp_path: object) -> None:

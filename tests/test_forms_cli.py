@@ -138,7 +138,7 @@ def test_bad_mapping_file_reports_every_problem(tmp_path: Path) -> None:
     assert code == 2
     assert err.splitlines() == [
         "iopauth: bad.toml: fields[0].path: Patient has no field 'nme'; it has address, "
-        "birth_date, email, name, phone, preferred_language, sex",
+        "birth_date, email, guardian, name, phone, preferred_language, sex",
         "iopauth: bad.toml: fields[1]: give field (one form field) or into (several), not both",
     ]
     assert "Traceback" not in err

@@ -46,8 +46,8 @@ text = "again"
     assert caught.value.errors == (
         "colour: unknown key; a mapping has [form] and [[fields]]",
         "form.date_formt: unknown key; did you mean 'date_format'?",
-        "fields[0].path: Patient has no field 'nme'; it has address, birth_date, email, name, "
-        "phone, preferred_language, sex",
+        "fields[0].path: Patient has no field 'nme'; it has address, birth_date, email, "
+        "guardian, name, phone, preferred_language, sex",
         "fields[1].derived: no derived value 'hours_per_wk'; did you mean 'hours_per_week'?",
         "fields[2]: an entry with into needs parts (a date) or digits, not both",
         "fields[3]: give exactly one of path, derived, text, criterion (found path, text)",

@@ -29,6 +29,12 @@ def _planted() -> dict[str, Any]:
     patient["email"] = f"{MARK}@mail.example"
     patient["address"]["lines"] = [f"1 {MARK} Road"]
     patient["address"]["city"] = MARK
+    patient["guardian"] = {
+        "name": {"given": MARK, "family": MARK + "sdottir"},
+        "relationship": f"{MARK}'s aunt",
+        "phone": "(555) 010-9999",
+        "email": f"{MARK}.guardian@mail.example",
+    }
     doc["coverage"]["member_id"] = f"{MARK}-ID-77"
     doc["coverage"]["group_number"] = f"{MARK}-GROUP"
     doc["presentation"]["summary"] = f"{MARK} reports low mood."
@@ -59,6 +65,10 @@ def _broken_documents() -> Iterator[tuple[str, dict[str, Any]]]:
         "birth-date-after-request", lambda d: d["patient"].update(birth_date="2030-01-01")
     )
     yield variant("email-invalid", lambda d: d["patient"].update(email=MARK))
+    yield variant("guardian-email-invalid", lambda d: d["patient"]["guardian"].update(email=MARK))
+    yield variant(
+        "guardian-name-wrong-type", lambda d: d["patient"]["guardian"]["name"].update(given=[MARK])
+    )
     yield variant("phone-invalid", lambda d: d["patient"].update(phone=MARK))
     yield variant("zip-invalid", lambda d: d["patient"]["address"].update(postal_code=MARK))
     yield variant("state-invalid", lambda d: d["patient"]["address"].update(state=MARK))

@@ -197,13 +197,18 @@ def test_request_letter_carries_the_clinical_picture(letter: str) -> None:
 
 
 def test_request_letter_lists_each_criterion_with_its_status(letter: str) -> None:
-    """Every finding appears with its status; an exclusion reads as applying or not."""
-    for title in ("Diagnosis on record", "Impairment severe enough", "Support and a safe home"):
+    """Supporting and undocumented findings appear with their status and the record's words;
+    the unmet one appears only in the draft's first-page note, never as a "Not met" row."""
+    for title in ("Diagnosis on record", "Support and a safe home"):
         assert title in letter
     assert "Not documented" in letter
     assert "Documentation to follow: Document the living situation" in letter
     assert "Does not apply" in letter
-    assert "diagnoses.behavioral = yes" in letter
+    assert "Primary diagnosis: F33.1. Also diagnosed: F10.20." in letter  # the basis, in words
+    assert "Impairment severe enough: not met" in letter  # the draft note
+    assert "Not met" not in letter
+    assert "diagnoses.behavioral" not in letter
+    assert "example.org" not in letter  # a finding's source is a maintainer's field
 
 
 def test_request_letter_does_not_claim_undocumented_findings(case: Case) -> None:
@@ -227,7 +232,7 @@ def test_request_letter_evaluates_the_default_set_when_given_no_determination(
 ) -> None:
     """Without a determination the letter shows the default set's evaluation."""
     text = text_of(render(case, "request-letter"))
-    assert f"Criteria set {default_criteria(case)}" in text
+    assert f"against {default_criteria(case)} (version" in text
 
 
 def test_checklist_marks_criteria_and_documents(case: Case) -> None:
@@ -244,22 +249,25 @@ def test_checklist_marks_criteria_and_documents(case: Case) -> None:
 
 
 def test_concurrent_review_shows_progress_and_next_review(case: Case) -> None:
-    """Attendance, goal progress, measure change, chart and next review date are shown."""
+    """Diagnoses, medications, attendance, goal progress, measure trend and chart, barriers,
+    the discharge plan and the next review date requested are shown."""
     continued = attrs.evolve(case, request=attrs.evolve(case.request, kind=RequestKind.CONCURRENT))
     determination = evaluate(continued, criteria="iop-standard", review="continued")
     html = render_html(continued, "concurrent-review", determination)
     assert "<svg" in html
     text = text_of(render(continued, "concurrent-review", determination))
     for fact in (
-        "Attended 7 of 8",
-        "(88%)",
+        "F33.1",
+        "Current medications",
+        "Attended 7 of 8 scheduled program days (88%)",
         "In progress: PHQ-9 down from 20 to 12",
-        "PHQ-9 changed by -8 points",
-        "first 20, latest 12",  # the chart legend
-        "on or before April 26, 2026",
+        "PHQ-9 fell 8 points, from 20 on",
+        "Barriers to discharge",
+        "next review on or before April 26, 2026",
         "Step down to weekly outpatient therapy.",
     ):
         assert fact in text, fact
+    assert "The attendance record is enclosed" not in text  # the case has none on hand
 
 
 def _appeal_case(case: Case, **denial: object) -> Case:
@@ -338,16 +346,25 @@ def test_fax_cover_has_no_clinical_detail_and_the_packet_page_count(case: Case) 
         assert clinical not in cover, clinical
 
 
-def test_packet_is_cover_letter_and_checklist(case: Case) -> None:
-    """The packet holds the three parts and its cover states its own page count."""
+def test_fax_cover_leaves_out_empty_fields(case: Case) -> None:
+    """A field with no value (here the payer's phone) is left out, not printed blank."""
+    html = render_html(case, "fax-cover", DETERMINATION)
+    assert case.coverage.um_phone is None
+    assert html.count("<th>Phone</th>") == 1  # the sender's phone only
+    assert "<td></td>" not in html
+
+
+def test_packet_is_cover_letter_and_enclosures(case: Case) -> None:
+    """The initial packet holds the cover, the letter and the enclosures, not the checklist,
+    and its cover states its own page count."""
     packet = render(case, "packet", DETERMINATION)
     reader = pypdf.PdfReader(io.BytesIO(packet))
     first = " ".join(reader.pages[0].extract_text().split())
     assert f"{len(reader.pages)}, including this cover" in first
     text = text_of(packet)
     assert "letter of medical necessity" in text
-    assert "Prior authorization checklist" in text
-    assert f"Page {len(reader.pages)} of {len(reader.pages)}" in text
+    assert "Safety plan v2" in " ".join(reader.pages[-1].extract_text().split())
+    assert "Prior authorization checklist" not in text
 
 
 def test_patient_summary_is_plain_and_has_no_codes(case: Case) -> None:
@@ -360,7 +377,7 @@ def test_patient_summary_is_plain_and_has_no_codes(case: Case) -> None:
         "Hours each day 4",
         "Hours each week 12",
         "About 8",
-        "They have not answered yet",
+        "They have not decided yet",
         "What will I have to pay myself?",
     ):
         assert fact in text, fact
@@ -407,11 +424,10 @@ def test_letterhead_logo_must_be_an_image_file() -> None:
 
 
 def test_missing_logo_file_is_a_render_error(case: Case, tmp_path: Path) -> None:
-    """An unreadable logo file raises RenderError without naming the path."""
+    """An unreadable logo file raises RenderError naming the caller's file."""
     options = RenderOptions(letterhead=Letterhead(name="X", logo=tmp_path / "gone.png"))
-    with pytest.raises(RenderError) as info:
+    with pytest.raises(RenderError, match=r"gone\.png"):
         render_html(case, "request-letter", DETERMINATION, options)
-    assert str(tmp_path) not in str(info.value)
 
 
 @pytest.mark.parametrize(
@@ -435,14 +451,18 @@ def test_document_date_defaults_to_the_request_date(case: Case) -> None:
 
 
 def test_archival_pdf_embeds_the_case_as_json(case: Case) -> None:
-    """PDF/A-3b output carries case.json (equal to dump_case) and extra attachments."""
+    """PDF/A-3b letters carry case.json (the case without the patient's contact details) and
+    extra attachments."""
     extra = Attachment(name="pas-bundle.json", data=b'{"resourceType": "Bundle"}')
     pdf = render(
-        case, "fax-cover", DETERMINATION, RenderOptions(archival=True, attachments=[extra])
+        case, "request-letter", DETERMINATION, RenderOptions(archival=True, attachments=[extra])
     )
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     files = reader.attachments
-    assert json.loads(files["case.json"][0]) == dump_case(case)
+    expected = dump_case(case)
+    for field in ("phone", "email", "address", "guardian", "preferred_language"):
+        expected["patient"].pop(field, None)
+    assert json.loads(files["case.json"][0]) == expected
     assert files["pas-bundle.json"] == [b'{"resourceType": "Bundle"}']
     xmp = _xmp(reader)
     assert b'pdfaid:part="3"' in xmp or b"<pdfaid:part>3</pdfaid:part>" in xmp

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 
 from iopauth.criteria.result import Determination, Outcome, Review
 from iopauth.errors import RenderError
-from iopauth.model import Case
+from iopauth.model import Case, RequestKind
 from iopauth.rendering import RenderOptions, documents, render, render_html
 
 from .casebuilder import build_case
@@ -37,7 +37,7 @@ def _hostile(case: Case) -> Case:
 
 
 def _appeal(case: Case) -> Case:
-    from iopauth.model import Denial, RequestKind
+    from iopauth.model import Denial
 
     denial = Denial(decided_on=case.request.request_date, stated_reason=PAYLOAD)
     return attrs.evolve(
@@ -48,7 +48,12 @@ def _appeal(case: Case) -> Case:
 @pytest.mark.parametrize("document", documents())
 def test_hostile_text_is_escaped_in_html(document: str) -> None:
     """Markup, CSS, template syntax and file URLs in every text field print as text."""
-    html = render_html(_hostile(_appeal(build_case())), document, DETERMINATION)
+    case = _hostile(_appeal(build_case()))
+    if document == "request-letter":  # a request letter is not offered for an appeal
+        case = attrs.evolve(case, request=attrs.evolve(case.request, kind=RequestKind.INITIAL))
+    if document == "concurrent-review":
+        case = attrs.evolve(case, request=attrs.evolve(case.request, kind=RequestKind.CONCURRENT))
+    html = render_html(case, document, DETERMINATION)
     assert '<img src="file:' not in html
     assert "<b>B</b>" not in html
     assert "body{display:none}</style>" not in html

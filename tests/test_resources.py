@@ -17,10 +17,13 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def test_every_document_has_a_shipped_template() -> None:
-    """Each document name has a ``<name>.html.j2`` in the templates folder."""
+    """Each document name has a ``<name>.html.j2`` in the templates folder; the packet is
+    assembled from its parts, the list of enclosures among them."""
     folder = _resources.templates_dir()
-    for name in documents():
-        assert (folder / f"{name}.html.j2").is_file(), name
+    for name in (*documents(), "enclosures"):
+        if name != "packet":
+            assert (folder / f"{name}.html.j2").is_file(), name
+    assert not (folder / "packet.html.j2").exists()
     assert (folder / "partials" / "style.css").is_file()
 
 
@@ -86,7 +89,9 @@ def test_built_wheel_renders_outside_the_checkout(tmp_path: Path) -> None:
     (wheel,) = wheels.glob("iopauth-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-    for name in documents():
+    for name in (*documents(), "enclosures"):
+        if name == "packet":
+            continue
         assert f"iopauth/templates/{name}.html.j2" in names, (
             "pyproject must force-include templates"
         )

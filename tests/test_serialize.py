@@ -168,3 +168,20 @@ def test_arbitrary_values_in_a_valid_case_raise_only_invalid_case_error(
             break
         node = node[key]
     assert all(line.startswith("$") for line in _errors_of(doc))
+
+
+def test_guardian_and_member_services_phone_load_and_are_checked() -> None:
+    """A minor's guardian and the plan's member-services number load, dump and are validated."""
+    path = Path(__file__).parent.parent / "examples" / "cases" / "commercial-adolescent-appeal.json"
+    case = load_case(path)
+    assert case.patient.guardian is not None
+    assert case.patient.guardian.relationship == "mother"
+    assert case.coverage.member_services_phone == "(555) 020-7100"
+    data = dump_case(case)
+    assert data["patient"]["guardian"]["name"]["given"] == "Lucia"
+    data["patient"]["guardian"]["phone"] = "12"
+    data["coverage"]["member_services_phone"] = "call us"
+    assert set(_errors_of(data)) == {
+        "$.patient.guardian.phone: must be a phone number with at least 10 digits",
+        "$.coverage.member_services_phone: must be a phone number with at least 10 digits",
+    }

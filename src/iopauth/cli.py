@@ -9,6 +9,7 @@ stderr, never a traceback, and never patient data: they name field paths and rul
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -56,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="write the documents of the bundled example cases")
     demo.add_argument(
-        "-o", "--output", default="iopauth-demo", help="folder (default: %(default)s)"
+        "-o", "--output", default="iopauth-demo", help="folder to write (default: %(default)s)"
     )
     demo.add_argument("--force", action="store_true", help="replace files without a notice")
 
@@ -66,22 +67,62 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check a case against medical-necessity criteria")
     check.add_argument("case", help="case JSON file ('-' reads standard input)")
     check.add_argument("--criteria", help="shipped set name or a TOML file (default: by case)")
-    check.add_argument("--review", choices=("initial", "continued", "discharge"))
+    check.add_argument(
+        "--review",
+        choices=("initial", "continued", "discharge"),
+        help="review type (default: continued for a concurrent or extension request, else initial)",
+    )
     check.add_argument("--json", action="store_true", help="print the determination as JSON")
 
-    render = sub.add_parser("render", help="render one document of a case to PDF")
+    from .rendering.render import DOCUMENTS
+
+    render = sub.add_parser(
+        "render",
+        help="render one document of a case to PDF",
+        description="Render one document of a case to PDF (or HTML). Documents: "
+        + ", ".join(DOCUMENTS)
+        + ". A request, concurrent-review or appeal letter (or a packet or cover holding one) "
+        "for a case that does not meet its criteria is written as a marked DRAFT and the "
+        "command exits 1, unless --final is given.",
+    )
     render.add_argument("case", help="case JSON file ('-' reads standard input)")
-    render.add_argument("-d", "--document", default="request-letter", help="default: %(default)s")
     render.add_argument(
-        "-o", "--output", required=True, help="PDF file to write ('-': standard output)"
+        "-d",
+        "--document",
+        default="request-letter",
+        choices=DOCUMENTS,
+        metavar="DOCUMENT",
+        help="one of: %(choices)s (default: %(default)s)",
+    )
+    render.add_argument(
+        "-o", "--output", required=True, help="PDF (or HTML) file to write ('-': standard output)"
     )
     render.add_argument("--force", action="store_true", help="replace a file without a notice")
     render.add_argument("--criteria", help="shipped set name or a TOML file (default: by case)")
-    render.add_argument("--paper", choices=("letter", "a4"), default="letter")
-    render.add_argument("--archival", action="store_true", help="PDF/A-3 with the case attached")
+    render.add_argument(
+        "--paper", choices=("letter", "a4"), default="letter", help="paper size (default: letter)"
+    )
+    render.add_argument(
+        "--archival",
+        action="store_true",
+        help="PDF/A-3 embedding the case facts a clinical document states",
+    )
     render.add_argument("--tagged", action="store_true", help="tagged PDF declaring PDF/UA-1")
     render.add_argument(
-        "--template-dir", action="append", default=[], help="searched before ours (repeatable)"
+        "--final",
+        action="store_true",
+        help="write a letter as final even when the case does not meet its criteria",
+    )
+    render.add_argument(
+        "--original-request",
+        action="store_true",
+        help="enclose the original request letter in an appeal packet",
+    )
+    render.add_argument(
+        "--template-dir",
+        action="append",
+        default=[],
+        help="folder of templates searched before ours (repeatable; must exist)",
     )
     render.add_argument("--html", action="store_true", help="write the HTML instead of a PDF")
 
@@ -108,7 +149,8 @@ def main(
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
     try:
-        args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+        with contextlib.redirect_stdout(out):  # --help goes to the injected stream
+            args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     except _UsageError as exc:
         print(exc, file=err)
         return EXIT_USAGE
@@ -127,7 +169,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | Non
     if args.command is None:
         print("iopauth: choose a command; see 'iopauth --help'", file=err)
         return EXIT_USAGE
-    args.stderr = err  # for notices such as "replacing an existing file"
+    args.stderr = err  # for notices: a draft written, an existing file replaced
     try:
         return _COMMANDS[args.command](args, out, stdin)
     except IopAuthError as exc:
@@ -222,14 +264,20 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> i
 
 def _cmd_render(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
     from .criteria import default_review, evaluate
-    from .rendering import RenderOptions, render, render_html
+    from .rendering import RenderOptions, is_draft, render, render_html
 
     case = read_case_argument(args.case, stdin)
     determination = None
     if args.criteria is not None:
         review = "continued" if args.document == "concurrent-review" else default_review(case)
         determination = evaluate(case, criteria=_criteria(args.criteria), review=review)
-    options = RenderOptions(paper=args.paper, archival=args.archival, tagged=args.tagged)
+    options = RenderOptions(
+        paper=args.paper,
+        archival=args.archival,
+        tagged=args.tagged,
+        final=args.final,
+        original_request=args.original_request,
+    )
     dirs = tuple(args.template_dir)
     if args.html:
         data = render_html(case, args.document, determination, options, dirs).encode("utf-8")
@@ -240,14 +288,23 @@ def _cmd_render(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> 
     write_argument(args, out, data)
     if args.output != "-":
         print(args.output, file=out)
+    if is_draft(case, args.document, determination, options):
+        written = "the output" if args.output == "-" else args.output
+        print(
+            f"iopauth: {written} is a DRAFT: the case does not meet its criteria or lacks "
+            "information (see its first page or 'iopauth check'); use --final to write it as "
+            "final",
+            file=args.stderr,
+        )
+        return EXIT_NOT_MET
     return EXIT_OK
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
-    from .rendering import write_demo
+    from .rendering import demo_lines
 
-    for path in write_demo(args.output, on_replace=_on_replace(args)):
-        print(path, file=out)
+    for line, _path in demo_lines(args.output, on_replace=_on_replace(args)):
+        print(line, file=out)
     return EXIT_OK
 
 

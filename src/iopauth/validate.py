@@ -310,10 +310,15 @@ def _check_people(case: Case, out: _Problems) -> None:
     if patient.email is not None and not _EMAIL.fullmatch(patient.email):
         out.add("$.patient.email", "must be an email address")
     _check_address(patient.address, "$.patient.address", out)
+    if patient.guardian is not None:
+        _check_phone(patient.guardian.phone, "$.patient.guardian.phone", out)
+        if patient.guardian.email is not None and not _EMAIL.fullmatch(patient.guardian.email):
+            out.add("$.patient.guardian.email", "must be an email address")
     if case.coverage.plan_state is not None and case.coverage.plan_state not in US_STATES:
         out.add("$.coverage.plan_state", "must be a two-letter USPS state code")
     _check_phone(case.coverage.um_phone, "$.coverage.um_phone", out)
     _check_phone(case.coverage.um_fax, "$.coverage.um_fax", out)
+    _check_phone(case.coverage.member_services_phone, "$.coverage.member_services_phone", out)
     _check_program(case.program, out)
     if not case.clinicians:
         out.add("$.clinicians", "must list at least one clinician")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from .._dates import long_date
 from ..model import LevelOfCare
 
 _LEVEL_WORDS = {
@@ -28,21 +29,6 @@ _UNITS = {
     "medications": ("current medication", "current medications"),
 }
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
 
 def show(value: object) -> str:
     """A fact value in plain words: ``not documented``, ``yes``/``no``, ``9`` or ``9.5``."""
@@ -62,11 +48,6 @@ def number(value: float) -> str:
     if float(value).is_integer():
         return f"{value:.0f}"
     return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def long_date(day: date) -> str:
-    """``2 March 2026``."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def formatted(value: object, form: str) -> str:

@@ -53,7 +53,7 @@ FORMATS: dict[str, str] = {
     "areas": "a number of life areas: 1 life area, 2 life areas",
     "medications": "a number of medications: 1 current medication, 2 current medications",
     "change": "a score change: fell by 8 points, rose by 1 point, did not change",
-    "date": "an ISO date written out: 2 March 2026",
+    "date": "an ISO date written out: March 2, 2026",
     "level": "a level of care in words: intensive outpatient",
     "list": "a list in words: F33.1, F10.20 and Z63.0",
 }

@@ -25,7 +25,7 @@ from .clinical import (
     WithdrawalRisk,
 )
 from .coverage import Coverage, PlanType, SubscriberRelation
-from .patient import Address, Patient, PersonName, Sex
+from .patient import Address, Guardian, Patient, PersonName, Sex
 from .plan import (
     AuthorizationRequest,
     CodeSystem,
@@ -64,6 +64,7 @@ __all__ = [
     "FunctionalImpairment",
     "Goal",
     "GoalStatus",
+    "Guardian",
     "Housing",
     "IdeationLevel",
     "Instrument",

@@ -34,7 +34,8 @@ class Coverage(Redacted):
     """The plan the request goes to.
 
     ``um_phone`` and ``um_fax`` reach the payer's utilization-management department, the
-    recipient of the request letter and the fax packet.
+    recipient of the request letter and the fax packet (a line for providers).
+    ``member_services_phone`` is the number on the member's card that the patient calls.
     """
 
     payer_name: str
@@ -47,3 +48,4 @@ class Coverage(Redacted):
     plan_state: str | None = None
     um_phone: str | None = None
     um_fax: str | None = None
+    member_services_phone: str | None = None

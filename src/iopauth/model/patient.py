@@ -46,8 +46,21 @@ class Address(Redacted):
 
 
 @frozen(kw_only=True, repr=False)
+class Guardian(Redacted):
+    """A parent or legal guardian of a minor patient, to whom patient-facing letters go too.
+
+    ``relationship`` is in the family's words (``mother``, ``legal guardian``).
+    """
+
+    name: PersonName
+    relationship: str
+    phone: str | None = None
+    email: str | None = None
+
+
+@frozen(kw_only=True, repr=False)
 class Patient(Redacted):
-    """The person the request is for."""
+    """The person the request is for; ``guardian`` is the parent or guardian of a minor."""
 
     name: PersonName
     birth_date: date
@@ -56,6 +69,7 @@ class Patient(Redacted):
     phone: str | None = None
     email: str | None = None
     address: Address | None = None
+    guardian: Guardian | None = None
 
     def age_on(self, day: date) -> int:
         """Age in whole years on ``day``."""

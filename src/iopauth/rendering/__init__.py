@@ -4,9 +4,18 @@ This module only re-exports; WeasyPrint is imported by :mod:`iopauth.rendering.p
 document is first rendered.
 """
 
-from .demo import write_demo
+from .demo import demo_lines, write_demo
 from .options import Attachment, Letterhead, PaperSize, RenderOptions
-from .render import applicable_documents, documents, render, render_html
+from .render import (
+    applicable_documents,
+    documents,
+    is_draft,
+    layout_documents,
+    packet_parts,
+    render,
+    render_documents,
+    render_html,
+)
 
 __all__ = [
     "Attachment",
@@ -14,8 +23,13 @@ __all__ = [
     "PaperSize",
     "RenderOptions",
     "applicable_documents",
+    "demo_lines",
     "documents",
+    "is_draft",
+    "layout_documents",
+    "packet_parts",
     "render",
+    "render_documents",
     "render_html",
     "write_demo",
 ]

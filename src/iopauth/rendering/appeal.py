@@ -13,11 +13,14 @@ from attrs import frozen
 
 from .._once import once
 from ..model import Case, PlanType, Urgency
+from .clinical import has_chronic_history, has_substance_use
 
+# The citation a letter prints (citations.md, [standard]); WIT_SOURCE is where a maintainer
+# checked it and is never printed.
 WIT_CITATION = (
-    "Wit v. United Behavioral Health (N.D. Cal. 2019), whose findings on generally accepted "
-    "standards of care we cite as persuasive authority only: the Ninth Circuit's final opinion "
-    "(22 August 2023) reversed parts of the judgment"
+    "Wit v. United Behavioral Health, No. 14-cv-02346-JCS (N.D. Cal. Feb. 28, 2019) (findings "
+    "of fact and conclusions of law), cited as persuasive authority only: the Ninth Circuit's "
+    "later rulings (2022, 2023) reversed parts of the judgment"
 )
 WIT_SOURCE = "http://casetext.com/case/wit-v-united-behavioral-health-15/"
 
@@ -64,6 +67,11 @@ PRINCIPLES = (
 # frames not even they are; the case does not say which kind of exchange a plan is on.
 _CMS_0057F_PAYERS = frozenset({PlanType.MEDICARE_ADVANTAGE, PlanType.MEDICAID, PlanType.CHIP})
 CMS_0057F_FROM = date(2026, 1, 1)
+# Printed citation (citations.md, [standard]); the source URL is a maintainer's note only.
+CMS_0057F_CITATION = (
+    "CMS Interoperability and Prior Authorization final rule, CMS-0057-F "
+    "(89 Fed. Reg. 8758, Feb. 8, 2024)"
+)
 CMS_0057F_SOURCE = "https://cms-0057-f.com/"
 
 
@@ -120,3 +128,22 @@ def decision_time_frame(case: Case, on: date) -> str | None:
     if case.request.urgency is Urgency.EXPEDITED:
         return "72 hours"
     return "7 calendar days"
+
+
+def principles_for(case: Case, state_law: StateLaw | None) -> tuple[Principle, ...]:
+    """The standards of care that bear on this patient.
+
+    Co-occurring treatment only with a substance-use diagnosis; chronic-condition language only
+    with a recurrent or chronic diagnosis; nonprofit criteria only when the case records a
+    LOCUS, CALOCUS-CASII or ASAM rating; state mandates only where a state law is cited.
+    """
+    keep = {"gasc.treat_underlying"}
+    if has_substance_use(case):
+        keep.add("gasc.co_occurring")
+    if has_chronic_history(case):
+        keep.add("gasc.chronic")
+    if case.level_of_care_ratings:
+        keep.add("gasc.nonprofit_criteria")
+    if state_law is not None:
+        keep.add("gasc.state_mandates")
+    return tuple(p for p in PRINCIPLES if p.slug in keep)

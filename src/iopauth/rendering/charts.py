@@ -1,4 +1,4 @@
-"""A small SVG line chart of measure totals over time, for the concurrent-review packet.
+"""A small SVG line chart of one measure's totals over time, for the concurrent review.
 
 The SVG is built from numbers and our own labels only; every piece of text is escaped, so the
 returned markup is safe to place in a document as is.
@@ -6,7 +6,6 @@ returned markup is safe to place in a document as is.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 
 from attrs import frozen
@@ -21,33 +20,40 @@ _STYLES = (
 )
 # The SVG does not inherit the page's fonts; name the shipped family explicitly.
 FONT_FAMILIES = "iopauth Open Sans, Open Sans, sans-serif"
-_WIDTH, _HEIGHT = 460.0, 190.0
-_LEFT, _RIGHT, _TOP, _BOTTOM = 34.0, 120.0, 10.0, 28.0
+_WIDTH, _HEIGHT = 330.0, 170.0
+_LEFT, _RIGHT, _TOP, _BOTTOM = 26.0, 16.0, 12.0, 30.0
 
 
 @frozen(kw_only=True)
 class Series:
-    """One instrument's totals in date order, and the highest total it can reach."""
+    """One instrument's totals in date order, its highest total and its band edges.
+
+    ``edges`` are the lowest totals of each band after the first (PHQ-9: 5, 10, 15, 20).
+    """
 
     name: str
     points: tuple[tuple[date, int], ...]
     maximum: int
+    edges: tuple[int, ...] = ()
 
 
 def _fmt(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def trend_chart(series: Sequence[Series], title: str) -> Markup | None:
-    """An inline SVG chart of each series as a share of its maximum, or ``None`` if empty.
+def _label_date(day: date) -> str:
+    return f"{day.month:02d}/{day.day:02d}/{day.year % 100:02d}"
 
-    Scores are drawn as a percentage of the instrument's maximum so that instruments with
-    different ranges share one axis; the legend gives each first and latest total.
+
+def trend_chart(series: Series, title: str) -> Markup | None:
+    """An inline SVG chart of one instrument on its own score scale, or ``None`` if empty.
+
+    The vertical axis runs from 0 to the instrument's maximum with each band edge drawn and
+    numbered; every administration is a point labelled with its date and total.
     """
-    series = [s for s in series if s.points]
-    if not series:
+    if not series.points:
         return None
-    days = sorted({d for s in series for d, _ in s.points})
+    days = [d for d, _ in series.points]
     first, last = days[0], days[-1]
     span = max((last - first).days, 1)
     plot_w = _WIDTH - _LEFT - _RIGHT
@@ -58,8 +64,8 @@ def trend_chart(series: Sequence[Series], title: str) -> Markup | None:
             return _LEFT + plot_w / 2
         return _LEFT + plot_w * (day - first).days / span
 
-    def y(value: int, maximum: int) -> float:
-        return _TOP + plot_h * (1 - value / maximum)
+    def y(value: int) -> float:
+        return _TOP + plot_h * (1 - value / series.maximum)
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
@@ -68,40 +74,32 @@ def trend_chart(series: Sequence[Series], title: str) -> Markup | None:
         f'viewBox="0 0 {_fmt(_WIDTH)} {_fmt(_HEIGHT)}">',
         f"<title>{escape(title)}</title>",
     ]
-    for pct in (0, 25, 50, 75, 100):
-        gy = _TOP + plot_h * (1 - pct / 100)
+    for value in (0, *series.edges, series.maximum):
+        gy = y(value)
+        dash = ' stroke-dasharray="3 2"' if value not in (0, series.maximum) else ""
         parts.append(
             f'<line x1="{_fmt(_LEFT)}" y1="{_fmt(gy)}" x2="{_fmt(_LEFT + plot_w)}" '
-            f'y2="{_fmt(gy)}" stroke="#d0d0d0" stroke-width="0.5"/>'
+            f'y2="{_fmt(gy)}" stroke="#9aa5b1" stroke-width="0.5"{dash}/>'
             f'<text x="{_fmt(_LEFT - 4)}" y="{_fmt(gy + 3)}" font-size="7" '
-            f'text-anchor="end" fill="#555">{pct}%</text>'
+            f'text-anchor="end" fill="#444">{value}</text>'
         )
-    for day in (first, last) if first != last else (first,):
+    colour, _dash = _STYLES[0]
+    coords = " ".join(f"{_fmt(x(d))},{_fmt(y(v))}" for d, v in series.points)
+    parts.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="1.5"/>')
+    last_index = len(series.points) - 1
+    for index, (d, v) in enumerate(series.points):
+        # the first and last labels lean inward so they clear the axis and the chart's edge
+        anchor = "start" if index == 0 else "end" if index == last_index else "middle"
         parts.append(
-            f'<text x="{_fmt(x(day))}" y="{_fmt(_HEIGHT - _BOTTOM + 12)}" font-size="7" '
-            f'text-anchor="middle" fill="#555">{day.month:02d}/{day.day:02d}/{day.year}</text>'
+            f'<circle cx="{_fmt(x(d))}" cy="{_fmt(y(v))}" r="2.2" fill="{colour}"/>'
+            f'<text x="{_fmt(x(d))}" y="{_fmt(y(v) - 5)}" font-size="7.5" font-weight="bold" '
+            f'text-anchor="{anchor}" fill="#111">{v}</text>'
+            f'<text x="{_fmt(x(d))}" y="{_fmt(_HEIGHT - _BOTTOM + 12)}" font-size="7" '
+            f'text-anchor="{anchor}" fill="#444">{_label_date(d)}</text>'
         )
-    for index, one in enumerate(series):
-        colour, dash = _STYLES[index % len(_STYLES)]
-        coords = " ".join(f"{_fmt(x(d))},{_fmt(y(v, one.maximum))}" for d, v in one.points)
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        parts.append(
-            f'<polyline points="{coords}" fill="none" stroke="{colour}" '
-            f'stroke-width="1.5"{dash_attr}/>'
-        )
-        for d, v in one.points:
-            parts.append(
-                f'<circle cx="{_fmt(x(d))}" cy="{_fmt(y(v, one.maximum))}" r="2" fill="{colour}"/>'
-            )
-        ly = _TOP + 12 + index * 26
-        lx = _WIDTH - _RIGHT + 10
-        parts.append(
-            f'<line x1="{_fmt(lx)}" y1="{_fmt(ly - 3)}" x2="{_fmt(lx + 16)}" y2="{_fmt(ly - 3)}" '
-            f'stroke="{colour}" stroke-width="1.5"{dash_attr}/>'
-            f'<text x="{_fmt(lx + 20)}" y="{_fmt(ly)}" font-size="8" fill="#222">'
-            f"{escape(one.name)}</text>"
-            f'<text x="{_fmt(lx + 20)}" y="{_fmt(ly + 10)}" font-size="7" fill="#555">'
-            f"first {one.points[0][1]}, latest {one.points[-1][1]} (max {one.maximum})</text>"
-        )
+    parts.append(
+        f'<text x="{_fmt(_LEFT)}" y="{_fmt(_HEIGHT - 3)}" font-size="7" fill="#444">'
+        f"{escape(series.name)} total (0 to {series.maximum}); dashed lines mark band edges</text>"
+    )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - built from numbers and escaped labels only

@@ -72,11 +72,17 @@ _CONTINUED = (
 
 @frozen(kw_only=True)
 class NeededDocument:
-    """One document the payer needs: whether it is on hand and how to close the gap."""
+    """One document the payer needs: whether it is on hand, whether the letter states its
+    content from the case, and how to close the gap.
+
+    ``stated`` and ``attached`` differ: a discharge plan written in the case is stated in the
+    letter even when no discharge-plan document is on hand to attach.
+    """
 
     kind: DocumentKind
     label: str
     attached: bool
+    stated: bool
     required: bool
     dated: object
     title: str | None
@@ -103,6 +109,24 @@ def needed_kinds(case: Case) -> tuple[tuple[DocumentKind, bool], ...]:
     return tuple(needed)
 
 
+def stated_in_case(case: Case, kind: DocumentKind) -> bool:
+    """True when the letters state this document's content from the case itself."""
+    engagement = case.engagement
+    stated = {
+        DocumentKind.DISCHARGE_PLAN: bool(case.plan.discharge_plan or case.plan.step_down_level),
+        DocumentKind.LEVEL_OF_CARE_ASSESSMENT: bool(case.level_of_care_ratings),
+        DocumentKind.TREATMENT_PLAN: bool(case.plan.goals),
+        DocumentKind.MEASURE_SCORES: bool(case.measures),
+        DocumentKind.MEDICATION_LIST: bool(case.medications),
+        DocumentKind.RISK_ASSESSMENT: case.risk is not None,
+        DocumentKind.PROGRAM_SCHEDULE: case.plan.schedule.days > 0,
+        DocumentKind.ATTENDANCE_RECORD: engagement is not None
+        and engagement.sessions_scheduled is not None
+        and engagement.sessions_attended is not None,
+    }
+    return stated.get(kind, False)
+
+
 def needed_documents(case: Case) -> tuple[NeededDocument, ...]:
     """Every document the payer needs, marked attached or missing, with the fix for a gap."""
     on_hand = {d.kind: d for d in case.request.documents}
@@ -114,6 +138,7 @@ def needed_documents(case: Case) -> tuple[NeededDocument, ...]:
                 kind=kind,
                 label=label(kind),
                 attached=doc is not None,
+                stated=stated_in_case(case, kind),
                 required=required,
                 dated=doc.dated if doc else None,
                 title=doc.title if doc else None,
@@ -129,6 +154,7 @@ def needed_documents(case: Case) -> tuple[NeededDocument, ...]:
                     kind=doc.kind,
                     label=label(doc.kind),
                     attached=True,
+                    stated=stated_in_case(case, doc.kind),
                     required=False,
                     dated=doc.dated,
                     title=doc.title,

@@ -6,10 +6,11 @@ leaves as ``None`` produces no statement at all, so a letter never claims an unk
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from datetime import date
 from typing import Any
 
+import attrs
 from attrs import frozen
 from markupsafe import Markup
 
@@ -19,8 +20,6 @@ from ..model import (
     Case,
     Clinician,
     EpisodeOutcome,
-    IdeationLevel,
-    Instrument,
     LevelOfCare,
     RequestKind,
     Severity,
@@ -28,11 +27,21 @@ from ..model import (
     WithdrawalRisk,
 )
 from . import appeal
+from .basis import GENERAL_TOPICS, finding_basis, sentences_for
 from .charts import Series, trend_chart
 from .checklist import needed_documents
-from .environment import long_date, short_date
-from .labels import label, public_citation, service_label, status_label
+from .clinical import (
+    attendance_sentence,
+    discharge_barriers,
+    functioning_sentences,
+    medication_changes,
+    rating_name,
+    risk_statements,
+)
+from .environment import short_date
+from .labels import label, service_label, status_label
 from .letterhead import letterhead_view
+from .measure_rows import MeasureRow, measure_rows
 from .options import RenderOptions
 
 DOCUMENT_TITLES = {
@@ -44,32 +53,21 @@ DOCUMENT_TITLES = {
     "patient-summary": "Your intensive outpatient program",
     "packet": "Prior authorization fax packet",
 }
-_INSTRUMENT_ORDER = tuple(Instrument)
-
-
-@frozen(kw_only=True)
-class MeasureRow:
-    """One instrument: baseline and latest administration, band and change."""
-
-    instrument: Instrument
-    name: str
-    count: int
-    baseline_date: date
-    baseline_total: int | None
-    baseline_band: str | None
-    latest_date: date
-    latest_total: int | None
-    latest_band: str | None
-    maximum: int
-    change: int | None
-    risk_level: str | None
-    flags: tuple[str, ...]
-    points: tuple[tuple[date, int], ...]
+_SHOWS_MEASURES = frozenset(
+    {"request-letter", "concurrent-review", "appeal-letter", "checklist", "original-request"}
+)
+# The age below which a patient has a parent or guardian the summary is addressed to as well.
+_ADULT_AGE = 18
 
 
 @frozen(kw_only=True)
 class FindingView:
-    """A finding ready to print."""
+    """A finding ready to print: its status in words and the record's sentences on it.
+
+    ``reason`` is the engine's explanation (the staff checklist prints it); ``basis`` is what
+    the case says on the criterion in clinical sentences (letters print that, never the
+    engine's evidence); ``citation`` is the primary authority by name, or empty.
+    """
 
     criterion: str
     title: str
@@ -78,14 +76,14 @@ class FindingView:
     status_label: str
     tone: str
     reason: str
-    source: str
-    evidence: tuple[tuple[str, object], ...]
+    basis: tuple[str, ...]
+    citation: str
     documentation: tuple[str, ...]
     verified: bool
 
 
-def finding_view(finding: Finding) -> FindingView:
-    """A :class:`Finding` with its status worded for its kind."""
+def finding_view(finding: Finding, case: Case, rows: tuple[MeasureRow, ...] = ()) -> FindingView:
+    """A :class:`Finding` with its status worded for its kind and its basis in the record."""
     return FindingView(
         criterion=finding.criterion,
         title=finding.title,
@@ -93,12 +91,21 @@ def finding_view(finding: Finding) -> FindingView:
         status=finding.status.value,
         status_label=status_label(finding.status, finding.kind),
         tone=_tone(finding),
-        reason=finding.reason,
-        source=public_citation(finding.source),
-        evidence=tuple((e.fact, e.value) for e in finding.evidence),
+        reason=_ECHO.sub("", finding.reason, count=1),
+        basis=finding_basis(case, finding, rows),
+        citation=_citation(finding),
         documentation=finding.documentation,
         verified=finding.verified,
     )
+
+
+# A reason that opens by repeating its own status ("Met: …") beside a status column.
+_ECHO = re.compile(r"^(?:Met|Not met|Not documented(?: whether this applies)?|Applies)\s*:\s*")
+
+
+def _citation(finding: Finding) -> str:
+    # ``source`` is where a maintainer verified the fact (often a web page): never printed.
+    return finding.citation
 
 
 def _tone(finding: Finding) -> str:
@@ -109,53 +116,48 @@ def _tone(finding: Finding) -> str:
     return "good" if supports else "bad"
 
 
-def measure_rows(case: Case) -> tuple[MeasureRow, ...]:
-    """Each instrument the case records, scored: first and latest totals with bands."""
-    # imported here: only the documents that show measures pay for loading the scorer
-    from ..measures import SPECS, series
+@frozen(kw_only=True)
+class DraftItem:
+    """One thing a draft letter's first-page note lists: unmet, applying or undocumented."""
 
-    rows = []
-    present = {m.instrument for m in case.measures}
-    for instrument in _INSTRUMENT_ORDER:
-        if instrument not in present:
+    title: str
+    state: str
+    action: str
+
+
+def draft_items(determination: Determination | None) -> tuple[DraftItem, ...]:
+    """What keeps ``determination`` from ``meets``, in the staff's words."""
+    if determination is None:
+        return ()
+    out = []
+    for f in determination.findings:
+        tone = _tone(f)
+        if tone == "good":
             continue
-        one = series(case.measures, instrument, sex=case.patient.sex)
-        if one is None:
+        if tone == "unknown":
+            state = "not documented"
+            action = "; ".join(f.documentation)
+        elif f.kind is CriterionKind.EXCLUSION:
+            state, action = "exclusion applies", ""
+        else:
+            state, action = "not met", ""
+        out.append(DraftItem(title=f.title, state=state, action=action))
+    return tuple(out)
+
+
+def measure_charts(rows: Iterable[MeasureRow]) -> tuple[tuple[MeasureRow, Markup], ...]:
+    """A trend chart on its own score scale for each instrument scored two or more times."""
+    charts = []
+    for row in rows:
+        if len(row.points) < 2:
             continue
-        base, last = one.baseline.result, one.latest.result
-        rows.append(
-            MeasureRow(
-                instrument=instrument,
-                name=SPECS[instrument].name,
-                count=len(one.points),
-                baseline_date=one.baseline.administered_on,
-                baseline_total=base.total,
-                baseline_band=base.severity,
-                latest_date=one.latest.administered_on,
-                latest_total=last.total,
-                latest_band=last.severity,
-                maximum=SPECS[instrument].total_max,
-                change=one.change,
-                risk_level=None if last.risk_level is None else last.risk_level.value,
-                flags=last.flags,
-                points=tuple(
-                    (p.administered_on, p.result.total)
-                    for p in one.points
-                    if p.result.total is not None
-                ),
-            )
+        chart = trend_chart(
+            Series(name=row.name, points=row.points, maximum=row.maximum, edges=row.band_edges),
+            f"{row.name} totals over time, on its 0 to {row.maximum} scale",
         )
-    return tuple(rows)
-
-
-def measure_chart(rows: Iterable[MeasureRow]) -> Markup | None:
-    """The trend chart of every instrument with two or more scored administrations."""
-    lines = [
-        Series(name=row.name, points=row.points, maximum=row.maximum)
-        for row in rows
-        if len(row.points) >= 2
-    ]
-    return trend_chart(lines, "Measure totals over time, as a share of each maximum")
+        if chart is not None:
+            charts.append((row, chart))
+    return tuple(charts)
 
 
 def _contact(case: Case) -> Clinician | None:
@@ -166,39 +168,6 @@ def _contact(case: Case) -> Clinician | None:
 
 def _signer(case: Case) -> Clinician | None:
     return next((c for c in case.clinicians if c.is_physician), None) or _contact(case)
-
-
-def risk_statements(case: Case) -> list[str]:
-    """Documented risk facts in words; undocumented ones are left out, never assumed."""
-    risk = case.risk
-    out: list[str] = []
-    if risk is None:
-        return out
-    if risk.suicidal_ideation is IdeationLevel.NONE:
-        out.append("denies suicidal ideation")
-    elif risk.suicidal_ideation is not None:
-        out.append(f"{label(risk.suicidal_ideation)} suicidal ideation")
-    for flag, yes, no in (
-        (risk.suicide_plan, "has a suicide plan", "no suicide plan"),
-        (risk.suicide_intent, "reports intent to act", "no intent to act"),
-        (risk.self_harm_recent, "recent self-harm", "no recent self-harm"),
-        (risk.safety_plan, "a safety plan is in place", "no safety plan yet"),
-    ):
-        if flag is not None:
-            out.append(yes if flag else no)
-    if risk.homicidal_ideation is IdeationLevel.NONE:
-        out.append("denies homicidal ideation")
-    elif risk.homicidal_ideation is not None:
-        out.append(f"{label(risk.homicidal_ideation)} homicidal ideation")
-    if risk.last_attempt_date is not None:
-        out.append(f"last suicide attempt on {long_date(risk.last_attempt_date)}")
-    if risk.imminent_danger is False:
-        out.append(
-            "the clinician judges that the patient is not an imminent danger to self or others"
-        )
-    elif risk.imminent_danger is True:
-        out.append("the clinician judges that the patient is an imminent danger to self or others")
-    return out
 
 
 def why_not_lower(case: Case) -> list[str]:
@@ -267,23 +236,65 @@ def step_down_from(case: Case) -> TreatmentEpisode | None:
     return max(higher, key=lambda e: e.period.start, default=None)
 
 
-def _findings(determination: Determination | None) -> tuple[FindingView, ...]:
+def _findings(
+    case: Case, determination: Determination | None, rows: tuple[MeasureRow, ...]
+) -> tuple[FindingView, ...]:
     if determination is None:
         return ()
-    return tuple(finding_view(f) for f in determination.findings)
+    return tuple(finding_view(f, case, rows) for f in determination.findings)
+
+
+def _once_each(findings: tuple[FindingView, ...]) -> tuple[FindingView, ...]:
+    """The findings with each sentence of the record quoted once, in the first row that
+    needs it; a later row names the rows it shares evidence with instead of repeating it."""
+    first_row: dict[str, str] = {}
+    out = []
+    for f in findings:
+        fresh = tuple(b for b in f.basis if b not in first_row)
+        earlier = list(dict.fromkeys(first_row[b] for b in f.basis if b in first_row))
+        for sentence in fresh:
+            first_row[sentence] = f.title
+        basis = fresh
+        if earlier:
+            rows = " and ".join(f"\u201c{t}\u201d" for t in earlier[:2])
+            more = " and other rows" if len(earlier) > 2 else ""
+            basis = (*fresh, f"See also the record quoted under {rows}{more} above.")
+        out.append(attrs.evolve(f, basis=basis))
+    return tuple(out)
+
+
+@frozen(kw_only=True)
+class UnmetAnswer:
+    """The appeal's answer to one criterion the payer cited as unmet."""
+
+    criterion: str
+    title: str
+    finding: FindingView | None
+    basis: tuple[str, ...]
 
 
 def _unmet(
-    case: Case, determination: Determination | None
-) -> tuple[tuple[str, FindingView | None], ...]:
-    """The criteria the payer named as unmet, each with our finding for it (if any)."""
+    case: Case, findings: tuple[FindingView, ...], rows: tuple[MeasureRow, ...]
+) -> tuple[UnmetAnswer, ...]:
+    """Each criterion the payer named as unmet, with the record's evidence on it."""
     denial = case.request.denial
     if denial is None:
         return ()
-    ours = {} if determination is None else determination.by_criterion()
-    return tuple(
-        (cid, finding_view(ours[cid]) if cid in ours else None) for cid in denial.unmet_criteria
-    )
+    ours = {f.criterion: f for f in findings}
+    general = sentences_for(case, GENERAL_TOPICS, rows)
+    out = []
+    quoted: set[str] = set()
+    for cid in denial.unmet_criteria:
+        view = ours.get(cid)
+        basis = view.basis if view is not None and view.basis else general
+        # a fact quoted under an earlier criterion is referred to, not repeated
+        fresh = tuple(b for b in basis if b not in quoted)
+        if len(fresh) < len(basis):
+            basis = (*fresh, "The evidence quoted under the criterion above applies here too.")
+        quoted.update(fresh)
+        title = view.title if view is not None else f"{cid} (as the decision names it)"
+        out.append(UnmetAnswer(criterion=cid, title=title, finding=view, basis=basis))
+    return tuple(out)
 
 
 def build_context(
@@ -300,7 +311,9 @@ def build_context(
     """
     doc_date = options.document_date or case.request.request_date
     plan, request = case.plan, case.request
-    findings = _findings(determination)
+    rows = measure_rows(case) if document in _SHOWS_MEASURES else ()
+    findings = _findings(case, determination, rows)
+    state_law = appeal.state_law_for(case, doc_date)
     letterhead = letterhead_view(options.letterhead)
     context: dict[str, Any] = {
         "document": document,
@@ -310,6 +323,7 @@ def build_context(
         "paper": "A4" if options.paper.value == "a4" else "letter",
         "case": case,
         "patient": case.patient,
+        "guardian": case.patient.guardian if case.age < _ADULT_AGE else None,
         "coverage": case.coverage,
         "program": case.program,
         "plan": plan,
@@ -333,6 +347,9 @@ def build_context(
             plan.schedule.hours_per_week / plan.schedule.days if plan.schedule.days else None
         ),
         "risk_statements": risk_statements(case),
+        "functioning_sentences": functioning_sentences(case),
+        "attendance": attendance_sentence(case),
+        "ratings": tuple((rating_name(r), r) for r in case.level_of_care_ratings),
         "why_not_lower": why_not_lower(case),
         "why_not_higher": why_not_higher(case),
         "step_down_from": step_down_from(case),
@@ -343,34 +360,38 @@ def build_context(
         ),
         "determination": determination,
         "findings": findings,
+        # a payer-facing letter states what supports the request; what counts against it
+        # belongs to the checklist and to a draft's first-page note, never to a "Not met" row
+        "findings_letter": _once_each(tuple(f for f in findings if f.tone != "bad")),
         "findings_met": tuple(f for f in findings if f.status == Status.MET.value),
         "findings_unknown": tuple(f for f in findings if f.status == Status.UNKNOWN.value),
         "exclusion_kind": CriterionKind.EXCLUSION.value,
         "documents_needed": needed_documents(case),
+        "enclosures": tuple(d for d in needed_documents(case) if d.attached),
         "denial": request.denial,
-        "unmet": _unmet(case, determination),
-        "state_law": appeal.state_law_for(case, doc_date),
-        "principles": appeal.PRINCIPLES,
+        "unmet": _unmet(case, findings, rows),
+        "state_law": state_law,
+        "principles": appeal.principles_for(case, state_law),
         "wit_citation": appeal.WIT_CITATION,
-        "wit_source": appeal.WIT_SOURCE,
         "cms_0057f": appeal.cms_0057f_applies(case, doc_date),
-        "cms_0057f_source": appeal.CMS_0057F_SOURCE,
+        "cms_0057f_citation": appeal.CMS_0057F_CITATION,
         "decision_time_frame": appeal.decision_time_frame(case, doc_date),
         "is_continuing": request.kind in (RequestKind.CONCURRENT, RequestKind.EXTENSION),
         "expedited": request.urgency.value == "expedited",
         "icd_version": ICD10CM_VERSION,
         # codes.md §2: the code set follows the date of service; ours ends on a fixed day
         "icd_outdated": request.period.end is not None and request.period.end > ICD10CM_LAST_DAY,
+        "barriers": discharge_barriers(case, rows),
+        "medication_changes": medication_changes(case),
+        "measures": rows,
+        "charts": measure_charts(rows) if document == "concurrent-review" else (),
         "total_pages": None,
         "inline_style": True,
+        "draft": False,
+        "draft_items": (),
+        "original_copy": False,
+        "packet_parts": (),
     }
-    if document in ("request-letter", "concurrent-review", "appeal-letter", "packet"):
-        context["measures"] = measure_rows(case)
-    else:
-        context["measures"] = ()
-    context["chart"] = (
-        measure_chart(context["measures"]) if document == "concurrent-review" else None
-    )
     if extra:
         context.update(extra)
     return context

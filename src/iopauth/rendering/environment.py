@@ -30,33 +30,19 @@ from jinja2 import (
 )
 from jinja2.exceptions import SecurityError
 
+from .._dates import long_date as written_date
 from .._once import once
 from .._resources import templates_dir
 from ..errors import RenderError
 from .labels import label, service_label
 from .sandbox import MAX_OUTPUT, Sandbox, SandboxLimitError, charge, iteration_budget
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
 
 def long_date(value: date | None) -> str:
     """``January 5, 2026``; empty for ``None``."""
     if value is None:
         return ""
-    return f"{_MONTHS[value.month - 1]} {value.day}, {value.year}"
+    return written_date(value)
 
 
 def short_date(value: date | None) -> str:
@@ -179,10 +165,19 @@ def environment(template_dirs: tuple[str, ...] = ()) -> Sandbox:
 
 
 def normalize_dirs(template_dirs: Iterable[str | Path]) -> tuple[str, ...]:
-    """Template folders as absolute path strings (the environment cache key)."""
+    """Template folders as absolute path strings (the environment cache key).
+
+    A folder that does not exist is an error, not silently skipped: a mistyped path would
+    otherwise render the shipped templates as if they were the user's.
+    """
     if isinstance(template_dirs, str | Path):
         template_dirs = (template_dirs,)
-    return tuple(str(Path(d).resolve()) for d in template_dirs)
+    folders = tuple(Path(d) for d in template_dirs)
+    for folder in folders:
+        if not folder.is_dir():
+            # the folder is the caller's own argument, not case data, so it is named
+            raise RenderError(f"template folder {str(folder)!r} does not exist or is not a folder")
+    return tuple(str(f.resolve()) for f in folders)
 
 
 def _template_line(tb: TracebackType | None) -> tuple[str | None, int | None]:

@@ -6,7 +6,6 @@ AMA-copyrighted and never reproduced.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -191,16 +190,3 @@ def status_label(status: Status, kind: CriterionKind) -> str:
 def service_label(code: str) -> str | None:
     """Our short label for a service code, or ``None`` when we ship none."""
     return SERVICE_CODES.get(code.upper())
-
-
-# Confidence labels ("[verified]") and references to the project's own domain notes
-# ("payer-criteria.md §2 item 1") mean something to us, not to a payer's reviewer.
-_CONFIDENCE = re.compile(r"\s*\[[^\]]*\]")
-_NOTES = re.compile(r"\(?(?:domain/)?[\w-]+\.md(?:\s*§\s*[\w.-]+)?(?:\s+items?\s+[\d-]+)?\)?")
-
-
-def public_citation(source: str) -> str:
-    """A criterion's source as a payer should read it: public citations and URLs only."""
-    text = _NOTES.sub("", _CONFIDENCE.sub("", source))
-    parts = [p.strip(" ,;") for p in re.split(r";", text)]
-    return "; ".join(p for p in parts if p).strip(" ,;")

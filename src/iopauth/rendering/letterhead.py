@@ -70,10 +70,11 @@ def _read_logo(path: Path) -> bytes:
     try:
         fd = os.open(path, flags)
     except OSError:
-        # ELOOP (a symbolic link) lands here too; the message never names the path
+        # ELOOP (a symbolic link) lands here too. The message names the caller's file by its
+        # name (never its folder): it is the caller's own argument, not case data.
         raise RenderError(
-            "the letterhead logo file could not be read (it must be a regular file, "
-            "not a symbolic link)"
+            f"the letterhead logo file {path.name!r} could not be read (it must be a regular "
+            "file, not a symbolic link)"
         ) from None
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):

@@ -90,6 +90,11 @@ class RenderOptions:
     the case, never today's date, so the same case renders the same bytes on any day.
     ``assets`` names files (images, stylesheets) a user template may load by ``file:`` URL;
     nothing else on disk is readable from a template.
+
+    ``final`` asks for a final letter even when the determination is not ``meets``: without it
+    a request, concurrent-review or appeal letter (and a packet or cover holding one) for such a
+    case is a draft, marked DRAFT on every page with a first-page note of what is unmet or
+    undocumented. ``original_request`` adds the original request letter to an appeal packet.
     """
 
     paper: PaperSize = field(default=PaperSize.LETTER, converter=PaperSize)
@@ -100,3 +105,5 @@ class RenderOptions:
     letterhead: Letterhead | None = None
     attachments: tuple[Attachment, ...] = field(default=(), converter=_attachments)
     assets: tuple[Path, ...] = field(default=(), converter=_paths)
+    final: bool = False
+    original_request: bool = False

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import io
 import mimetypes
 import threading
@@ -189,6 +190,24 @@ def layout(
     if len(laid_out.pages) > MAX_PAGES:
         raise RenderError(f"the document has more than {MAX_PAGES} pages")
     return laid_out
+
+
+def combine(first: Any, pages: list[Any], title: str) -> Any:
+    """One document of already laid-out ``pages`` (of several documents), titled ``title``.
+
+    Nothing is laid out again: WeasyPrint writes the pages as they are, with the fonts,
+    colour profiles and metadata of ``first`` (the metadata copied, so ``first`` is unchanged).
+    """
+    metadata = copy.copy(first.metadata)
+    metadata.title = title
+    return type(first)(
+        pages,
+        metadata,
+        first.url_fetcher,
+        first.font_config,
+        dict(first.color_profiles),
+        first.output_intent,
+    )
 
 
 def _variant(options: RenderOptions) -> str | None:

@@ -1,18 +1,30 @@
-"""``render`` and ``render_html``: a case (and its determination) to a document."""
+"""``render``, ``render_html`` and ``render_documents``: a case (and its determination) to
+documents, each laid out once.
+
+A fax packet is what goes to the payer for the request's kind (``packet_parts``): an initial
+request sends the request letter and the list of enclosures, a continued-stay request the
+concurrent review, an appeal the appeal letter (and the original request when asked for). The
+staff checklist never goes in a packet. The packet and its fax cover are assembled from the
+parts' already laid-out pages, so no part is laid out twice and the cover's page count is the
+count of those very pages.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from ..criteria import default_criteria, default_review, evaluate
-from ..criteria.result import Determination, Review
+from ..criteria.result import Determination, Outcome, Review
 from ..errors import RenderError
 from ..model import Case, RequestKind
-from .context import build_context
+from .context import build_context, draft_items
 from .environment import environment, normalize_dirs, render_template
 from .options import Attachment, RenderOptions
 
@@ -25,12 +37,18 @@ DOCUMENTS = (
     "patient-summary",
     "packet",
 )
+# Letters that argue for the request: a draft unless the determination meets (or final=True).
+LETTERS = frozenset({"request-letter", "concurrent-review", "appeal-letter"})
 # Documents that show criteria findings; the others never evaluate the case.
-_EVALUATED = frozenset(
-    {"request-letter", "checklist", "concurrent-review", "appeal-letter", "packet"}
-)
-# A cover states the packet's page count; the count settles in at most a few layouts.
-_MAX_LAYOUTS = 4
+_EVALUATED = LETTERS | {"checklist", "original-request"}
+# Parts of a packet that are not documents of their own: the list of enclosures, and the
+# original request letter enclosed with an appeal.
+ENCLOSURES = "enclosures"
+ORIGINAL_REQUEST = "original-request"
+_TEMPLATES = {ORIGINAL_REQUEST: "request-letter"}
+_CONTINUING = (RequestKind.CONCURRENT, RequestKind.EXTENSION)
+# A cover states the packet's page count; a cover longer than one page needs one more layout.
+_MAX_COVER_LAYOUTS = 3
 
 
 def documents() -> tuple[str, ...]:
@@ -42,65 +60,225 @@ def _document_date(case: Case, options: RenderOptions) -> date:
     return options.document_date or case.request.request_date
 
 
-def _determination(
-    case: Case, document: str, determination: Determination | None, options: RenderOptions
-) -> Determination | None:
-    if determination is not None or document not in _EVALUATED:
-        return determination
-    review = Review.CONTINUED if document == "concurrent-review" else default_review(case)
-    result: Determination = evaluate(
-        case, criteria=default_criteria(case), review=review, as_of=_document_date(case, options)
-    )
-    return result
+def _refusal(document: str, case: Case) -> str | None:
+    """Why ``document`` does not fit ``case``, or ``None`` when it does."""
+    kind = case.request.kind
+    if document == "appeal-letter" and case.request.denial is None:
+        # an appeal answers a decision; without one the letter would have nothing true to say
+        return "appeal-letter needs the decision it appeals: record $.request.denial"
+    if document == "concurrent-review" and kind not in _CONTINUING:
+        return (
+            "concurrent-review fits a concurrent or extension request; "
+            f"$.request.kind is {kind.value}"
+        )
+    if document == "request-letter" and kind is RequestKind.APPEAL:
+        return (
+            "request-letter is not offered for an appeal: render appeal-letter, or the packet "
+            "with RenderOptions(original_request=True) to enclose the original request"
+        )
+    if document in ("packet", "fax-cover") and kind is RequestKind.APPEAL:
+        return _refusal("appeal-letter", case)
+    return None
 
 
 def _check_document(document: str, case: Case) -> None:
     if document not in DOCUMENTS:
         raise RenderError(f"unknown document {document!r}; choose one of {', '.join(DOCUMENTS)}")
-    if document == "appeal-letter" and case.request.denial is None:
-        # an appeal answers a decision; without one the letter would have nothing true to say
-        raise RenderError("appeal-letter needs the decision it appeals: record $.request.denial")
+    reason = _refusal(document, case)
+    if reason is not None:
+        raise RenderError(reason)
 
 
 def applicable_documents(case: Case) -> tuple[str, ...]:
     """The documents that fit ``case``: the appeal letter only with a recorded denial, the
-    concurrent review only for a concurrent or extension request."""
-    skip = set()
-    if case.request.denial is None:
-        skip.add("appeal-letter")
-    if case.request.kind not in (RequestKind.CONCURRENT, RequestKind.EXTENSION):
-        skip.add("concurrent-review")
-    return tuple(d for d in DOCUMENTS if d not in skip)
+    concurrent review only for a concurrent or extension request, the request letter not for
+    an appeal (the packet and cover only when their letter fits)."""
+    return tuple(d for d in DOCUMENTS if _refusal(d, case) is None)
 
 
-def _html(
+def packet_parts(case: Case, options: RenderOptions | None = None) -> tuple[str, ...]:
+    """The parts a fax packet for ``case`` holds after its cover, by the request's kind."""
+    options = options or RenderOptions()
+    kind = case.request.kind
+    if kind in _CONTINUING:
+        return ("concurrent-review",)
+    if kind is RequestKind.APPEAL:
+        return (
+            ("appeal-letter", ORIGINAL_REQUEST) if options.original_request else ("appeal-letter",)
+        )
+    parts = ["request-letter"]
+    if case.request.documents:
+        parts.append(ENCLOSURES)
+    return tuple(parts)
+
+
+class _Session:
+    """One case, determination, options and template folders: each document laid out once."""
+
+    def __init__(
+        self,
+        case: Case,
+        determination: Determination | None,
+        options: RenderOptions,
+        dirs: tuple[str, ...],
+    ) -> None:
+        self.case = case
+        self.given = determination
+        self.options = options
+        self.dirs = dirs
+        self._determinations: dict[Review, Determination] = {}
+        self._layouts: dict[str, Any] = {}
+        self._cover: tuple[Any, int] | None = None
+
+    def determination(self, document: str) -> Determination | None:
+        """The determination ``document`` shows: the caller's, or the default set evaluated."""
+        if document not in _EVALUATED:
+            return None
+        if self.given is not None:
+            return self.given
+        review = Review.CONTINUED if document == "concurrent-review" else default_review(self.case)
+        if review not in self._determinations:
+            self._determinations[review] = evaluate(
+                self.case,
+                criteria=default_criteria(self.case),
+                review=review,
+                as_of=_document_date(self.case, self.options),
+            )
+        return self._determinations[review]
+
+    def part_case(self, document: str) -> Case:
+        """The case as ``document`` tells it; the original request predates the appeal."""
+        if document != ORIGINAL_REQUEST:
+            return self.case
+        request = attrs.evolve(self.case.request, kind=RequestKind.INITIAL, denial=None)
+        return attrs.evolve(self.case, request=request)
+
+    def is_draft(self, document: str) -> bool:
+        """True when ``document`` argues for a request its determination does not support."""
+        if self.options.final:
+            return False
+        if document in ("packet", "fax-cover", ENCLOSURES, ORIGINAL_REQUEST):
+            # every page of a packet that holds a draft letter is marked, the cover included
+            parts = packet_parts(self.case, self.options)
+            return any(self.is_draft(p) for p in parts if p in LETTERS)
+        found = self.determination(document)
+        return document in LETTERS and found is not None and found.outcome is not Outcome.MEETS
+
+    def context(
+        self, document: str, *, inline_style: bool, total_pages: int | None = None
+    ) -> dict[str, Any]:
+        """The template context of ``document`` (a part of a packet included)."""
+        determination = self.determination(document)
+        extra: dict[str, Any] = {
+            "inline_style": inline_style,
+            "draft": self.is_draft(document),
+            "draft_items": draft_items(determination) if self.is_draft(document) else (),
+            "original_copy": document == ORIGINAL_REQUEST,
+            "packet_parts": packet_parts(self.case, self.options),
+        }
+        if document in ("fax-cover", "packet"):
+            extra["total_pages"] = self.cover()[1] if total_pages is None else total_pages
+        name = _TEMPLATES.get(document, document)
+        return build_context(self.part_case(document), name, determination, self.options, extra)
+
+    def html(self, document: str, *, inline_style: bool = True) -> str:
+        """The HTML of one document (or packet part)."""
+        if document == "packet":
+            parts = ["fax-cover", *packet_parts(self.case, self.options)]
+            return _join_html([self.html(p, inline_style=inline_style) for p in parts])
+        name = _TEMPLATES.get(document, document)
+        context = self.context(document, inline_style=inline_style)
+        return render_template(environment(self.dirs), f"{name}.html.j2", context)
+
+    def layout(self, document: str) -> Any:
+        """``document`` laid out, once per session."""
+        from . import pdf
+
+        if document == "fax-cover":
+            return self.cover()[0]
+        if document not in self._layouts:
+            name = _TEMPLATES.get(document, document)
+            context = self.context(document, inline_style=False)
+            env = environment(self.dirs)
+            html = render_template(env, f"{name}.html.j2", context)
+            css = render_template(env, "partials/style.css", context)
+            self._layouts[document] = pdf.layout(html, self.options, self.options.assets, css)
+        return self._layouts[document]
+
+    def page_count(self) -> int:
+        """Pages of the packet's parts after the cover, from their layouts."""
+        return sum(len(self.layout(p).pages) for p in packet_parts(self.case, self.options))
+
+    def cover(self) -> tuple[Any, int]:
+        """The fax cover laid out with the packet's real page count, and that count."""
+        from . import pdf
+
+        if self._cover is None:
+            rest = self.page_count()
+            cover_pages = 1
+            env = environment(self.dirs)
+            for _ in range(_MAX_COVER_LAYOUTS):
+                total = rest + cover_pages
+                context = self.context("fax-cover", inline_style=False, total_pages=total)
+                html = render_template(env, "fax-cover.html.j2", context)
+                css = render_template(env, "partials/style.css", context)
+                laid_out = pdf.layout(html, self.options, self.options.assets, css)
+                if len(laid_out.pages) == cover_pages:
+                    self._cover = (laid_out, total)
+                    break
+                cover_pages = len(laid_out.pages)
+            else:
+                raise RenderError("the fax cover's page count did not settle")
+        return self._cover
+
+    def packet(self) -> Any:
+        """The cover and the parts' pages combined into one document, nothing laid out again."""
+        from . import pdf
+
+        cover = self.cover()[0]
+        pages = list(cover.pages)
+        for part in packet_parts(self.case, self.options):
+            pages.extend(self.layout(part).pages)
+        return pdf.combine(cover, pages, "Prior authorization fax packet")
+
+    def pdf(self, document: str) -> bytes:
+        """The PDF bytes of ``document``."""
+        from . import pdf
+
+        laid_out = self.packet() if document == "packet" else self.layout(document)
+        attachments = _attachments(self.case, document, self.options)
+        return pdf.write(
+            laid_out, self.options, _document_date(self.case, self.options), attachments
+        )
+
+
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL)
+
+
+def _join_html(htmls: list[str]) -> str:
+    """One HTML page holding the bodies of ``htmls`` in order, each from a new page."""
+    first = htmls[0]
+    match = _BODY.search(first)
+    if match is None:
+        raise RenderError("a packet part's template has no <body> element")
+    bodies = []
+    for index, html in enumerate(htmls):
+        found = _BODY.search(html)
+        if found is None:
+            raise RenderError("a packet part's template has no <body> element")
+        bodies.append(found.group(1) if index == 0 else f'<div class="part">{found.group(1)}</div>')
+    return first[: match.start(1)] + "".join(bodies) + first[match.end(1) :]
+
+
+def _session(
     case: Case,
     document: str,
     determination: Determination | None,
-    options: RenderOptions,
-    dirs: tuple[str, ...],
-    *,
-    extra: dict[str, Any] | None = None,
-) -> str:
-    context = build_context(case, document, determination, options, extra)
-    return render_template(environment(dirs), f"{document}.html.j2", context)
-
-
-def _pdf_html(
-    case: Case,
-    document: str,
-    determination: Determination | None,
-    options: RenderOptions,
-    dirs: tuple[str, ...],
-    *,
-    total_pages: int | None = None,
-) -> tuple[str, str]:
-    """The HTML without its inline style sheet, and that style sheet, for layout."""
-    extra = {"inline_style": False, "total_pages": total_pages}
-    context = build_context(case, document, determination, options, extra)
-    env = environment(dirs)
-    html = render_template(env, f"{document}.html.j2", context)
-    return html, render_template(env, "partials/style.css", context)
+    options: RenderOptions | None,
+    template_dirs: Iterable[str | Path],
+) -> _Session:
+    _check_document(document, case)
+    return _Session(case, determination, options or RenderOptions(), normalize_dirs(template_dirs))
 
 
 def render_html(
@@ -113,19 +291,15 @@ def render_html(
     """The HTML of ``document`` for ``case``, before layout.
 
     ``template_dirs`` are searched before the shipped templates, so a file of the same name
-    (``request-letter.html.j2``, ``partials/letterhead.html.j2``, …) replaces ours. When
-    ``determination`` is ``None``, documents that show criteria evaluate the case against
-    :func:`default_criteria`. Raises :class:`RenderError` for an unknown document or a
-    template that fails; the message never carries case data.
+    (``request-letter.html.j2``, ``partials/letterhead.html.j2``, …) replaces ours; a folder
+    that does not exist is an error. When ``determination`` is ``None``, documents that show
+    criteria evaluate the case against :func:`default_criteria`. Raises :class:`RenderError`
+    for an unknown document, one that does not fit the case, or a template that fails; the
+    message never carries case data. The packet's HTML is its parts' bodies in order; a fax
+    cover's page count comes from laying out the packet's parts.
     """
-    _check_document(document, case)
-    options = options or RenderOptions()
-    dirs = normalize_dirs(template_dirs)
-    determination = _determination(case, document, determination, options)
-    if document in ("fax-cover", "packet"):
-        total = _packet_pages(case, determination, options, dirs)
-        return _html(case, document, determination, options, dirs, extra={"total_pages": total})
-    return _html(case, document, determination, options, dirs)
+    session = _session(case, document, determination, options, template_dirs)
+    return session.html(document)
 
 
 def render(
@@ -137,68 +311,90 @@ def render(
 ) -> bytes:
     """``document`` for ``case`` as PDF bytes; the same inputs give the same bytes.
 
-    Arguments as for :func:`render_html`; ``options`` chooses paper, PDF/A-3 (with the case
-    embedded as JSON), PDF/UA tagging, the document date and a letterhead.
+    Arguments as for :func:`render_html`; ``options`` chooses paper, PDF/A-3 (embedding the
+    case facts a clinical document states), PDF/UA tagging, the document date, a letterhead
+    and whether a letter for a case that does not meet its criteria is a marked draft.
     """
-    from . import pdf
-
-    _check_document(document, case)
-    options = options or RenderOptions()
-    dirs = normalize_dirs(template_dirs)
-    determination = _determination(case, document, determination, options)
-    if document in ("fax-cover", "packet"):
-        laid_out = _packet_layout(case, document, determination, options, dirs)
-    else:
-        html, css = _pdf_html(case, document, determination, options, dirs)
-        laid_out = pdf.layout(html, options, options.assets, css)
-    attachments = _attachments(case, options) if options.archival else ()
-    return pdf.write(laid_out, options, _document_date(case, options), attachments)
+    return _session(case, document, determination, options, template_dirs).pdf(document)
 
 
-def _packet_pages(
+def render_documents(
     case: Case,
-    determination: Determination | None,
-    options: RenderOptions,
-    dirs: tuple[str, ...],
-) -> int:
-    """The real page count of the packet, its cover stating that same count."""
-    return len(_packet_layout(case, "packet", determination, options, dirs).pages)
+    documents: Iterable[str] | None = None,
+    determination: Determination | None = None,
+    options: RenderOptions | None = None,
+    template_dirs: Iterable[str | Path] = (),
+) -> dict[str, bytes]:
+    """Several documents of one case as PDF bytes by name, each laid out once.
+
+    ``documents`` defaults to :func:`applicable_documents`; the packet and the fax cover reuse
+    the layouts of the letters they hold. Each PDF equals what :func:`render` gives.
+    """
+    names = applicable_documents(case) if documents is None else tuple(documents)
+    for name in names:
+        _check_document(name, case)
+    session = _Session(
+        case, determination, options or RenderOptions(), normalize_dirs(template_dirs)
+    )
+    return {name: session.pdf(name) for name in names}
 
 
-def _packet_layout(
+def layout_documents(
+    case: Case,
+    documents: Iterable[str] | None = None,
+    determination: Determination | None = None,
+    options: RenderOptions | None = None,
+    template_dirs: Iterable[str | Path] = (),
+) -> dict[str, Any]:
+    """WeasyPrint's laid-out documents by name, each laid out once, for inspection.
+
+    The same layouts :func:`render_documents` writes; a layout check (headings at a page's
+    foot, near-empty pages, labels broken across lines) reads their pages and boxes.
+    """
+    names = applicable_documents(case) if documents is None else tuple(documents)
+    for name in names:
+        _check_document(name, case)
+    options = options or RenderOptions()
+    session = _Session(case, determination, options, normalize_dirs(template_dirs))
+    return {n: session.packet() if n == "packet" else session.layout(n) for n in names}
+
+
+def is_draft(
     case: Case,
     document: str,
-    determination: Determination | None,
-    options: RenderOptions,
-    dirs: tuple[str, ...],
-) -> Any:
-    """Lay out the packet until the count on its cover equals its pages; then ``document``."""
-    from . import pdf
-
-    total: int | None = None
-    for _ in range(_MAX_LAYOUTS):
-        html, css = _pdf_html(case, "packet", determination, options, dirs, total_pages=total)
-        laid_out = pdf.layout(html, options, options.assets, css)
-        pages = len(laid_out.pages)
-        if pages == total:
-            break
-        total = pages
-    else:
-        raise RenderError("the packet's page count did not settle")
-    if document == "packet":
-        return laid_out
-    html, css = _pdf_html(case, document, determination, options, dirs, total_pages=total)
-    return pdf.layout(html, options, options.assets, css)
+    determination: Determination | None = None,
+    options: RenderOptions | None = None,
+) -> bool:
+    """True when :func:`render` would mark ``document`` DRAFT (see :class:`RenderOptions`)."""
+    return _session(case, document, determination, options, ()).is_draft(document)
 
 
-def _attachments(case: Case, options: RenderOptions) -> tuple[Attachment, ...]:
+# Patient details no letter states: the embedded case leaves them out (minimum necessary).
+_UNSTATED_PATIENT_FIELDS = ("phone", "email", "address", "guardian", "preferred_language")
+
+
+def _attachments(case: Case, document: str, options: RenderOptions) -> tuple[Attachment, ...]:
+    """Files an archival PDF embeds: for a clinical document, the case facts it states.
+
+    A fax cover and a patient summary state no clinical facts, so they embed no case; the
+    caller's own attachments are embedded either way.
+    """
+    if not options.archival:
+        return ()
+    if document in ("fax-cover", "patient-summary"):
+        return options.attachments
     from ..serialize import dump_case
 
-    data = json.dumps(dump_case(case), sort_keys=True, ensure_ascii=False, indent=2)
+    data = dump_case(case)
+    patient = data["patient"]
+    for name in _UNSTATED_PATIENT_FIELDS:
+        patient.pop(name, None)
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2)
     case_file = Attachment(
         name="case.json",
-        data=data.encode("utf-8"),
+        data=text.encode("utf-8"),
         media_type="application/json",
-        description="The iopauth case this document was rendered from",
+        description="The case facts this document states, as an iopauth case document "
+        "(the patient's contact details left out)",
     )
     return (case_file, *options.attachments)

@@ -157,8 +157,9 @@ def _view_types() -> tuple[type, ...]:
     from ..model._base import Redacted
     from .appeal import Principle, StateLaw
     from .checklist import NeededDocument
-    from .context import FindingView, MeasureRow
+    from .context import DraftItem, FindingView, UnmetAnswer
     from .letterhead import LetterheadView
+    from .measure_rows import MeasureRow
 
     return (
         Redacted,
@@ -169,6 +170,8 @@ def _view_types() -> tuple[type, ...]:
         Principle,
         StateLaw,
         FindingView,
+        DraftItem,
+        UnmetAnswer,
         LetterheadView,
         MeasureRow,
         NeededDocument,

@@ -1,0 +1,140 @@
+"""Which of the case's clinical sentences bear on a criterion, by the facts its rule read.
+
+A finding's evidence only *chooses* sentences here; its fact names and values are never printed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+
+from ..criteria.result import Finding
+from ..model import Case
+from .clinical import (
+    attendance_sentence,
+    benefit_sentences,
+    certification_sentences,
+    diagnosis_sentences,
+    discharge_sentences,
+    engagement_sentences,
+    failed_lower_sentences,
+    functioning_sentences,
+    goals_sentences,
+    improvement_sentences,
+    medical_sentences,
+    medication_sentences,
+    physician_sentences,
+    presentation_sentences,
+    psychosocial_sentences,
+    rating_sentences,
+    risk_sentences,
+    schedule_sentence,
+    treatment_sentences,
+    withdrawal_sentences,
+)
+from .measure_rows import MeasureRow, measure_sentence
+
+_TOPICS = {
+    "diagnoses": diagnosis_sentences,
+    "presentation": presentation_sentences,
+    "treatment": treatment_sentences,
+    "functioning": functioning_sentences,
+    "history": failed_lower_sentences,
+    "ratings": rating_sentences,
+    "risk": risk_sentences,
+    "medical": medical_sentences,
+    "withdrawal": withdrawal_sentences,
+    "benefit": benefit_sentences,
+    "psychosocial": psychosocial_sentences,
+    "engagement": engagement_sentences,
+    "improvement": improvement_sentences,
+    "attendance": lambda case: [s for s in (attendance_sentence(case),) if s],
+    "schedule": lambda case: [schedule_sentence(case)],
+    "goals": goals_sentences,
+    "discharge": discharge_sentences,
+    "certification": certification_sentences,
+    "physician": physician_sentences,
+    "medications": medication_sentences,
+}
+
+# Which sentences bear on a criterion, by the facts its rule read: exact names first, then the
+# part before the dot. Facts absent here (the patient's age and sex, the plan type, the
+# program's setting, the request's kind, a set's parameters) add nothing: the request table
+# states them already.
+_FACT_TOPICS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "presentation.outpatient_insufficient": ("presentation", "measures", "functioning"),
+        "presentation.primarily_social": ("treatment",),
+        "medical.stable": ("medical",),
+        "medical.withdrawal_needs_monitoring": ("withdrawal",),
+        "medical.condition_prevents_benefit": ("benefit",),
+        "engagement.sessions_attended": ("attendance",),
+        "engagement.sessions_scheduled": ("attendance",),
+        "engagement.expected_to_improve": ("improvement",),
+        "plan.has_measurable_goals": ("goals",),
+        "plan.goal_progress": ("goals",),
+        "plan.all_goals_met": ("goals",),
+        "plan.revised": ("goals",),
+        "plan.discharge_plan": ("discharge",),
+        "plan.step_down_level": ("discharge",),
+        "plan.signed": ("certification",),
+        "plan.certified": ("certification",),
+        "diagnoses": ("diagnoses",),
+        "history": ("history",),
+        "rating": ("ratings",),
+        "asam": ("ratings",),
+        "measures": ("measures",),
+        "phq9": ("measures",),
+        "phq2": ("measures",),
+        "gad7": ("measures",),
+        "pcl5": ("measures",),
+        "audit": ("measures",),
+        "audit_c": ("measures",),
+        "dast10": ("measures",),
+        "cssrs": ("measures", "risk"),
+        "safety": ("measures", "risk"),
+        "locus": ("ratings",),
+        "calocus": ("ratings",),
+        "functioning": ("functioning",),
+        "medical.withdrawal_risk": ("withdrawal",),
+        "presentation": ("presentation",),
+        "medications": ("medications",),
+        "risk": ("risk",),
+        "psychosocial": ("psychosocial",),
+        "engagement": ("engagement",),
+        "plan": ("schedule",),
+        "clinicians": ("physician",),
+    }
+)
+
+
+def topics_for(facts: Iterable[str]) -> tuple[str, ...]:
+    """The sentence topics that bear on a criterion whose rule read ``facts``, in order."""
+    out: list[str] = []
+    for fact in facts:
+        topics = _FACT_TOPICS.get(fact) or _FACT_TOPICS.get(fact.split(".", 1)[0], ())
+        out.extend(t for t in topics if t not in out)
+    return tuple(out)
+
+
+def sentences_for(
+    case: Case, topics: Iterable[str], rows: Iterable[MeasureRow] = ()
+) -> tuple[str, ...]:
+    """The case's sentences on ``topics``, each once; ``rows`` are its scored measures."""
+    out: list[str] = []
+    for topic in topics:
+        found = [measure_sentence(m) for m in rows] if topic == "measures" else _TOPICS[topic](case)
+        for text in found:
+            if text not in out:
+                out.append(text)
+    return tuple(out)
+
+
+def finding_basis(case: Case, finding: Finding, rows: Iterable[MeasureRow] = ()) -> tuple[str, ...]:
+    """What the record says on a finding's criterion, in clinical sentences."""
+    return sentences_for(case, topics_for(e.fact for e in finding.evidence), tuple(rows))
+
+
+#: The evidence an appeal quotes for a criterion the payer named that our set lacks, or on
+#: which our record has nothing more specific: severity, function, course and level of care.
+GENERAL_TOPICS = ("measures", "functioning", "attendance", "ratings", "history", "presentation")

@@ -1,0 +1,312 @@
+"""Letters in the payer's language: clinical sentences from the case, no engine internals."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import attrs
+import pypdf
+import pytest
+
+from iopauth.criteria.facts import FACTS
+from iopauth.model import (
+    Case,
+    Diagnosis,
+    DocumentKind,
+    Guardian,
+    LevelOfCareRating,
+    PersonName,
+    PlanType,
+    RatingInstrument,
+    RequestKind,
+)
+from iopauth.rendering import applicable_documents, render_documents, render_html
+from iopauth.rendering.clinical import (
+    attendance_sentence,
+    failed_lower_sentences,
+    functioning_sentences,
+    rating_sentences,
+)
+from iopauth.rendering.measure_rows import measure_rows, measure_sentence
+from iopauth.serialize import load_case
+
+from .casebuilder import build_case
+
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples" / "cases").glob("*.json"))
+APPEAL = next(p for p in EXAMPLES if p.stem == "commercial-adolescent-appeal")
+CONCURRENT = next(p for p in EXAMPLES if p.stem == "medicaid-alcohol-depression-concurrent")
+
+
+def _texts(pdf: bytes) -> list[str]:
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return [" ".join(p.extract_text().split()) for p in reader.pages]
+
+
+@cache
+def _example_documents(path: Path) -> dict[str, list[str]]:
+    """Every applicable document of one example, as the text of each page."""
+    case = load_case(path)
+    return {name: _texts(pdf) for name, pdf in render_documents(case).items()}
+
+
+# Engine internals a reader must never see: fact names, JSON paths, evidence echoes, URLs.
+_INTERNALS = (
+    re.compile(r"\$\.[a-z]"),
+    re.compile(r"= (yes|no)\b"),
+    re.compile(r"\b(Met|Applies|Not documented): "),
+    re.compile(r"https?://|www\.|\.com\b|\.org\b|\.md\b"),
+    re.compile(r"\[(verified|unverified|standard|conflict)"),
+)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_no_document_prints_engine_internals(example: Path) -> None:
+    """No page of any document of any example carries a fact name, a JSON path, an evidence
+    echo ("= yes", "Met: "), a confidence label or a web address."""
+    fact_names = [name for name in FACTS if "." in name]
+    for name, pages in _example_documents(example).items():
+        for number, page in enumerate(pages, start=1):
+            where = f"{example.stem} {name} page {number}"
+            for pattern in _INTERNALS:
+                assert not pattern.search(page), f"{where}: {pattern.pattern}"
+            for fact in fact_names:
+                assert fact not in page, f"{where}: {fact}"
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_no_payer_letter_prints_a_not_met_row(example: Path) -> None:
+    """A payer-facing letter never says "Not met" (the staff checklist may)."""
+    for name, pages in _example_documents(example).items():
+        if name != "checklist":
+            assert "Not met" not in " ".join(pages), name
+
+
+def test_measure_sentences_give_dates_and_change() -> None:
+    """A repeated measure reads with both dates, bands and the change in points."""
+    case = load_case(APPEAL)
+    phq9 = measure_rows(case)[0]
+    assert measure_sentence(phq9) == (
+        "PHQ-9 16 (moderately severe) on April 13, 2026, up 4 points from 12 (moderate) on "
+        "January 20, 2026."
+    )
+
+
+def test_functioning_attendance_rating_and_failed_care_in_sentences() -> None:
+    """Impairment, attendance, the recorded rating with its version and failed lower care read
+    as a reviewer writes them."""
+    appeal = load_case(APPEAL)
+    assert "Severe impairment at school: missed 11 of 20 school days." in functioning_sentences(
+        appeal
+    )
+    assert failed_lower_sentences(appeal) == [
+        "Outpatient care (weekly individual therapy and psychiatry follow-up) from January 20, "
+        "2026 to April 10, 2026 ended with an insufficient response."
+    ]
+    concurrent = load_case(CONCURRENT)
+    assert attendance_sentence(concurrent) == (
+        "Attended 15 of 16 scheduled program days (94%) since admission on May 4, 2026."
+    )
+    locus = LevelOfCareRating(
+        instrument=RatingInstrument.LOCUS,
+        rated_on=date(2026, 6, 5),
+        ratings={},
+        recommended_level="3",
+        version="20",
+        composite=18,
+    )
+    case = attrs.evolve(build_case(), level_of_care_ratings=(locus,))
+    assert rating_sentences(case) == [
+        "LOCUS version 20, rated June 5, 2026, composite score 18: recommended level 3."
+    ]
+
+
+def test_appeal_answers_each_cited_criterion_with_the_record() -> None:
+    """The appeal quotes measures with change, impairment, failed care and the recorded rating
+    under the criteria the denial named, and never says only "Met in the record"."""
+    text = " ".join(_example_documents(APPEAL)["appeal-letter"])
+    section = text.split("Response to each criterion cited as unmet", 1)[1].split("Diagnoses", 1)[0]
+    for fact in (
+        "The decision found this criterion unmet. The record shows that it is met",
+        "up 4 points from 12 (moderate) on January 20, 2026",
+        "missed 11 of 20 school days",
+        "ended with an insufficient response",
+        "CALOCUS-CASII, rated April 13, 2026",
+        "The decision treats this exclusion as applying. The record shows that it does not",
+    ):
+        assert fact in section, fact
+    assert "in the record" not in section
+
+
+def test_standards_of_care_bear_on_this_patient() -> None:
+    """Co-occurring treatment only with a substance-use diagnosis, chronic-condition language
+    only with a recurrent or chronic diagnosis."""
+    appeal = load_case(APPEAL)  # F32.1 single episode and F41.1: neither substance nor chronic
+    html = render_html(appeal, "appeal-letter")
+    assert "Co-occurring" not in html
+    assert "Chronic conditions" not in html
+    assert "Treatment should address the underlying condition" in html
+    recurrent_sud = attrs.evolve(
+        appeal,
+        diagnoses=(
+            Diagnosis(
+                code="F33.1", primary=True, description="Major depressive disorder, recurrent"
+            ),
+            Diagnosis(code="F10.20"),
+        ),
+    )
+    html = render_html(recurrent_sud, "appeal-letter")
+    assert "Co-occurring mental-health and substance-use conditions" in html
+    assert "Chronic conditions warrant effective treatment" in html
+
+
+def test_citations_name_the_primary_authority() -> None:
+    """The appeal cites Wit by docket and the request cites CMS-0057-F by Federal Register,
+    never a web page."""
+    appeal = " ".join(_example_documents(APPEAL)["appeal-letter"])
+    assert "No. 14-cv-02346-JCS (N.D. Cal. Feb. 28, 2019)" in appeal
+    assert "casetext" not in appeal
+    base = build_case()
+    medicaid = attrs.evolve(base, coverage=attrs.evolve(base.coverage, plan_type=PlanType.MEDICAID))
+    letter = render_html(medicaid, "request-letter")
+    assert "89 Fed. Reg. 8758" in letter
+    assert "cms-0057-f.com" not in letter
+
+
+def test_checklist_tells_stated_in_the_case_from_attached() -> None:
+    """A discharge plan and a level-of-care rating the case states are "In the letter", not
+    "Missing", when no document is on hand to attach."""
+    text = " ".join(_example_documents(APPEAL)["checklist"])
+    row = text.split("Discharge, aftercare or step-down plan", 1)[1][:60]
+    assert row.lstrip().startswith("In the letter"), row
+    assert "Level-of-care assessment (e.g. LOCUS, ASAM) In the letter" in text
+
+
+def test_concurrent_review_lists_the_attendance_record_only_when_on_hand() -> None:
+    """The attendance record is named as enclosed only when the case has one."""
+    case = load_case(CONCURRENT)
+    assert "The attendance record is enclosed." in render_html(case, "concurrent-review")
+    without = attrs.evolve(
+        case,
+        request=attrs.evolve(
+            case.request,
+            documents=tuple(
+                d for d in case.request.documents if d.kind is not DocumentKind.ATTENDANCE_RECORD
+            ),
+        ),
+    )
+    html = render_html(without, "concurrent-review")
+    assert "attendance record is enclosed" not in html
+    assert "Attended 15 of 16 scheduled program days" in html
+
+
+def test_concurrent_review_carries_what_a_reviewer_asks_for() -> None:
+    """Diagnoses, medication changes, attendance against the schedule, goal progress, the
+    measure trend, barriers to discharge, the relapse plan and the next review date."""
+    text = " ".join(_example_documents(CONCURRENT)["concurrent-review"])
+    for fact in (
+        "Diagnoses",
+        "F10.20",
+        "Changes since admission on May 4, 2026: Naltrexone 50 mg once daily: started on May 4",
+        "Attended 15 of 16 scheduled program days (94%)",
+        "The schedule is 4 days and 12 hours a week",
+        "In progress: two lapses in week three",
+        "PHQ-9 fell 8 points, from 18 on May 4, 2026 to 10 on June 1, 2026",
+        "Barriers to discharge",
+        "Goal not yet met: Return to work plan.",
+        "Discharge and relapse-prevention plan",
+        "We request the next review on or before June 28, 2026",
+    ):
+        assert fact in text, fact
+
+
+def test_phq9_chart_uses_the_instrument_scale_and_labels_every_date() -> None:
+    """The chart runs 0 to 27 with the band edges 5, 10, 15 and 20 marked, labels each
+    administration's date and total, and states the change in words beside it."""
+    html = render_html(load_case(CONCURRENT), "concurrent-review")
+    svg = html.split("<svg", 1)[1].split("</svg>", 1)[0]
+    labels = re.findall(r">([^<>]+)</text>", svg)
+    for edge in ("0", "5", "10", "15", "20", "27"):
+        assert edge in labels, edge
+    for day in ("05/04/26", "05/18/26", "06/01/26"):
+        assert day in labels, day
+    assert "PHQ-9 fell 8 points, from 18 on May 4, 2026 to 10 on June 1, 2026" in html
+
+
+def test_patient_summary_speaks_to_a_minor_and_the_guardian() -> None:
+    """A minor's summary names the parent or guardian, the program days and hours, and the
+    plan's member-services number rather than the providers' UM line."""
+    case = load_case(APPEAL)
+    text = " ".join(_example_documents(APPEAL)["patient-summary"])
+    assert "For Maya Examplegirl and Lucia Examplegirl (mother)" in text
+    assert "Monday: 3 hours" in text
+    assert "member services, (555) 020-7100" in text
+    assert case.coverage.um_phone is not None
+    assert case.coverage.um_phone not in text
+    adult = attrs.evolve(
+        build_case(),
+        patient=attrs.evolve(
+            build_case().patient,
+            guardian=Guardian(name=PersonName(given="Pat", family="Parent"), relationship="father"),
+        ),
+    )
+    assert "Pat Parent" not in render_html(adult, "patient-summary")  # an adult's own page
+
+
+def test_patient_summary_of_a_concurrent_review_says_what_was_approved_and_when_next() -> None:
+    """For a continued stay the summary gives the approval so far and the next review date."""
+    text = " ".join(_example_documents(CONCURRENT)["patient-summary"])
+    assert "approved the care you have had since May 4, 2026" in text
+    assert "The next review is on or before June 28, 2026" in text
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_patient_summary_fits_on_one_page(example: Path) -> None:
+    """The patient summary of every example is one page."""
+    assert len(_example_documents(example)["patient-summary"]) == 1
+
+
+def test_request_letter_cites_rating_version_as_a_version() -> None:
+    """A recorded LOCUS version reads "LOCUS version 20", never "LOCUS (20)"."""
+    path = next(p for p in EXAMPLES if p.stem == "medicare-stepdown-depression")
+    text = " ".join(_example_documents(path)["request-letter"])
+    assert "LOCUS version 20" in text
+    assert "LOCUS (20)" not in text
+
+
+def test_documents_only_offer_what_fits() -> None:
+    """The concurrent example offers the review; an initial request does not."""
+    case: Case = load_case(CONCURRENT)
+    assert "concurrent-review" in applicable_documents(case)
+    initial = attrs.evolve(case, request=attrs.evolve(case.request, kind=RequestKind.INITIAL))
+    assert "concurrent-review" not in applicable_documents(initial)
+
+
+def test_every_fact_a_rule_can_read_chooses_sentences() -> None:
+    """Each fact but those the request table already states leads to clinical sentences, so a
+    criterion on any fact is answered from the record, not "shown in the enclosed record"."""
+    from iopauth.rendering.basis import topics_for
+
+    stated_elsewhere = {
+        "patient.age",
+        "patient.sex",
+        "coverage.plan_type",
+        "program.setting",
+        "request.kind",
+        "request.weeks",
+        "request.documents",
+    }
+    silent = [name for name in FACTS if "." in name and not topics_for((name,))]
+    assert sorted(silent) == sorted(stated_elsewhere)
+
+
+def test_letter_quotes_each_sentence_of_the_record_once() -> None:
+    """The criteria table quotes a sentence of the record in one row only; later rows that
+    rest on it name the row that quotes it."""
+    html = render_html(load_case(CONCURRENT), "concurrent-review")
+    table = html.split('<table class="criteria">', 1)[1].split("</table>", 1)[0]
+    assert table.count("Attended 15 of 16 scheduled program days") == 1
+    assert "See also the record quoted under" in table

@@ -1,0 +1,219 @@
+"""The packet by request kind, assembled from laid-out parts; drafts; what archival PDFs embed."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pypdf
+import pytest
+
+from iopauth.criteria.result import Outcome
+from iopauth.errors import RenderError
+from iopauth.model import Case, Denial, DocumentKind, DocumentOnHand, RequestKind
+from iopauth.rendering import (
+    RenderOptions,
+    applicable_documents,
+    is_draft,
+    packet_parts,
+    render,
+    render_documents,
+    render_html,
+)
+from iopauth.serialize import load_case
+
+from .casebuilder import build_case
+from .test_rendering import DETERMINATION
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "cases"
+MILD = EXAMPLES / "commercial-mild-adjustment.json"  # does not meet iop-standard: 4 h a week
+
+
+def _kind(case: Case, kind: RequestKind, **request: Any) -> Case:
+    return attrs.evolve(case, request=attrs.evolve(case.request, kind=kind, **request))
+
+
+def _pages(pdf: bytes) -> list[str]:
+    """Each page's text, whitespace collapsed."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return [" ".join(p.extract_text().split()) for p in reader.pages]
+
+
+def _denied(case: Case) -> Case:
+    denial = Denial(decided_on=date(2026, 3, 25), unmet_criteria=("adm.impairment",))
+    return _kind(case, RequestKind.APPEAL, denial=denial)
+
+
+def test_packet_parts_follow_the_request_kind() -> None:
+    """Initial: letter and enclosures; concurrent or extension: the review; appeal: the appeal
+    letter, with the original request only when asked for. Never the checklist."""
+    case = build_case()
+    docs = (DocumentOnHand(kind=DocumentKind.TREATMENT_PLAN),)
+    initial = attrs.evolve(case, request=attrs.evolve(case.request, documents=docs))
+    assert packet_parts(initial) == ("request-letter", "enclosures")
+    assert packet_parts(case) == ("request-letter",)  # nothing on hand, nothing to list
+    assert packet_parts(_kind(case, RequestKind.CONCURRENT)) == ("concurrent-review",)
+    assert packet_parts(_kind(case, RequestKind.EXTENSION)) == ("concurrent-review",)
+    appeal = _denied(case)
+    assert packet_parts(appeal) == ("appeal-letter",)
+    with_original = RenderOptions(original_request=True)
+    assert packet_parts(appeal, with_original) == ("appeal-letter", "original-request")
+
+
+def test_initial_packet_is_cover_letter_and_enclosures_without_the_checklist() -> None:
+    """An initial packet holds the cover, the request letter and the list of enclosures; its
+    cover counts exactly the packet's pages; the staff checklist is not in it."""
+    case = load_case(EXAMPLES / "medicare-stepdown-depression.json")
+    pages = _pages(render(case, "packet"))
+    assert f"{len(pages)}, including this cover" in pages[0]
+    text = " ".join(pages)
+    assert "letter of medical necessity" in text
+    assert "Enclosures" in pages[-1]
+    assert "Prior authorization checklist" not in text
+
+
+def test_concurrent_and_appeal_packets_hold_their_letters() -> None:
+    """A concurrent packet holds the continued-stay review; an appeal packet the appeal, and
+    the original request only when asked for."""
+    concurrent = render(
+        load_case(EXAMPLES / "medicaid-alcohol-depression-concurrent.json"), "packet"
+    )
+    text = " ".join(_pages(concurrent))
+    assert "Continued-stay review: request to extend" in text
+    assert "letter of medical necessity" not in text
+    appeal_case = load_case(EXAMPLES / "commercial-adolescent-appeal.json")
+    alone = " ".join(_pages(render(appeal_case, "packet")))
+    assert "ppeal of adverse determination" in alone
+    assert "Copy of our original request" not in alone
+    both = _pages(render(appeal_case, "packet", options=RenderOptions(original_request=True)))
+    assert "Copy of our original request" in " ".join(both)
+    assert f"{len(both)}, including this cover" in both[0]
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.stem)
+def test_fax_cover_counts_the_packet_it_covers(example: Path) -> None:
+    """For every example, the standalone cover states the page count of the packet."""
+    case = load_case(example)
+    rendered = render_documents(case, ["fax-cover", "packet"])
+    packet_pages = len(_pages(rendered["packet"]))
+    assert f"{packet_pages}, including this cover" in _pages(rendered["fax-cover"])[0]
+
+
+def test_every_document_is_laid_out_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rendering a case's documents lays out each distinct document once: the packet and the
+    cover reuse the letter's pages, and each PDF equals the one render() gives alone."""
+    from iopauth.rendering import pdf
+
+    case = load_case(EXAMPLES / "medicare-stepdown-depression.json")
+    names = applicable_documents(case)
+    laid_out: list[str] = []
+    real = pdf.layout
+
+    def counting(html: str, *args: Any, **kwargs: Any) -> Any:
+        laid_out.append(html.split('<body class="', 1)[1].split('"', 1)[0])
+        return real(html, *args, **kwargs)
+
+    monkeypatch.setattr(pdf, "layout", counting)
+    together = render_documents(case, names)
+    assert sorted(laid_out) == sorted(
+        ["request-letter", "checklist", "fax-cover", "patient-summary", "enclosures"]
+    )
+    monkeypatch.setattr(pdf, "layout", real)
+    for name in names:
+        assert together[name] == render(case, name), name
+
+
+def test_documents_that_do_not_fit_are_refused() -> None:
+    """A concurrent review for an initial request and a request letter for an appeal raise
+    RenderError naming the rule; neither is offered for those cases."""
+    case = build_case()
+    with pytest.raises(RenderError, match=r"concurrent-review fits a concurrent"):
+        render_html(case, "concurrent-review")
+    appeal = _denied(case)
+    with pytest.raises(RenderError, match="request-letter is not offered for an appeal"):
+        render_html(appeal, "request-letter")
+    assert "concurrent-review" not in applicable_documents(case)
+    assert "request-letter" not in applicable_documents(appeal)
+    assert "appeal-letter" in applicable_documents(appeal)
+
+
+def test_a_letter_for_a_case_that_does_not_meet_is_a_marked_draft() -> None:
+    """Every page says DRAFT; the first page lists what is unmet or undocumented; the payer
+    letter has no "Not met" row; final=True writes it clean."""
+    case = load_case(MILD)
+    assert is_draft(case, "request-letter")
+    pages = _pages(render(case, "request-letter"))
+    assert all("DRAFT" in page for page in pages)
+    first = pages[0]
+    assert "Draft, not for submission" in first
+    assert "Program intensity: not met" in first
+    assert "Outpatient care not enough: not documented" in first
+    assert "A lower level would do: exclusion applies" in first
+    assert "Not met" not in " ".join(pages)
+    final = RenderOptions(final=True)
+    assert not is_draft(case, "request-letter", options=final)
+    clean = " ".join(_pages(render(case, "request-letter", options=final)))
+    assert "DRAFT" not in clean
+    assert "Not met" not in clean
+    assert "Program intensity" not in clean  # what counts against the request is not argued
+
+
+def test_a_draft_letter_makes_its_packet_and_cover_drafts() -> None:
+    """The packet and cover that hold a draft letter are marked; a meeting case's are not;
+    the checklist and patient summary are never drafts."""
+    mild = load_case(MILD)
+    for name in ("packet", "fax-cover"):
+        assert is_draft(mild, name)
+        assert all("DRAFT" in page for page in _pages(render(mild, name)))
+    for name in ("checklist", "patient-summary"):
+        assert not is_draft(mild, name)
+    meets = load_case(EXAMPLES / "medicare-stepdown-depression.json")
+    assert not is_draft(meets, "packet")
+    assert "DRAFT" not in " ".join(_pages(render(meets, "packet")))
+
+
+def test_a_meeting_determination_is_never_a_draft() -> None:
+    """A determination that meets gives a clean letter; one that does not gives a draft."""
+    case = build_case()
+    meets = attrs.evolve(DETERMINATION, outcome=Outcome.MEETS)
+    assert not is_draft(case, "request-letter", meets)
+    assert is_draft(case, "request-letter", DETERMINATION)
+
+
+def test_archival_cover_and_summary_embed_no_case() -> None:
+    """Minimum necessary: a fax cover and a patient summary embed no case JSON (the caller's
+    own attachments only); a clinical letter embeds the case facts it states, without the
+    patient's contact details."""
+    case = load_case(EXAMPLES / "commercial-adolescent-appeal.json")
+    archival = RenderOptions(archival=True)
+    for name in ("fax-cover", "patient-summary"):
+        reader = pypdf.PdfReader(io.BytesIO(render(case, name, options=archival)))
+        assert "case.json" not in reader.attachments, name
+    reader = pypdf.PdfReader(io.BytesIO(render(case, "appeal-letter", options=archival)))
+    embedded = json.loads(reader.attachments["case.json"][0])
+    assert embedded["diagnoses"][0]["code"] == "F32.1"
+    for field in ("address", "phone", "guardian"):
+        assert field not in embedded["patient"], field
+    assert load_case(embedded).patient.name == case.patient.name
+
+
+def test_missing_template_folder_is_an_error(tmp_path: Path) -> None:
+    """A template folder that does not exist raises RenderError naming it."""
+    with pytest.raises(RenderError, match="no-such-templates"):
+        render_html(build_case(), "patient-summary", template_dirs=[tmp_path / "no-such-templates"])
+
+
+def test_tagged_archival_packet_keeps_its_title_tags_and_case() -> None:
+    """A packet combined from laid-out parts is still titled, tagged and archival."""
+    case = load_case(EXAMPLES / "medicare-stepdown-depression.json")
+    pdf = render(case, "packet", options=RenderOptions(tagged=True, archival=True))
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    assert reader.metadata is not None
+    assert reader.metadata.title == "Prior authorization fax packet"
+    root: Any = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root
+    assert list(reader.attachments) == ["case.json"]
