@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -799,6 +800,38 @@ def authorizations(draw: st.DrawFn, unit_type: UnitType | None = None) -> Author
     )
 
 
+# --- FHIR (iopauth.fhir) ---
+
+#: Any JSON value, small: what a careless or hostile exporter may put where FHIR wants another.
+json_values: st.SearchStrategy[Any] = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=6),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def _json_slots(node: Any) -> list[tuple[Any, Any]]:
+    """Every (container, key or index) of a JSON document, depth first."""
+    out: list[tuple[Any, Any]] = []
+    keys = node.keys() if isinstance(node, dict) else range(len(node))
+    for key in keys:
+        out.append((node, key))
+        if isinstance(node[key], dict | list):
+            out.extend(_json_slots(node[key]))
+    return out
+
+
+@st.composite
+def mutated(draw: st.DrawFn, document: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a JSON document with one value, at any depth, replaced by any JSON value."""
+    copy: dict[str, Any] = json.loads(json.dumps(document))
+    container, key = draw(st.sampled_from(_json_slots(copy)))
+    container[key] = draw(json_values)
+    return copy
+
+
 # Pieces of hostile template expressions: values that may be huge, operators that grow them.
 _TEMPLATE_ATOMS = (
     "'A'",
@@ -901,3 +934,21 @@ def form_texts(max_size: int) -> st.SearchStrategy[str]:
     """
     alphabet = st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 -")
     return st.text(alphabet, min_size=1, max_size=max_size).filter(lambda text: bool(text.strip()))
+
+
+@st.composite
+def pas_item_decisions(draw: st.DrawFn) -> DecisionItem:
+    """A service line as a payer adjudicates it: a known review action and what it granted."""
+    from iopauth.authorization.decision import REVIEW_ACTION_STATUS
+
+    code = draw(st.sampled_from(sorted(REVIEW_ACTION_STATUS)))
+    return DecisionItem(
+        sequence=draw(st.integers(1, 99)),
+        service_code=draw(optional(st.sampled_from(["S9480", "H0015", "S0201", "90853"]))),
+        revenue_code=draw(optional(st.sampled_from(["0905", "0906", "0912"]))),
+        status=REVIEW_ACTION_STATUS[code],
+        review_action_code=code,
+        authorization_number=draw(optional(codes)),
+        reason_codes=tuple(draw(st.lists(codes, max_size=3, unique=True))),
+        **draw(_grant()),
+    )

@@ -92,8 +92,8 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name == "forms":  # the payer-forms subpackage (pypdf), imported on first use
-        return importlib.import_module("iopauth.forms")
+    if name in ("fhir", "forms"):  # subpackages (FHIR/PAS; payer forms), loaded on first use
+        return importlib.import_module(f"iopauth.{name}")
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'iopauth' has no attribute {name!r}")

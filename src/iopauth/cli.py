@@ -133,6 +133,10 @@ def _parser() -> argparse.ArgumentParser:
 
     _auth_cli.add_parser(sub)
 
+    from .fhir._cli import add_fhir_parser  # the fhir subcommands live beside their code
+
+    add_fhir_parser(sub)
+
     from .forms._cli import add_parser as add_forms_parser
 
     add_forms_parser(sub)
@@ -328,6 +332,12 @@ def _cmd_criteria(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -
     return EXIT_OK
 
 
+def _cmd_fhir(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    from .fhir._cli import run
+
+    return run(args, out, stdin)
+
+
 def _cmd_forms(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
     from .forms._cli import run
 
@@ -339,6 +349,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO | None], int]]
     "check": _cmd_check,
     "criteria": _cmd_criteria,
     "demo": _cmd_demo,
+    "fhir": _cmd_fhir,
     "forms": _cmd_forms,
     "render": _cmd_render,
     "schema": _cmd_schema,

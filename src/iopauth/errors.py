@@ -57,7 +57,24 @@ class RenderError(IopAuthError, RuntimeError):
 
 
 class FhirError(IopAuthError, ValueError):
-    """A FHIR resource could not be read or written."""
+    """A FHIR resource could not be read or written.
+
+    ``errors`` holds one line per problem, ``"<path>: <rule>"``, where the path names the place
+    in the FHIR document (``$.entry[3].resource.code``) — never the offending value.
+    """
+
+    def __init__(self, errors: Iterable[str] | str) -> None:
+        self.errors: tuple[str, ...] = (errors,) if isinstance(errors, str) else tuple(errors)
+        count = len(self.errors)
+        head = f"FHIR problem{'s' if count != 1 else ''}: {count}"
+        super().__init__("\n".join([head, *(f"  {e}" for e in self.errors)]))
+
+
+class PasClientError(IopAuthError, RuntimeError):
+    """A PAS exchange failed: the network, the authorization server or the payer's server.
+
+    The message names the operation and the HTTP status, never a request or response body.
+    """
 
 
 class FormError(IopAuthError, ValueError):

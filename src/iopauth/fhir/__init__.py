@@ -1,0 +1,53 @@
+"""FHIR R4 and Da Vinci PAS: cases in from the EHR, requests out to the payer, decisions back.
+
+``import iopauth`` does not load this package; ``from iopauth import fhir`` does. Reading and
+writing FHIR needs no model library: iopauth works on FHIR JSON and checks the PAS rules it
+relies on itself. :class:`PasClient` needs the ``fhir`` extra (httpx, PyJWT).
+``decision_from_response`` (it brings the authorization package) and the client load on
+first use.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from ..errors import PasClientError
+from ._import import ImportResult, case_from_bundle
+from ._pas import CERTIFICATION_TYPES, pas_attachment, pas_request
+from ._pas_checks import pas_problems
+
+__all__ = [
+    "CERTIFICATION_TYPES",
+    "ImportResult",
+    "PasClient",
+    "PasClientError",
+    "SmartBackendAuth",
+    "case_from_bundle",
+    "decision_from_response",
+    "pas_attachment",
+    "pas_problems",
+    "pas_request",
+]
+
+if TYPE_CHECKING:
+    from ._client import PasClient, SmartBackendAuth
+    from ._decision import decision_from_response
+
+_LAZY = {
+    "PasClient": "._client",
+    "SmartBackendAuth": "._client",
+    "decision_from_response": "._decision",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'iopauth.fhir' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,170 @@
+"""``iopauth fhir import|pas|decision``: files written whole, problems one per line, exit 2."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from iopauth import load_case
+from iopauth.cli import main
+
+HERE = Path(__file__).resolve().parent
+BUNDLE = HERE / "data" / "fhir" / "medicare-stepdown-depression.bundle.json"
+
+
+def _run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_import_writes_the_case_and_prints_what_it_could_not_fill(tmp_path: Path) -> None:
+    """The imported case loads; the risk assessment is listed as not filled."""
+    target = tmp_path / "case.json"
+    code, out, err = _run("fhir", "import", str(BUNDLE), "-o", str(target), "--kind", "initial")
+    assert (code, err) == (0, "")
+    case = load_case(target)
+    assert case.case_id == "medicare-stepdown-depression"
+    assert "not filled: $.risk: a risk assessment lives in clinical notes; ask the clinician" in out
+    assert "not filled: $.request.kind" not in out
+    assert "note: $.entry[" in out  # the SNOMED-only condition
+
+
+def test_pas_writes_a_bundle_that_keeps_the_pas_rules(tmp_path: Path) -> None:
+    """``fhir pas`` writes the request Bundle with the letter attached."""
+    from iopauth.fhir import pas_problems
+
+    letter = tmp_path / "letter.pdf"
+    letter.write_bytes(b"%PDF-1.7\n")
+    target = tmp_path / "pas.json"
+    case = HERE.parent / "examples" / "cases" / "medicare-stepdown-depression.json"
+    code, out, _ = _run("fhir", "pas", str(case), "-o", str(target), "--letter", str(letter))
+    assert code == 0
+    assert out.strip() == str(target)
+    bundle = json.loads(target.read_text())
+    assert pas_problems(bundle) == []
+    assert bundle["entry"][-1]["resource"]["description"] == "Prior authorization request letter"
+
+
+def test_decision_prints_what_the_payer_decided(pas_ri: Path) -> None:
+    """The RI's denial reads as a denial with its reason code."""
+    code, out, _ = _run("fhir", "decision", str(pas_ri / "DeniedResponse.json"))
+    assert code == 0
+    assert (
+        out.splitlines()
+        == [
+            "status: denied",
+            "decided on: 2019-09-09",
+            "authorization number: 451fe716-4701-4cdf-b5bb-a6eedbe43bbb",
+            "reason codes: X",
+            "reason text: Denied",
+        ][:4]
+    )
+
+
+def test_decision_json(pas_ri: Path) -> None:
+    """``--json`` prints the Decision's fields."""
+    code, out, _ = _run("fhir", "decision", str(pas_ri / "GrantedResponse.json"), "--json")
+    data = json.loads(out)
+    assert (code, data["status"], data["decided_on"]) == (0, "approved", "2019-09-09")
+
+
+def test_bad_bundle_exits_2_without_traceback_or_output_file(tmp_path: Path) -> None:
+    """Non-JSON input: one line naming the rule, exit 2, nothing written."""
+    bad = tmp_path / "bad.json"
+    bad.write_text("{nope")
+    target = tmp_path / "case.json"
+    code, _, err = _run("fhir", "import", str(bad), "-o", str(target))
+    assert code == 2
+    assert err.startswith("iopauth: $: not valid JSON")
+    assert "Traceback" not in err
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == [bad]
+
+
+def test_hostile_bundle_errors_name_entry_paths(tmp_path: Path) -> None:
+    """A Bundle without Coverage fails with the rule, exit 2."""
+    bundle = json.loads(BUNDLE.read_text())
+    bundle["entry"] = [e for e in bundle["entry"] if e["resource"]["resourceType"] != "Coverage"]
+    source = tmp_path / "b.json"
+    source.write_text(json.dumps(bundle))
+    code, _, err = _run("fhir", "import", str(source), "-o", str(tmp_path / "c.json"))
+    assert code == 2
+    lines = err.splitlines()
+    assert "iopauth: $.entry: no Coverage; the bundle must hold the patient's plan" in lines
+    # the ServiceRequest still points at the removed Coverage: named at its path
+    assert any(
+        line.endswith(".insurance[0].reference: refers to no entry in the bundle") for line in lines
+    )
+
+
+def test_missing_file_and_missing_subcommand_exit_2(tmp_path: Path) -> None:
+    """A missing response file and a bare ``iopauth fhir`` are usage errors."""
+    code, _, err = _run("fhir", "decision", str(tmp_path / "none.json"))
+    assert code == 2
+    assert "No such file" in err
+    code, _, err = _run("fhir")
+    assert code == 2
+    assert "required" in err
+
+
+def test_import_from_stdin_with_extra_parts(tmp_path: Path) -> None:
+    """A Bundle on standard input, with the risk assessment given in an extra file."""
+    extra = tmp_path / "extra.json"
+    extra.write_text(json.dumps({"risk": {"assessed_on": "2026-06-05", "imminent_danger": False}}))
+    target = tmp_path / "case.json"
+    out, err = io.StringIO(), io.StringIO()
+    code = main(
+        ["fhir", "import", "-", "-o", str(target), "--extra", str(extra), "--case-id", "c-9"],
+        stdout=out,
+        stderr=err,
+        stdin=io.StringIO(BUNDLE.read_text()),
+    )
+    assert (code, err.getvalue()) == (0, "")
+    case = load_case(target)
+    assert case.case_id == "c-9"
+    assert case.risk is not None
+    assert case.risk.imminent_danger is False
+    assert "not filled: $.risk" not in out.getvalue()
+
+
+def test_extra_that_is_not_an_object_exits_2(tmp_path: Path) -> None:
+    """An --extra file holding a list is refused with its name and the rule."""
+    extra = tmp_path / "extra.json"
+    extra.write_text("[1]")
+    code, _, err = _run(
+        "fhir", "import", str(BUNDLE), "-o", str(tmp_path / "c.json"), "--extra", str(extra)
+    )
+    assert code == 2
+    assert err.strip() == f"iopauth: {extra}: must be a JSON object (parts of a case)"
+
+
+def test_pas_transaction_id(tmp_path: Path) -> None:
+    """``--transaction-id`` names the submission in the Bundle identifier."""
+    case = HERE.parent / "examples" / "cases" / "commercial-mild-adjustment.json"
+    target = tmp_path / "pas.json"
+    code, _, _ = _run("fhir", "pas", str(case), "-o", str(target), "--transaction-id", "t-2")
+    assert code == 0
+    assert json.loads(target.read_text())["identifier"]["value"] == "t-2"
+
+
+def test_import_to_standard_output_reports_on_standard_error() -> None:
+    """``-o -`` writes the case JSON alone to stdout; what was not filled goes to stderr."""
+    raw = io.BytesIO()
+    out, err = io.TextIOWrapper(raw, encoding="utf-8"), io.StringIO()
+    code = main(["fhir", "import", str(BUNDLE), "-o", "-"], stdout=out, stderr=err)
+    out.flush()
+    assert code == 0
+    assert json.loads(raw.getvalue())["case_id"] == "medicare-stepdown-depression"
+    assert "not filled: $.risk" in err.getvalue()
+
+
+def test_replacing_a_file_says_so_unless_forced(tmp_path: Path) -> None:
+    """A second import over the same file notes the replacement; --force keeps quiet."""
+    target = tmp_path / "case.json"
+    _run("fhir", "import", str(BUNDLE), "-o", str(target))
+    code, _, err = _run("fhir", "import", str(BUNDLE), "-o", str(target))
+    assert (code, err) == (0, f"iopauth: replacing the existing file {target}\n")
+    code, _, err = _run("fhir", "import", str(BUNDLE), "-o", str(target), "--force")
+    assert (code, err) == (0, "")
