@@ -5,11 +5,14 @@ from __future__ import annotations
 import importlib.util
 import io
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from iopauth.authorization import Authorization, AuthorizationStore, Review, ReviewType
 from iopauth.cli import main
+from iopauth.model import LevelOfCare, PlanType
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "cases"
 STEPDOWN = EXAMPLES / "medicare-stepdown-depression.json"  # MA, requested 2026-06-05, standard
@@ -193,34 +196,27 @@ def test_a_concurrent_case_joins_its_authorization(db: str, tmp_path: Path) -> N
 PAS_RI = Path(__file__).parent / "data" / "pas-ri" / "GrantedResponse.json"
 
 
-def test_a_fhir_claim_response_is_applied_when_the_fhir_reader_is_there(db: str) -> None:
-    """With iopauth.fhir merged, a PAS ClaimResponse goes straight into the store."""
+def test_a_fhir_claim_response_is_applied_when_the_fhir_reader_is_there(tmp_path: Path) -> None:
+    """With iopauth.fhir merged, a PAS ClaimResponse goes straight into the store.
+
+    The reference implementation's response is dated 9 September 2019: the stored request
+    it answers is dated 6 September 2019.
+    """
     if importlib.util.find_spec("iopauth.fhir") is None or not PAS_RI.exists():
         pytest.skip("iopauth.fhir and its PAS reference-implementation fixtures are not here")
-    code, out, err = _run(
-        "auth", "decision", str(PAS_RI), "--db", db, "--case", "ex-medicare-stepdown"
+    db = str(tmp_path / "auth.db")
+    pending = Authorization(
+        case_id="ri-case",
+        payer_name="Reference Payer",
+        plan_type=PlanType.MEDICARE_ADVANTAGE,
+        level_of_care=LevelOfCare.IOP,
+        reviews=(Review(kind=ReviewType.INITIAL, requested_on=date(2019, 9, 6)),),
     )
+    with AuthorizationStore(db) as store:
+        store.add(pending)
+    code, out, err = _run("auth", "decision", str(PAS_RI), "--db", db, "--case", "ri-case")
     assert (code, err) == (0, "")
-    assert ": approved" in out
-
-
-def test_per_diem_usage_of_several_units_is_refused_and_nothing_is_written(db: str) -> None:
-    """Per diem counts one unit a day: 2026-06-09:3 is refused and the record is unchanged."""
-    code, out, err = _run("auth", "usage", "ex-medicare-stepdown", "2026-06-09:3", "--db", db)
-    assert (code, out) == (2, "")
-    assert err == "iopauth: usage[0].units: per diem counts one unit per day of service\n"
-    _, shown, _ = _run("auth", "show", "ex-medicare-stepdown", "--db", db)
-    assert "usage" not in json.loads(shown)
-
-
-def test_only_add_creates_a_store_and_bad_input_leaves_no_file(tmp_path: Path) -> None:
-    """A mistyped --db is an error for alerts; an invalid case given to add writes no file."""
-    missing = tmp_path / "typo.db"
-    code, _, err = _run("auth", "alerts", "--db", str(missing), "--as-of", "2026-06-13")
-    assert (code, err) == (2, f"iopauth: no authorization store at {missing}\n")
-    bad = tmp_path / "case.json"
-    bad.write_text('{"case_id": "x"}')
-    code, _, err = _run("auth", "add", str(bad), "--db", str(missing))
-    assert code == 2
-    assert err.startswith("iopauth: $.")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["case.json"]
+    assert out.endswith("(case ri-case): approved\n")
+    _, shown, _ = _run("auth", "show", "ri-case", "--db", db)
+    review = json.loads(shown)["reviews"][-1]
+    assert (review["outcome"], review["decided_on"]) == ("approved", "2019-09-09")
