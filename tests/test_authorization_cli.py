@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 from datetime import date
@@ -143,19 +142,6 @@ def test_bad_decision_file_names_the_path_and_rule(db: str, tmp_path: Path) -> N
     assert "authorized_units" not in json.loads(out)
 
 
-def test_a_fhir_claim_response_needs_the_fhir_reader(db: str, tmp_path: Path) -> None:
-    """Until iopauth.fhir is installed, a ClaimResponse is refused with what to give instead."""
-    spec = importlib.util.find_spec("iopauth.fhir")
-    if spec is not None:
-        pytest.skip("iopauth.fhir is installed: the ClaimResponse is read by it")
-    path = tmp_path / "response.json"
-    path.write_text(json.dumps({"resourceType": "ClaimResponse", "status": "active"}))
-    code, _, err = _run("auth", "decision", str(path), "--db", db)
-    assert code == 2
-    assert "iopauth.fhir.decision_from_response" in err
-    assert "give a decision JSON" in err
-
-
 def test_usage_errors_and_foreign_files(tmp_path: Path) -> None:
     """No action, a bad --as-of and a file that is not a store all exit 2 with one line."""
     assert _run("auth")[0] == 2
@@ -197,13 +183,11 @@ PAS_RI = Path(__file__).parent / "data" / "pas-ri" / "GrantedResponse.json"
 
 
 def test_a_fhir_claim_response_is_applied_when_the_fhir_reader_is_there(tmp_path: Path) -> None:
-    """With iopauth.fhir merged, a PAS ClaimResponse goes straight into the store.
+    """A payer's PAS ClaimResponse goes straight into the store, read by iopauth.fhir.
 
     The reference implementation's response is dated 9 September 2019: the stored request
     it answers is dated 6 September 2019.
     """
-    if importlib.util.find_spec("iopauth.fhir") is None or not PAS_RI.exists():
-        pytest.skip("iopauth.fhir and its PAS reference-implementation fixtures are not here")
     db = str(tmp_path / "auth.db")
     pending = Authorization(
         case_id="ri-case",
@@ -220,3 +204,23 @@ def test_a_fhir_claim_response_is_applied_when_the_fhir_reader_is_there(tmp_path
     _, shown, _ = _run("auth", "show", "ri-case", "--db", db)
     review = json.loads(shown)["reviews"][-1]
     assert (review["outcome"], review["decided_on"]) == ("approved", "2019-09-09")
+
+
+def test_an_operation_outcome_is_a_clear_error_and_changes_nothing(db: str, tmp_path: Path) -> None:
+    """A payer error (OperationOutcome) exits 2 with the FHIR reader's lines; no decision."""
+    path = tmp_path / "outcome.json"
+    path.write_text(
+        json.dumps(
+            {
+                "resourceType": "OperationOutcome",
+                "issue": [{"severity": "error", "code": "invalid"}],
+            }
+        )
+    )
+    code, out, err = _run(
+        "auth", "decision", str(path), "--db", db, "--case", "ex-medicare-stepdown"
+    )
+    assert (code, out) == (2, "")
+    assert err.startswith("iopauth: ")
+    _, shown, _ = _run("auth", "show", "ex-medicare-stepdown", "--db", db)
+    assert [r.get("outcome") for r in json.loads(shown)["reviews"]] == [None]

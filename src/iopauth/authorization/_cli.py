@@ -8,7 +8,6 @@ default ``--as-of`` of ``alerts`` is today's local date.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import re
 from datetime import date
@@ -124,26 +123,15 @@ def _add(store: Any, case: Case, out: TextIO) -> None:
 
 
 def _read_decision(path: Path) -> Decision:
-    """A decision JSON, or a FHIR ClaimResponse when the FHIR reader is installed."""
-    from ..errors import InvalidAuthorizationError
+    """A decision JSON (iopauth's format), or a payer's PAS response read by iopauth.fhir."""
     from .serialize import load_decision, read_json
 
     data = read_json(path, "decision")
     if "resourceType" not in data:
         return load_decision(data)
-    try:
-        reader = importlib.import_module("iopauth.fhir").decision_from_response
-    except (ImportError, AttributeError):
-        raise InvalidAuthorizationError(
-            [
-                "$.resourceType: reading a FHIR ClaimResponse needs "
-                "iopauth.fhir.decision_from_response, not in this version; "
-                "give a decision JSON"
-            ],
-            "decision",
-        ) from None
-    decision: Decision = reader(data)
-    return decision
+    from ..fhir import decision_from_response  # a ClaimResponse, response Bundle, Parameters…
+
+    return decision_from_response(data)
 
 
 def _decision(store: Any, decision: Decision, ref: str | None, out: TextIO) -> None:
