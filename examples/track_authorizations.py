@@ -2,12 +2,14 @@
 
 Run from the project folder:
 
-    .venv/bin/python examples/track_authorizations.py
+    .venv/bin/python examples/track_authorizations.py [OUTPUT_FOLDER]
 
-It writes ``example-authorizations.db`` (an SQLite file) in the current folder, replacing the
-one an earlier run left, and prints what a utilization-review coordinator would see.
+It writes ``example-authorizations.db`` (an SQLite file) into OUTPUT_FOLDER (default
+``example-output/``), replacing the one an earlier run left, and prints what a
+utilization-review coordinator would see.
 """
 
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -24,10 +26,12 @@ from iopauth.authorization import (
 )
 
 CASE = Path(__file__).parent / "cases" / "medicare-stepdown-depression.json"
-STORE = Path("example-authorizations.db")
+OUT = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("example-output")
+OUT.mkdir(parents=True, exist_ok=True)
+STORE = OUT / "example-authorizations.db"
 
 # Start fresh each run: remove the store file and its WAL companions from a previous run.
-for leftover in (STORE, Path(f"{STORE}-wal"), Path(f"{STORE}-shm")):
+for leftover in (STORE, OUT / f"{STORE.name}-wal", OUT / f"{STORE.name}-shm"):
     leftover.unlink(missing_ok=True)
 
 # 1. The case asks a Medicare Advantage plan for 4 weeks of IOP from 9 June 2026.
@@ -75,3 +79,4 @@ print(f"Concurrent review due: {dates.review_due}")
 #    the case id, never the patient.
 print()
 print(format_alerts(alerts([auth], date(2026, 6, 16)), date(2026, 6, 16)), end="")
+print(f"wrote: {STORE}")

@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from iopauth.levels import dimension_keys
 from iopauth.model import (
     Address,
     AuthorizationRequest,
@@ -58,6 +59,7 @@ from iopauth.model import (
     TreatmentPlan,
     WithdrawalRisk,
 )
+from iopauth.validity import remember_valid
 
 START = date(2026, 3, 2)
 REQUEST = date(2026, 3, 20)
@@ -185,27 +187,31 @@ def base_case() -> Case:
             sessions_attended=7,
         ),
         level_of_care_ratings=(
-            LevelOfCareRating(
-                instrument=RatingInstrument.ASAM,
-                rated_on=START,
-                ratings={},
-                recommended_level="2.1",
-                version="3",
-            ),
+            asam("2.1"),
             LevelOfCareRating(
                 instrument=RatingInstrument.LOCUS,
                 rated_on=date(2026, 3, 3),
-                ratings={},
+                ratings=dict(_LOCUS_RATINGS),
                 recommended_level="3",
             ),
         ),
     )
 
 
+# Every dimension rated, as validation requires; no fact reads the ratings, only the levels.
+# LOCUS ratings are 1-5 (domain/level-of-care.md §1); the domain gives no ASAM range, so the
+# ASAM values are test data only.
+_LOCUS_RATINGS = dict.fromkeys(dimension_keys(RatingInstrument.LOCUS), 3)
+_ASAM_RATINGS = dict.fromkeys(dimension_keys(RatingInstrument.ASAM), 2)
+
+
 def locus(level: str, rated_on: date = date(2026, 3, 4)) -> LevelOfCareRating:
     """A LOCUS rating recording ``level``, dated after the base case's ratings."""
     return LevelOfCareRating(
-        instrument=RatingInstrument.LOCUS, rated_on=rated_on, ratings={}, recommended_level=level
+        instrument=RatingInstrument.LOCUS,
+        rated_on=rated_on,
+        ratings=dict(_LOCUS_RATINGS),
+        recommended_level=level,
     )
 
 
@@ -214,7 +220,7 @@ def asam(level: str) -> LevelOfCareRating:
     return LevelOfCareRating(
         instrument=RatingInstrument.ASAM,
         rated_on=START,
-        ratings={},
+        ratings=dict(_ASAM_RATINGS),
         recommended_level=level,
         version="3",
     )
@@ -250,6 +256,17 @@ def with_path(obj: Any, path: str, value: Any) -> Any:
     if inner is None:
         raise ValueError(f"cannot set {path}: {head} is not recorded in this case")
     return attrs.evolve(obj, **{head: with_path(inner, rest, value)})
+
+
+def unchecked(case: Case) -> Case:
+    """``case`` marked as already checked, although it breaks a rule of the case format.
+
+    ``evaluate`` and ``render`` refuse an invalid case. Only tests of the engine's handling of
+    facts that no valid case can lack (no diagnosis, no weekly hours, a blank discharge plan)
+    use this, to reach those defensive branches on purpose.
+    """
+    remember_valid(case)
+    return case
 
 
 def build_case(overrides: Mapping[str, Any] | None = None) -> Case:

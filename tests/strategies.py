@@ -623,13 +623,13 @@ HOSTILE_SNIPPETS = (
     "&amp; &lt;",
     "url(file:///etc/passwd)",
 )
-#: String fields that hold codes or identifiers the renderer parses, left valid by
-#: :func:`hostile_case` so a render reaches the templates.
+#: String fields that hold codes, identifiers or formatted values (phone numbers, email), left
+#: valid by :func:`hostile_case` so the case stays valid and a render reaches the templates.
 _CODE_FIELDS = frozenset(
     {
         "code", "service_code", "revenue_code", "npi", "tin", "certified_by_npi", "state",
         "postal_code", "country", "recommended_level", "override_level", "preferred_language",
-        "media_type",
+        "media_type", "case_id", "phone", "fax", "um_phone", "um_fax", "email", "version",
     }
 )  # fmt: skip
 
@@ -664,6 +664,96 @@ def with_text(obj: Any, text: Any) -> Any:
 def hostile_case(draw: st.DrawFn, case: Case) -> Case:
     """``case`` with hostile text in every free-text field."""
     return with_text(case, lambda _name: draw(hostile_texts()))  # type: ignore[no-any-return]
+
+
+# --- cases built in code with a broken value (iopauth.validity) -----------------------------------
+
+#: Values a caller may put into a case built in code that ``dump_case`` can still write but the
+#: loader refuses: (dotted path, value). Wrong ranges, formats, codes and JSON types. (A string
+#: naming no enum member is kept by the converter, and ``dump_case`` cannot write it.)
+DUMPABLE_BREAKS: tuple[tuple[str, Any], ...] = (
+    ("case_id", "no spaces allowed"),
+    ("case_id", 17),
+    ("patient.name.given", ""),
+    ("patient.name.family", "tab\tand\x01control"),
+    ("patient.birth_date", date(2099, 1, 1)),
+    ("coverage.member_id", "   "),
+    ("coverage.plan_state", "ZZ"),
+    ("program.npi", "1234567890"),
+    ("program.tin", "12"),
+    ("program.phone", "555"),
+    ("plan.weeks", -5),
+    ("plan.weeks", 0),
+    ("plan.weeks", True),
+    ("plan.weeks", "8"),
+    ("plan.weeks", 8.0),
+    ("plan.level", "inpatient"),
+    ("plan.schedule", Schedule(days_per_week=8, hours_per_day=25.0)),
+    ("plan.schedule", Schedule(days_per_week=3, hours_per_day=float("nan"))),
+    ("plan.schedule", Schedule()),
+    ("request.service_code", "?"),
+    ("request.revenue_code", "9"),
+    ("request.period", DateRange(start=date(2026, 3, 2))),
+)
+
+
+def _replaced(obj: Any, path: str, value: Any) -> Any:
+    head, _, rest = path.partition(".")
+    inner = value if not rest else _replaced(getattr(obj, head), rest, value)
+    return attrs.evolve(obj, **{head: inner})
+
+
+@st.composite
+def broken_cases(draw: st.DrawFn) -> Case:
+    """A valid case with one to three values from :data:`DUMPABLE_BREAKS` put in, built in code."""
+    case = draw(cases())
+    chosen = draw(
+        st.lists(st.sampled_from(DUMPABLE_BREAKS), min_size=1, max_size=3, unique_by=lambda b: b[0])
+    )
+    for path, value in chosen:
+        case = _replaced(case, path, value)
+    return case
+
+
+#: Python values of every kind a caller might put in a field by mistake.
+python_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    texts(12),
+    st.just(""),
+    st.dates(),
+    st.datetimes(),
+    st.lists(st.integers(0, 3), max_size=3),
+    st.dictionaries(texts(4), st.integers(0, 5), max_size=2),
+    st.tuples(texts(4)),
+    st.builds(object),
+    st.sampled_from([Sex.FEMALE, LevelOfCare.PHP, PersonName(given="A", family="B")]),
+)
+
+
+@st.composite
+def with_any_value(draw: st.DrawFn, case: Case) -> tuple[Case, str]:
+    """``case`` with one field, anywhere in it, set to any Python value; and that field's path."""
+
+    def replace(obj: Any, path: str) -> tuple[Any, str]:
+        names = [f.name for f in attrs.fields(type(obj))]
+        name = draw(st.sampled_from(names))
+        value, where = getattr(obj, name), f"{path}.{name}"
+        if attrs.has(type(value)) and draw(st.booleans()):
+            new, where = replace(value, where)
+        elif (
+            isinstance(value, tuple) and value and attrs.has(type(value[0])) and draw(st.booleans())
+        ):
+            index = draw(st.integers(0, len(value) - 1))
+            item, where = replace(value[index], f"{where}[{index}]")
+            new = (*value[:index], item, *value[index + 1 :])
+        else:
+            new = draw(python_values)
+        return attrs.evolve(obj, **{name: new}), where
+
+    return replace(case, "$")
 
 
 # --- payer decisions and authorizations (iopauth.authorization) ---

@@ -14,6 +14,7 @@ import attrs
 import pytest
 
 from iopauth.criteria import Outcome, Review, Status, criteria_sets, evaluate
+from iopauth.levels import dimension_keys
 from iopauth.model import (
     Diagnosis,
     DocumentKind,
@@ -31,7 +32,7 @@ from iopauth.model import (
     Severity,
 )
 
-from .casebuilder import START, asam, build_case, locus, weekly
+from .casebuilder import START, asam, build_case, locus, unchecked, weekly
 
 # --- 1. a recorded level above the set's level -------------------------------------------------
 
@@ -61,7 +62,8 @@ def test_calocus_and_asam_above_iop() -> None:
     calocus = LevelOfCareRating(
         instrument=RatingInstrument.CALOCUS_CASII,
         rated_on=date(2026, 3, 4),
-        ratings={},
+        # every dimension rated (1-5, level-of-care.md), as validation requires
+        ratings=dict.fromkeys(dimension_keys(RatingInstrument.CALOCUS_CASII), 4),
         recommended_level="4",
     )
     teen = build_case({"patient.birth_date": date(2010, 6, 1), "level_of_care_ratings": (calocus,)})
@@ -366,12 +368,15 @@ def test_hours_criteria_count_the_smaller_of_schedule_and_services() -> None:
             PlannedService(code="90846", sessions_per_week=0.5, minutes_per_session=50),
         ),
     }
-    result = evaluate(build_case(short), "medicare-iop")
+    # validation refuses services this far from the schedule, so evaluate would too: the case
+    # is marked as checked on purpose, to test the engine's own reading of such a plan
+    case = unchecked(build_case(short))
+    result = evaluate(case, "medicare-iop")
     finding = result.by_criterion()["mcr.poc_9h"]
     assert finding.status is Status.NOT_MET
     assert "The schedule gives 10.5 hours a week" in finding.reason
     assert "the listed services add up to only 8.42 hours" in finding.reason
-    iop = evaluate(build_case(short)).by_criterion()["adm.program_intensity"]
+    iop = evaluate(case).by_criterion()["adm.program_intensity"]
     assert iop.status is Status.NOT_MET
 
 

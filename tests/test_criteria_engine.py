@@ -22,7 +22,7 @@ from iopauth.criteria import (
 )
 from iopauth.model import Case, LevelOfCare, PlannedService, Schedule, WithdrawalRisk
 
-from .casebuilder import build_case, locus, weekly
+from .casebuilder import asam, build_case, locus, weekly
 from .strategies import cases, less_documented
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "cases"
@@ -97,7 +97,9 @@ def test_adolescent_hours() -> None:
     six = weekly(3, 2.0)
     adult = evaluate(build_case(six)).by_criterion()["adm.program_intensity"]
     assert adult.status is Status.NOT_MET
-    teen = build_case({**six, "patient.birth_date": date(2010, 6, 1)})
+    # LOCUS is for adults, so the teen's case keeps only the ASAM rating
+    teen_only = {"patient.birth_date": date(2010, 6, 1), "level_of_care_ratings": (asam("2.1"),)}
+    teen = build_case({**six, **teen_only})
     assert evaluate(teen).by_criterion()["adm.program_intensity"].status is Status.MET
 
 

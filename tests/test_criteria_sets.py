@@ -19,7 +19,7 @@ from iopauth.criteria import (
     get_criteria,
     load_criteria,
 )
-from iopauth.errors import CriteriaSetError
+from iopauth.errors import CriteriaSetError, InvalidCaseError
 from iopauth.model import (
     Diagnosis,
     EpisodeOutcome,
@@ -35,11 +35,21 @@ from iopauth.model import (
     WithdrawalRisk,
 )
 
-from .casebuilder import START, THERAPIST_NPI, asam, build_case, episode, locus, weekly
+from .casebuilder import (
+    START,
+    THERAPIST_NPI,
+    asam,
+    build_case,
+    episode,
+    locus,
+    unchecked,
+    weekly,
+)
 
 _NOT_BEHAVIORAL = {"diagnoses": (Diagnosis(code="Z63.0", primary=True),)}
 _NO_DIAGNOSES = {"diagnoses": ()}
-_FEW_HOURS = {"plan.schedule": Schedule(days_per_week=2, hours_per_day=2.0)}
+# four hours a week: the base case's twelve hours of services go too, or the case is invalid
+_FEW_HOURS = {"plan.schedule": Schedule(days_per_week=2, hours_per_day=2.0), "plan.services": ()}
 _NO_HOURS = {"plan.schedule": Schedule(days_per_week=3)}
 _PHP_HOURS = weekly(5, 5.0)
 _STALLED_GOAL = (Goal(description="Mood", measure="PHQ-9 below 10", target_date=date(2026, 4, 27)),)
@@ -220,7 +230,10 @@ CASES: dict[str, dict[Status, dict[str, Any]]] = {
     },
     "mcr.poc_9h": {
         Status.MET: {},
-        Status.NOT_MET: {"plan.schedule": Schedule(days_per_week=2, hours_per_day=4.0)},
+        Status.NOT_MET: {
+            "plan.schedule": Schedule(days_per_week=2, hours_per_day=4.0),
+            "plan.services": (),
+        },
         Status.UNKNOWN: _NO_HOURS,
     },
     "mcr.physician_cert": {
@@ -322,6 +335,25 @@ CASES: dict[str, dict[Status, dict[str, Any]]] = {
 }
 
 
+# Findings only an invalid case reaches (no valid case lacks a diagnosis, its weekly hours or a
+# clinician, or has a blank goal measure or discharge plan). evaluate refuses such a case; the
+# table still checks the engine's handling of them, on a case marked as checked on purpose.
+_ONLY_WITH_AN_INVALID_CASE = {
+    ("adm.diagnosis", Status.UNKNOWN),
+    ("mcr.diagnosis", Status.UNKNOWN),
+    ("sud.diagnosis", Status.UNKNOWN),
+    ("php.diagnosis", Status.UNKNOWN),
+    ("adm.program_intensity", Status.UNKNOWN),
+    ("mcr.poc_9h", Status.UNKNOWN),
+    ("sud.program_intensity", Status.UNKNOWN),
+    ("php.hours", Status.UNKNOWN),
+    ("mcr.physician_care", Status.UNKNOWN),
+    ("cs.active_individualized_tx", Status.NOT_MET),
+    ("php.individualized_plan", Status.NOT_MET),
+    ("cs.discharge_planning", Status.NOT_MET),
+}
+
+
 def _shipped() -> list[tuple[str, Criterion]]:
     return [(name, c) for name in criteria_sets() for c in get_criteria(name).criteria]
 
@@ -368,6 +400,10 @@ def _status_cases() -> list[tuple[str, Criterion, Status]]:
 def test_criterion_status(set_name: str, criterion: Criterion, status: Status) -> None:
     """Each shipped criterion reaches met, not met and unknown on its table case."""
     case = build_case(CASES[criterion.id][status])
+    if (criterion.id, status) in _ONLY_WITH_AN_INVALID_CASE:
+        with pytest.raises(InvalidCaseError):
+            evaluate(case, set_name, _first_review(criterion))
+        case = unchecked(case)
     result = evaluate(case, set_name, _first_review(criterion))
     finding = result.by_criterion()[criterion.id]
     assert finding.status is status, finding.reason

@@ -13,7 +13,7 @@ def test_track_authorizations_example(tmp_path: Path) -> None:
     """Run in an empty folder: the overdue decision, the partial approval, dates and alerts."""
     for _ in range(2):  # a second run starts fresh instead of failing on the first run's store
         result = subprocess.run(
-            [sys.executable, str(SCRIPT)],
+            [sys.executable, str(SCRIPT), "out"],
             cwd=tmp_path,
             capture_output=True,
             text=True,
@@ -28,11 +28,12 @@ def test_track_authorizations_example(tmp_path: Path) -> None:
     assert "Units left on 2026-06-16: 2" in lines
     assert "Projected last covered day: 2026-06-22" in lines
     assert "Concurrent review due: 2026-06-17" in lines
-    assert lines[-3].split()[:2] == ["tomorrow", "MA-2026-0077"]
-    assert "concurrent review due tomorrow" in lines[-3]
-    assert "2 authorized units left" in lines[-2]
+    assert lines[-4].split()[:2] == ["tomorrow", "MA-2026-0077"]
+    assert "concurrent review due tomorrow" in lines[-4]
+    assert "2 authorized units left" in lines[-3]
+    assert lines[-1] == "wrote: out/example-authorizations.db"
     assert "Harold" not in result.stdout  # the example patient's name
     assert "Testperson" not in result.stdout
-    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".db") == [
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.suffix == ".db") == [
         "example-authorizations.db"
     ]

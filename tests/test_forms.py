@@ -256,7 +256,8 @@ def test_criterion_entry_uses_the_determination(case: Case, test_form: bytes) ->
     determination = evaluate(case, criteria="medicare-iop")
     assert _states(fill(case, test_form, mapping, determination))["expedited"] == ("/on",)
     short = attrs.evolve(case.plan.schedule, days_per_week=2, hours_per_day=3.0)  # 6 hours
-    fewer = attrs.evolve(case, plan=attrs.evolve(case.plan, schedule=short))
+    # the services go too: 10.5 hours of them cannot fit 6 scheduled hours (evaluate refuses it)
+    fewer = attrs.evolve(case, plan=attrs.evolve(case.plan, schedule=short, services=()))
     determination = evaluate(fewer, criteria="medicare-iop")
     assert _states(fill(fewer, test_form, mapping, determination))["expedited"] == ("/Off",)
 

@@ -272,7 +272,7 @@ def test_concurrent_review_shows_progress_and_next_review(case: Case) -> None:
 
 def _appeal_case(case: Case, **denial: object) -> Case:
     fields: dict[str, object] = {
-        "decided_on": date(2026, 3, 25),
+        "decided_on": date(2026, 3, 18),  # before the request_date, as validation requires
         "reference": "REF-991",
         "stated_reason": "Lower level suffices.",
         "unmet_criteria": ("adm.impairment", "pay.custom"),
@@ -294,7 +294,7 @@ def test_appeal_letter_answers_each_unmet_criterion(case: Case) -> None:
     """Decision, point-by-point answer, GASC, state law, peer-to-peer and urgency appear."""
     text = text_of(render(_appeal_case(case), "appeal-letter", DETERMINATION))
     for fact in (
-        "March 25, 2026",
+        "March 18, 2026",
         "REF-991",
         "Lower level suffices.",
         "Impairment severe enough",
@@ -390,7 +390,7 @@ def test_patient_summary_is_plain_and_has_no_codes(case: Case) -> None:
 def test_patient_summary_reports_a_denial(case: Case) -> None:
     """After a denial under appeal the summary says so in plain words."""
     text = text_of(render(_appeal_case(case), "patient-summary"))
-    assert "Your plan said no on March 25, 2026" in text
+    assert "Your plan said no on March 18, 2026" in text
     assert "appeal" in text
 
 

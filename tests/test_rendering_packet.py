@@ -44,7 +44,8 @@ def _pages(pdf: bytes) -> list[str]:
 
 
 def _denied(case: Case) -> Case:
-    denial = Denial(decided_on=date(2026, 3, 25), unmet_criteria=("adm.impairment",))
+    # decided before the request_date, as validation requires
+    denial = Denial(decided_on=date(2026, 3, 18), unmet_criteria=("adm.impairment",))
     return _kind(case, RequestKind.APPEAL, denial=denial)
 
 

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     )
     from .rendering import Letterhead, RenderOptions, documents, render, render_html
     from .serialize import case_schema, dump_case, load_case
+    from .validity import validate_case
 
 __version__ = "0.1.0"
 
@@ -57,6 +58,7 @@ _LAZY = {
     "case_schema": "iopauth.serialize",
     "dump_case": "iopauth.serialize",
     "load_case": "iopauth.serialize",
+    "validate_case": "iopauth.validity",
 }
 
 __all__ = [
@@ -88,6 +90,7 @@ __all__ = [
     "load_criteria",
     "render",
     "render_html",
+    "validate_case",
 ]
 
 

@@ -42,6 +42,7 @@ from .errors import InvalidCaseError
 from .limits import MAX_KEYS, max_items
 from .model import Case, Diagnosis, StrEnum
 from .validate import case_problems
+from .validity import remember_valid
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
@@ -309,16 +310,32 @@ def load_case(source: Mapping[str, Any] | str | bytes | os.PathLike[str]) -> Cas
     data = _read(source)
     if not isinstance(data, Mapping):
         raise InvalidCaseError(["$: the case must be a JSON object"])
+    case = _structure(data)
+    problems = case_problems(case)
+    if problems:
+        raise InvalidCaseError(problems)
+    remember_valid(case)  # evaluate and render will not check it again
+    return case
+
+
+def _structure(data: Mapping[str, Any]) -> Case:
+    """The structural pass: model objects from JSON, or every problem with its path."""
     try:
         case: Case = _STRUCTURE_CASE(data, Case)
     except (ClassValidationError, IterableValidationError, _RuleError) as exc:
         raise InvalidCaseError(_paths(exc, "$")) from None
     except RecursionError:
         raise InvalidCaseError(["$: JSON nested too deeply"]) from None
-    problems = case_problems(case)
-    if problems:
-        raise InvalidCaseError(problems)
     return case
+
+
+def structure_problems(data: Mapping[str, Any]) -> list[str]:
+    """The lines the structural pass reports for ``data``, before any rule (none: it reads)."""
+    try:
+        _structure(data)
+    except InvalidCaseError as exc:
+        return list(exc.errors)
+    return []
 
 
 def dump_case(case: Case) -> dict[str, Any]:

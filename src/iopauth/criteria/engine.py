@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from ..model import Case, LevelOfCare
+from ..validity import validate_case
 from ._wording import formatted, show
 from .facts import FACTS, Value, derive_facts
 from .result import CriterionKind, Determination, Evidence, Finding, Outcome, Review, Status
@@ -43,8 +44,10 @@ def evaluate(
 
     ``criteria`` is a shipped set name, a path to a TOML set (or overlay), or a set from
     :func:`load_criteria`. ``as_of`` defaults to the request date; the clock is never read.
-    "Criteria not met" is a result, never an exception.
+    "Criteria not met" is a result, never an exception. A case that breaks a rule of the case
+    format raises :class:`~iopauth.errors.InvalidCaseError` (see :func:`iopauth.validate_case`).
     """
+    validate_case(case)
     criteria_set = _resolve(criteria)
     try:
         kind = review if isinstance(review, Review) else Review(review)

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..model import Case, RequestKind, Urgency
+from ..validity import validate_case
 from . import _systems as cs
 from . import _write as w
 
@@ -58,8 +59,10 @@ def pas_request(
     ``letter_pdf`` (the rendered request letter) is attached as a DocumentReference. With a
     ``determination``, the Claim carries a one-line message to the reviewer naming the
     criteria set and its outcome. ``certification_types`` replaces our X12 UM02 codes
-    (:data:`CERTIFICATION_TYPES`) with the ones a payer expects.
+    (:data:`CERTIFICATION_TYPES`) with the ones a payer expects. An invalid case raises
+    :class:`~iopauth.errors.InvalidCaseError` (see :func:`iopauth.validate_case`).
     """
+    validate_case(case)
     codes = {**CERTIFICATION_TYPES, **(certification_types or {})}
     request = case.request
     stamp = timestamp or datetime.fromisoformat(f"{request.request_date}T00:00:00+00:00")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date
+from typing import TypeVar, cast
 
 from attrs import frozen
 
@@ -25,6 +26,22 @@ class StrEnum(enum.StrEnum):
     """Base of the model's enums: the JSON form and ``str()`` are the value."""
 
 
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def enum_member(cls: type[_E], value: object) -> _E:
+    """The member of ``cls`` whose value is ``value``; any other value comes back unchanged.
+
+    The model's converters call it, so a case built in code may write ``sex="female"`` where
+    the JSON does. A string that names no member is kept as given, not refused here:
+    :func:`iopauth.validate_case` (and so ``evaluate`` and ``render``) reports it with its path
+    and the allowed values, as for a bad JSON value. Construction never raises.
+    """
+    if isinstance(value, str):
+        return cast("_E", cls._value2member_map_.get(value, value))
+    return cast("_E", value)
+
+
 class LevelOfCare(StrEnum):
     """Levels of care, least to most intensive; the order is used by comparisons."""
 
@@ -41,6 +58,16 @@ class LevelOfCare(StrEnum):
 
 
 _LEVEL_RANK = {level: i for i, level in enumerate(LevelOfCare)}
+
+
+def level_of_care(value: LevelOfCare | str) -> LevelOfCare:
+    """Converter of level fields: a :class:`LevelOfCare` or its value (``"iop"``)."""
+    return value if type(value) is LevelOfCare else enum_member(LevelOfCare, value)
+
+
+def optional_level_of_care(value: LevelOfCare | str | None) -> LevelOfCare | None:
+    """Converter of optional level fields: as :func:`level_of_care`, ``None`` kept."""
+    return value if value is None or type(value) is LevelOfCare else enum_member(LevelOfCare, value)
 
 
 @frozen(kw_only=True, repr=False)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from attrs import frozen
+from attrs import field, frozen
 
-from ._base import Redacted, StrEnum
+from ._base import Redacted, StrEnum, enum_member
 
 
 class Sex(StrEnum):
@@ -18,9 +18,17 @@ class Sex(StrEnum):
     UNKNOWN = "unknown"
 
 
+def _sex(value: Sex | str) -> Sex:
+    return value if type(value) is Sex else enum_member(Sex, value)
+
+
 @frozen(kw_only=True, repr=False)
 class PersonName(Redacted):
-    """A person's name in parts."""
+    """A person's name in parts.
+
+    Every part is non-empty text of at most 10,000 characters without control characters, as
+    every string in a case. ``middle`` and ``suffix`` (``Jr.``, ``III``) are optional.
+    """
 
     given: str
     family: str
@@ -36,7 +44,12 @@ class PersonName(Redacted):
 
 @frozen(kw_only=True, repr=False)
 class Address(Redacted):
-    """A postal address in the United States (or elsewhere, by ``country``)."""
+    """A postal address in the United States (or elsewhere, by ``country``).
+
+    ``lines``: a tuple of one or more street lines. ``country``: a country code, ``"US"`` by
+    default; for ``"US"``, ``state`` is a two-letter USPS code (states, DC and the territories)
+    and ``postal_code`` a ZIP code, ``12345`` or ``12345-6789``.
+    """
 
     lines: tuple[str, ...]
     city: str
@@ -60,11 +73,17 @@ class Guardian(Redacted):
 
 @frozen(kw_only=True, repr=False)
 class Patient(Redacted):
-    """The person the request is for; ``guardian`` is the parent or guardian of a minor."""
+    """The person the request is for; ``guardian`` is the parent or guardian of a minor.
+
+    ``birth_date``: a :class:`datetime.date`, before the request date. ``sex``: a :class:`Sex`
+    or its value (``"female"``, ``"male"``, ``"other"``, ``"unknown"``).
+    ``preferred_language``: a language tag (``en``, ``es-MX``). ``phone``: at least 10 digits;
+    spaces, ``+ ( ) . -`` allowed. ``email``: an email address.
+    """
 
     name: PersonName
     birth_date: date
-    sex: Sex
+    sex: Sex = field(converter=_sex)
     preferred_language: str | None = None
     phone: str | None = None
     email: str | None = None

@@ -5,9 +5,17 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from attrs import frozen
+from attrs import field, frozen
 
-from ._base import DateRange, LevelOfCare, Redacted, StrEnum
+from ._base import (
+    DateRange,
+    LevelOfCare,
+    Redacted,
+    StrEnum,
+    enum_member,
+    level_of_care,
+    optional_level_of_care,
+)
 
 
 class Weekday(StrEnum):
@@ -22,11 +30,19 @@ class Weekday(StrEnum):
     SUN = "sun"
 
 
+def _weekday(value: Weekday | str) -> Weekday:
+    return value if type(value) is Weekday else enum_member(Weekday, value)
+
+
 @frozen(kw_only=True, repr=False)
 class Session(Redacted):
-    """One scheduled program session in the week."""
+    """One scheduled program session in the week.
 
-    day: Weekday
+    ``day``: a :class:`Weekday` or its value (``"mon"`` … ``"sun"``). ``minutes``: the
+    session's length in minutes, 1 to 1440; sessions on one day add up to at most 24 hours.
+    """
+
+    day: Weekday = field(converter=_weekday)
     minutes: int
 
 
@@ -35,6 +51,8 @@ class Schedule(Redacted):
     """The weekly schedule: days and hours per day, or a list of sessions with durations.
 
     Give either ``days_per_week`` with ``hours_per_day`` or ``sessions``, not both.
+    ``days_per_week``: program days per week, 0 to 7. ``hours_per_day``: program hours on
+    each of those days, 0 to 24 (a float: ``3.5``). ``sessions``: a tuple of :class:`Session`.
     """
 
     days_per_week: int | None = None
@@ -63,14 +81,24 @@ class CodeSystem(StrEnum):
     CPT = "cpt"
 
 
+def _code_system(value: CodeSystem | str) -> CodeSystem:
+    return value if type(value) is CodeSystem else enum_member(CodeSystem, value)
+
+
 @frozen(kw_only=True, repr=False)
 class PlannedService(Redacted):
-    """A service in the plan, with its code and how often it is given."""
+    """A service in the plan, with its code and how often it is given.
+
+    ``code``: a CPT (``90853``) or HCPCS Level II (``G0410``) code, as ``system`` says
+    (``"cpt"``, the default, or ``"hcpcs"``). ``sessions_per_week``: more than 0, at most 168
+    (a float: ``0.5`` is every other week). ``minutes_per_session``: 1 to 1440. The services'
+    hours may exceed the schedule's by at most a quarter hour (rounding).
+    """
 
     code: str
     sessions_per_week: float
     minutes_per_session: int
-    system: CodeSystem = CodeSystem.CPT
+    system: CodeSystem = field(default=CodeSystem.CPT, converter=_code_system)
     label: str | None = None
 
     @property
@@ -88,14 +116,23 @@ class GoalStatus(StrEnum):
     REVISED = "revised"
 
 
+def _goal_status(value: GoalStatus | str) -> GoalStatus:
+    return value if type(value) is GoalStatus else enum_member(GoalStatus, value)
+
+
 @frozen(kw_only=True, repr=False)
 class Goal(Redacted):
-    """A measurable treatment goal."""
+    """A measurable treatment goal.
+
+    ``measure``: how progress is measured, in words (``PHQ-9 below 10``). ``target_date``: not
+    before the plan's ``start_date``. ``status``: ``"not_started"`` (default),
+    ``"in_progress"``, ``"met"`` or ``"revised"``; ``progress``: free text.
+    """
 
     description: str
     measure: str
     target_date: date
-    status: GoalStatus = GoalStatus.NOT_STARTED
+    status: GoalStatus = field(default=GoalStatus.NOT_STARTED, converter=_goal_status)
     progress: str | None = None
 
 
@@ -106,16 +143,22 @@ class TreatmentPlan(Redacted):
     ``start_date`` is the admission (or planned admission) date; ``weeks`` the expected length
     of stay, which may run past the period one request covers. ``certified_by_npi`` and
     ``certified_on`` record a physician's certification (42 CFR 424.24, medicare-iop.md §5).
+
+    ``level``: the plan's level, ``"outpatient"``, ``"iop"`` or ``"php"`` (a
+    :class:`~iopauth.model.LevelOfCare` or its value). ``weeks``: whole weeks, 1 to 104.
+    ``step_down_level``: a less intensive level than ``level``. ``services`` and ``goals``:
+    tuples. ``certified_by_npi``: a 10-digit NPI with a valid check digit. Dates are
+    :class:`datetime.date` objects.
     """
 
-    level: LevelOfCare
+    level: LevelOfCare = field(converter=level_of_care)
     start_date: date
     weeks: int
     schedule: Schedule
     services: tuple[PlannedService, ...] = ()
     goals: tuple[Goal, ...] = ()
     discharge_plan: str | None = None
-    step_down_level: LevelOfCare | None = None
+    step_down_level: LevelOfCare | None = field(default=None, converter=optional_level_of_care)
     signed_on: date | None = None
     certified_by_npi: str | None = None
     certified_on: date | None = None
@@ -136,11 +179,19 @@ class RequestKind(StrEnum):
     APPEAL = "appeal"
 
 
+def _request_kind(value: RequestKind | str) -> RequestKind:
+    return value if type(value) is RequestKind else enum_member(RequestKind, value)
+
+
 class Urgency(StrEnum):
     """Expedited requests have shorter decision deadlines (tracking.md §3)."""
 
     STANDARD = "standard"
     EXPEDITED = "expedited"
+
+
+def _urgency(value: Urgency | str) -> Urgency:
+    return value if type(value) is Urgency else enum_member(Urgency, value)
 
 
 class UnitType(StrEnum):
@@ -149,6 +200,10 @@ class UnitType(StrEnum):
     PER_DIEM = "per_diem"
     HOUR = "hour"
     SESSION = "session"
+
+
+def _unit_type(value: UnitType | str) -> UnitType:
+    return value if type(value) is UnitType else enum_member(UnitType, value)
 
 
 class DocumentKind(StrEnum):
@@ -173,18 +228,30 @@ class DocumentKind(StrEnum):
     OTHER = "other"
 
 
+def _document_kind(value: DocumentKind | str) -> DocumentKind:
+    return value if type(value) is DocumentKind else enum_member(DocumentKind, value)
+
+
 @frozen(kw_only=True, repr=False)
 class DocumentOnHand(Redacted):
-    """A document the program has and can attach."""
+    """A document the program has and can attach.
 
-    kind: DocumentKind
+    ``kind``: a :class:`DocumentKind` or its value (``"psychiatric_evaluation"``,
+    ``"treatment_plan"``, ``"safety_plan"``, …). ``dated``: not after the request date.
+    """
+
+    kind: DocumentKind = field(converter=_document_kind)
     dated: date | None = None
     title: str | None = None
 
 
 @frozen(kw_only=True, repr=False)
 class Denial(Redacted):
-    """The adverse determination an appeal answers."""
+    """The adverse determination an appeal answers.
+
+    ``decided_on``: not after the request date. ``reference``: the payer's reference number.
+    ``unmet_criteria``: the criteria the payer named, as a tuple of strings in its words.
+    """
 
     decided_on: date
     reference: str | None = None
@@ -198,14 +265,21 @@ class AuthorizationRequest(Redacted):
 
     Units are derived (``units``), never stored: per diem counts program days, hour counts
     scheduled hours, session counts sessions, over the whole weeks of ``period``.
+
+    ``kind``: ``"initial"``, ``"concurrent"``, ``"extension"`` or ``"appeal"`` (an appeal needs
+    ``denial``). ``period``: the dates requested, both ends included; ``end`` is required.
+    ``service_code``: the HCPCS or CPT code of the program (``S9480``, ``H0015``).
+    ``urgency``: ``"standard"`` (default) or ``"expedited"``. ``unit_type``: ``"per_diem"``
+    (default), ``"hour"`` or ``"session"``. ``revenue_code``: a 4-digit UB-04 revenue code
+    (``0905``). ``documents``: a tuple of :class:`DocumentOnHand`.
     """
 
-    kind: RequestKind
+    kind: RequestKind = field(converter=_request_kind)
     request_date: date
     period: DateRange
     service_code: str
-    urgency: Urgency = Urgency.STANDARD
-    unit_type: UnitType = UnitType.PER_DIEM
+    urgency: Urgency = field(default=Urgency.STANDARD, converter=_urgency)
+    unit_type: UnitType = field(default=UnitType.PER_DIEM, converter=_unit_type)
     revenue_code: str | None = None
     authorization_number: str | None = None
     documents: tuple[DocumentOnHand, ...] = ()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from attrs import frozen
+from attrs import field, frozen
 
-from ._base import Redacted, StrEnum
+from ._base import Redacted, StrEnum, enum_member
 from .patient import Address, PersonName
 
 
@@ -18,6 +18,10 @@ class Setting(StrEnum):
     FQHC = "fqhc"
     OTP = "otp"
     FREESTANDING = "freestanding"
+
+
+def _setting(value: Setting | str) -> Setting:
+    return value if type(value) is Setting else enum_member(Setting, value)
 
 
 class ClinicianRole(StrEnum):
@@ -34,30 +38,48 @@ class ClinicianRole(StrEnum):
     OTHER = "other"
 
 
+def _role(value: ClinicianRole | str) -> ClinicianRole:
+    return value if type(value) is ClinicianRole else enum_member(ClinicianRole, value)
+
+
 PHYSICIAN_ROLES = frozenset({ClinicianRole.ATTENDING_PHYSICIAN, ClinicianRole.PSYCHIATRIST})
 
 
 @frozen(kw_only=True, repr=False)
 class Program(Redacted):
-    """The IOP/PHP program or facility: the requesting provider."""
+    """The IOP/PHP program or facility: the requesting provider.
+
+    ``npi``: the organization's 10-digit National Provider Identifier (its check digit is
+    verified). ``tin``: the 9-digit tax id, ``12-3456789`` or ``123456789``. ``phone`` and
+    ``fax``: at least 10 digits. ``setting``: a :class:`Setting` or its value
+    (``"hospital_outpatient"``, ``"cmhc"``, ``"cah"``, ``"rhc"``, ``"fqhc"``, ``"otp"``,
+    ``"freestanding"``).
+    """
 
     name: str
     npi: str
     tin: str
     address: Address
     phone: str
-    setting: Setting
+    setting: Setting = field(converter=_setting)
     fax: str | None = None
     email: str | None = None
 
 
 @frozen(kw_only=True, repr=False)
 class Clinician(Redacted):
-    """A clinician on the case. ``contact`` marks the person the payer should call."""
+    """A clinician on the case. ``contact`` marks the person the payer should call.
+
+    ``credentials``: as printed after the name (``MD``, ``LCSW``). ``role``: a
+    :class:`ClinicianRole` or its value (``"attending_physician"``, ``"psychiatrist"``,
+    ``"psychologist"``, ``"nurse_practitioner"``, ``"therapist"``, ``"nurse"``,
+    ``"case_manager"``, ``"utilization_review"``, ``"other"``). ``npi``: a 10-digit NPI with a
+    valid check digit. ``phone``: at least 10 digits.
+    """
 
     name: PersonName
     credentials: str
-    role: ClinicianRole
+    role: ClinicianRole = field(converter=_role)
     npi: str | None = None
     phone: str | None = None
     contact: bool = False

@@ -24,6 +24,7 @@ from ..criteria import default_criteria, default_review, evaluate
 from ..criteria.result import Determination, Outcome, Review
 from ..errors import RenderError
 from ..model import Case, RequestKind
+from ..validity import validate_case
 from .context import build_context, draft_items
 from .environment import environment, normalize_dirs, render_template
 from .options import Attachment, RenderOptions
@@ -277,6 +278,7 @@ def _session(
     options: RenderOptions | None,
     template_dirs: Iterable[str | Path],
 ) -> _Session:
+    validate_case(case)  # an invalid case is refused before any document reads it
     _check_document(document, case)
     return _Session(case, determination, options or RenderOptions(), normalize_dirs(template_dirs))
 
@@ -294,9 +296,11 @@ def render_html(
     (``request-letter.html.j2``, ``partials/letterhead.html.j2``, …) replaces ours; a folder
     that does not exist is an error. When ``determination`` is ``None``, documents that show
     criteria evaluate the case against :func:`default_criteria`. Raises :class:`RenderError`
-    for an unknown document, one that does not fit the case, or a template that fails; the
-    message never carries case data. The packet's HTML is its parts' bodies in order; a fax
-    cover's page count comes from laying out the packet's parts.
+    for an unknown document, one that does not fit the case, or a template that fails, and
+    :class:`~iopauth.errors.InvalidCaseError` for a case that breaks a rule of the case format
+    (see :func:`iopauth.validate_case`); no message carries case data. The packet's HTML is
+    its parts' bodies in order; a fax cover's page count comes from laying out the packet's
+    parts.
     """
     session = _session(case, document, determination, options, template_dirs)
     return session.html(document)
@@ -330,6 +334,7 @@ def render_documents(
     ``documents`` defaults to :func:`applicable_documents`; the packet and the fax cover reuse
     the layouts of the letters they hold. Each PDF equals what :func:`render` gives.
     """
+    validate_case(case)
     names = applicable_documents(case) if documents is None else tuple(documents)
     for name in names:
         _check_document(name, case)
@@ -351,6 +356,7 @@ def layout_documents(
     The same layouts :func:`render_documents` writes; a layout check (headings at a page's
     foot, near-empty pages, labels broken across lines) reads their pages and boxes.
     """
+    validate_case(case)
     names = applicable_documents(case) if documents is None else tuple(documents)
     for name in names:
         _check_document(name, case)
