@@ -10,7 +10,17 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
-from iopauth.authorization import Decision, DecisionItem, DecisionStatus
+from iopauth.authorization import (
+    Authorization,
+    AuthorizationStatus,
+    CareManager,
+    Decision,
+    DecisionItem,
+    DecisionStatus,
+    Review,
+    ReviewType,
+    Usage,
+)
 
 # --- measures and level-of-care ratings (iopauth.measures, iopauth.levels) ---
 from iopauth.levels import dimension_keys, valid_levels
@@ -791,6 +801,92 @@ def decisions(draw: st.DrawFn, status: DecisionStatus | None = None) -> Decision
         items=tuple(draw(st.lists(decision_items(), max_size=3))),
         response_id=draw(optional(codes)),
         **draw(_grant()),
+    )
+
+
+unit_types = st.sampled_from(UnitType)
+
+
+def usages(
+    unit_type: UnitType, low: date, high: date, max_size: int = 20
+) -> st.SearchStrategy[list[Usage]]:
+    """Usage entries between two dates: one unit per day for per diem, 1–8 units otherwise."""
+    units = st.just(1) if unit_type is UnitType.PER_DIEM else st.integers(1, 8)
+    return st.lists(st.builds(Usage, day=between(low, high), units=units), max_size=max_size)
+
+
+@st.composite
+def reviews(draw: st.DrawFn, low: date) -> Review:
+    """A review requested on or after ``low``, decided or still awaiting a decision."""
+    requested = draw(between(low, low + timedelta(days=60)))
+    decided = draw(st.booleans())
+    decision = draw(optional(decisions())) if decided else None
+    return Review(
+        kind=draw(st.sampled_from(ReviewType)),
+        requested_on=requested,
+        urgency=draw(st.sampled_from(Urgency)),
+        outcome=draw(st.sampled_from(DecisionStatus)) if decided else None,
+        decided_on=draw(between(requested, requested + timedelta(days=20))) if decided else None,
+        reference=draw(optional(codes)),
+        decision=decision,
+    )
+
+
+@st.composite
+def authorizations(draw: st.DrawFn, unit_type: UnitType | None = None) -> Authorization:
+    """An authorization in any state: requested and maybe granted units, reviews and usage."""
+    unit = unit_type if unit_type is not None else draw(unit_types)
+    start = draw(between(date(2024, 1, 1), date(2028, 12, 1)))
+    granted = draw(st.booleans())
+    auth_start = draw(between(start, start + timedelta(days=14))) if granted else None
+    auth_end = (
+        draw(optional(between(auth_start, auth_start + timedelta(days=90))))
+        if auth_start is not None
+        else None
+    )
+    schedule = draw(
+        optional(
+            st.builds(
+                Schedule, days_per_week=st.integers(1, 7), hours_per_day=st.sampled_from([3.0, 4.5])
+            )
+        )
+    )
+    return Authorization(
+        case_id=draw(codes),
+        payer_name=draw(texts(20)),
+        plan_type=draw(st.sampled_from(PlanType)),
+        level_of_care=draw(st.sampled_from([LevelOfCare.IOP, LevelOfCare.PHP])),
+        service_codes=tuple(
+            draw(st.lists(st.sampled_from(["S9480", "H0015", "0905"]), max_size=2))
+        ),
+        unit_type=unit,
+        authorization_number=draw(optional(codes)),
+        status=draw(
+            st.sampled_from(
+                [s for s in AuthorizationStatus if s.value not in ("expired", "exhausted")]
+            )
+        ),
+        requested_units=draw(optional(st.integers(0, 80))),
+        requested_start=start,
+        requested_end=start + timedelta(days=draw(st.integers(0, 90))),
+        authorized_units=draw(st.integers(0, 80)) if granted else None,
+        authorized_start=auth_start,
+        authorized_end=auth_end,
+        admission_date=draw(optional(st.just(start))),
+        certified_on=draw(optional(between(start, start + timedelta(days=60)))),
+        schedule=schedule,
+        review_lead_days=draw(optional(st.integers(0, 10))),
+        appeal_window_days=draw(optional(st.integers(0, 180))),
+        care_manager=draw(
+            optional(st.builds(CareManager, name=optional(texts(20)), phone=optional(phones)))
+        ),
+        reviews=tuple(draw(st.lists(reviews(start), max_size=3))),
+        usage=tuple(
+            sorted(
+                draw(usages(unit, start - timedelta(days=7), start + timedelta(days=120))),
+                key=lambda u: (u.day, u.units),
+            )
+        ),
     )
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 
 from iopauth.authorization import (
     REVIEW_ACTION_STATUS,
@@ -109,7 +109,7 @@ def test_dump_leaves_out_defaults_and_writes_iso_dates() -> None:
     }
 
 
-@settings(max_examples=80)
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(decisions())
 def test_decision_round_trips(decision: Decision) -> None:
     """load_decision(dump_decision(d)) == d, through JSON text too."""
@@ -181,3 +181,11 @@ def test_importing_iopauth_does_not_import_the_authorization_package() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_a_key_given_twice_is_refused_at_its_path() -> None:
+    """Read as strictly as a case: a duplicated key is an error, not a silent last-wins."""
+    with pytest.raises(InvalidAuthorizationError) as info:
+        load_decision('{"status": "approved", "items": [{"sequence": 1, "sequence": 2}]}')
+    assert info.value.errors == ("$.items[0].sequence: given more than once",)
+    assert str(info.value).startswith("invalid decision: 1 problem")

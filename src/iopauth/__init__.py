@@ -10,13 +10,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
+    AuthorizationStoreError,
     CriteriaSetError,
     FhirError,
     FormError,
     FormMappingError,
+    InvalidAuthorizationError,
     InvalidCaseError,
     IopAuthError,
     RenderError,
+    UnknownAuthorizationError,
 )
 from .model import Case
 
@@ -59,6 +62,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "AuthorizationStoreError",
     "Case",
     "CriteriaSetError",
     "Determination",
@@ -66,6 +70,7 @@ __all__ = [
     "Finding",
     "FormError",
     "FormMappingError",
+    "InvalidAuthorizationError",
     "InvalidCaseError",
     "IopAuthError",
     "Letterhead",
@@ -73,6 +78,7 @@ __all__ = [
     "RenderError",
     "RenderOptions",
     "Status",
+    "UnknownAuthorizationError",
     "__version__",
     "case_schema",
     "criteria_sets",

@@ -22,6 +22,7 @@ from ._batch_cli import run_command as run_batch
 from ._batch_cli import run_demo
 from ._files import write_output
 from ._reading import read_stream
+from .authorization import _cli as _auth_cli
 from .errors import CriteriaSetError, IopAuthError
 
 if TYPE_CHECKING:
@@ -132,6 +133,8 @@ def _parser() -> argparse.ArgumentParser:
 
     criteria = sub.add_parser("criteria", help="list criteria sets, or print one set")
     criteria.add_argument("name", nargs="?", help="shipped set name or a TOML file")
+
+    _auth_cli.add_parser(sub)
 
     from .fhir._cli import add_fhir_parser  # the fhir subcommands live beside their code
 
@@ -338,6 +341,7 @@ def _cmd_forms(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> i
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO | None], int]] = {
+    "auth": _auth_cli.run,
     "batch": run_batch,
     "check": _cmd_check,
     "criteria": _cmd_criteria,

@@ -44,6 +44,10 @@ class AuthorizationStoreError(IopAuthError, RuntimeError):
     """The authorization store cannot be used: not an iopauth store, damaged, or too new."""
 
 
+class UnknownAuthorizationError(IopAuthError, LookupError):
+    """No authorization in the store has that authorization number or case id."""
+
+
 class CriteriaSetError(IopAuthError, ValueError):
     """A criteria set could not be loaded: bad TOML, an unknown fact or a refused rule."""
 

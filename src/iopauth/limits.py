@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .authorization.model import Review, Usage
 from .model import (
     Clinician,
     Diagnosis,
@@ -49,6 +50,10 @@ MAX_ITEMS: dict[type, int] = {
     PlannedService: 30,
     Goal: 30,
     DocumentOnHand: 50,
+    # an authorization's record (iopauth.authorization): a year of daily attendance entered
+    # several times a day, and every review of a long stay
+    Usage: 5000,
+    Review: 200,
 }
 
 

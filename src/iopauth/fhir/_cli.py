@@ -13,8 +13,6 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-import attrs
-
 from ..errors import FhirError, InvalidCaseError
 
 __all__ = ["add_fhir_parser", "run"]
@@ -127,10 +125,12 @@ def _pas(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _decision(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    from ..authorization import dump_decision
     from ._decision import decision_from_response
 
     decision = decision_from_response(_source(args.response, stdin))
-    data = attrs.asdict(decision, value_serializer=_plain)
+    # the same JSON `iopauth auth decision` and load_decision read back
+    data = dump_decision(decision)
     if args.json:
         json.dump(data, out, indent=2)
         out.write("\n")
@@ -146,16 +146,8 @@ def _decision(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> in
         "information_requested",
         "unknown_codes",
     ):
-        value = data[key]
+        value = data.get(key)
         if value not in (None, [], ()):
             shown = ", ".join(map(str, value)) if isinstance(value, list | tuple) else value
             print(f"{key.replace('_', ' ')}: {shown}", file=out)
     return 0
-
-
-def _plain(_inst: object, _field: object, value: object) -> object:
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, tuple):
-        return list(value)
-    return value
