@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -27,6 +27,7 @@ __all__ = [
     "names_a_file",
     "parse_json",
     "read_document",
+    "read_source",
     "read_stream",
 ]
 
@@ -152,3 +153,31 @@ def key_text(key: str) -> str:
         for c in shown
     )
     return text + ("…" if len(key) > KEY_ECHO else "")
+
+
+def read_source(source: object, what: str = "document") -> object:
+    """Parsed JSON from a mapping (returned as it is), JSON text, UTF-8 bytes or a file path.
+
+    The one reader behind cases, FHIR Bundles and responses, and authorization records. A
+    string is read as a path only when it cannot be JSON and names a regular file (a device,
+    pipe or folder named by a string is never opened); a path is read whatever it names. Every
+    read, and any text or bytes given, stops at :data:`MAX_DOCUMENT_BYTES`. Problems raise
+    :class:`InvalidCaseError` lines at ``$`` for the caller to re-raise as its own kind; a
+    source of another type raises :class:`TypeError`.
+    """
+    if isinstance(source, Mapping):
+        return source
+    if isinstance(source, str) and names_a_file(source):
+        source = read_document(Path(source), regular_only=True)
+    elif isinstance(source, os.PathLike):
+        source = read_document(Path(source))
+    if isinstance(source, bytes | bytearray):
+        check_size(len(source))
+        try:
+            source = bytes(source).decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidCaseError([f"$: the {what} is not UTF-8 text"]) from None
+    if not isinstance(source, str):
+        raise TypeError(f"a {what} is read from a mapping, JSON text, bytes or a path")
+    check_size(len(source))
+    return parse_json(source)

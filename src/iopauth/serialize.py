@@ -15,7 +15,6 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from datetime import date
-from pathlib import Path
 from types import UnionType
 from typing import Any, TypeVar, Union, get_args, get_origin
 
@@ -32,11 +31,8 @@ from ._reading import (
     HUGE,
     KEY_ECHO,
     MAX_DOCUMENT_BYTES,
-    check_size,
     key_text,
-    names_a_file,
-    parse_json,
-    read_document,
+    read_source,
 )
 from .errors import InvalidCaseError
 from .limits import MAX_KEYS, max_items
@@ -275,23 +271,10 @@ _STRUCTURE_CASE = _CONVERTER.get_structure_hook(Case)
 
 def _read(source: object) -> object:
     """Turn any accepted source into parsed JSON (or the mapping itself)."""
-    if isinstance(source, Mapping):
-        return source
-    if isinstance(source, str) and names_a_file(source):
-        source = read_document(Path(source), regular_only=True)
-    elif isinstance(source, os.PathLike):
-        source = read_document(Path(source))
-    if isinstance(source, bytes | bytearray):
-        check_size(len(source))
-        try:
-            source = bytes(source).decode("utf-8")
-        except UnicodeDecodeError:
-            raise InvalidCaseError(["$: the document is not UTF-8 text"]) from None
-    elif isinstance(source, str):
-        check_size(len(source))
-    else:
-        raise InvalidCaseError(["$: the case must be a JSON object"])
-    return parse_json(source)
+    try:
+        return read_source(source)
+    except TypeError:
+        raise InvalidCaseError(["$: the case must be a JSON object"]) from None
 
 
 def load_case(source: Mapping[str, Any] | str | bytes | os.PathLike[str]) -> Case:

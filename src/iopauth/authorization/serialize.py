@@ -10,12 +10,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from cattrs.errors import ClassValidationError, IterableValidationError
 
-from .._reading import check_size, names_a_file, parse_json, read_document
+from .._reading import read_source
 from ..errors import InvalidAuthorizationError, InvalidCaseError
 from ..limits import max_items
 from ..model import UnitType
@@ -38,22 +37,7 @@ def read_json(source: object, what: str) -> Mapping[str, Any]:
     if isinstance(source, Mapping):
         return source
     try:
-        if isinstance(source, str) and names_a_file(source):
-            source = Path(source)
-        if isinstance(source, os.PathLike):
-            source = read_document(Path(source))
-        if isinstance(source, bytes | bytearray):
-            check_size(len(source))
-            try:
-                source = bytes(source).decode("utf-8")
-            except UnicodeDecodeError:
-                raise InvalidAuthorizationError(
-                    ["$: the document is not UTF-8 text"], what
-                ) from None
-        if not isinstance(source, str):
-            raise TypeError(f"a {what} is read from a mapping, JSON text, bytes or a path")
-        check_size(len(source))
-        data = parse_json(source)
+        data = read_source(source)
     except InvalidCaseError as exc:  # the shared reader speaks of cases; same lines, our kind
         raise InvalidAuthorizationError(exc.errors, what) from None
     if not isinstance(data, Mapping):

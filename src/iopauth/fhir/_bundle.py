@@ -7,14 +7,12 @@ patient data.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 from attrs import frozen
 
-from .._reading import MAX_DOCUMENT_BYTES, check_size, names_a_file, parse_json, read_document
+from .._reading import MAX_DOCUMENT_BYTES, read_source
 from ..errors import FhirError, InvalidCaseError
 
 __all__ = ["MAX_BYTES", "Entry", "Index", "read_json"]
@@ -34,20 +32,7 @@ def read_json(source: object, what: str = "bundle") -> dict[str, Any]:
     if isinstance(source, Mapping):
         return dict(source)
     try:
-        if isinstance(source, str) and names_a_file(source):
-            source = read_document(Path(source), regular_only=True)
-        elif isinstance(source, os.PathLike):
-            source = read_document(Path(source))
-        if isinstance(source, bytes | bytearray):
-            check_size(len(source))
-            try:
-                source = bytes(source).decode("utf-8")
-            except UnicodeDecodeError:
-                raise FhirError([f"$: the {what} is not UTF-8 text"]) from None
-        if not isinstance(source, str):
-            raise TypeError(f"the {what} must be a mapping, JSON text, bytes or a path")
-        check_size(len(source))
-        data = parse_json(source)
+        data = read_source(source, what)
     except InvalidCaseError as exc:
         raise FhirError(exc.errors) from None
     if not isinstance(data, dict):
