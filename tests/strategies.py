@@ -91,6 +91,29 @@ def measure_items(instrument: Instrument) -> st.SearchStrategy[tuple[int, ...]]:
     return answers
 
 
+class _Answer(int):
+    """An int subclass (as a caller's own enum or numpy-like type may be) for item answers."""
+
+
+@st.composite
+def measure_item_lists(draw: st.DrawFn, instrument: Instrument) -> list[Any]:
+    """Item lists for ``instrument``: valid answers with a few replaced by bad ones
+    (out-of-range ints, booleans, floats, strings, None) or by an int subclass, or a list
+    one item short or long."""
+    spec = SPECS[instrument]
+    items: list[Any] = list(draw(measure_items(instrument)))
+    answer = st.one_of(
+        st.integers(-2, 6),
+        st.booleans(),
+        st.sampled_from([0.0, 1.0, 2.5, "1", None]),
+        st.integers(0, 4).map(_Answer),
+    )
+    for index in draw(st.lists(st.integers(0, spec.item_count - 1), max_size=3)):
+        items[index] = draw(answer)
+    change = draw(st.sampled_from([0] * 8 + [-1, 1]))
+    return items[:-1] if change < 0 else items + items[:1] if change > 0 else items
+
+
 @st.composite
 def _administration(draw: st.DrawFn, instrument: Instrument) -> MeasureAdministration:
     spec = SPECS[instrument]

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from iopauth.criteria import (
     criteria_sets,
@@ -15,8 +20,14 @@ from iopauth.criteria import (
     evaluate,
     get_criteria,
 )
+from iopauth.criteria._wording import formatted, show
+from iopauth.criteria.facts import Value, derive_facts
+from iopauth.criteria.result import Review
+from iopauth.criteria.sets import Template
 from iopauth.model import Case
 from iopauth.serialize import load_case
+
+from .strategies import cases
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "cases"
 
@@ -65,3 +76,54 @@ def test_memo_bound_is_modest() -> None:
     """The findings memo holds at most a few hundred entries per criterion (flat memory)."""
     assert engine._MEMO_SIZE <= 512
     assert engine._FACTS_CACHE_SIZE <= 64
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases(), name=st.sampled_from(criteria_sets()), review=st.sampled_from(list(Review)))
+def test_a_review_derives_only_what_it_reads(case: Case, name: str, review: Review) -> None:
+    """Deriving only the fact groups a review reads decides exactly as deriving every fact."""
+    engine.clear_caches()
+    criteria = get_criteria(name)
+    got = evaluate(case, criteria, review)
+    engine.clear_caches()
+    every_fact = derive_facts(case, case.request.request_date)
+    reference = engine._decide(criteria, review, every_fact)
+    assert attrs.asdict(got, recurse=False) == {
+        "criteria_set": criteria.id,
+        "criteria_version": criteria.version,
+        "review": review,
+        "as_of": case.request.request_date,
+        **reference,
+    }
+    assert set(criteria.groups_for(review)) <= set(criteria.groups)
+
+
+def _interpreted(template: Template, facts: Mapping[str, Value], params: Mapping[str, Any]) -> str:
+    """A reason read straight from its ``parts``, as the engine did before ``pieces``."""
+    out = []
+    for is_name, text in template.parts:
+        if not is_name:
+            out.append(text)
+            continue
+        name, _, form = text.partition("|")
+        if name.startswith("params."):
+            value = params[name.removeprefix("params.")]
+        else:
+            value = facts.get(name)
+        out.append(formatted(value, form) if form else show(value))
+    return "".join(out)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases())
+def test_resolved_reason_pieces_read_as_their_parts(case: Case) -> None:
+    """Every shipped reason written from its resolved pieces reads as written from its parts."""
+    facts = derive_facts(case, case.request.request_date)
+    for name in criteria_sets():
+        criteria = get_criteria(name)
+        for criterion in criteria.criteria:
+            for item in (criterion, *criterion.members):
+                for template in (*item.met_reason, *item.not_met_reason, *item.unknown_reason):
+                    expected = _interpreted(template, facts, criteria.params)
+                    assert engine._render(template, facts, criteria.params) == expected
+                    assert engine._pick((template,), facts, criteria.params) in (expected, None)

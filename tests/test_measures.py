@@ -22,6 +22,7 @@ from iopauth.measures import (
     InstrumentSpec,
     MeasureResult,
     ScoringConfig,
+    _validate,
     audit,
     audit_c,
     bands,
@@ -36,7 +37,7 @@ from iopauth.measures import (
 )
 from iopauth.model import Instrument, MeasureAdministration, Sex
 
-from .strategies import measure_administrations, measure_items
+from .strategies import measure_administrations, measure_item_lists, measure_items
 
 Scorer = Callable[..., MeasureResult]
 
@@ -460,3 +461,33 @@ def test_item_counts(instrument: Instrument) -> None:
     with pytest.raises(InvalidCaseError) as info:
         SCORERS[instrument](answers)
     assert info.value.errors == (_count_error(instrument, answers),)
+
+
+@given(
+    st.sampled_from(list(Instrument)).flatmap(
+        lambda i: st.tuples(st.just(i), measure_item_lists(i))
+    )
+)
+def test_item_check_names_exactly_the_bad_answers(drawn: tuple[Instrument, list[object]]) -> None:
+    """check() names each answer that is not a plain allowed integer, and nothing else."""
+    instrument, items = drawn
+    spec = SPECS[instrument]
+    found = _validate.check(spec, items, None)
+    if len(items) != spec.item_count:
+        assert found == [("items", f"{spec.name} has {spec.item_count} items, got {len(items)}")]
+        return
+    bad = [
+        i
+        for i, (answer, allowed) in enumerate(zip(items, spec.item_values, strict=True))
+        if isinstance(answer, bool) or not isinstance(answer, int) or answer not in allowed
+    ]
+    item_lines = [path for path, _ in found if path.startswith("items[")]
+    assert item_lines == [f"items[{i}]" for i in bad] or (
+        # C-SSRS: a recent-behavior yes without the behavior yes, on otherwise valid answers
+        not bad and instrument is Instrument.CSSRS_SCREENER and item_lines == ["items[6]"]
+    )
+    if not found:
+        answers = [int(a) for a in items]  # type: ignore[call-overload]  # checked ints
+        assert _validate.item_total(spec, answers) == sum(
+            spec.item_score(i, a) for i, a in enumerate(answers)
+        )

@@ -45,6 +45,11 @@ class _Once(Generic[_P, _R]):
                 self._values[key] = value
             return self._values[key]
 
+    def built(self) -> list[_R]:
+        """The values built so far, oldest first (nothing is built by asking)."""
+        with self._lock:
+            return list(self._values.values())
+
     def cache_clear(self) -> None:
         """Forget every value (tests and benchmarks of the first call)."""
         with self._lock:

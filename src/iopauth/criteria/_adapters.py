@@ -23,13 +23,13 @@ def diagnosis_category(code: str) -> str | None:
         return None
 
 
-def below_iop(rating: LevelOfCareRating) -> bool | None:
+def below_iop(rating: LevelOfCareRating, level: LevelOfCare | None) -> bool | None:
     """Whether a recorded rating points below IOP; ``None`` when its level maps to nothing.
 
     Levels that map to no level of care but sit below the IOP level in the instrument's own
-    numbering (LOCUS 0 and 1) also count as below IOP.
+    numbering (LOCUS 0 and 1) also count as below IOP. ``level`` is the rating's
+    :func:`mapped_level` (the caller has it already).
     """
-    level = mapped_level(rating)
     if level is not None:
         return level.rank < LevelOfCare.IOP.rank
     recorded = (rating.override_level or rating.recommended_level).strip()

@@ -332,11 +332,13 @@ def rating_name(rating: LevelOfCareRating) -> str:
     return f"{name} version {version}"
 
 
-def _rank_facts(prefix: str, rating: LevelOfCareRating | None) -> dict[str, Value]:
-    """Where a rating sits against IOP and PHP, and why a lower placement was chosen."""
-    level = None if rating is None else _adapters.mapped_level(rating)
+def _rank_facts(
+    prefix: str, rating: LevelOfCareRating | None, level: LevelOfCare | None
+) -> dict[str, Value]:
+    """Where a rating (mapped to ``level``) sits against IOP and PHP, and why a lower
+    placement was chosen."""
     rank = None if level is None else level.rank
-    if rating is not None and rank is None and _adapters.below_iop(rating):
+    if rating is not None and rank is None and _adapters.below_iop(rating, level):
         rank = LevelOfCare.OUTPATIENT.rank  # LOCUS / CALOCUS-CASII 0 and 1: below any program
     return {
         # no rating recorded: nothing points above (or at) a level
@@ -359,26 +361,29 @@ def ratings(case: Case, as_of: date) -> dict[str, Value]:
         out[name] = (
             None if rating is None else (rating.override_level or rating.recommended_level).strip()
         )
-    out["rating.level"] = None if latest is None else _enum(_adapters.mapped_level(latest))
-    # absence of a rating is not a sign that a lower level would do
-    out["rating.below_iop"] = False if latest is None else _adapters.below_iop(latest)
+    # each rating is looked up in the level tables once
     mapped = None if latest is None else _adapters.mapped_level(latest)
+    below = None if latest is None else _adapters.below_iop(latest, mapped)
+    out["rating.level"] = _enum(mapped)
+    # absence of a rating is not a sign that a lower level would do
+    out["rating.below_iop"] = False if latest is None else below
     out["rating.at_or_above_iop"] = (
         False if latest is None else (None if mapped is None else mapped.rank >= _IOP_RANK)
     )
-    if latest is not None and mapped is None and _adapters.below_iop(latest):
+    if latest is not None and mapped is None and below:
         out["rating.at_or_above_iop"] = False
     out["rating.name"] = None if latest is None else rating_name(latest)
     out["rating.recorded_level"] = (
         None if latest is None else (latest.override_level or latest.recommended_level).strip()
     )
     out["rating.rated_on"] = None if latest is None else latest.rated_on.isoformat()
-    out.update(_rank_facts("rating", latest))
+    out.update(_rank_facts("rating", latest, mapped))
     asam = _latest_rating(case, RatingInstrument.ASAM)
-    out["asam.mapped_level"] = None if asam is None else _enum(_adapters.mapped_level(asam))
+    asam_level = None if asam is None else _adapters.mapped_level(asam)
+    out["asam.mapped_level"] = _enum(asam_level)
     out["asam.name"] = None if asam is None else rating_name(asam)
     out["asam.rated_on"] = None if asam is None else asam.rated_on.isoformat()
-    out.update(_rank_facts("asam", asam))
+    out.update(_rank_facts("asam", asam, asam_level))
     return out
 
 

@@ -128,7 +128,10 @@ def _measures(case: Case, as_of: date) -> dict[str, Value]:
     safety: list[bool | None] = []
     present = {m.instrument for m in case.measures}
     for instrument, prefix in PREFIX.items():
-        found = _series(case, instrument) if instrument in present else None
+        if instrument not in present:
+            facts.update(_ABSENT[instrument])  # the same names, in the same order, unknown
+            continue
+        found = _series(case, instrument)
         if found is not None:
             found_by[instrument] = found
         latest = None if found is None else found.latest.result
@@ -167,6 +170,13 @@ def _measures(case: Case, as_of: date) -> dict[str, Value]:
     facts["measures.improved"] = _any(improved)
     facts["measures.worsened"] = _any(worsened)
     facts["measures.safety_flag"] = _any(safety)
+    facts.update(_across(case, as_of, found_by))
+    return facts
+
+
+def _across(case: Case, as_of: date, found_by: dict[Instrument, MeasureSeries]) -> dict[str, Value]:
+    """The facts that read several instruments: recency, severity, fit, safety follow-up."""
+    facts: dict[str, Value] = {}
     dates = [f.latest.administered_on for f in found_by.values()]
     facts["measures.days_since_latest"] = (as_of - max(dates)).days if dates else None
     moderate: list[bool | None] = []
@@ -184,6 +194,21 @@ def _measures(case: Case, as_of: date) -> dict[str, Value]:
         _safety(case, found_by.get(Instrument.PHQ9), found_by.get(Instrument.CSSRS_SCREENER))
     )
     return facts
+
+
+def _absent(instrument: Instrument) -> dict[str, Value]:
+    """The facts ``_measures`` gives an instrument the case has no administration of."""
+    prefix = PREFIX[instrument]
+    if instrument is Instrument.CSSRS_SCREENER:
+        return {f"{prefix}.days_since": None, "cssrs.risk_level": None}
+    keys = ["days_since", "total", "baseline_total", "latest_on", "baseline_on", "severity"]
+    keys += ["positive", "change", "improved", "worsened"]
+    if instrument is Instrument.PHQ9:
+        keys.append("item9_positive")
+    return dict.fromkeys(f"{prefix}.{key}" for key in keys)
+
+
+_ABSENT = {instrument: _absent(instrument) for instrument in PREFIX}
 
 
 def _specs() -> tuple[tuple[str, str, str, str], ...]:

@@ -20,10 +20,10 @@ from typing import Any
 from ..model import Case, LevelOfCare
 from ..validity import validate_case
 from ._wording import formatted, show
-from .facts import FACTS, Value, derive_facts
+from .facts import Value, derive_facts
 from .result import CriterionKind, Determination, Evidence, Finding, Outcome, Review, Status
 from .rules import Facts
-from .sets import CriteriaSet, Criterion, Template, criteria_sets, get_criteria, load_criteria
+from .sets import CriteriaSet, Criterion, Template, get_criteria, load_criteria
 
 __all__ = ["clear_caches", "evaluate", "show"]
 
@@ -56,7 +56,8 @@ def evaluate(
             f"unknown review {review!r}; use one of {', '.join(r.value for r in Review)}"
         ) from None
     day = case.request.request_date if as_of is None else as_of
-    facts = _facts(case, day, criteria_set.groups)
+    # only the groups this review reads: a determination depends on its key facts alone
+    facts = _facts(case, day, criteria_set.groups_for(kind))
     get = facts.get
     key = (kind, *[get(n) for n in criteria_set.key_facts(kind)])
     decided = criteria_set.memo.get(key)
@@ -191,11 +192,11 @@ def clear_caches() -> None:
     """Forget memoized facts and findings (for benchmarks of the uncached path)."""
     with _FACTS_LOCK:
         _FACTS_CACHE.clear()
-    for name in criteria_sets():
-        criteria_set = get_criteria(name)
+    for criteria_set in get_criteria.built():  # a set never built has nothing to forget
         criteria_set.memo.clear()
         for criterion in criteria_set.criteria:
-            criterion.memo.clear()
+            if criterion.memo:
+                criterion.memo.clear()
 
 
 def _resolve(criteria: str | os.PathLike[str] | CriteriaSet) -> CriteriaSet:
@@ -224,9 +225,12 @@ def _outcome(findings: list[Finding]) -> Outcome:
 
 def _findings(criterion: Criterion, facts: Facts, params: Mapping[str, Any]) -> tuple[Finding, ...]:
     """The criterion's finding, then (for an itemized group) one per member."""
-    if criterion.rule is not None:
+    rule = criterion.rule
+    if rule is not None:
         statuses = _EXCLUSION_STATUS if criterion.kind is CriterionKind.EXCLUSION else _STATUS
-        status = statuses[_truth(criterion.rule.evaluate(facts))]
+        value = rule.evaluate(facts)
+        # a rule is type-checked to give a boolean; anything else reads as unknown
+        status = statuses[value if value is True or value is False else None]
         reason = _reason(criterion, status, facts, params)
         documentation = criterion.documentation
     else:
@@ -270,7 +274,8 @@ def _findings(criterion: Criterion, facts: Facts, params: Mapping[str, Any]) -> 
 
 
 def _evidence(criterion: Criterion, facts: Facts) -> tuple[Evidence, ...]:
-    return tuple(Evidence(fact=n, path=FACTS[n].path, value=facts.get(n)) for n in criterion.facts)
+    get = facts.get
+    return tuple([Evidence(fact=n, path=p, value=get(n)) for n, p in criterion.evidence_paths])
 
 
 def _truth(value: Value) -> bool | None:
@@ -310,13 +315,12 @@ def _group(
 
 
 def _reason(criterion: Criterion, status: Status, facts: Facts, params: Mapping[str, Any]) -> str:
-    variants = {
-        Status.MET: criterion.met_reason,
-        Status.APPLIES: criterion.met_reason,
-        Status.NOT_MET: criterion.not_met_reason,
-        Status.DOES_NOT_APPLY: criterion.not_met_reason,
-        Status.UNKNOWN: criterion.unknown_reason,
-    }[status]
+    if status is Status.UNKNOWN:
+        variants = criterion.unknown_reason
+    elif status is Status.MET or status is Status.APPLIES:
+        variants = criterion.met_reason
+    else:  # not met, does not apply
+        variants = criterion.not_met_reason
     reason = _pick(variants, facts, params)
     if reason is not None:
         return reason
@@ -338,22 +342,21 @@ def _lower(text: str) -> str:
 
 def _pick(variants: tuple[Template, ...], facts: Facts, params: Mapping[str, Any]) -> str | None:
     for template in variants:
-        if template.when is None or template.when.evaluate(facts) is True:
+        when = template.when
+        if when is None or when.evaluate(facts) is True:
+            if len(template.pieces) == 1 and template.pieces[0][1] is None:
+                return template.text  # no placeholder: the text as written
             return _render(template, facts, params)
     return None
 
 
 def _render(template: Template, facts: Facts, params: Mapping[str, Any]) -> str:
     pieces = []
-    for is_name, text in template.parts:
-        if not is_name:
+    for text, is_param, form in template.pieces:
+        if is_param is None:
             pieces.append(text)
             continue
-        name, _, form = text.partition("|")
-        if name.startswith("params."):
-            value = params[name.removeprefix("params.")]
-        else:
-            value = facts.get(name)
+        value = params[text] if is_param else facts.get(text)
         pieces.append(formatted(value, form) if form else show(value))
     return "".join(pieces)
 

@@ -469,8 +469,9 @@ _SPECS: dict[str, tuple[Deriver, tuple[tuple[str, str, str, str], ...]]] = {
     **MEASURE_SPECS,
 }
 
-_GROUP_NAMES: dict[str, tuple[str, ...]] = {
-    group: tuple(spec[0] for spec in specs) for group, (_, specs) in _SPECS.items()
+# each group's facts, all unknown: what a group's deriver leaves out stays unknown
+_GROUP_UNKNOWN: dict[str, dict[str, Value]] = {
+    group: dict.fromkeys(spec[0] for spec in specs) for group, (_, specs) in _SPECS.items()
 }
 
 FACTS: Mapping[str, Fact] = {
@@ -500,6 +501,6 @@ def derive_facts(
     day = case.request.request_date if as_of is None else as_of
     facts: dict[str, Value] = {}
     for group in _DERIVERS if groups is None else groups:
-        facts.update(dict.fromkeys(_GROUP_NAMES[group]))  # what a group leaves out is unknown
+        facts.update(_GROUP_UNKNOWN[group])
         facts.update(_DERIVERS[group](case, day))
     return facts

@@ -72,6 +72,22 @@ class Template:
     text: str
     parts: tuple[tuple[bool, str], ...]
     when: CompiledRule | None = None  # a variant used only when this rule is true
+    # ``parts`` resolved once for the engine: (literal, None, "") for text, (fact, False,
+    # format) for a fact, (parameter name, True, format) for a set parameter
+    pieces: tuple[tuple[str, bool | None, str], ...] = field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        pieces: list[tuple[str, bool | None, str]] = []
+        for is_name, text in self.parts:
+            if not is_name:
+                pieces.append((text, None, ""))
+                continue
+            name, _, form = text.partition("|")
+            if name.startswith("params."):
+                pieces.append((name.removeprefix("params."), True, form))
+            else:
+                pieces.append((name, False, form))
+        object.__setattr__(self, "pieces", tuple(pieces))
 
 
 @frozen(kw_only=True)
@@ -113,6 +129,8 @@ class Criterion:
     # Findings are a pure function of the criterion and its facts' values: the engine memoizes
     # them here (bounded), so evaluating many cases with recurring values is cheap.
     memo: dict[tuple[Value, ...], tuple[Finding, ...]] = field(init=False, factory=dict, eq=False)
+    # (fact, case path) of each of ``facts``: what a finding's evidence names
+    evidence_paths: tuple[tuple[str, str], ...] = field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         names: dict[str, None] = {}
@@ -120,6 +138,7 @@ class Criterion:
             if rule is not None:
                 names.update(dict.fromkeys(rule.facts))
         object.__setattr__(self, "facts", tuple(names))
+        object.__setattr__(self, "evidence_paths", tuple((n, FACTS[n].path) for n in names))
         for item in (self, *self.members):
             for template in (*item.met_reason, *item.not_met_reason, *item.unknown_reason):
                 names.update(dict.fromkeys(template_facts(template)))
@@ -152,6 +171,7 @@ class CriteriaSet:
     origin: str
     _by_review: Mapping[Review, tuple[Criterion, ...]] = field(init=False, eq=False, repr=False)
     _key_facts: Mapping[Review, tuple[str, ...]] = field(init=False, eq=False, repr=False)
+    _review_groups: Mapping[Review, tuple[str, ...]] = field(init=False, eq=False, repr=False)
     # Whole determinations (without their day) by review and fact values: the engine keeps
     # them here, bounded, so a case evaluated again against this set costs one lookup.
     memo: dict[tuple[Any, ...], Any] = field(init=False, factory=dict, eq=False, repr=False)
@@ -163,10 +183,15 @@ class CriteriaSet:
             r: tuple(dict.fromkeys(n for c in by_review[r] for n in _all_facts(c))) for r in Review
         }
         object.__setattr__(self, "_key_facts", keys)
+        object.__setattr__(self, "_review_groups", {r: groups_for(keys[r]) for r in Review})
 
     def key_facts(self, review: Review) -> tuple[str, ...]:
         """Every fact a determination for ``review`` depends on."""
         return self._key_facts[review]
+
+    def groups_for(self, review: Review) -> tuple[str, ...]:
+        """The fact groups a determination for ``review`` reads (a part of ``groups``)."""
+        return self._review_groups[review]
 
     def for_review(self, review: Review) -> tuple[Criterion, ...]:
         """The criteria that apply to ``review``, in set order."""

@@ -257,7 +257,7 @@ def score(
     adm: MeasureAdministration, *, sex: Sex | None = None, config: ScoringConfig | None = None
 ) -> MeasureResult:
     """Score one administration by its instrument; invalid answers raise ``InvalidCaseError``."""
-    conf = ScoringConfig() if config is None else config
+    conf = _DEFAULT_CONFIG if config is None else config
     items, total = adm.items, adm.total
     instrument = adm.instrument
     if instrument is Instrument.AUDIT_C:
@@ -266,6 +266,10 @@ def score(
         triage = None if conf.cssrs_triage is usual_cssrs_triage else conf.cssrs_triage
         return cssrs_screener(items, total=total, triage=triage)
     return _BY_CUTOFF[instrument](items, total=total, cutoff=conf.cutoffs.get(instrument))
+
+
+# shared: frozen, and its empty cutoffs mapping is never written to
+_DEFAULT_CONFIG = ScoringConfig()
 
 
 class _CutoffScorer(Protocol):

@@ -111,18 +111,27 @@ def series(
     chosen: list[tuple[int, MeasureAdministration]] = [
         (i, adm) for i, adm in enumerate(administrations) if adm.instrument is instrument
     ]
-    errors = [
-        f"{join_path(f'$[{i}]', path)}: {rule}" for i, adm in chosen for path, rule in problems(adm)
-    ]
-    if errors:
-        raise InvalidCaseError(errors)
     if not chosen:
         return None
     ordered = sorted((adm for _, adm in chosen), key=lambda adm: adm.administered_on)
-    points = tuple(
-        MeasurePoint(administered_on=adm.administered_on, result=score(adm, sex=sex, config=config))
-        for adm in ordered
-    )
+    try:
+        # scoring checks each administration itself; the lines with every administration's
+        # position are gathered only when one fails (a valid series is checked once)
+        points = tuple(
+            MeasurePoint(
+                administered_on=adm.administered_on, result=score(adm, sex=sex, config=config)
+            )
+            for adm in ordered
+        )
+    except ValueError:  # InvalidCaseError, or a bad cut-off in ``config``
+        errors = [
+            f"{join_path(f'$[{i}]', path)}: {rule}"
+            for i, adm in chosen
+            for path, rule in problems(adm)
+        ]
+        if errors:
+            raise InvalidCaseError(errors) from None
+        raise
     baseline, latest = points[0], points[-1]
     rule = (CHANGE_RULES if rules is None else rules).get(instrument)
     first, last = baseline.result.total, latest.result.total

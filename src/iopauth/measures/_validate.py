@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import contains
 from typing import TypeGuard
 
 from ..errors import InvalidCaseError
@@ -54,18 +55,28 @@ def _check_items(
     if len(items) != spec.item_count:
         found.append(("items", f"{spec.name} has {spec.item_count} items, got {len(items)}"))
         return None
-    before = len(found)
-    for index, (answer, allowed) in enumerate(zip(items, spec.item_values, strict=True)):
-        if not _is_int(answer) or answer not in allowed:
-            found.append((f"items[{index}]", f"must be {_choices(allowed)}"))
-    if len(found) > before:
-        return None
-    answers = tuple(int(a) for a in items)
-    if (
-        spec.instrument is Instrument.CSSRS_SCREENER
-        and answers[CSSRS_BEHAVIOR_RECENT]
-        and not answers[CSSRS_BEHAVIOR]
-    ):
+    if set(map(type, items)) == _INT_ONLY and all(map(contains, spec.item_values, items)):
+        # the usual case (plain ints, all allowed), checked in C; otherwise the loop below
+        # finds and words each problem
+        answers = tuple(items)
+    else:
+        before = len(found)
+        for index, (answer, allowed) in enumerate(zip(items, spec.item_values, strict=True)):
+            if not _is_int(answer) or answer not in allowed:
+                found.append((f"items[{index}]", f"must be {_choices(allowed)}"))
+        if len(found) > before:
+            return None
+        answers = tuple(int(a) for a in items)
+    if spec.instrument is not Instrument.CSSRS_SCREENER:
+        return answers
+    return _check_cssrs(answers, found)
+
+
+_INT_ONLY = {int}
+
+
+def _check_cssrs(answers: tuple[int, ...], found: list[Problem]) -> tuple[int, ...] | None:
+    if answers[CSSRS_BEHAVIOR_RECENT] and not answers[CSSRS_BEHAVIOR]:
         # "Within the past 3 months" qualifies the suicidal-behavior answer (Q6); a yes to it
         # without a yes to Q6 cannot be triaged either way.
         found.append(
@@ -80,6 +91,8 @@ def _check_items(
 
 def item_total(spec: InstrumentSpec, answers: Sequence[int]) -> int:
     """The total of valid ``answers``, with reverse scoring applied."""
+    if not spec.reversed_items:
+        return sum(answers)
     return sum(spec.item_score(i, a) for i, a in enumerate(answers))
 
 
