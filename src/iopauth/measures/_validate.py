@@ -66,7 +66,7 @@ def _check_items(
                 found.append((f"items[{index}]", f"must be {_choices(allowed)}"))
         if len(found) > before:
             return None
-        answers = tuple(int(a) for a in items)
+        answers = tuple(map(int, items))
     if spec.instrument is not Instrument.CSSRS_SCREENER:
         return answers
     return _check_cssrs(answers, found)
@@ -130,7 +130,7 @@ def validated(
     spec = SPECS[instrument]
     _raise_problems(spec, items, total)
     if items is not None:
-        answers = tuple(int(a) for a in items)
+        answers = tuple(map(int, items))
         return spec, answers, item_total(spec, answers)
     if total is None:  # pragma: no cover  # check() reports this case first
         raise InvalidCaseError(["$: give item responses or a total"])
@@ -145,4 +145,4 @@ def validated_answers(
     _raise_problems(spec, items, total)
     if items is None:  # pragma: no cover  # check() rejects a total for this instrument
         raise InvalidCaseError(["$.items: give the item answers"])
-    return spec, tuple(int(a) for a in items)
+    return spec, tuple(map(int, items))
