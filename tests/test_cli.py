@@ -330,3 +330,21 @@ def test_forms_fill_writes_through_the_shared_helper(tmp_path: Path) -> None:
         "forms", "fill", "-", str(forms), str(mapping), "-o", "-", stdin=data
     )
     assert (code, written, err) == (2, b"", "iopauth: $: the document is not UTF-8 text\n")
+
+
+def test_check_loads_no_renderer_fhir_reader_or_forms() -> None:
+    """``iopauth check`` starts without Jinja, WeasyPrint, Babel, FHIR reading or PDF forms."""
+    example = EXAMPLES / "medicare-stepdown-depression.json"
+    script = (
+        "import io, sys\n"
+        "from iopauth.cli import main\n"
+        f"code = main(['check', {str(example)!r}], stdout=io.StringIO())\n"
+        "heavy = ('iopauth.rendering', 'jinja2', 'weasyprint', 'babel', 'pypdf',\n"
+        "         'iopauth.fhir._', 'iopauth.forms._', 'iopauth.batch')\n"
+        "loaded = {m for m in sys.modules if m.startswith(heavy)}\n"
+        "print(code, sorted(loaded - {'iopauth.fhir._cli', 'iopauth.forms._cli'}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "0 []"

@@ -77,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--json", action="store_true", help="print the determination as JSON")
 
-    from .rendering.render import DOCUMENTS
+    from ._documents import DOCUMENTS  # the names only: check never loads the renderer
 
     render = sub.add_parser(
         "render",

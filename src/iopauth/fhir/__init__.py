@@ -3,16 +3,12 @@
 ``import iopauth`` does not load this package; ``from iopauth import fhir`` does. Reading and
 writing FHIR needs no model library: iopauth works on FHIR JSON and checks the PAS rules it
 relies on itself. :class:`PasClient` needs the ``fhir`` extra (httpx, PyJWT).
-``decision_from_response`` (it brings the authorization package) and the client load on
-first use.
+Every name loads on first use (``decision_from_response`` brings the authorization package).
 """
 
 from typing import TYPE_CHECKING, Any
 
 from ..errors import PasClientError
-from ._import import ImportResult, case_from_bundle
-from ._pas import CERTIFICATION_TYPES, pas_attachment, pas_request
-from ._pas_checks import pas_problems
 
 __all__ = [
     "CERTIFICATION_TYPES",
@@ -30,8 +26,19 @@ __all__ = [
 if TYPE_CHECKING:
     from ._client import PasClient, SmartBackendAuth
     from ._decision import decision_from_response
+    from ._import import ImportResult, case_from_bundle
+    from ._pas import CERTIFICATION_TYPES, pas_attachment, pas_request
+    from ._pas_checks import pas_problems
 
+# Every name loads on first use: the ``iopauth`` command imports this package's ``_cli`` for
+# its ``fhir`` options, and ``iopauth check`` should not pay for reading FHIR.
 _LAZY = {
+    "CERTIFICATION_TYPES": "._pas",
+    "ImportResult": "._import",
+    "case_from_bundle": "._import",
+    "pas_attachment": "._pas",
+    "pas_request": "._pas",
+    "pas_problems": "._pas_checks",
     "PasClient": "._client",
     "SmartBackendAuth": "._client",
     "decision_from_response": "._decision",

@@ -2,13 +2,19 @@
 
 Re-exports only. ``fill(case, form_pdf, mapping)`` returns the filled form's bytes;
 ``form_fields(form_pdf)`` lists a form's fields so a mapping can be written;
-``check(...)`` reports what a mapping leaves empty. See docs/forms.md.
+``check(...)`` reports what a mapping leaves empty. See docs/forms.md. Names load on first
+use, so the ``iopauth`` command (which imports ``forms._cli`` for its options) starts fast.
 """
 
-from ._derived import DERIVED
-from ._fill import FormCheck, check, fill
-from ._mapping import Entry, FormMapping, load_mapping, parse_mapping
-from ._pdf import FieldKind, FormField, form_fields
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._derived import DERIVED
+    from ._fill import FormCheck, check, fill
+    from ._mapping import Entry, FormMapping, load_mapping, parse_mapping
+    from ._pdf import FieldKind, FormField, form_fields
 
 __all__ = [
     "DERIVED",
@@ -23,3 +29,33 @@ __all__ = [
     "load_mapping",
     "parse_mapping",
 ]
+
+# public name -> the module that defines it
+_LAZY = {
+    "DERIVED": "._derived",
+    "FormCheck": "._fill",
+    "check": "._fill",
+    "fill": "._fill",
+    "Entry": "._mapping",
+    "FormMapping": "._mapping",
+    "load_mapping": "._mapping",
+    "parse_mapping": "._mapping",
+    "FieldKind": "._pdf",
+    "FormField": "._pdf",
+    "form_fields": "._pdf",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'iopauth.forms' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

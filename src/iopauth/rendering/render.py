@@ -20,6 +20,7 @@ from typing import Any
 
 import attrs
 
+from .._documents import DOCUMENTS
 from ..criteria import default_criteria, default_review, evaluate
 from ..criteria.result import Determination, Outcome, Review
 from ..errors import RenderError
@@ -29,15 +30,6 @@ from .context import build_context, draft_items
 from .environment import environment, normalize_dirs, render_template
 from .options import Attachment, RenderOptions
 
-DOCUMENTS = (
-    "request-letter",
-    "checklist",
-    "concurrent-review",
-    "appeal-letter",
-    "fax-cover",
-    "patient-summary",
-    "packet",
-)
 # Letters that argue for the request: a draft unless the determination meets (or final=True).
 LETTERS = frozenset({"request-letter", "concurrent-review", "appeal-letter"})
 # Documents that show criteria findings; the others never evaluate the case.
