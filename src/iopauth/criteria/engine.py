@@ -101,26 +101,57 @@ def _decide(criteria_set: CriteriaSet, kind: Review, facts: Facts) -> dict[str, 
     notes: list[str] = []
     if not findings:
         notes.append(f"The set {criteria_set.id!r} has no criteria for the {kind} review.")
+    outcome, missing, unverified = _summary(findings, notes)
+    return {
+        "outcome": outcome,
+        "findings": tuple(findings),
+        "missing_documentation": missing,
+        "recommended_level": recommended,
+        "notes": tuple(notes),
+        "recommendation_basis": basis,
+        "unverified": unverified,
+    }
+
+
+def _summary(
+    findings: list[Finding], notes: list[str]
+) -> tuple[Outcome, tuple[str, ...], tuple[str, ...]]:
+    """The outcome, the documentation to ask for and the unverified criteria, in one pass;
+    a note is added for each unverified finding against the case.
+
+    does_not_meet needs a verified finding against the case; an unverified one only leaves
+    the outcome undecided (unverified facts are never hard rules). An itemized member's
+    status never decides (its group does), though an unknown member asks for documentation.
+    """
+    decided_against = False
+    undecided = not findings
     missing: dict[str, None] = {}
+    unverified: list[str] = []
     for finding in findings:
-        if finding.status is Status.UNKNOWN:
+        status = finding.status
+        member = bool(finding.group)
+        if status is Status.UNKNOWN:
             missing.update(dict.fromkeys(finding.documentation))
-        elif _unverified_against(finding):
+            undecided = undecided or not member
+        elif member or status not in _AGAINST:
+            pass
+        elif finding.verified:
+            decided_against = True
+        else:
             missing.update(dict.fromkeys(finding.documentation))
             notes.append(
                 f"{finding.title}: this finding rests on a source the project could not "
                 "verify, so it leaves the outcome undecided rather than deciding it; confirm "
                 "the requirement and attach the documentation."
             )
-    return {
-        "outcome": _outcome(findings),
-        "findings": tuple(findings),
-        "missing_documentation": tuple(missing),
-        "recommended_level": recommended,
-        "notes": tuple(notes),
-        "recommendation_basis": basis,
-        "unverified": tuple(f.criterion for f in findings if not f.verified and not f.group),
-    }
+            undecided = True
+        if not finding.verified and not member:
+            unverified.append(finding.criterion)
+    if decided_against:
+        outcome = Outcome.DOES_NOT_MEET
+    else:
+        outcome = Outcome.INSUFFICIENT_INFORMATION if undecided else Outcome.MEETS
+    return outcome, tuple(missing), tuple(unverified)
 
 
 def _recommend(
@@ -149,10 +180,6 @@ def _recommend(
     if same:
         return own, same + held
     return (floor, held) if held and floor is not None else (None, ())
-
-
-def _unverified_against(finding: Finding) -> bool:
-    return not finding.verified and not finding.group and finding.status in _AGAINST
 
 
 # Entries per criterion (findings) and per set (whole determinations). A finding with its
@@ -205,22 +232,6 @@ def _resolve(criteria: str | os.PathLike[str] | CriteriaSet) -> CriteriaSet:
     if isinstance(criteria, os.PathLike) or str(criteria).endswith(".toml"):
         return load_criteria(criteria)
     return get_criteria(criteria)
-
-
-def _outcome(findings: list[Finding]) -> Outcome:
-    """does_not_meet needs a verified finding against the case; an unverified one only
-    leaves the outcome undecided (unverified facts are never hard rules)."""
-    unknown = not findings
-    for finding in findings:
-        if finding.group:
-            continue  # an itemized member: its group decides
-        if finding.status in _AGAINST:
-            if finding.verified:
-                return Outcome.DOES_NOT_MEET
-            unknown = True
-        if finding.status is Status.UNKNOWN:
-            unknown = True
-    return Outcome.INSUFFICIENT_INFORMATION if unknown else Outcome.MEETS
 
 
 def _findings(criterion: Criterion, facts: Facts, params: Mapping[str, Any]) -> tuple[Finding, ...]:
