@@ -247,6 +247,7 @@ def _findings(criterion: Criterion, facts: Facts, params: Mapping[str, Any]) -> 
     else:
         status, reason, documentation = _group(criterion, facts, params)
     asks = status is Status.UNKNOWN or (status in _AGAINST and not criterion.verified)
+    get = facts.get
     found = [
         Finding(
             criterion=criterion.id,
@@ -255,7 +256,9 @@ def _findings(criterion: Criterion, facts: Facts, params: Mapping[str, Any]) -> 
             status=status,
             reason=reason,
             source=criterion.source,
-            evidence=_evidence(criterion, facts),
+            evidence=tuple(
+                [Evidence(fact=n, path=p, value=get(n)) for n, p in criterion.evidence_paths]
+            ),
             documentation=documentation if asks else (),
             verified=criterion.verified,
             citation=criterion.citation,
@@ -355,20 +358,20 @@ def _pick(variants: tuple[Template, ...], facts: Facts, params: Mapping[str, Any
     for template in variants:
         when = template.when
         if when is None or when.evaluate(facts) is True:
-            if len(template.pieces) == 1 and template.pieces[0][1] is None:
-                return template.text  # no placeholder: the text as written
-            return _render(template, facts, params)
+            return template.text if template.static else _render(template, facts, params)
     return None
 
 
 def _render(template: Template, facts: Facts, params: Mapping[str, Any]) -> str:
-    pieces = []
+    pieces: list[str] = []
+    append = pieces.append
+    get = facts.get
     for text, is_param, form in template.pieces:
         if is_param is None:
-            pieces.append(text)
+            append(text)
             continue
-        value = params[text] if is_param else facts.get(text)
-        pieces.append(formatted(value, form) if form else show(value))
+        value = params[text] if is_param else get(text)
+        append(formatted(value, form) if form else show(value))
     return "".join(pieces)
 
 

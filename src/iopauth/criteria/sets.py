@@ -75,6 +75,8 @@ class Template:
     # ``parts`` resolved once for the engine: (literal, None, "") for text, (fact, False,
     # format) for a fact, (parameter name, True, format) for a set parameter
     pieces: tuple[tuple[str, bool | None, str], ...] = field(init=False, eq=False, repr=False)
+    # no placeholder: the reason is ``text`` as written
+    static: bool = field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         pieces: list[tuple[str, bool | None, str]] = []
@@ -88,6 +90,7 @@ class Template:
             else:
                 pieces.append((name, False, form))
         object.__setattr__(self, "pieces", tuple(pieces))
+        object.__setattr__(self, "static", all(is_param is None for _, is_param, _ in pieces))
 
 
 @frozen(kw_only=True)
