@@ -200,11 +200,17 @@ _FACTS_LOCK = threading.Lock()  # evaluate may run in several threads (batch exe
 def _facts(case: Case, day: date, groups: Iterable[str]) -> Mapping[str, Value]:
     with _FACTS_LOCK:
         entry = _FACTS_CACHE.get(id(case))
-        if entry is None or entry[0]() is not case or entry[1] != day:
+        if entry is not None and (entry[0]() is not case or entry[1] != day):
+            entry = None
+    if entry is None:
+        # a case (or day) not seen yet: the derived facts become the entry, not a copy
+        wanted = tuple(groups)
+        facts = derive_facts(case, day, wanted)
+        with _FACTS_LOCK:
             if len(_FACTS_CACHE) >= _FACTS_CACHE_SIZE:
                 _FACTS_CACHE.pop(next(iter(_FACTS_CACHE)), None)
-            entry = (weakref.ref(case), day, {}, set())
-            _FACTS_CACHE[id(case)] = entry
+            _FACTS_CACHE[id(case)] = (weakref.ref(case), day, facts, set(wanted))
+        return facts
     _, _, facts, done = entry
     missing = [g for g in groups if g not in done]
     if missing:
