@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from iopauth import LanguageFallbackWarning
 from iopauth.cli import main
 from iopauth.model import Case
-from iopauth.rendering import RenderOptions, language, render, render_html
+from iopauth.rendering import RenderOptions, language, render, render_html, summary_language
 from iopauth.rendering.language import phone
 from iopauth.serialize import dump_case, load_case
 
@@ -203,6 +203,27 @@ def test_a_language_without_a_catalog_falls_back_to_english_and_warns() -> None:
     assert '<html lang="en">' in html
     assert "What your insurance has decided so far" in html
     assert spanish_left(_html_body(html)) == []
+
+
+def test_summary_language_tells_ahead_without_a_warning() -> None:
+    """summary_language says what the summary will be written in, and why English replaced
+    the language asked for, without warning (a batch records it per case)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        french = summary_language(_case(STEPDOWN, preferred_language="fr"))
+        spanish = summary_language(_case(STEPDOWN, preferred_language="es-MX"))
+        english = summary_language(load_case(STEPDOWN), RenderOptions(language="en-US"))
+    assert (french.tag, french.fallback) == (
+        "en",
+        "no message catalog for language 'fr'; the patient summary is written in English",
+    )
+    assert (spanish.tag, spanish.catalog, spanish.locale, spanish.fallback) == (
+        "es",
+        "es",
+        "es_MX",
+        None,
+    )
+    assert (english.tag, english.fallback) == ("en-US", None)
 
 
 def test_render_options_language_overrides_the_patient() -> None:

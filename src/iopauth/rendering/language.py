@@ -26,7 +26,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from attrs import frozen
+from attrs import evolve, field, frozen
 from babel.core import Locale, UnknownLocaleError
 from babel.dates import format_date, get_day_names
 from babel.numbers import format_decimal
@@ -34,7 +34,8 @@ from markupsafe import Markup
 
 from .._resources import locale_dir
 from ..errors import LanguageFallbackWarning
-from ..model import Weekday
+from ..model import Case, Weekday
+from .options import RenderOptions
 
 DOMAIN = "iopauth"
 SOURCE_LANGUAGE = "en"
@@ -80,11 +81,14 @@ class Language:
     the catalog's language, e.g. ``es``, or the caller's English tag (``en-US``).
     ``catalog``: the catalog folder used (``es``), empty for English, iopauth's source
     language. ``locale``: the CLDR locale dates and numbers are written in (``es_US``).
+    ``fallback``: why English was written instead of the language asked for, or ``None``
+    (not part of equality: the English of a fallback is the same English).
     """
 
     tag: str
     catalog: str
     locale: str
+    fallback: str | None = field(default=None, eq=False)
 
 
 ENGLISH = Language(tag=SOURCE_LANGUAGE, catalog="", locale="en_US")
@@ -177,10 +181,10 @@ def _formatting_locale(tag: str, catalog: str) -> str:
     return ENGLISH.locale
 
 
-def _fall_back(message: str) -> Language:
-    # stacklevel 2 points into iopauth's renderer; the category lets a caller filter it
-    warnings.warn(message, LanguageFallbackWarning, stacklevel=2)
-    return ENGLISH
+def warn_fallback(language: Language) -> None:
+    """Warn with :class:`LanguageFallbackWarning` when ``language`` is a fallback to English."""
+    if language.fallback is not None:
+        warnings.warn(language.fallback, LanguageFallbackWarning, stacklevel=2)
 
 
 def document_language(document: str, requested: str | None, preferred: str | None) -> Language:
@@ -188,8 +192,9 @@ def document_language(document: str, requested: str | None, preferred: str | Non
 
     ``requested`` is ``RenderOptions.language``; ``preferred`` the patient's preferred
     language. Only :data:`TRANSLATED_DOCUMENTS` follow them; every other document is English
-    (keeping a caller's English tag such as ``en-US``). Warns with
-    :class:`LanguageFallbackWarning` when the summary falls back to English.
+    (keeping a caller's English tag such as ``en-US``). When the summary falls back to
+    English, ``fallback`` says why; this function does not warn (the renderer does, see
+    :func:`warn_fallback`), so a caller can ask ahead without a warning.
     """
     tag = requested or (preferred if document in TRANSLATED_DOCUMENTS else None) or "en"
     base = _subtags(tag)[0]
@@ -200,18 +205,29 @@ def document_language(document: str, requested: str | None, preferred: str | Non
     for name in _candidates(tag):
         if name in catalogs():
             if missing_messages(name):
-                return _fall_back(
-                    f"the message catalog for language {base!r} is incomplete; "
-                    "the patient summary is written in English"
+                return evolve(
+                    ENGLISH,
+                    fallback=f"the message catalog for language {base!r} is incomplete; "
+                    "the patient summary is written in English",
                 )
             return Language(
                 tag=name.replace("_", "-"),
                 catalog=name,
                 locale=_formatting_locale(tag, name),
             )
-    return _fall_back(
-        f"no message catalog for language {base!r}; the patient summary is written in English"
+    return evolve(
+        ENGLISH,
+        fallback=f"no message catalog for language {base!r}; "
+        "the patient summary is written in English",
     )
+
+
+def summary_language(case: Case, options: RenderOptions | None = None) -> Language:
+    """The language :func:`~iopauth.render` writes ``case``'s patient summary in, without a
+    warning: ``.tag`` is what is written, ``.fallback`` why English replaced the language
+    asked for (``None`` when nothing fell back). A batch can record it per case."""
+    requested = options.language if options is not None else None
+    return document_language("patient-summary", requested, case.patient.preferred_language)
 
 
 def phone(value: str | None) -> Markup:

@@ -27,7 +27,7 @@ from ..model import Case, RequestKind
 from ..validity import validate_case
 from .context import build_context, draft_items
 from .environment import environment, normalize_dirs, render_template
-from .language import Language, document_language
+from .language import Language, document_language, warn_fallback
 from .options import Attachment, RenderOptions
 
 DOCUMENTS = (
@@ -156,6 +156,7 @@ class _Session:
         if name not in self._languages:
             requested, preferred = self.options.language, self.case.patient.preferred_language
             self._languages[name] = document_language(name, requested, preferred)
+            warn_fallback(self._languages[name])
         return self._languages[name]
 
     def part_case(self, document: str) -> Case:
