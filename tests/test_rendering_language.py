@@ -131,9 +131,14 @@ def without_case_data(text: str, case: Case) -> str:
 
 
 @cache
+def _spanish_pdf(path: Path) -> bytes:
+    """An example's patient summary PDF, the patient preferring Spanish."""
+    return render(_case(path, preferred_language="es-US"), "patient-summary")
+
+
 def _spanish_summary(path: Path) -> str:
-    """The text of an example's patient summary PDF, the patient preferring Spanish."""
-    return _pdf_text(render(_case(path, preferred_language="es-US"), "patient-summary"))
+    """The text of an example's Spanish patient summary."""
+    return _pdf_text(_spanish_pdf(path))
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
@@ -146,6 +151,7 @@ def test_spanish_summary_of_every_example_has_no_english_left(example: Path) -> 
     rest = without_case_data(text, load_case(example))
     words = {w.lower() for w in re.findall(r"[A-Za-zÁÉÍÓÚÜÑáéíóúüñ]+", rest)}
     assert sorted(words & ENGLISH_WORDS) == []
+    assert len(pypdf.PdfReader(io.BytesIO(_spanish_pdf(example))).pages) == 1  # as in English
 
 
 def test_spanish_summary_writes_dates_weekdays_and_phones_the_spanish_way() -> None:
