@@ -162,7 +162,7 @@ def missing_messages(catalog: str) -> int:
             continue  # the header
         found = compiled.get(message.id, message.context)
         strings = found.string if found is not None else None
-        texts = strings if isinstance(strings, tuple) else (strings,)
+        texts = strings if isinstance(strings, tuple | list) else (strings,)  # plurals: a list
         if found is None or not all(texts):
             missing += 1
     return missing
