@@ -20,7 +20,7 @@ from hypothesis import given, settings
 
 from iopauth import LanguageFallbackWarning
 from iopauth.cli import main
-from iopauth.model import Case
+from iopauth.model import Case, LevelOfCare, RequestKind
 from iopauth.rendering import RenderOptions, language, render, render_html, summary_language
 from iopauth.rendering.language import phone
 from iopauth.serialize import dump_case, load_case
@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples" / "cases").glob("*.json"))
 APPEAL = ROOT / "examples" / "cases" / "commercial-adolescent-appeal.json"
 STEPDOWN = ROOT / "examples" / "cases" / "medicare-stepdown-depression.json"
+CONCURRENT = ROOT / "examples" / "cases" / "medicaid-alcohol-depression-concurrent.json"
 LOCALE = ROOT / "src" / "iopauth" / "locale"
 SPANISH_PO = LOCALE / "es" / "LC_MESSAGES" / "iopauth.po"
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -152,6 +153,41 @@ def test_spanish_summary_of_every_example_has_no_english_left(example: Path) -> 
     words = {w.lower() for w in re.findall(r"[A-Za-zÁÉÍÓÚÜÑáéíóúüñ]+", rest)}
     assert sorted(words & ENGLISH_WORDS) == []
     assert len(pypdf.PdfReader(io.BytesIO(_spanish_pdf(example))).pages) == 1  # as in English
+
+
+def _variant(path: Path, part: str, **changes: Any) -> Case:
+    case = load_case(path)
+    return attrs.evolve(case, **{part: attrs.evolve(getattr(case, part), **changes)})
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        (
+            _variant(STEPDOWN, "plan", level=LevelOfCare.PHP),
+            "<h1>Su programa de hospitalización parcial</h1>",
+        ),
+        (
+            _variant(STEPDOWN, "coverage", member_services_phone=None),
+            "llame al número de servicios para miembros que está en su tarjeta de miembro",
+        ),
+        (
+            _variant(CONCURRENT, "request", authorization_number=None),
+            "<p>Le pedimos al plan que apruebe más atención, del 1 de junio de 2026",
+        ),
+        (
+            _variant(APPEAL, "request", kind=RequestKind.INITIAL),
+            "Estamos hablando con el plan sobre qué hacer ahora",
+        ),
+    ],
+    ids=["php", "no-member-phone", "no-approval-number", "denied-not-appealed"],
+)
+def test_every_branch_of_the_summary_is_spanish(case: Case, expected: str) -> None:
+    """The summary's other wordings (a PHP, no member-services number, no approval number, a
+    denial not yet appealed) are Spanish too, with no English message left."""
+    html = render_html(case, "patient-summary", options=RenderOptions(language="es"))
+    assert expected in html
+    assert english_left(_html_body(html)) == []
 
 
 def test_spanish_summary_writes_dates_weekdays_and_phones_the_spanish_way() -> None:
@@ -420,3 +456,20 @@ def test_an_incomplete_catalog_is_not_used_half(locale_folder: Path) -> None:
         html = render_html(_case(APPEAL, preferred_language="de-DE"), "patient-summary")
     assert '<html lang="en">' in html
     assert "[de]" not in html
+
+
+@pytest.mark.parametrize(
+    ("given", "spanish", "english"),
+    [
+        ("mother", "madre", "mother"),
+        ("Legal  Guardian", "tutor legal", "Legal  Guardian"),
+        ("tía abuela", "tía abuela", "tía abuela"),  # the family's own words: as given
+    ],
+)
+def test_a_guardians_relationship_is_translated_when_it_is_a_common_word(
+    given: str, spanish: str, english: str
+) -> None:
+    """A common relationship word is translated; any other wording prints as recorded."""
+    es = language.language_filters(language.document_language("patient-summary", "es", None))
+    en = language.language_filters(language.ENGLISH)
+    assert (es["relationship"](given), en["relationship"](given)) == (spanish, english)
