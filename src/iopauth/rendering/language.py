@@ -81,11 +81,12 @@ class Language:
     the catalog's language, e.g. ``es``, or the caller's English tag (``en-US``).
     ``catalog``: the catalog folder used (``es``), empty for English, iopauth's source
     language. ``locale``: the CLDR locale dates and numbers are written in (``es_US``).
-    ``fallback``: why English was written instead of the language asked for, or ``None``
-    (not part of equality: the English of a fallback is the same English).
+    ``fallback``: why English was written instead of the language asked for, or ``None``.
+    Two languages are equal when their catalog and locale are: that is all a template
+    environment depends on (``en`` and ``en-US`` share one).
     """
 
-    tag: str
+    tag: str = field(eq=False)
     catalog: str
     locale: str
     fallback: str | None = field(default=None, eq=False)
