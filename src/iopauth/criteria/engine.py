@@ -59,7 +59,7 @@ def evaluate(
     # only the groups this review reads: a determination depends on its key facts alone
     facts = _facts(case, day, criteria_set.groups_for(kind))
     get = facts.get
-    key = (kind, *[get(n) for n in criteria_set.key_facts(kind)])
+    key = (kind, *map(get, criteria_set.key_facts(kind)))
     decided = criteria_set.memo.get(key)
     if decided is None:
         decided = _decide(criteria_set, kind, facts)
@@ -82,7 +82,7 @@ def _decide(criteria_set: CriteriaSet, kind: Review, facts: Facts) -> dict[str, 
     floors: list[tuple[LevelOfCare, str]] = []
     get = facts.get
     for criterion in criteria_set.for_review(kind):
-        key = tuple([get(n) for n in criterion.key_facts])
+        key = tuple(map(get, criterion.key_facts))
         found = criterion.memo.get(key)
         if found is None:
             found = _findings(criterion, facts, criteria_set.params)
