@@ -127,43 +127,36 @@ def _measures(case: Case, as_of: date) -> dict[str, Value]:
     worsened: list[bool | None] = []
     safety: list[bool | None] = []
     present = {m.instrument for m in case.measures}
-    for instrument, prefix in PREFIX.items():
-        if instrument not in present:
+    for instrument in PREFIX:
+        found = _series(case, instrument) if instrument in present else None
+        if found is None:
             facts.update(_ABSENT[instrument])  # the same names, in the same order, unknown
             continue
-        found = _series(case, instrument)
-        if found is not None:
-            found_by[instrument] = found
-        latest = None if found is None else found.latest.result
-        facts[f"{prefix}.days_since"] = (
-            None if found is None else (as_of - found.latest.administered_on).days
-        )
+        found_by[instrument] = found
+        name = _NAMES[instrument]
+        latest_point = found.latest
+        latest = latest_point.result
+        facts[name["days_since"]] = (as_of - latest_point.administered_on).days
         if instrument is Instrument.CSSRS_SCREENER:
-            level = None if latest is None or latest.risk_level is None else latest.risk_level
+            level = latest.risk_level
             facts["cssrs.risk_level"] = None if level is None else str(level.value)
-            if latest is not None:
-                safety.append(latest.has_flag(FLAG_SAFETY))
+            safety.append(latest.has_flag(FLAG_SAFETY))
             continue
-        facts[f"{prefix}.total"] = None if latest is None else latest.total
-        facts[f"{prefix}.baseline_total"] = None if found is None else found.baseline.result.total
-        facts[f"{prefix}.latest_on"] = (
-            None if found is None else found.latest.administered_on.isoformat()
-        )
-        facts[f"{prefix}.baseline_on"] = (
-            None if found is None else found.baseline.administered_on.isoformat()
-        )
-        facts[f"{prefix}.severity"] = None if latest is None else latest.severity
-        facts[f"{prefix}.positive"] = None if latest is None else latest.positive
-        facts[f"{prefix}.change"] = None if found is None else found.change
-        facts[f"{prefix}.improved"] = None if found is None else found.meaningful_improvement
-        facts[f"{prefix}.worsened"] = None if found is None else found.meaningful_worsening
-        if found is not None and found.change is not None:
+        baseline = found.baseline
+        facts[name["total"]] = latest.total
+        facts[name["baseline_total"]] = baseline.result.total
+        facts[name["latest_on"]] = latest_point.administered_on.isoformat()
+        facts[name["baseline_on"]] = baseline.administered_on.isoformat()
+        facts[name["severity"]] = latest.severity
+        facts[name["positive"]] = latest.positive
+        facts[name["change"]] = found.change
+        facts[name["improved"]] = found.meaningful_improvement
+        facts[name["worsened"]] = found.meaningful_worsening
+        if found.change is not None:
             improved.append(found.meaningful_improvement)
             worsened.append(found.meaningful_worsening)
         if instrument is Instrument.PHQ9:
-            followup = None
-            if latest is not None and latest.items is not None:
-                followup = latest.has_flag(FLAG_SAFETY_FOLLOWUP)
+            followup = None if latest.items is None else latest.has_flag(FLAG_SAFETY_FOLLOWUP)
             facts["phq9.item9_positive"] = followup
             if followup is not None:
                 safety.append(followup)
@@ -209,6 +202,11 @@ def _absent(instrument: Instrument) -> dict[str, Value]:
 
 
 _ABSENT = {instrument: _absent(instrument) for instrument in PREFIX}
+# each instrument's fact names by their last part ("total" -> "phq9.total"), built once
+_NAMES = {
+    instrument: {name.partition(".")[2]: name for name in names}
+    for instrument, names in _ABSENT.items()
+}
 
 
 def _specs() -> tuple[tuple[str, str, str, str], ...]:

@@ -499,8 +499,26 @@ def derive_facts(
     fact is derived. Values are ``None`` where the case does not document the fact.
     """
     day = case.request.request_date if as_of is None else as_of
-    facts: dict[str, Value] = {}
-    for group in _DERIVERS if groups is None else groups:
-        facts.update(_GROUP_UNKNOWN[group])
+    wanted = tuple(_DERIVERS) if groups is None else tuple(groups)
+    # every fact of the groups, unknown, in registry order: what a group leaves out stays so
+    facts = dict(_unknown(wanted))
+    for group in wanted:
         facts.update(_DERIVERS[group](case, day))
     return facts
+
+
+_UNKNOWN_BY_GROUPS: dict[tuple[str, ...], dict[str, Value]] = {}
+
+
+def _unknown(groups: tuple[str, ...]) -> dict[str, Value]:
+    """The groups' facts, all unknown, in the order ``groups`` names them (built once per
+    combination; a set asks for a few, so the table stays small)."""
+    found = _UNKNOWN_BY_GROUPS.get(groups)
+    if found is None:
+        found = {}
+        for group in groups:
+            found.update(_GROUP_UNKNOWN[group])
+        if len(_UNKNOWN_BY_GROUPS) >= 256:
+            _UNKNOWN_BY_GROUPS.clear()
+        _UNKNOWN_BY_GROUPS[groups] = found
+    return found

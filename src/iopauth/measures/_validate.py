@@ -49,7 +49,9 @@ def _check_items(
     spec: InstrumentSpec, items: object, found: list[Problem]
 ) -> tuple[int, ...] | None:
     """Append item problems to ``found``; return the answers when they are all valid."""
-    if isinstance(items, str | bytes) or not isinstance(items, Sequence):
+    if type(items) is not tuple and (
+        isinstance(items, str | bytes) or not isinstance(items, Sequence)
+    ):
         found.append(("items", "must be a list of item responses"))
         return None
     if len(items) != spec.item_count:
