@@ -307,11 +307,6 @@ def engagement(case: Case, as_of: date) -> dict[str, Value]:
     }
 
 
-def _latest_rating(case: Case, instrument: RatingInstrument) -> LevelOfCareRating | None:
-    rated = [r for r in case.level_of_care_ratings if r.instrument is instrument]
-    return max(rated, key=lambda r: r.rated_on) if rated else None
-
-
 _RATING_NAMES = {
     RatingInstrument.LOCUS: "LOCUS",
     RatingInstrument.CALOCUS_CASII: "CALOCUS-CASII",
@@ -354,10 +349,19 @@ def _above(rank: int | None, level: LevelOfCare) -> bool | None:
 
 
 def ratings(case: Case, as_of: date) -> dict[str, Value]:
-    latest = max(case.level_of_care_ratings, key=lambda r: r.rated_on, default=None)
+    # the latest rating of each instrument and of all, in one pass (the first of a day wins,
+    # as max() picks it)
+    latest: LevelOfCareRating | None = None
+    by_instrument: dict[RatingInstrument, LevelOfCareRating] = {}
+    for rated in case.level_of_care_ratings:
+        if latest is None or rated.rated_on > latest.rated_on:
+            latest = rated
+        seen = by_instrument.get(rated.instrument)
+        if seen is None or rated.rated_on > seen.rated_on:
+            by_instrument[rated.instrument] = rated
     out: dict[str, Value] = {}
     for instrument, name in _RATING_FACTS.items():
-        rating = _latest_rating(case, instrument)
+        rating = by_instrument.get(instrument)
         out[name] = (
             None if rating is None else (rating.override_level or rating.recommended_level).strip()
         )
@@ -378,7 +382,7 @@ def ratings(case: Case, as_of: date) -> dict[str, Value]:
     )
     out["rating.rated_on"] = None if latest is None else latest.rated_on.isoformat()
     out.update(_rank_facts("rating", latest, mapped))
-    asam = _latest_rating(case, RatingInstrument.ASAM)
+    asam = by_instrument.get(RatingInstrument.ASAM)
     asam_level = None if asam is None else _adapters.mapped_level(asam)
     out["asam.mapped_level"] = _enum(asam_level)
     out["asam.name"] = None if asam is None else rating_name(asam)
