@@ -262,3 +262,21 @@ def test_import_reads_nothing() -> None:
     assert result["before"] == {"index": False, "services": False, "simple_icd_10_cm": False}
     # the hook does see the files once they are used, so "before" is a real observation
     assert result["after"] == {"index": True, "services": True, "simple_icd_10_cm": False}
+
+
+def test_parse_refuses_rows_out_of_order_or_with_extra_fields() -> None:
+    """Rows out of code order, or a row with a third tab, are refused when the file is read."""
+    good = "# rows=2 billable=1 headers=1\nF32\t0\tDepressive episode\nF329\t1\t^, x\n"
+    swapped = "# rows=2 billable=1 headers=1\nF329\t1\t^, x\nF32\t0\tDepressive episode\n"
+    with pytest.raises(ValueError, match="code order"):
+        parse(swapped)
+    with pytest.raises(ValueError, match="row count"):
+        parse(good.replace("^, x", "^, x\textra"))
+
+
+def test_a_malformed_code_row_is_refused_when_looked_up() -> None:
+    """A row whose code breaks the code form is an error when read, never a silent answer."""
+    index = parse("# rows=2 billable=1 headers=1\nF32\t0\tDepressive episode\nf329\t1\t^, x\n")
+    assert index.title("F32") == "Depressive episode"
+    with pytest.raises(ValueError, match="damaged row"):
+        index.billable("f329")

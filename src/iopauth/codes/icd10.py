@@ -89,8 +89,8 @@ def normalize_icd10(code: str) -> str | None:
 def lookup_icd10(code: str) -> IcdCode | None:
     """The index entry for ``code`` (any accepted spelling), or ``None`` when unknown.
 
-    The first call reads the packaged index (about a tenth of a second); later calls are
-    dictionary lookups.
+    The first call reads the packaged index (a few hundredths of a second); later calls are
+    binary searches over its sorted rows.
     """
     compact = _compact(code)
     if compact is None:
