@@ -37,7 +37,9 @@ __all__ = ["case_problems", "npi_is_valid"]
 _CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _TIN = re.compile(r"[0-9]{2}-?[0-9]{7}")
 _ZIP = re.compile(r"[0-9]{5}(-[0-9]{4})?")
-_PHONE = re.compile(r"\+?[0-9 ().-]{7,25}")
+# A phone number: digits, spaces and ( ) . - after an optional +, with at least ten digits
+# (the look-ahead counts them).
+_PHONE = re.compile(r"(?=(?:[^0-9]*[0-9]){10})\+?[0-9 ().-]{7,25}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 # Bidirectional embedding, override and isolate controls: in a name or an id they make a
@@ -117,14 +119,18 @@ _PLAN_LEVELS = (LevelOfCare.OUTPATIENT, LevelOfCare.IOP, LevelOfCare.PHP)
 SERVICES_TOLERANCE = 0.25
 
 
+# Luhn over "80840" + the NPI: the prefix's digits add up to 24; counted from the right, the
+# check digit and every second digit after it are added as they are, the others doubled (with
+# 9 taken off a doubled digit above 9: the table below).
+_NPI_PREFIX_SUM = 24
+_DOUBLED = str.maketrans("0123456789", "0246813579")
+
+
 def npi_is_valid(npi: str) -> bool:
     """Check a National Provider Identifier: ten digits, Luhn check digit over ``80840`` + NPI."""
     if len(npi) != 10 or not (npi.isascii() and npi.isdigit()):
         return False
-    total = 0
-    for i, char in enumerate(reversed("80840" + npi)):
-        digit = int(char) * (2 if i % 2 else 1)
-        total += digit - 9 if digit > 9 else digit
+    total = _NPI_PREFIX_SUM + sum(map(int, npi[1::2] + npi[0::2].translate(_DOUBLED)))
     return total % 10 == 0
 
 
@@ -164,7 +170,7 @@ def _check_address(address: Address | None, path: str, out: _Problems) -> None:
 
 
 def _check_phone(value: str | None, path: str, out: _Problems) -> None:
-    if value is not None and (not _PHONE.fullmatch(value) or sum(c.isdigit() for c in value) < 10):
+    if value is not None and not _PHONE.fullmatch(value):
         out.add(path, "must be a phone number with at least 10 digits")
 
 
@@ -199,32 +205,41 @@ def _check_people(case: Case, out: _Problems) -> None:
         _check_clinician(clinician, f"$.clinicians[{i}]", out)
 
 
-def _identifying(case: Case) -> list[tuple[str, str | None]]:
+_BIDI_RULE = "must not contain bidirectional control characters"
+
+
+def _check_identifying(case: Case, out: _Problems) -> None:
     """The fields that identify the patient, the coverage and the people on the request."""
+    # The controls are not ASCII, and isascii() costs nothing: paths are built only on a hit.
     name = case.patient.name
-    fields: list[tuple[str, str | None]] = [
+    coverage = case.coverage
+    for path, value in (
         ("$.patient.name.given", name.given),
         ("$.patient.name.family", name.family),
         ("$.patient.name.middle", name.middle),
         ("$.patient.name.suffix", name.suffix),
-        ("$.coverage.member_id", case.coverage.member_id),
-        ("$.coverage.group_number", case.coverage.group_number),
-        ("$.coverage.payer_name", case.coverage.payer_name),
+        ("$.coverage.member_id", coverage.member_id),
+        ("$.coverage.group_number", coverage.group_number),
+        ("$.coverage.payer_name", coverage.payer_name),
         ("$.program.name", case.program.name),
-    ]
-    for address, path in ((case.patient.address, "$.patient.address"),):
-        if address is not None:
-            fields.extend((f"{path}.lines[{i}]", line) for i, line in enumerate(address.lines))
+    ):
+        if value is not None and not value.isascii() and _BIDI.search(value):
+            out.add(path, _BIDI_RULE)
+    address = case.patient.address
+    if address is not None:
+        for i, line in enumerate(address.lines):
+            if not line.isascii() and _BIDI.search(line):
+                out.add(f"$.patient.address.lines[{i}]", _BIDI_RULE)
     for i, clinician in enumerate(case.clinicians):
-        for part in ("given", "family", "middle", "suffix"):
-            fields.append((f"$.clinicians[{i}].name.{part}", getattr(clinician.name, part)))
-    return fields
-
-
-def _check_identifying(case: Case, out: _Problems) -> None:
-    for path, value in _identifying(case):
-        if value is not None and _BIDI.search(value):
-            out.add(path, "must not contain bidirectional control characters")
+        name = clinician.name
+        for part, value in (
+            ("given", name.given),
+            ("family", name.family),
+            ("middle", name.middle),
+            ("suffix", name.suffix),
+        ):
+            if value is not None and not value.isascii() and _BIDI.search(value):
+                out.add(f"$.clinicians[{i}].name.{part}", _BIDI_RULE)
 
 
 def _check_program(program: Program, out: _Problems) -> None:

@@ -48,19 +48,21 @@ def _check_items(
     spec: InstrumentSpec, items: object, found: list[Problem]
 ) -> tuple[int, ...] | None:
     """Append item problems to ``found``; return the answers when they are all valid."""
-    if isinstance(items, str | bytes) or not isinstance(items, Sequence):
-        found.append(("items", "must be a list of item responses"))
-        return None
-    if len(items) != spec.item_count:
-        found.append(("items", f"{spec.name} has {spec.item_count} items, got {len(items)}"))
-        return None
-    before = len(found)
-    for index, (answer, allowed) in enumerate(zip(items, spec.item_values, strict=True)):
-        if not _is_int(answer) or answer not in allowed:
-            found.append((f"items[{index}]", f"must be {_choices(allowed)}"))
-    if len(found) > before:
-        return None
-    answers = tuple(int(a) for a in items)
+    answers = _plain_answers(spec, items)
+    if answers is None:
+        if isinstance(items, str | bytes) or not isinstance(items, Sequence):
+            found.append(("items", "must be a list of item responses"))
+            return None
+        if len(items) != spec.item_count:
+            found.append(("items", f"{spec.name} has {spec.item_count} items, got {len(items)}"))
+            return None
+        before = len(found)
+        for index, (answer, allowed) in enumerate(zip(items, spec.item_values, strict=True)):
+            if not _is_int(answer) or answer not in allowed:
+                found.append((f"items[{index}]", f"must be {_choices(allowed)}"))
+        if len(found) > before:
+            return None
+        answers = tuple(int(a) for a in items)
     if (
         spec.instrument is Instrument.CSSRS_SCREENER
         and answers[CSSRS_BEHAVIOR_RECENT]
@@ -76,6 +78,17 @@ def _check_items(
         )
         return None
     return answers
+
+
+def _plain_answers(spec: InstrumentSpec, items: object) -> tuple[int, ...] | None:
+    """``items`` when it is a tuple of plain ints, one allowed answer per item (the form of every
+    loaded case, checked without building anything); ``None`` for anything else."""
+    if type(items) is not tuple or len(items) != len(spec.item_values):
+        return None
+    for answer, allowed in zip(items, spec.item_values, strict=True):
+        if type(answer) is not int or answer not in allowed:
+            return None
+    return items
 
 
 def item_total(spec: InstrumentSpec, answers: Sequence[int]) -> int:
