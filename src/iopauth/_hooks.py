@@ -157,7 +157,7 @@ def structure_enum(obj: object, cl: type[StrEnum]) -> StrEnum:
     if isinstance(obj, str):  # calling the class finds the member at four times the cost
         member = cl._value2member_map_.get(obj)
         if member is not None:
-            return cast("StrEnum", member)
+            return member  # type: ignore[return-value]
     raise RuleError(_enum_rule(cl))
 
 
@@ -166,9 +166,76 @@ def _is_optional(tp: Any) -> bool:
     return get_origin(tp) in (Union, UnionType) and len(args) == 2 and type(None) in args
 
 
+def _optional_str(obj: object, _: object) -> str | None:
+    if obj is None:
+        return None
+    if (
+        isinstance(obj, str)
+        and obj.isprintable()
+        and obj
+        and not obj.isspace()
+        and len(obj) <= MAX_TEXT
+    ):
+        return obj
+    return _checked_str(obj)
+
+
+def _optional_int(obj: object, _: object) -> int | None:
+    if obj is None:
+        return None
+    if type(obj) is int and -MAX_NUMBER <= obj <= MAX_NUMBER:
+        return obj
+    return structure_int(obj, int)
+
+
+def _optional_bool(obj: object, _: object) -> bool | None:
+    if obj is None or obj is True or obj is False:  # bool has no subclasses
+        return obj
+    raise RuleError("must be true or false")
+
+
+def _optional_date(obj: object, _: object) -> date | None:
+    if obj is None:
+        return None
+    if type(obj) is str and len(obj) == 10 and obj[4] == "-" and obj[7] == "-" and obj.isascii():
+        try:
+            return _fromisoformat(obj)
+        except ValueError:
+            pass
+    return structure_date(obj, date)
+
+
+def _optional_enum(cl: type[StrEnum]) -> _Hook:
+    members = cl._value2member_map_
+
+    def structure(obj: object, _: object) -> StrEnum | None:
+        if obj is None:
+            return None
+        if isinstance(obj, str):
+            member = members.get(obj)
+            if member is not None:
+                return member  # type: ignore[return-value]
+        raise RuleError(_enum_rule(cl))
+
+    return structure
+
+
+# ``X | None`` of the primitives in one call each: the same checks as X's hook, with None first.
+_OPTIONAL: dict[type, _Hook] = {
+    str: _optional_str,
+    int: _optional_int,
+    bool: _optional_bool,
+    date: _optional_date,
+}
+
+
 def _optional_hook(conv: Converter, cl: Any) -> _Hook:
     """``X | None``: resolve X's hook once, not on every call as cattrs' generic hook does."""
     (inner,) = [a for a in get_args(cl) if a is not type(None)]
+    if inner in _OPTIONAL:
+        return _OPTIONAL[inner]
+    if isinstance(inner, type) and issubclass(inner, StrEnum):
+        return _optional_enum(inner)
     handler = conv.get_structure_hook(inner)
 
     def structure(obj: object, _: object) -> Any:
