@@ -12,8 +12,13 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from iopauth import Case, InvalidCaseError, load_case
-from iopauth._hooks import RuleError, structure_date, structure_enum, structure_str
+from iopauth import Case, InvalidCaseError, dump_case, load_case
+from iopauth._hooks import (
+    RuleError,
+    structure_date,
+    structure_enum,
+    structure_str,
+)
 from iopauth.model import LevelOfCare, Sex
 from iopauth.serialize import _STRUCTURE_CASE, _STRUCTURE_CASE_FAST, structure_problems
 
@@ -90,21 +95,30 @@ def test_enum_lookup_answers_as_the_enum_does(value: object) -> None:
     assert _outcome(structure_enum, value, LevelOfCare) == expected
 
 
-def _structured(hook: Any, document: dict[str, Any]) -> object:
-    """The case a structure hook builds from ``document``, or None when it raises."""
+def _structured(structure: Any, document: dict[str, Any]) -> object:
+    """The case a structuring function builds from ``document``, or None when it raises."""
     try:
-        return hook(document, Case)
+        return structure(document)
     except Exception:  # any failure counts as refused here
         return None
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(_DOCUMENTS).flatmap(broken_documents))
-def test_fast_pass_never_accepts_what_the_detailed_pass_refuses(document: dict[str, Any]) -> None:
-    """On broken documents the fast pass builds the detailed pass's case, or fails."""
-    fast = _structured(_STRUCTURE_CASE_FAST, document)
-    if fast is not None:
-        assert _structured(_STRUCTURE_CASE, document) == fast
+def test_first_pass_never_accepts_what_the_detailed_pass_refuses(document: dict[str, Any]) -> None:
+    """On broken documents the first pass builds the detailed pass's case, or fails."""
+    first = _structured(_STRUCTURE_CASE_FAST, document)
+    if first is not None:
+        assert _structured(lambda d: _STRUCTURE_CASE(d, Case), document) == first
+
+
+@pytest.mark.parametrize("document", _DOCUMENTS, ids=[p.stem for p in EXAMPLES])
+def test_first_pass_builds_every_example(document: dict[str, Any]) -> None:
+    """Valid documents, as read from JSON and as dump_case writes them (enum members), never
+    need the detailed pass: the first pass builds the same case."""
+    case = _STRUCTURE_CASE(document, Case)
+    assert _STRUCTURE_CASE_FAST(document) == case
+    assert _STRUCTURE_CASE_FAST(dump_case(case)) == case
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -138,3 +152,18 @@ def test_several_problems_in_one_document_are_all_reported() -> None:
         "$.diagnoses[0].primary: must be true or false",
         "$.plan.weeks: must be an integer",
     ]
+
+
+_VALUES: list[object] = [None, "text", 3, 2.5, True, "2024-03-15", "iop", *NEAR_MISSES]
+
+
+@pytest.mark.parametrize("inner", [str, int, float, bool, date, LevelOfCare])
+def test_optional_hooks_answer_as_their_type_or_none(inner: type) -> None:
+    """X | None takes None, and otherwise answers every value exactly as X's own hook."""
+    from iopauth.serialize import _CONVERTER
+
+    optional = _CONVERTER.get_structure_hook(inner | None)
+    plain = _CONVERTER.get_structure_hook(inner)
+    for value in _VALUES:
+        expected = None if value is None else _outcome(plain, value, inner)
+        assert _outcome(optional, value, inner | None) == expected

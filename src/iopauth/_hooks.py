@@ -1,18 +1,13 @@
 """The converter behind every case document: strict hooks, resolved once when it is built.
 
-:func:`make_converter` builds it in one of two flavours from the same primitive checks:
-
-- **detailed** (the default): every problem of a document is collected with its path, as
-  cattrs' ``ClassValidationError`` / ``IterableValidationError`` trees of :class:`RuleError`;
-- **fast** (``detailed=False``): no per-field bookkeeping; the first problem raises whatever
-  it raises. The loader tries it first and, only when it fails, structures again with the
-  detailed converter to report every path (:func:`iopauth.serialize.load_case`). It must
-  never accept what the detailed flavour refuses, nor build a different object; a property
-  test holds the two side by side.
-
-Both resolve the hook of every field, array item and optional value once, when a class's
-hook is generated, instead of dispatching on the type for every value; enums are looked up
-in their value table instead of calling the enum class.
+Every problem of a document is collected with its path, as cattrs' ``ClassValidationError`` /
+``IterableValidationError`` trees of :class:`RuleError`. The hook of every field, array item
+and optional value is resolved once, when a class's hook is generated, instead of dispatching
+on the type for every value; enums are looked up in their value table instead of calling the
+enum class; tuples and optional values are written out with their items' hook resolved once
+(cattrs inlines a hook that passes values through). Valid documents rarely reach this
+converter at all: :mod:`iopauth._firstpass` builds them first, and only a document it refuses
+is structured here, to report every problem.
 """
 
 from __future__ import annotations
@@ -23,19 +18,25 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from types import UnionType
-from typing import Any, TypeVar, Union, cast, get_args, get_origin
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 import attrs
 from cattrs import Converter
 from cattrs.errors import IterableValidationError, IterableValidationNote
 from cattrs.fns import identity
-from cattrs.gen import make_dict_structure_fn
 
 from ._reading import HUGE
 from .limits import MAX_KEYS, max_items
 from .model import Diagnosis, StrEnum
 
-__all__ = ["MAX_NUMBER", "MAX_TEXT", "KeyPosition", "RuleError", "make_converter"]
+__all__ = [
+    "MAX_NUMBER",
+    "MAX_TEXT",
+    "KeyPosition",
+    "RuleError",
+    "make_converter",
+    "normalized_diagnosis",
+]
 
 _T = TypeVar("_T")
 _Hook = Callable[[Any, Any], Any]
@@ -265,15 +266,10 @@ def _is_dict(tp: Any) -> bool:
     return get_origin(tp) is dict
 
 
-def _tuple_hook(conv: Converter, cl: Any, *, detailed: bool) -> _Hook:
+def _tuple_hook(conv: Converter, cl: Any) -> _Hook:
     (elem, *_rest) = get_args(cl)
     handler = conv.get_structure_hook(elem)
     limit = max_items(elem)
-
-    def fast(obj: object, _: object) -> tuple[Any, ...]:
-        if isinstance(obj, list) and len(obj) <= limit:
-            return tuple([handler(value, elem) for value in obj])
-        raise RuleError("must be an array")  # the detailed pass tells which rule
 
     def structure(obj: object, _: object) -> tuple[Any, ...]:
         if not isinstance(obj, list):
@@ -294,7 +290,7 @@ def _tuple_hook(conv: Converter, cl: Any, *, detailed: bool) -> _Hook:
             raise IterableValidationError("invalid array items", errors, cl)
         return tuple(out)
 
-    return structure if detailed else fast
+    return structure
 
 
 def _tuple_unstructure_hook(conv: Converter, cl: Any) -> Callable[[Any], list[Any]]:
@@ -309,15 +305,10 @@ def _tuple_unstructure_hook(conv: Converter, cl: Any) -> Callable[[Any], list[An
     return unstructure
 
 
-def _dict_hook(conv: Converter, cl: Any, *, detailed: bool) -> _Hook:
+def _dict_hook(conv: Converter, cl: Any) -> _Hook:
     key_type, value_type = get_args(cl)
     handler = conv.get_structure_hook(value_type)
     key_handler = conv.get_structure_hook(key_type)
-
-    def fast(obj: object, _: object) -> dict[str, Any]:
-        if isinstance(obj, dict) and len(obj) <= MAX_KEYS:
-            return {key_handler(k, key_type): handler(v, value_type) for k, v in obj.items()}
-        raise RuleError("must be an object")  # the detailed pass tells which rule
 
     def structure(obj: object, _: object) -> dict[str, Any]:
         if not isinstance(obj, dict):
@@ -338,57 +329,48 @@ def _dict_hook(conv: Converter, cl: Any, *, detailed: bool) -> _Hook:
             raise IterableValidationError("invalid object values", errors, cl)
         return out
 
-    return structure if detailed else fast
+    return structure
 
 
-def _object_hook(conv: Converter, cl: type[_T], *, detailed: bool) -> Callable[[Any, Any], _T]:
-    if detailed:
-        generated = conv.gen_structure_attrs_fromdict(cl)
-    else:
-        # unknown keys are checked here, without the set cattrs builds for every object
-        generated = make_dict_structure_fn(
-            cl, conv, _cattrs_forbid_extra_keys=False, _cattrs_detailed_validation=False
-        )
-    names = frozenset(f.name for f in attrs.fields(cast("type[attrs.AttrsInstance]", cl)))
-
-    def fast(obj: object, _: object) -> _T:
-        if (type(obj) is dict or isinstance(obj, Mapping)) and obj.keys() <= names:
-            return generated(obj, cl)
-        raise RuleError("must be an object")  # the detailed pass tells which rule
+def _object_hook(conv: Converter, cl: type[_T]) -> Callable[[Any, Any], _T]:
+    generated = conv.gen_structure_attrs_fromdict(cl)
 
     def structure(obj: object, _: object) -> _T:
         if type(obj) is not dict and not isinstance(obj, Mapping):
             raise RuleError("must be an object")
         return generated(obj, cl)
 
-    return structure if detailed else fast
+    return structure
 
 
-def _diagnosis_hook(conv: Converter, *, detailed: bool) -> Callable[[Any, Any], Diagnosis]:
-    generated = _object_hook(conv, Diagnosis, detailed=detailed)
+def normalized_diagnosis(diagnosis: Diagnosis) -> Diagnosis:
+    """``diagnosis`` with its ICD-10-CM code written normalized, when the code's format allows."""
+    from .codes import normalize_icd10  # light: the code table is not read here
+
+    normalized = normalize_icd10(diagnosis.code)
+    if normalized is not None and normalized != diagnosis.code:
+        diagnosis = attrs.evolve(diagnosis, code=normalized)
+    return diagnosis
+
+
+def _diagnosis_hook(conv: Converter) -> Callable[[Any, Any], Diagnosis]:
+    generated = _object_hook(conv, Diagnosis)
 
     def structure(obj: object, cl: object) -> Diagnosis:
-        diagnosis = generated(obj, cl)
-        from .codes import normalize_icd10  # light: the code table is not read here
-
-        normalized = normalize_icd10(diagnosis.code)
-        if normalized is not None and normalized != diagnosis.code:
-            diagnosis = attrs.evolve(diagnosis, code=normalized)
-        return diagnosis
+        return normalized_diagnosis(generated(obj, cl))
 
     return structure
 
 
-def make_converter(*, detailed: bool = True) -> Converter:
+def make_converter() -> Converter:
     """Build the converter iopauth uses for every case document.
 
     Strict primitives, ISO 8601 dates, enums by value, arrays for tuples, unknown keys refused,
-    ``None`` and defaults omitted on output, all errors collected with their paths (with
-    ``detailed=False``: the first error raised, for a first pass that only has to succeed).
-    Every string must be non-empty, at most :data:`MAX_TEXT` characters and free of control
+    ``None`` and defaults omitted on output, all errors collected with their paths. Every
+    string must be non-empty, at most :data:`MAX_TEXT` characters and free of control
     characters.
     """
-    conv = Converter(forbid_extra_keys=True, omit_if_default=True, detailed_validation=detailed)
+    conv = Converter(forbid_extra_keys=True, omit_if_default=True, detailed_validation=True)
     conv.register_structure_hook(str, structure_str)
     conv.register_structure_hook(int, structure_int)
     conv.register_structure_hook(float, structure_float)
@@ -401,13 +383,9 @@ def make_converter(*, detailed: bool = True) -> Converter:
     conv.register_unstructure_hook_factory(
         _is_optional, lambda t: _optional_unstructure_hook(conv, t)
     )
-    conv.register_structure_hook_factory(
-        _is_tuple, lambda t: _tuple_hook(conv, t, detailed=detailed)
-    )
+    conv.register_structure_hook_factory(_is_tuple, lambda t: _tuple_hook(conv, t))
     conv.register_unstructure_hook_factory(_is_tuple, lambda t: _tuple_unstructure_hook(conv, t))
-    conv.register_structure_hook_factory(_is_dict, lambda t: _dict_hook(conv, t, detailed=detailed))
-    conv.register_structure_hook_factory(
-        attrs.has, lambda t: _object_hook(conv, t, detailed=detailed)
-    )
-    conv.register_structure_hook(Diagnosis, _diagnosis_hook(conv, detailed=detailed))
+    conv.register_structure_hook_factory(_is_dict, lambda t: _dict_hook(conv, t))
+    conv.register_structure_hook_factory(attrs.has, lambda t: _object_hook(conv, t))
+    conv.register_structure_hook(Diagnosis, _diagnosis_hook(conv))
     return conv

@@ -20,7 +20,15 @@ from cattrs.errors import (
     IterableValidationError,
 )
 
-from ._hooks import MAX_NUMBER, MAX_TEXT, KeyPosition, RuleError, make_converter
+from ._firstpass import first_pass
+from ._hooks import (
+    MAX_NUMBER,
+    MAX_TEXT,
+    KeyPosition,
+    RuleError,
+    make_converter,
+    normalized_diagnosis,
+)
 from ._reading import (
     KEY_ECHO,
     MAX_DOCUMENT_BYTES,
@@ -28,7 +36,7 @@ from ._reading import (
     read_source,
 )
 from .errors import InvalidCaseError
-from .model import Case
+from .model import Case, Diagnosis
 from .validate import case_problems
 from .validity import remember_valid
 
@@ -48,7 +56,7 @@ _KeyPosition = KeyPosition
 _CONVERTER = make_converter()
 _STRUCTURE_CASE = _CONVERTER.get_structure_hook(Case)
 # The first try at every document: no bookkeeping, and a valid case is all most loads see.
-_STRUCTURE_CASE_FAST = make_converter(detailed=False).get_structure_hook(Case)
+_STRUCTURE_CASE_FAST = first_pass(Case, _CONVERTER, {Diagnosis: normalized_diagnosis})
 
 
 def _read(source: object) -> object:
@@ -86,11 +94,11 @@ def load_case(source: Mapping[str, Any] | str | bytes | os.PathLike[str]) -> Cas
 def _structure(data: Mapping[str, Any]) -> Case:
     """The structural pass: model objects from JSON, or every problem with its path.
 
-    The fast converter stops at the first problem without saying where; only then does the
-    detailed one run, to find every problem with its path.
+    The first pass (:mod:`iopauth._firstpass`) stops at the first problem without saying
+    where; only then does the converter run, to find every problem with its path.
     """
     try:
-        case: Case = _STRUCTURE_CASE_FAST(data, Case)
+        case: Case = _STRUCTURE_CASE_FAST(data)
     except Exception:  # whatever failed, the detailed pass finds it with every other problem
         return _structure_detailed(data)
     return case
