@@ -20,10 +20,12 @@ from iopauth._hooks import (
     structure_str,
 )
 from iopauth.model import LevelOfCare, Sex
-from iopauth.serialize import _STRUCTURE_CASE, _STRUCTURE_CASE_FAST, structure_problems
+from iopauth.serialize import _structurer, structure_problems
 
 from .strategies import NEAR_MISSES, broken_documents
 
+_STRUCTURE_CASE = _structurer("detailed")
+_STRUCTURE_CASE_FAST = _structurer("first")
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples" / "cases").glob("*.json"))
 _DOCUMENTS = [json.loads(p.read_text(encoding="utf-8")) for p in EXAMPLES]
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")

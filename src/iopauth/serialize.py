@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -54,9 +55,26 @@ __all__ = [
 _RuleError = RuleError
 _KeyPosition = KeyPosition
 _CONVERTER = make_converter()
-_STRUCTURE_CASE = _CONVERTER.get_structure_hook(Case)
-# The first try at every document: no bookkeeping, and a valid case is all most loads see.
-_STRUCTURE_CASE_FAST = first_pass(Case, _CONVERTER, {Diagnosis: normalized_diagnosis})
+# Both structuring functions are generated on first use (tens of milliseconds each), under a
+# lock, and published complete: the converter's only for the first document the first pass
+# refuses, so a process that loads valid cases never pays for it.
+_STRUCTURERS: dict[str, Callable[..., Case]] = {}
+_STRUCTURERS_LOCK = threading.Lock()
+
+
+def _structurer(kind: str) -> Callable[..., Case]:
+    """The first pass (``"first"``) or the converter's detailed hook (``"detailed"``) for Case."""
+    try:
+        return _STRUCTURERS[kind]
+    except KeyError:
+        pass
+    with _STRUCTURERS_LOCK:
+        if kind not in _STRUCTURERS:
+            if kind == "first":
+                _STRUCTURERS[kind] = first_pass(Case, _CONVERTER, {Diagnosis: normalized_diagnosis})
+            else:
+                _STRUCTURERS[kind] = _CONVERTER.get_structure_hook(Case)
+        return _STRUCTURERS[kind]
 
 
 def _read(source: object) -> object:
@@ -98,7 +116,7 @@ def _structure(data: Mapping[str, Any]) -> Case:
     where; only then does the converter run, to find every problem with its path.
     """
     try:
-        case: Case = _STRUCTURE_CASE_FAST(data)
+        case: Case = _structurer("first")(data)
     except Exception:  # whatever failed, the detailed pass finds it with every other problem
         return _structure_detailed(data)
     return case
@@ -107,7 +125,7 @@ def _structure(data: Mapping[str, Any]) -> Case:
 def _structure_detailed(data: Mapping[str, Any]) -> Case:
     """The structural pass collecting every problem: model objects, or the problems' lines."""
     try:
-        case: Case = _STRUCTURE_CASE(data, Case)
+        case: Case = _structurer("detailed")(data, Case)
     except (ClassValidationError, IterableValidationError, _RuleError) as exc:
         raise InvalidCaseError(_paths(exc, "$")) from None
     except RecursionError:
