@@ -156,6 +156,18 @@ def test_several_problems_in_one_document_are_all_reported() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "text", ["line one\nline two", "tab\tseparated", "no-break\u00a0space", "caf\u00e9 \u2028"]
+)
+def test_first_pass_builds_free_text_that_is_not_printable_but_allowed(text: str) -> None:
+    """Line breaks, tabs and Unicode spaces are allowed, and the first pass takes them itself."""
+    document = json.loads(json.dumps(_DOCUMENTS[0]))
+    document["patient"]["name"]["given"] = text
+    case = _STRUCTURE_CASE_FAST(document)
+    assert case == _STRUCTURE_CASE(document, Case)
+    assert case.patient.name.given == text
+
+
 _VALUES: list[object] = [None, "text", 3, 2.5, True, "2024-03-15", "iop", *NEAR_MISSES]
 
 

@@ -25,7 +25,7 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 import attrs
 from cattrs import Converter
 
-from ._hooks import MAX_NUMBER, MAX_TEXT
+from ._hooks import BAD_CHARS, MAX_NUMBER, MAX_TEXT
 from .limits import MAX_KEYS, max_items
 from .model import StrEnum
 
@@ -36,10 +36,12 @@ class RefusedError(ValueError):
     """A value the first pass does not take; the detailed pass says why and where."""
 
 
-# The checks, as conditions that are true when the value in ``v`` is refused.
+# The checks, as conditions that are true when the value in ``v`` is refused. A printable
+# string holds no control character; one that is not (a line break, a no-break space) is
+# searched.
 _STR = (
-    "type({v}) is not str or not {v}.isprintable() or not {v} or {v}.isspace()"
-    " or len({v}) > MAX_TEXT"
+    "type({v}) is not str or not {v} or {v}.isspace() or len({v}) > MAX_TEXT"
+    " or (not {v}.isprintable() and bad_chars({v}) is not None)"
 )
 _INT = "type({v}) is not int or not -MAX_NUMBER <= {v} <= MAX_NUMBER"
 _FLOAT = "(type({v}) is not float and type({v}) is not int) or not -MAX_NUMBER <= {v} <= MAX_NUMBER"
@@ -61,6 +63,7 @@ class _Writer:
             "MAX_TEXT": MAX_TEXT,
             "MAX_NUMBER": MAX_NUMBER,
             "fromisoformat": date.fromisoformat,
+            "bad_chars": BAD_CHARS.search,
         }
         self.done: set[type] = set()
         self.functions: list[str] = []

@@ -30,6 +30,7 @@ from .limits import MAX_KEYS, max_items
 from .model import Diagnosis, StrEnum
 
 __all__ = [
+    "BAD_CHARS",
     "MAX_NUMBER",
     "MAX_TEXT",
     "KeyPosition",
@@ -48,7 +49,7 @@ MAX_NUMBER = 1_000_000_000
 _NUMBER_RULE = f"must be between -{MAX_NUMBER} and {MAX_NUMBER}"
 # Control characters, and lone surrogates (not Unicode text: JSON escapes such as "\\ud800",
 # or undecodable bytes read with surrogateescape, produce them).
-_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
@@ -87,7 +88,7 @@ def _checked_str(obj: object) -> str:
         raise RuleError("must not be empty")
     if len(obj) > MAX_TEXT:
         raise RuleError(f"must be at most {MAX_TEXT} characters")
-    if _BAD_CHARS.search(obj):
+    if BAD_CHARS.search(obj):
         if _SURROGATE.search(obj):
             raise RuleError("must be valid Unicode text (it holds a lone surrogate)")
         raise RuleError("must not contain control characters")
