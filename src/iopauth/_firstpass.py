@@ -65,7 +65,7 @@ class _Writer:
             "fromisoformat": date.fromisoformat,
             "bad_chars": BAD_CHARS.search,
         }
-        self.done: set[type] = set()
+        self.done: dict[type, str] = {}
         self.functions: list[str] = []
 
     def constant(self, value: object) -> str:
@@ -78,10 +78,9 @@ class _Writer:
 
     def record(self, cls: type) -> str:
         """The name of ``cls``'s structuring function, written when first asked for."""
-        name = f"structure_{cls.__name__}"
         if cls in self.done:
-            return name
-        self.done.add(cls)
+            return self.done[cls]
+        name = self.done[cls] = f"structure_{cls.__name__}_{next(self.names)}"
         hints = get_type_hints(cls)
         fields = attrs.fields(cls)
         known = self.constant(frozenset(f.name for f in fields))
