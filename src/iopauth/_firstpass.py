@@ -5,11 +5,11 @@ field takes?". This pass answers it in straight-line code written once per recor
 the field types: each primitive's checks inline (the same rules as the converter's hooks in
 :mod:`iopauth._hooks`, in their cheapest form), no hook call per value, no dictionary of
 keyword arguments, no error bookkeeping. The first value that does not fit raises
-:class:`RefusedError` (or whatever a lookup raises); the loader then structures the document again
-with the detailed cattrs converter, which finds every problem and its path. So this pass may
-refuse more than the converter (a ``str`` subclass, a mapping that is not a ``dict``: the
-converter then decides), but never accepts less, and builds the same objects; a property
-test holds the two side by side on broken documents.
+:class:`RefusedError` (or whatever a lookup raises); the loader then structures the document
+again with the cattrs converter, which finds every problem and its path. So this pass may
+refuse what the converter takes (a ``str`` subclass, a mapping that is not a ``dict``: the
+converter then decides), but never takes what the converter refuses, and builds the same
+objects; a property test holds the two side by side on broken documents.
 
 A field type it does not know is structured by the converter's own hook.
 """
