@@ -5,6 +5,7 @@ document is first rendered.
 """
 
 from .demo import demo_lines, write_demo
+from .language import Language, summary_language
 from .options import Attachment, Letterhead, PaperSize, RenderOptions
 from .render import (
     applicable_documents,
@@ -19,6 +20,7 @@ from .render import (
 
 __all__ = [
     "Attachment",
+    "Language",
     "Letterhead",
     "PaperSize",
     "RenderOptions",
@@ -31,5 +33,6 @@ __all__ = [
     "render",
     "render_documents",
     "render_html",
+    "summary_language",
     "write_demo",
 ]
