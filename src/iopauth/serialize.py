@@ -1,9 +1,11 @@
 """The case's JSON format: one configured cattrs converter, ``load_case`` and ``dump_case``.
 
-Loading runs in two passes. The structural pass (cattrs) turns JSON into model objects with
-strict types — no silent ``"3"`` → ``3`` or ``1`` → ``True`` coercion — and collects every
-problem at once. The rule pass (:mod:`iopauth.validate`) then checks field and cross-field
-rules. Both report ``"<json path>: <rule>"`` lines and never the offending value.
+Loading runs in two passes. The structural pass turns JSON into model objects with strict
+types — no silent ``"3"`` → ``3`` or ``1`` → ``True`` coercion. A valid document is built by
+the first pass generated from the model (:mod:`iopauth._firstpass`); a document it refuses
+goes through the cattrs converter (:mod:`iopauth._hooks`), which collects every problem at
+once. The rule pass (:mod:`iopauth.validate`) then checks field and cross-field rules. Both
+report ``"<json path>: <rule>"`` lines and never the offending value.
 """
 
 from __future__ import annotations
