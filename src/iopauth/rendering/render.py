@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -28,6 +28,16 @@ from ..validity import validate_case
 from .context import build_context, draft_items
 from .environment import environment, normalize_dirs, render_template
 from .options import Attachment, RenderOptions
+from .payer import (
+    appealed_decision,
+    authorization_view,
+    check_authorization,
+    check_decision,
+    decision_view,
+)
+
+if TYPE_CHECKING:
+    from ..authorization import Authorization, Decision
 
 DOCUMENTS = (
     "request-letter",
@@ -114,7 +124,12 @@ def packet_parts(case: Case, options: RenderOptions | None = None) -> tuple[str,
 
 
 class _Session:
-    """One case, determination, options and template folders: each document laid out once."""
+    """One case, determination, options and template folders: each document laid out once.
+
+    ``authorization`` and ``decision`` are the payer's records (already checked against the
+    case): the concurrent review reads the authorization, the appeal the decision (or the
+    latest denial in the authorization's reviews).
+    """
 
     def __init__(
         self,
@@ -122,11 +137,17 @@ class _Session:
         determination: Determination | None,
         options: RenderOptions,
         dirs: tuple[str, ...],
+        authorization: Authorization | None = None,
+        decision: Decision | None = None,
     ) -> None:
         self.case = case
         self.given = determination
         self.options = options
         self.dirs = dirs
+        self.authorization = authorization
+        self.decision = decision
+        if decision is None and authorization is not None:
+            self.decision = appealed_decision(authorization)
         self._determinations: dict[Review, Determination] = {}
         self._layouts: dict[str, Any] = {}
         self._cover: tuple[Any, int] | None = None
@@ -179,8 +200,27 @@ class _Session:
         }
         if document in ("fax-cover", "packet"):
             extra["total_pages"] = self.cover()[1] if total_pages is None else total_pages
+        extra.update(self._payer_context(document))
         name = _TEMPLATES.get(document, document)
         return build_context(self.part_case(document), name, determination, self.options, extra)
+
+    def _payer_context(self, document: str) -> dict[str, Any]:
+        """What the payer's records add: the authorization (concurrent review), the decision
+        appealed (appeal letter, and the cover's reference)."""
+        out: dict[str, Any] = {}
+        auth = self.authorization
+        if auth is not None and document == "concurrent-review":
+            out["authorized"] = authorization_view(auth, _document_date(self.case, self.options))
+        if self.decision is not None and document != ORIGINAL_REQUEST:
+            out["appealed"] = decision_view(self.case, self.decision)
+        reference = self.case.request.authorization_number
+        if reference is None and auth is not None:
+            reference = auth.authorization_number
+        if reference is None and out.get("appealed") is not None:
+            reference = out["appealed"].reference
+        if reference is not None:
+            out["payer_reference"] = reference
+        return out
 
     def html(self, document: str, *, inline_style: bool = True) -> str:
         """The HTML of one document (or packet part)."""
@@ -273,14 +313,31 @@ def _join_html(htmls: list[str]) -> str:
 
 def _session(
     case: Case,
-    document: str,
+    documents: Iterable[str] | None,
     determination: Determination | None,
     options: RenderOptions | None,
     template_dirs: Iterable[str | Path],
-) -> _Session:
+    authorization: Authorization | None,
+    decision: Decision | None,
+) -> tuple[_Session, tuple[str, ...]]:
+    """The session for ``documents`` of ``case`` (default: those that apply), all checked."""
     validate_case(case)  # an invalid case is refused before any document reads it
-    _check_document(document, case)
-    return _Session(case, determination, options or RenderOptions(), normalize_dirs(template_dirs))
+    names = applicable_documents(case) if documents is None else tuple(documents)
+    for name in names:
+        _check_document(name, case)
+    if authorization is not None:
+        check_authorization(case, authorization)
+    if decision is not None:
+        check_decision(case, decision)
+    session = _Session(
+        case,
+        determination,
+        options or RenderOptions(),
+        normalize_dirs(template_dirs),
+        authorization,
+        decision,
+    )
+    return session, names
 
 
 def render_html(
@@ -289,6 +346,9 @@ def render_html(
     determination: Determination | None = None,
     options: RenderOptions | None = None,
     template_dirs: Iterable[str | Path] = (),
+    *,
+    authorization: Authorization | None = None,
+    decision: Decision | None = None,
 ) -> str:
     """The HTML of ``document`` for ``case``, before layout.
 
@@ -301,8 +361,22 @@ def render_html(
     (see :func:`iopauth.validate_case`); no message carries case data. The packet's HTML is
     its parts' bodies in order; a fax cover's page count comes from laying out the packet's
     parts.
+
+    ``authorization`` (an :class:`~iopauth.authorization.Authorization`, e.g. from
+    ``AuthorizationStore.get`` or ``load_authorization``) gives the concurrent review the
+    authorized period and units, units used and remaining on the document date and the days
+    attended; ``decision`` (a :class:`~iopauth.authorization.Decision`, a denial or partial
+    approval) gives the appeal letter the payer's date, reference, stated reason and denied
+    service lines. Without ``decision`` the appeal takes the latest denial in the
+    authorization's reviews, else the case's ``$.request.denial``. Where they disagree with
+    the case, the payer's record wins for what the payer approved and said; the case still
+    says what is asked now (see :mod:`iopauth.rendering.payer`). An authorization for another
+    case, level of care, service or authorization number, or a decision that denies nothing,
+    is a :class:`RenderError` naming the field. Without either, nothing changes.
     """
-    session = _session(case, document, determination, options, template_dirs)
+    session, _ = _session(
+        case, (document,), determination, options, template_dirs, authorization, decision
+    )
     return session.html(document)
 
 
@@ -312,14 +386,21 @@ def render(
     determination: Determination | None = None,
     options: RenderOptions | None = None,
     template_dirs: Iterable[str | Path] = (),
+    *,
+    authorization: Authorization | None = None,
+    decision: Decision | None = None,
 ) -> bytes:
     """``document`` for ``case`` as PDF bytes; the same inputs give the same bytes.
 
-    Arguments as for :func:`render_html`; ``options`` chooses paper, PDF/A-3 (embedding the
-    case facts a clinical document states), PDF/UA tagging, the document date, a letterhead
-    and whether a letter for a case that does not meet its criteria is a marked draft.
+    Arguments as for :func:`render_html` (``authorization`` and ``decision`` included);
+    ``options`` chooses paper, PDF/A-3 (embedding the case facts a clinical document states),
+    PDF/UA tagging, the document date, a letterhead and whether a letter for a case that does
+    not meet its criteria is a marked draft.
     """
-    return _session(case, document, determination, options, template_dirs).pdf(document)
+    session, _ = _session(
+        case, (document,), determination, options, template_dirs, authorization, decision
+    )
+    return session.pdf(document)
 
 
 def render_documents(
@@ -328,18 +409,18 @@ def render_documents(
     determination: Determination | None = None,
     options: RenderOptions | None = None,
     template_dirs: Iterable[str | Path] = (),
+    *,
+    authorization: Authorization | None = None,
+    decision: Decision | None = None,
 ) -> dict[str, bytes]:
     """Several documents of one case as PDF bytes by name, each laid out once.
 
     ``documents`` defaults to :func:`applicable_documents`; the packet and the fax cover reuse
-    the layouts of the letters they hold. Each PDF equals what :func:`render` gives.
+    the layouts of the letters they hold. Each PDF equals what :func:`render` gives with the
+    same arguments (``authorization`` and ``decision`` as for :func:`render_html`).
     """
-    validate_case(case)
-    names = applicable_documents(case) if documents is None else tuple(documents)
-    for name in names:
-        _check_document(name, case)
-    session = _Session(
-        case, determination, options or RenderOptions(), normalize_dirs(template_dirs)
+    session, names = _session(
+        case, documents, determination, options, template_dirs, authorization, decision
     )
     return {name: session.pdf(name) for name in names}
 
@@ -350,18 +431,18 @@ def layout_documents(
     determination: Determination | None = None,
     options: RenderOptions | None = None,
     template_dirs: Iterable[str | Path] = (),
+    *,
+    authorization: Authorization | None = None,
+    decision: Decision | None = None,
 ) -> dict[str, Any]:
     """WeasyPrint's laid-out documents by name, each laid out once, for inspection.
 
     The same layouts :func:`render_documents` writes; a layout check (headings at a page's
     foot, near-empty pages, labels broken across lines) reads their pages and boxes.
     """
-    validate_case(case)
-    names = applicable_documents(case) if documents is None else tuple(documents)
-    for name in names:
-        _check_document(name, case)
-    options = options or RenderOptions()
-    session = _Session(case, determination, options, normalize_dirs(template_dirs))
+    session, names = _session(
+        case, documents, determination, options, template_dirs, authorization, decision
+    )
     return {n: session.packet() if n == "packet" else session.layout(n) for n in names}
 
 
@@ -370,9 +451,17 @@ def is_draft(
     document: str,
     determination: Determination | None = None,
     options: RenderOptions | None = None,
+    *,
+    authorization: Authorization | None = None,
+    decision: Decision | None = None,
 ) -> bool:
-    """True when :func:`render` would mark ``document`` DRAFT (see :class:`RenderOptions`)."""
-    return _session(case, document, determination, options, ()).is_draft(document)
+    """True when :func:`render` would mark ``document`` DRAFT (see :class:`RenderOptions`).
+
+    ``authorization`` and ``decision`` are checked as :func:`render` checks them; whether a
+    letter is a draft depends on the determination only.
+    """
+    session, _ = _session(case, (document,), determination, options, (), authorization, decision)
+    return session.is_draft(document)
 
 
 # Patient details no letter states: the embedded case leaves them out (minimum necessary).
