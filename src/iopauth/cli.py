@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, BinaryIO, TextIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from ._batch_cli import add_parser as add_batch_parser
 from ._batch_cli import run_command as run_batch
@@ -128,6 +128,23 @@ def _parser() -> argparse.ArgumentParser:
         help="folder of templates searched before ours (repeatable; must exist)",
     )
     render.add_argument("--html", action="store_true", help="write the HTML instead of a PDF")
+    payer = render.add_mutually_exclusive_group()
+    payer.add_argument(
+        "--authorization",
+        metavar="FILE",
+        help="the case's authorization as JSON ('iopauth auth show' prints it): the concurrent "
+        "review states its authorized dates, units used and left, and attendance",
+    )
+    payer.add_argument(
+        "--db",
+        metavar="FILE",
+        help="read the case's authorization (by its case id) from this authorization store",
+    )
+    render.add_argument(
+        "--decision",
+        metavar="FILE",
+        help="the payer's decision the appeal answers (decision JSON or a PAS response)",
+    )
 
     sub.add_parser("schema", help="print the JSON Schema of the case document")
 
@@ -287,16 +304,18 @@ def _cmd_render(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> 
         original_request=args.original_request,
     )
     dirs = tuple(args.template_dir)
+    records = _payer_records(args, case)
     if args.html:
-        data = render_html(case, args.document, determination, options, dirs).encode("utf-8")
+        html = render_html(case, args.document, determination, options, dirs, **records)
+        data = html.encode("utf-8")
     else:
-        data = render(case, args.document, determination, options, dirs)
+        data = render(case, args.document, determination, options, dirs, **records)
     if args.output == "-":
         out.flush()
     write_argument(args, out, data)
     if args.output != "-":
         print(args.output, file=out)
-    if is_draft(case, args.document, determination, options):
+    if is_draft(case, args.document, determination, options, **records):
         written = "the output" if args.output == "-" else args.output
         print(
             f"iopauth: {written} is a DRAFT: the case does not meet its criteria or lacks "
@@ -306,6 +325,23 @@ def _cmd_render(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> 
         )
         return EXIT_NOT_MET
     return EXIT_OK
+
+
+def _payer_records(args: argparse.Namespace, case: Case) -> dict[str, Any]:
+    """The authorization (``--authorization`` file or ``--db`` store) and ``--decision``."""
+    records: dict[str, Any] = {}
+    if args.authorization is not None:
+        from .authorization import load_authorization
+
+        records["authorization"] = load_authorization(Path(args.authorization))
+    elif args.db is not None:
+        from .authorization import AuthorizationStore
+
+        with AuthorizationStore(args.db, create=False) as store:  # never creates a store
+            records["authorization"] = store.get(case.case_id)
+    if args.decision is not None:
+        records["decision"] = _auth_cli.read_decision(Path(args.decision))
+    return records
 
 
 def _cmd_schema(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
