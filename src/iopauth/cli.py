@@ -141,6 +141,18 @@ def _parser() -> argparse.ArgumentParser:
         help="read the case's authorization (by its case id) from this authorization store",
     )
     render.add_argument(
+        "--form",
+        nargs=2,
+        metavar=("FORM.pdf", "MAPPING.toml"),
+        help="fill the payer's form by the mapping and put it into the packet (flattened)",
+    )
+    render.add_argument(
+        "--form-placement",
+        choices=("beside", "replace"),
+        default="beside",
+        help="the form after the packet's letter, or in its place (default: %(default)s)",
+    )
+    render.add_argument(
         "--decision",
         metavar="FILE",
         help="the payer's decision the appeal answers (decision JSON or a PAS response)",
@@ -296,12 +308,25 @@ def _cmd_render(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> 
     if args.criteria is not None:
         review = "continued" if args.document == "concurrent-review" else default_review(case)
         determination = evaluate(case, criteria=_criteria(args.criteria), review=review)
+    form = None
+    if args.form is not None:
+        from .forms import load_mapping
+        from .forms._pdf import read_form
+        from .rendering import PayerForm
+
+        form_path, mapping_path = (Path(p) for p in args.form)
+        form = PayerForm(
+            pdf=read_form(form_path),  # read now (capped): a missing file is exit 2 up front
+            mapping=load_mapping(mapping_path),
+            placement=args.form_placement,
+        )
     options = RenderOptions(
         paper=args.paper,
         archival=args.archival,
         tagged=args.tagged,
         final=args.final,
         original_request=args.original_request,
+        form=form,
     )
     dirs = tuple(args.template_dir)
     records = _payer_records(args, case)

@@ -5,7 +5,14 @@ document is first rendered.
 """
 
 from .demo import demo_lines, write_demo
-from .options import Attachment, Letterhead, PaperSize, RenderOptions
+from .options import (
+    Attachment,
+    FormPlacement,
+    Letterhead,
+    PaperSize,
+    PayerForm,
+    RenderOptions,
+)
 from .render import (
     applicable_documents,
     documents,
@@ -19,8 +26,10 @@ from .render import (
 
 __all__ = [
     "Attachment",
+    "FormPlacement",
     "Letterhead",
     "PaperSize",
+    "PayerForm",
     "RenderOptions",
     "applicable_documents",
     "demo_lines",

@@ -397,6 +397,7 @@ def build_context(
         "draft_items": (),
         "original_copy": False,
         "packet_parts": (),
+        "form_title": "",
     }
     if extra:
         context.update(extra)

@@ -11,6 +11,7 @@ count of those very pages.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterable
@@ -27,7 +28,7 @@ from ..model import Case, RequestKind
 from ..validity import validate_case
 from .context import build_context, draft_items
 from .environment import environment, normalize_dirs, render_template
-from .options import Attachment, RenderOptions
+from .options import Attachment, FormPlacement, RenderOptions
 from .payer import (
     appealed_decision,
     authorization_view,
@@ -56,6 +57,9 @@ _EVALUATED = LETTERS | {"checklist", "original-request"}
 # original request letter enclosed with an appeal.
 ENCLOSURES = "enclosures"
 ORIGINAL_REQUEST = "original-request"
+# The payer's own form filled from the case (RenderOptions.form): PDF pages spliced into the
+# written packet, never laid out by WeasyPrint.
+PAYER_FORM = "payer-form"
 _TEMPLATES = {ORIGINAL_REQUEST: "request-letter"}
 _CONTINUING = (RequestKind.CONCURRENT, RequestKind.EXTENSION)
 # A cover states the packet's page count; a cover longer than one page needs one more layout.
@@ -107,9 +111,8 @@ def applicable_documents(case: Case) -> tuple[str, ...]:
     return tuple(d for d in DOCUMENTS if _refusal(d, case) is None)
 
 
-def packet_parts(case: Case, options: RenderOptions | None = None) -> tuple[str, ...]:
-    """The parts a fax packet for ``case`` holds after its cover, by the request's kind."""
-    options = options or RenderOptions()
+def _letter_parts(case: Case, options: RenderOptions) -> tuple[str, ...]:
+    """The packet's parts by the request's kind, before a payer form takes its place."""
     kind = case.request.kind
     if kind in _CONTINUING:
         return ("concurrent-review",)
@@ -120,6 +123,22 @@ def packet_parts(case: Case, options: RenderOptions | None = None) -> tuple[str,
     parts = ["request-letter"]
     if case.request.documents:
         parts.append(ENCLOSURES)
+    return tuple(parts)
+
+
+def packet_parts(case: Case, options: RenderOptions | None = None) -> tuple[str, ...]:
+    """The parts a fax packet for ``case`` holds after its cover, by the request's kind.
+
+    With ``options.form`` the filled payer form (``"payer-form"``) follows the packet's letter,
+    or takes its place when the form's placement is ``"replace"``.
+    """
+    options = options or RenderOptions()
+    parts = list(_letter_parts(case, options))
+    if options.form is not None:
+        if options.form.placement is FormPlacement.REPLACE:
+            parts[0] = PAYER_FORM
+        else:
+            parts.insert(1, PAYER_FORM)
     return tuple(parts)
 
 
@@ -151,6 +170,8 @@ class _Session:
         self._determinations: dict[Review, Determination] = {}
         self._layouts: dict[str, Any] = {}
         self._cover: tuple[Any, int] | None = None
+        self._form: tuple[bytes, int] | None = None
+        self._mapping: Any = None
 
     def determination(self, document: str) -> Determination | None:
         """The determination ``document`` shows: the caller's, or the default set evaluated."""
@@ -180,8 +201,9 @@ class _Session:
         if self.options.final:
             return False
         if document in ("packet", "fax-cover", ENCLOSURES, ORIGINAL_REQUEST):
-            # every page of a packet that holds a draft letter is marked, the cover included
-            parts = packet_parts(self.case, self.options)
+            # every page of a packet that holds a draft letter is marked, the cover included;
+            # a payer form in the letter's place makes the packet no less a draft
+            parts = _letter_parts(self.case, self.options)
             return any(self.is_draft(p) for p in parts if p in LETTERS)
         found = self.determination(document)
         return document in LETTERS and found is not None and found.outcome is not Outcome.MEETS
@@ -200,6 +222,7 @@ class _Session:
         }
         if document in ("fax-cover", "packet"):
             extra["total_pages"] = self.cover()[1] if total_pages is None else total_pages
+            extra["form_title"] = self._form_title()
         extra.update(self._payer_context(document))
         name = _TEMPLATES.get(document, document)
         return build_context(self.part_case(document), name, determination, self.options, extra)
@@ -225,7 +248,8 @@ class _Session:
     def html(self, document: str, *, inline_style: bool = True) -> str:
         """The HTML of one document (or packet part)."""
         if document == "packet":
-            parts = ["fax-cover", *packet_parts(self.case, self.options)]
+            # the payer form is PDF pages, not HTML: the packet's HTML leaves it out
+            parts = ["fax-cover", *self._html_parts()]
             return _join_html([self.html(p, inline_style=inline_style) for p in parts])
         name = _TEMPLATES.get(document, document)
         context = self.context(document, inline_style=inline_style)
@@ -246,9 +270,54 @@ class _Session:
             self._layouts[document] = pdf.layout(html, self.options, self.options.assets, css)
         return self._layouts[document]
 
+    def _html_parts(self) -> list[str]:
+        return [p for p in packet_parts(self.case, self.options) if p != PAYER_FORM]
+
+    def _form_mapping(self) -> Any:
+        """The payer form's mapping, read once (a path is loaded and checked here)."""
+        from ..forms import FormMapping, load_mapping
+
+        chosen = self.options.form
+        if chosen is None:
+            raise RenderError("RenderOptions.form: no payer form given")
+        if isinstance(chosen.mapping, FormMapping):
+            return chosen.mapping
+        if self._mapping is None:
+            self._mapping = load_mapping(chosen.mapping)
+        return self._mapping
+
+    def form(self) -> tuple[bytes, int]:
+        """The payer form filled from the case (once per session), and its page count."""
+        if self._form is None:
+            from ..forms import fill
+
+            chosen = self.options.form
+            if chosen is None:
+                raise RenderError("RenderOptions.form: no payer form given")
+            letter = _letter_parts(self.case, self.options)[0]
+            data = fill(
+                self.case,
+                chosen.pdf,
+                self._form_mapping(),
+                self.determination(letter),
+                flatten=chosen.flatten,
+            )
+            self._form = (data, _count_pages(data))
+        return self._form
+
+    def _form_title(self) -> str:
+        """How the cover names the payer form: its mapping's title, else in general words."""
+        if self.options.form is None:
+            return ""
+        title: str = self._form_mapping().title
+        return title or "The payer's prior authorization form"
+
+    def _pages(self, part: str) -> int:
+        return self.form()[1] if part == PAYER_FORM else len(self.layout(part).pages)
+
     def page_count(self) -> int:
-        """Pages of the packet's parts after the cover, from their layouts."""
-        return sum(len(self.layout(p).pages) for p in packet_parts(self.case, self.options))
+        """Pages of the packet's parts after the cover (the payer form's pages included)."""
+        return sum(self._pages(p) for p in packet_parts(self.case, self.options))
 
     def cover(self) -> tuple[Any, int]:
         """The fax cover laid out with the packet's real page count, and that count."""
@@ -278,7 +347,7 @@ class _Session:
 
         cover = self.cover()[0]
         pages = list(cover.pages)
-        for part in packet_parts(self.case, self.options):
+        for part in self._html_parts():  # the payer form is spliced in after writing
             pages.extend(self.layout(part).pages)
         return pdf.combine(cover, pages, "Prior authorization fax packet")
 
@@ -288,9 +357,40 @@ class _Session:
 
         laid_out = self.packet() if document == "packet" else self.layout(document)
         attachments = _attachments(self.case, document, self.options)
-        return pdf.write(
+        data: bytes = pdf.write(
             laid_out, self.options, _document_date(self.case, self.options), attachments
         )
+        parts = packet_parts(self.case, self.options)
+        if document == "packet" and PAYER_FORM in parts:
+            at = len(self.cover()[0].pages) + sum(
+                self._pages(p) for p in parts[: parts.index(PAYER_FORM)]
+            )
+            data = _splice(data, self.form()[0], at)
+        return data
+
+
+def _count_pages(data: bytes) -> int:
+    import pypdf
+
+    return len(pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+def _splice(packet: bytes, form: bytes, at: int) -> bytes:
+    """``packet`` with every page of ``form`` inserted before its page ``at`` (0-based).
+
+    pypdf copies the form's pages (and, for an editable form, its fields) into a copy of the
+    packet; the packet's own metadata and identifier stay as WeasyPrint wrote them.
+    """
+    import pypdf
+
+    from ..forms._pdf import pypdf_records
+
+    with pypdf_records():  # pypdf's warnings stay out of the caller's logs
+        writer = pypdf.PdfWriter(clone_from=io.BytesIO(packet))
+        writer.merge(at, io.BytesIO(form), import_outline=False)
+        out = io.BytesIO()
+        writer.write(out)
+    return out.getvalue()
 
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL)
@@ -329,6 +429,13 @@ def _session(
         check_authorization(case, authorization)
     if decision is not None:
         check_decision(case, decision)
+    chosen = options or RenderOptions()
+    if chosen.form is not None and (chosen.archival or chosen.tagged):
+        if "packet" in names:
+            raise RenderError(
+                "RenderOptions.form: a payer form cannot go into an archival or tagged packet "
+                "(the payer's form is neither PDF/A nor tagged); render the form on its own"
+            )
     session = _Session(
         case,
         determination,
