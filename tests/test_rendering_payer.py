@@ -191,8 +191,11 @@ def test_appeal_quotes_the_payers_decision_over_the_case(appeal: Case) -> None:
     assert "Reference GV-UM-2026-041553" in text
     assert "“Does not meet medical necessity: outpatient therapy is sufficient.”" in text
     assert "Reason codes given: 0U" in text
-    assert "Service line 1, S9480 (mental-health intensive outpatient, per diem): not approved" in text
-    assert appeal.request.denial is not None and appeal.request.denial.stated_reason
+    assert (
+        "Service line 1, S9480 (mental-health intensive outpatient, per diem): not approved" in text
+    )
+    assert appeal.request.denial is not None
+    assert appeal.request.denial.stated_reason
     assert appeal.request.denial.stated_reason not in text
     assert "April 15, 2026" not in text.split("The decision we appeal")[1][:200]
 

@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from attrs import field, frozen, validators

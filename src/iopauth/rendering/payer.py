@@ -185,15 +185,9 @@ def authorization_view(auth: Authorization, as_of: date) -> AuthorizationView:
     partial = auth.status is AuthorizationStatus.PARTIALLY_APPROVED
     # What was asked is known for the grant only while no newer request replaced it.
     asked = (
-        auth.requested_units
-        if latest is not None and latest[0] == len(auth.reviews) - 1
-        else None
+        auth.requested_units if latest is not None and latest[0] == len(auth.reviews) - 1 else None
     )
-    if (
-        asked is not None
-        and auth.authorized_units is not None
-        and auth.authorized_units < asked
-    ):
+    if asked is not None and auth.authorized_units is not None and auth.authorized_units < asked:
         partial = True
     decided = latest[1] if latest is not None else None
     if latest is None:
@@ -207,7 +201,9 @@ def authorization_view(auth: Authorization, as_of: date) -> AuthorizationView:
     requested = None
     if asked is not None and units is not None and asked != auth.authorized_units:
         requested = _units(asked, unit_type)
-    grant = _grant_sentence(auth, decision, partial, period, units, requested, asked)
+    grant = _grant_sentence(
+        auth, partial=partial, period=period, units=units, requested=requested, asked=asked
+    )
     used = units_used(through)
     left = units_remaining(through) or 0
     used_words = None
@@ -236,7 +232,7 @@ def authorization_view(auth: Authorization, as_of: date) -> AuthorizationView:
 
 def _grant_sentence(
     auth: Authorization,
-    decision: str,
+    *,
     partial: bool,
     period: str | None,
     units: str | None,
@@ -399,9 +395,7 @@ def _item_sentence(item: DecisionItem, unit_type: UnitType) -> str | None:
     if status == "denied":
         what = "not approved"
     else:
-        units = (
-            None if item.authorized_units is None else _units(item.authorized_units, unit_type)
-        )
+        units = None if item.authorized_units is None else _units(item.authorized_units, unit_type)
         period = _period(item.authorized_start, item.authorized_end)
         granted = " ".join(p for p in (units, period) if p)
         what = f"approved in part ({granted})" if granted else "approved in part"

@@ -11,7 +11,6 @@ count of those very pages.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from collections.abc import Iterable
@@ -156,6 +155,7 @@ class _Session:
         determination: Determination | None,
         options: RenderOptions,
         dirs: tuple[str, ...],
+        *,
         authorization: Authorization | None = None,
         decision: Decision | None = None,
     ) -> None:
@@ -290,6 +290,7 @@ class _Session:
         """The payer form filled from the case (once per session), and its page count."""
         if self._form is None:
             from ..forms import fill
+            from . import pdf
 
             chosen = self.options.form
             if chosen is None:
@@ -302,7 +303,7 @@ class _Session:
                 self.determination(letter),
                 flatten=chosen.flatten,
             )
-            self._form = (data, _count_pages(data))
+            self._form = (data, pdf.page_count(data))
         return self._form
 
     def _form_title(self) -> str:
@@ -365,32 +366,8 @@ class _Session:
             at = len(self.cover()[0].pages) + sum(
                 self._pages(p) for p in parts[: parts.index(PAYER_FORM)]
             )
-            data = _splice(data, self.form()[0], at)
+            data = pdf.splice(data, self.form()[0], at)
         return data
-
-
-def _count_pages(data: bytes) -> int:
-    import pypdf
-
-    return len(pypdf.PdfReader(io.BytesIO(data)).pages)
-
-
-def _splice(packet: bytes, form: bytes, at: int) -> bytes:
-    """``packet`` with every page of ``form`` inserted before its page ``at`` (0-based).
-
-    pypdf copies the form's pages (and, for an editable form, its fields) into a copy of the
-    packet; the packet's own metadata and identifier stay as WeasyPrint wrote them.
-    """
-    import pypdf
-
-    from ..forms._pdf import pypdf_records
-
-    with pypdf_records():  # pypdf's warnings stay out of the caller's logs
-        writer = pypdf.PdfWriter(clone_from=io.BytesIO(packet))
-        writer.merge(at, io.BytesIO(form), import_outline=False)
-        out = io.BytesIO()
-        writer.write(out)
-    return out.getvalue()
 
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL)
@@ -417,6 +394,7 @@ def _session(
     determination: Determination | None,
     options: RenderOptions | None,
     template_dirs: Iterable[str | Path],
+    *,
     authorization: Authorization | None,
     decision: Decision | None,
 ) -> tuple[_Session, tuple[str, ...]]:
@@ -430,19 +408,18 @@ def _session(
     if decision is not None:
         check_decision(case, decision)
     chosen = options or RenderOptions()
-    if chosen.form is not None and (chosen.archival or chosen.tagged):
-        if "packet" in names:
-            raise RenderError(
-                "RenderOptions.form: a payer form cannot go into an archival or tagged packet "
-                "(the payer's form is neither PDF/A nor tagged); render the form on its own"
-            )
+    if chosen.form is not None and (chosen.archival or chosen.tagged) and "packet" in names:
+        raise RenderError(
+            "RenderOptions.form: a payer form cannot go into an archival or tagged packet "
+            "(the payer's form is neither PDF/A nor tagged); render the form on its own"
+        )
     session = _Session(
         case,
         determination,
         options or RenderOptions(),
         normalize_dirs(template_dirs),
-        authorization,
-        decision,
+        authorization=authorization,
+        decision=decision,
     )
     return session, names
 
@@ -482,7 +459,13 @@ def render_html(
     is a :class:`RenderError` naming the field. Without either, nothing changes.
     """
     session, _ = _session(
-        case, (document,), determination, options, template_dirs, authorization, decision
+        case,
+        (document,),
+        determination,
+        options,
+        template_dirs,
+        authorization=authorization,
+        decision=decision,
     )
     return session.html(document)
 
@@ -505,7 +488,13 @@ def render(
     not meet its criteria is a marked draft.
     """
     session, _ = _session(
-        case, (document,), determination, options, template_dirs, authorization, decision
+        case,
+        (document,),
+        determination,
+        options,
+        template_dirs,
+        authorization=authorization,
+        decision=decision,
     )
     return session.pdf(document)
 
@@ -527,7 +516,13 @@ def render_documents(
     same arguments (``authorization`` and ``decision`` as for :func:`render_html`).
     """
     session, names = _session(
-        case, documents, determination, options, template_dirs, authorization, decision
+        case,
+        documents,
+        determination,
+        options,
+        template_dirs,
+        authorization=authorization,
+        decision=decision,
     )
     return {name: session.pdf(name) for name in names}
 
@@ -548,7 +543,13 @@ def layout_documents(
     foot, near-empty pages, labels broken across lines) reads their pages and boxes.
     """
     session, names = _session(
-        case, documents, determination, options, template_dirs, authorization, decision
+        case,
+        documents,
+        determination,
+        options,
+        template_dirs,
+        authorization=authorization,
+        decision=decision,
     )
     return {n: session.packet() if n == "packet" else session.layout(n) for n in names}
 
@@ -567,7 +568,15 @@ def is_draft(
     ``authorization`` and ``decision`` are checked as :func:`render` checks them; whether a
     letter is a draft depends on the determination only.
     """
-    session, _ = _session(case, (document,), determination, options, (), authorization, decision)
+    session, _ = _session(
+        case,
+        (document,),
+        determination,
+        options,
+        (),
+        authorization=authorization,
+        decision=decision,
+    )
     return session.is_draft(document)
 
 
