@@ -12,6 +12,8 @@ from pathlib import Path
 import attrs
 import pypdf
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iopauth.authorization import (
     Authorization,
@@ -35,7 +37,10 @@ from iopauth.rendering import (
     render_documents,
     render_html,
 )
+from iopauth.rendering.payer import authorization_view, decision_view
 from iopauth.serialize import load_case
+
+from .strategies import authorizations, decisions
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "cases"
 CONCURRENT = EXAMPLES / "medicaid-alcohol-depression-concurrent.json"
@@ -337,3 +342,44 @@ def test_fax_cover_reference_follows_the_decision(appeal: Case) -> None:
     decision = _denial(authorization_number="GV-REF-9")
     cover = _text(render_html(case, "fax-cover", decision=decision))
     assert "payer reference GV-REF-9" in cover
+
+
+_RAW = re.compile(r"\b[a-z]+_[a-z_]+\b")  # an enum value or field name such as per_diem
+
+
+@given(auth=authorizations(), offset=st.integers(-10, 130))
+@settings(max_examples=60, deadline=None)
+def test_authorization_view_adds_up_and_speaks_plainly(auth: Authorization, offset: int) -> None:
+    """For any authorization and date: used plus remaining equals what was authorized (when
+    not overused), and no sentence carries a field name or enum value."""
+    as_of = (auth.requested_start or date(2026, 1, 1)) + timedelta(days=offset)
+    view = authorization_view(auth, as_of)
+    sentences = [s for s in (view.grant, view.usage, view.attendance, view.decision) if s]
+    for sentence in sentences:
+        assert not _RAW.search(sentence), sentence
+    if auth.authorized_units is None:
+        assert view.usage is None
+        return
+    assert view.usage is not None
+    found = re.search(r"(\d+) of the (\d+) .* and (\d+) remains?\.$", view.usage)
+    assert found is not None
+    used, granted, left = (int(g) for g in found.groups())
+    assert granted == auth.authorized_units
+    assert 0 <= left <= granted
+    if used <= granted:
+        assert used + left == granted
+
+
+@given(decision=decisions(DecisionStatus.PARTIALLY_APPROVED) | decisions(DecisionStatus.DENIED))
+@settings(max_examples=60, deadline=None)
+def test_decision_view_quotes_without_enum_values(decision: Decision) -> None:
+    """Any denial or partial approval is quoted in plain words; its codes as given."""
+    case = load_case(APPEAL)
+    view = decision_view(case, decision)
+    assert view is not None
+    assert view.partial == (decision.status is DecisionStatus.PARTIALLY_APPROVED)
+    assert view.reason_codes == tuple(dict.fromkeys(decision.reason_codes))
+    for line in (*view.items, view.approved or ""):
+        assert not _RAW.search(line), line
+    if decision.reason_text:
+        assert view.reasons == (decision.reason_text,)
