@@ -23,6 +23,7 @@ from iopauth.authorization import (
     Review,
     ReviewType,
     Usage,
+    add_request,
     apply_decision,
     from_case,
     record_usage,
@@ -383,3 +384,35 @@ def test_decision_view_quotes_without_enum_values(decision: Decision) -> None:
         assert not _RAW.search(line), line
     if decision.reason_text:
         assert view.reasons == (decision.reason_text,)
+
+
+def test_an_extension_adding_to_the_grant_is_not_a_partial_approval(concurrent: Case) -> None:
+    """A concurrent approval that extends the window adds its units: no "requested" figure
+    and no partial wording, though the total exceeds the latest request."""
+    auth = _current(concurrent, units=16, attended=0)
+    auth = add_request(
+        auth,
+        kind=ReviewType.CONCURRENT,
+        requested_on=date(2026, 5, 26),
+        units=16,
+        start=date(2026, 6, 1),
+        end=date(2026, 6, 28),
+    )
+    extension = Decision(
+        status=DecisionStatus.APPROVED,
+        decided_on=date(2026, 5, 28),
+        authorization_number=NUMBER,
+        authorized_units=16,
+        authorized_start=date(2026, 6, 1),
+        authorized_end=date(2026, 6, 28),
+    )
+    auth = apply_decision(auth, extension)
+    assert auth.authorized_units == 32
+    view = authorization_view(auth, date(2026, 6, 1))
+    assert view.requested is None
+    assert not view.partial
+    assert view.grant == (
+        f"Under authorization {NUMBER}, the plan approved 32 program days, "
+        "from May 4, 2026 to June 28, 2026."
+    )
+    assert view.decision == "Approved on May 28, 2026"

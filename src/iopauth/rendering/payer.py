@@ -199,7 +199,9 @@ def authorization_view(auth: Authorization, as_of: date) -> AuthorizationView:
     period = _period(auth.authorized_start, auth.authorized_end)
     units = None if auth.authorized_units is None else _units(auth.authorized_units, unit_type)
     requested = None
-    if asked is not None and units is not None and asked != auth.authorized_units:
+    # more authorized than the latest request asked is an extension adding to earlier grants,
+    # not a partial approval: the request is named only when the payer granted less
+    if asked is not None and auth.authorized_units is not None and asked > auth.authorized_units:
         requested = _units(asked, unit_type)
     grant = _grant_sentence(
         auth, partial=partial, period=period, units=units, requested=requested, asked=asked
