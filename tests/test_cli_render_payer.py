@@ -8,6 +8,7 @@ import json
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -29,7 +30,7 @@ def _words(path: Path) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
 
 
-def _auth_file(tmp_path: Path, **changes: object) -> Path:
+def _auth_file(tmp_path: Path, **changes: Any) -> Path:
     auth = attrs.evolve(_current(load_case(CONCURRENT)), **changes)
     path = tmp_path / "auth.json"
     path.write_text(json.dumps(dump_authorization(auth)), encoding="utf-8")

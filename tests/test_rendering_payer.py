@@ -8,6 +8,7 @@ import io
 import re
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pypdf
@@ -173,7 +174,7 @@ def test_authorization_without_usage_keeps_the_case_attendance(concurrent: Case)
     assert "0 of the 12 program days authorized have been used and 12 remain." in text
 
 
-def _denial(**changes: object) -> Decision:
+def _denial(**changes: Any) -> Decision:
     base = Decision(
         status=DecisionStatus.DENIED,
         decided_on=date(2026, 4, 16),
@@ -256,13 +257,9 @@ def test_a_denial_recorded_without_its_decision_keeps_the_case_reason(appeal: Ca
 
 def test_appeal_without_a_reason_asks_for_one(appeal: Case) -> None:
     """A decision and a case that both give no reason: the letter asks for the specific one."""
-    case = attrs.evolve(
-        appeal,
-        request=attrs.evolve(
-            appeal.request,
-            denial=attrs.evolve(appeal.request.denial, stated_reason=None),
-        ),
-    )
+    assert appeal.request.denial is not None
+    denial = attrs.evolve(appeal.request.denial, stated_reason=None)
+    case = attrs.evolve(appeal, request=attrs.evolve(appeal.request, denial=denial))
     text = _text(render_html(case, "appeal-letter", decision=_denial(reason_text=None)))
     assert "No specific reason was given." in text
     assert "We ask for the specific reason for this denial" in text
@@ -330,7 +327,7 @@ def test_every_entry_point_checks_the_records(concurrent: Case, appeal: Case) ->
     ],
 )
 def test_a_decision_the_appeal_cannot_answer_is_refused(
-    appeal: Case, changes: dict[str, object], message: str
+    appeal: Case, changes: dict[str, Any], message: str
 ) -> None:
     """An approval, a decision after the appeal's date, or another number: RenderError."""
     with pytest.raises(RenderError, match=message):
