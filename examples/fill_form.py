@@ -22,6 +22,8 @@ MAPPING = ROOT / "examples" / "forms" / "tdi-nofr001.toml"  # which case value g
 
 def main(folder: Path) -> None:
     """Fill the form twice and say what the mapping leaves empty."""
+    if not FORM.is_file():  # kept in the git repository, left out of the source distribution
+        sys.exit(f"{FORM.name} is not in this copy: clone the git repository to run this example")
     case = iopauth.load_case(CASE)
     mapping = forms.load_mapping(MAPPING)  # errors name their TOML path: fields[3].path: …
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from iopauth.cli import main
 
+from .formfiles import NOFR001, requires_nofr001
+
 EXAMPLES = Path(__file__).parent.parent / "examples" / "cases"
 STEPDOWN = EXAMPLES / "medicare-stepdown-depression.json"
 
@@ -315,9 +317,10 @@ def test_number_past_the_digit_limit_is_exit_2_not_a_traceback() -> None:
     assert (code, err) == (2, "iopauth: $.plan.weeks: must be between -1000000000 and 1000000000\n")
 
 
+@requires_nofr001
 def test_forms_fill_writes_through_the_shared_helper(tmp_path: Path) -> None:
     """forms fill says when it replaces a file, and reads standard input as bytes, capped."""
-    forms = Path(__file__).parent / "forms" / "tdi-nofr001-0415.pdf"
+    forms = NOFR001
     mapping = EXAMPLES.parent / "forms" / "tdi-nofr001.toml"
     target = tmp_path / "filled.pdf"
     target.write_bytes(b"old")

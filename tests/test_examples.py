@@ -14,6 +14,8 @@ import pytest
 import iopauth
 from iopauth.criteria import default_criteria, default_review
 
+from .formfiles import requires_nofr001
+
 EXAMPLES = Path(__file__).parent.parent / "examples"
 SCRIPTS = sorted(EXAMPLES.glob("*.py"))
 
@@ -135,7 +137,13 @@ def test_the_issue_s_examples_exist() -> None:
     assert set(CHECKS) <= {s.stem for s in SCRIPTS}
 
 
-@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "script",
+    [
+        pytest.param(s, id=s.stem, marks=[requires_nofr001] if s.stem == "fill_form" else [])
+        for s in SCRIPTS
+    ],
+)
 def test_example_runs_and_writes_what_it_prints(script: Path, tmp_path: Path) -> None:
     """The script exits 0 in an empty folder and its printed outcome matches iopauth's."""
     out = tmp_path / "out"

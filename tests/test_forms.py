@@ -15,11 +15,11 @@ from iopauth.errors import FormError, FormMappingError, IopAuthError
 from iopauth.forms import check, fill, form_fields, parse_mapping
 from iopauth.model import Case, RequestKind, Urgency
 
+from .formfiles import NOFR001, requires_nofr001
 from .strategies import form_texts
 
 ROOT = Path(__file__).parent.parent
 FORMS = Path(__file__).parent / "forms"
-NOFR001 = FORMS / "tdi-nofr001-0415.pdf"
 NOFR001_MAPPING = ROOT / "examples" / "forms" / "tdi-nofr001.toml"
 TEST_MAPPING = FORMS / "iop-request.toml"
 STEPDOWN = ROOT / "examples" / "cases" / "medicare-stepdown-depression.json"
@@ -86,6 +86,7 @@ def _states(pdf: bytes) -> dict[str, tuple[str, ...]]:
 # --- the real form: Texas NOFR001 -----------------------------------------------------------
 
 
+@requires_nofr001
 def test_nofr001_fixture_is_the_unaltered_tdi_form() -> None:
     """The kept form is byte-for-byte the file tests/forms/README.md describes (kept unaltered)."""
     import hashlib
@@ -97,6 +98,7 @@ def test_nofr001_fixture_is_the_unaltered_tdi_form() -> None:
     )
 
 
+@requires_nofr001
 def test_nofr001_fields_are_listed_with_their_kinds() -> None:
     """The TDI form's 98 fields are read: text, check boxes and its two push buttons."""
     fields = form_fields(NOFR001)
@@ -110,6 +112,7 @@ def test_nofr001_fields_are_listed_with_their_kinds() -> None:
     assert fields[section_vi].multiline
 
 
+@requires_nofr001
 def test_nofr001_flattened_shows_the_case_on_the_page(nofr001_flat: bytes) -> None:
     """Flattened, the filled NOFR001 carries the values as page text and has no fields left."""
     pdf = nofr001_flat
@@ -137,6 +140,7 @@ def test_nofr001_flattened_shows_the_case_on_the_page(nofr001_flat: bytes) -> No
     assert all("/Annots" not in p or not p["/Annots"] for p in reader.pages)
 
 
+@requires_nofr001
 def test_nofr001_editable_has_values_appearances_and_checked_boxes(case: Case) -> None:
     """Left editable, each filled field has its value and an appearance stream drawing it."""
     pdf = fill(case, NOFR001, NOFR001_MAPPING)
@@ -156,6 +160,7 @@ def test_nofr001_editable_has_values_appearances_and_checked_boxes(case: Case) -
     assert acro_form.get("/NeedAppearances") in (None, False)
 
 
+@requires_nofr001
 def test_nofr001_check_reports_left_out_and_empty_fields(case: Case) -> None:
     """check() names the fields the example mapping leaves out and those empty for the case."""
     report = check(case, NOFR001, NOFR001_MAPPING)
@@ -274,6 +279,7 @@ def test_criterion_missing_from_the_set_is_an_error(case: Case, test_form: bytes
     )
 
 
+@requires_nofr001
 def test_long_single_line_value_shrinks_to_its_box_not_cut(case: Case) -> None:
     """A value wider than its box at the form's 10 pt is drawn smaller, whole, not cut off."""
     mapping = parse_mapping(
@@ -295,6 +301,7 @@ def _font_size(stream: bytes) -> float:
     return float(words[words.index(b"Tf") - 1])
 
 
+@requires_nofr001
 def test_characters_the_font_cannot_draw_are_an_error(case: Case, test_form: bytes) -> None:
     """A name the form's (subset) font cannot draw is refused, naming the field, not garbled."""
     name = attrs.evolve(case.patient.name, family="Nguyễn-Łukasz")
@@ -311,6 +318,7 @@ def test_characters_the_font_cannot_draw_are_an_error(case: Case, test_form: byt
     assert "Harold J Nguyễn-Łukasz" in text
 
 
+@requires_nofr001
 def test_nothing_reaches_the_logs_and_logging_is_restored(
     case: Case, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -326,6 +334,7 @@ def test_nothing_reaches_the_logs_and_logging_is_restored(
     assert (pypdf_logger.level, pypdf_logger.propagate, list(pypdf_logger.handlers)) == before
 
 
+@requires_nofr001
 def test_flattened_page_draws_only_objects_it_holds(nofr001_flat: bytes) -> None:
     """Every XObject the flattened page names exists: check boxes included, none dangling."""
     pdf = nofr001_flat
@@ -370,6 +379,7 @@ def test_checked_when_on_a_text_field_is_an_error(case: Case, test_form: bytes) 
     )
 
 
+@requires_nofr001
 def test_push_button_in_a_mapping_is_an_error(case: Case) -> None:
     """A mapping entry aimed at the form's Print button says what the field is."""
     mapping = parse_mapping('[[fields]]\nfield = "Print"\ntext = true\n')

@@ -12,9 +12,10 @@ import pytest
 
 from iopauth.cli import main
 
+from .formfiles import NOFR001, requires_nofr001
+
 ROOT = Path(__file__).parent.parent
 FORMS = Path(__file__).parent / "forms"
-NOFR001 = FORMS / "tdi-nofr001-0415.pdf"
 MAPPING = ROOT / "examples" / "forms" / "tdi-nofr001.toml"
 STEPDOWN = ROOT / "examples" / "cases" / "medicare-stepdown-depression.json"
 MARK = "Zebulon"  # planted in the patient's name and member id
@@ -35,6 +36,7 @@ def _planted(**patient: Any) -> str:
     return json.dumps(doc)
 
 
+@requires_nofr001
 def test_fields_lists_name_type_length_and_options() -> None:
     """``forms fields`` prints one line per field with its kind, limit and options."""
     code, out, err = _run("forms", "fields", str(NOFR001))
@@ -47,6 +49,7 @@ def test_fields_lists_name_type_length_and_options() -> None:
     assert lines[-1] == "98 fields; text* is a multi-line text field"
 
 
+@requires_nofr001
 def test_fields_as_json() -> None:
     """``forms fields --json`` gives name, type, options, max_length, multiline and label."""
     code, out, _ = _run("forms", "fields", str(NOFR001), "--json")
@@ -62,6 +65,7 @@ def test_fields_as_json() -> None:
     }
 
 
+@requires_nofr001
 def test_fill_writes_the_form(tmp_path: Path) -> None:
     """``forms fill`` writes the filled form and prints its path."""
     target = tmp_path / "out" / "nofr001.pdf"
@@ -76,6 +80,7 @@ def test_fill_writes_the_form(tmp_path: Path) -> None:
     assert "F33.2" in text
 
 
+@requires_nofr001
 def test_check_reports_before_writing(tmp_path: Path) -> None:
     """``--check`` lists entries naming no field and fields left out or empty, then fills."""
     target = tmp_path / "nofr001.pdf"
@@ -94,6 +99,7 @@ def test_check_reports_before_writing(tmp_path: Path) -> None:
     assert target.exists()
 
 
+@requires_nofr001
 def test_check_with_an_unknown_field_writes_nothing(tmp_path: Path) -> None:
     """An entry naming no field: reported by --check, exit 2, no file written."""
     mapping = tmp_path / "m.toml"
@@ -114,6 +120,7 @@ def test_check_with_an_unknown_field_writes_nothing(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == [mapping]
 
 
+@requires_nofr001
 def test_unknown_field_without_check_is_an_error_line(tmp_path: Path) -> None:
     """Without --check the same mapping fails with the entry's path and a suggestion."""
     mapping = tmp_path / "m.toml"
@@ -128,6 +135,7 @@ def test_unknown_field_without_check_is_an_error_line(tmp_path: Path) -> None:
     )
 
 
+@requires_nofr001
 def test_bad_mapping_file_reports_every_problem(tmp_path: Path) -> None:
     """A broken mapping gives one stderr line per problem at its TOML path, exit 2."""
     mapping = tmp_path / "bad.toml"
@@ -202,6 +210,7 @@ def test_case_from_stdin_and_patient_data_never_in_errors(
     assert not target.exists()
 
 
+@requires_nofr001
 def test_example_script_runs_in_a_temporary_folder(tmp_path: Path) -> None:
     """examples/fill_form.py writes the editable and the flattened form and reports."""
     import subprocess
@@ -229,6 +238,7 @@ def test_example_script_runs_in_a_temporary_folder(tmp_path: Path) -> None:
     )
 
 
+@requires_nofr001
 def test_criteria_option_chooses_the_set_for_criterion_entries(tmp_path: Path) -> None:
     """``--criteria iop-standard`` lets a mapping check a box by an iop-standard finding."""
     mapping = tmp_path / "m.toml"

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from iopauth.errors import FormMappingError
 from iopauth.forms import FormMapping, form_fields, load_mapping, parse_mapping
 
+from .formfiles import NOFR001, requires_nofr001
 from .strategies import mapping_tables, toml_text
 
 ROOT = Path(__file__).parent.parent
-NOFR001 = Path(__file__).parent / "forms" / "tdi-nofr001-0415.pdf"
 NOFR001_MAPPING = ROOT / "examples" / "forms" / "tdi-nofr001.toml"
 
 
@@ -77,6 +77,7 @@ def test_duplicate_target_and_bad_toml_are_errors() -> None:
         parse_mapping("[[fields]\n")
 
 
+@requires_nofr001
 def test_shipped_example_mapping_loads() -> None:
     """The NOFR001 example mapping loads and names only fields of the form."""
     mapping = load_mapping(NOFR001_MAPPING)
