@@ -22,8 +22,12 @@ from iopauth.rendering import (
 )
 from iopauth.serialize import load_case
 
+from .formfiles import NOFR001, requires_nofr001
+
+# the real TDI form these tests put into packets is absent from the source distribution
+pytestmark = requires_nofr001
+
 ROOT = Path(__file__).resolve().parent.parent
-NOFR001 = ROOT / "tests" / "forms" / "tdi-nofr001-0415.pdf"
 MAPPING = ROOT / "examples" / "forms" / "tdi-nofr001.toml"
 STEPDOWN = ROOT / "examples" / "cases" / "medicare-stepdown-depression.json"
 MILD = ROOT / "examples" / "cases" / "commercial-mild-adjustment.json"
