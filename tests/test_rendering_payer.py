@@ -413,3 +413,14 @@ def test_an_extension_adding_to_the_grant_is_not_a_partial_approval(concurrent: 
         "from May 4, 2026 to June 28, 2026."
     )
     assert view.decision == "Approved on May 28, 2026"
+
+
+def test_letters_with_payer_records_pass_the_layout_check(concurrent: Case, appeal: Case) -> None:
+    """The authorization table and the quoted decision lay out cleanly: no heading at a
+    page's foot, no empty labelled field, no label broken across lines."""
+    from .layoutcheck import problems
+
+    review = layout_documents(concurrent, ["concurrent-review"], authorization=_current(concurrent))
+    letter = layout_documents(appeal, ["appeal-letter"], decision=_denial())
+    found = [p for laid in (review, letter) for n, d in laid.items() for p in problems(n, d)]
+    assert found == []
