@@ -11,7 +11,10 @@ the payer approved and said (the authorized period and units, the authorization 
 decision's date, reference and reason); the case still says what is asked now (its request
 period and units) and the clinical record. Where the payer's record is silent (no usage
 recorded, a decision with no reason text) the case's own value is used, so nothing known is
-dropped. Records for another case, level of care or service are refused with a
+dropped. Attendance: the review's attendance section states the days attended under the
+authorization (its usage through the document date) in place of the case's count since
+admission; the criteria evidence still quotes the case's own record, which covers the whole
+stay. Records for another case, level of care or service are refused with a
 :class:`~iopauth.errors.RenderError` naming the field, never its value.
 """
 
