@@ -424,3 +424,12 @@ def test_letters_with_payer_records_pass_the_layout_check(concurrent: Case, appe
     letter = layout_documents(appeal, ["appeal-letter"], decision=_denial())
     found = [p for laid in (review, letter) for n, d in laid.items() for p in problems(n, d)]
     assert found == []
+
+
+def test_the_packet_carries_the_records_into_its_letter(concurrent: Case) -> None:
+    """The packet's concurrent review states the authorization as the review alone does, and
+    its cover gives the authorization number as the payer reference."""
+    auth = _current(concurrent)
+    text = _text(render_html(concurrent, "packet", authorization=auth))
+    assert f"payer reference {NUMBER}" in text
+    assert "11 of the 12 program days authorized have been used and 1 remains." in text
