@@ -1042,3 +1042,17 @@ def pas_item_decisions(draw: st.DrawFn) -> DecisionItem:
         reason_codes=tuple(draw(st.lists(codes, max_size=3, unique=True))),
         **draw(_grant()),
     )
+
+
+# --- languages of the patient summary (iopauth.rendering.language) -----------------------------
+
+#: Tags with a catalog (Spanish, its regions in any case), English, and languages without one.
+LANGUAGE_TAGS = (
+    "es", "es-US", "es-MX", "es-419", "ES-us", "en", "en-US", "en-GB",
+    "fr", "fr-CA", "vi", "zh-Hant-TW", "pt-BR", "tl",
+)  # fmt: skip
+
+
+def language_tags() -> st.SearchStrategy[str]:
+    """A BCP 47 tag a case or RenderOptions may carry, with or without a shipped catalog."""
+    return st.sampled_from(LANGUAGE_TAGS)

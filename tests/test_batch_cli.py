@@ -6,6 +6,8 @@ import io
 import json
 from pathlib import Path
 
+import pypdf
+
 from iopauth._batch_cli import case_files
 from iopauth.cli import main
 
@@ -95,3 +97,22 @@ def test_case_files_expands_folders_in_name_order(tmp_path: Path) -> None:
         folder / "a-good.json",
         folder / "b-bad.json",
     ]
+
+
+def test_batch_says_when_a_summary_fell_back_to_english(tmp_path: Path) -> None:
+    """A case whose patient prefers a language without a catalog: the summary is written in
+    English, report.json notes why, and stderr says it once for the case; exit 0."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    case = json.loads((EXAMPLES / "commercial-mild-adjustment.json").read_text())
+    case["patient"]["preferred_language"] = "fr-CA"
+    (folder / "french.json").write_text(json.dumps(case))
+    out, err = io.StringIO(), io.StringIO()
+    args = ["batch", str(folder), "-o", str(tmp_path / "out"), "--workers", "1"]
+    assert main([*args, "--documents", "patient-summary"], out, err) == 0
+    notice = "no message catalog for language 'fr'; the patient summary is written in English"
+    assert err.getvalue().splitlines() == [f"iopauth: {folder / 'french.json'}: {notice}"]
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert [c["notices"] for c in report["cases"]] == [[notice]]
+    pdf = pypdf.PdfReader(tmp_path / "out" / "french--patient-summary.pdf")
+    assert "Your schedule" in pdf.pages[0].extract_text()

@@ -66,8 +66,11 @@ from iopauth.rendering import render
 from iopauth.serialize import load_case
 
 venv = pathlib.Path(sys.prefix).resolve()
-for path in (pathlib.Path(iopauth.__file__), _resources.templates_dir(), _resources.fonts_dir()):
+for path in (pathlib.Path(iopauth.__file__), _resources.templates_dir(), _resources.fonts_dir(),
+             _resources.locale_dir()):
     assert venv in path.resolve().parents, path
+from iopauth.rendering.language import catalogs
+assert catalogs() == ("es",), catalogs()
 case = load_case(_resources.examples_dir() / "medicare-stepdown-depression.json")
 sys.stdout.buffer.write(render(case, "request-letter"))
 """
@@ -96,6 +99,8 @@ def test_built_wheel_renders_outside_the_checkout(tmp_path: Path) -> None:
             "pyproject must force-include templates"
         )
     assert "iopauth/fonts/OpenSans-Regular.ttf" in names
+    assert "iopauth/locale/es/LC_MESSAGES/iopauth.mo" in names  # committed, no build step
+    assert "iopauth/locale/iopauth.pot" in names  # the completeness check reads it
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"

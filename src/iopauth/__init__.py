@@ -18,6 +18,7 @@ from .errors import (
     InvalidAuthorizationError,
     InvalidCaseError,
     IopAuthError,
+    LanguageFallbackWarning,
     RenderError,
     UnknownAuthorizationError,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "InvalidAuthorizationError",
     "InvalidCaseError",
     "IopAuthError",
+    "LanguageFallbackWarning",
     "Letterhead",
     "Outcome",
     "RenderError",

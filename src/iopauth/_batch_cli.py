@@ -96,6 +96,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for case in report.failed:
         for line in case.errors:
             print(f"iopauth: {case.source}: {line}", file=err)
+    for case in report.cases:
+        for line in case.notices:
+            print(f"iopauth: {case.source}: {line}", file=err)
     for line in summary_lines(report, workers, time.perf_counter() - start):
         print(line, file=out)
     return 1 if report.failed else 0

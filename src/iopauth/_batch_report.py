@@ -45,8 +45,10 @@ class CaseResult:
     ``name`` prefixes the case's files (``<name>--<document>.pdf``); ``errors`` holds one
     line per problem (field path and rule, never case data); ``criteria_set``,
     ``criteria_version`` and ``review`` say what ``outcome`` was decided against; ``drafts``
-    names the letters marked DRAFT (the case does not meet its criteria); ``resumed``
-    is true when a resumed batch found the case already done.
+    names the letters marked DRAFT (the case does not meet its criteria); ``notices`` says
+    what the reader should know about written files (a patient summary written in English
+    because the patient's language has no catalog); ``resumed`` is true when a resumed batch
+    found the case already done.
     """
 
     name: str
@@ -62,6 +64,7 @@ class CaseResult:
     files: tuple[WrittenFile, ...] = ()
     skipped: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
+    notices: tuple[str, ...] = ()
     resumed: bool = False
 
     @property
@@ -88,6 +91,7 @@ class CaseResult:
             ],
             "skipped": list(self.skipped),
             "errors": list(self.errors),
+            "notices": list(self.notices),
         }
 
     @classmethod
@@ -107,6 +111,7 @@ class CaseResult:
             files=tuple(WrittenFile(**f) for f in data.get("files", ())),
             skipped=tuple(data.get("skipped", ())),
             errors=tuple(data.get("errors", ())),
+            notices=tuple(data.get("notices", ())),
             resumed=resumed,
         )
 

@@ -73,6 +73,7 @@ def render_job(
     """
     from .criteria import default_criteria, default_review, evaluate
     from .errors import InvalidCaseError, IopAuthError
+    from .rendering import RenderOptions, summary_language
     from .rendering.render import LETTERS, applicable_documents, is_draft, render_documents
     from .serialize import load_case
 
@@ -108,8 +109,14 @@ def render_job(
         entry["review"] = str(determination.review)
         entry["drafts"] = [d for d in chosen if d in LETTERS and is_draft(case, d, **records)]
         out = Path(out_dir)
+        options = None
+        spoken = summary_language(case) if "patient-summary" in chosen else None
+        if spoken is not None and spoken.fallback is not None:
+            # said in the report (and by the batch command), not as a worker's warning
+            entry["notices"] = [spoken.fallback]
+            options = RenderOptions(language="en")
         # each document laid out once: the packet and cover reuse the letters' pages
-        for document, data in render_documents(case, chosen, **records).items():
+        for document, data in render_documents(case, chosen, options=options, **records).items():
             target = out / pdf_name(name, document)
             write_atomically(target, data)
             entry["files"].append(

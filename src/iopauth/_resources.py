@@ -59,6 +59,11 @@ def fonts_dir() -> Path:
     return folder
 
 
+def locale_dir() -> Path:
+    """The folder of the message catalogs: ``<language>/LC_MESSAGES/iopauth.mo`` and ``.po``."""
+    return _package_dir() / "locale"
+
+
 @cache
 def criteria_sets_dir() -> Path:
     """The folder of the shipped criteria sets (``*.toml``)."""

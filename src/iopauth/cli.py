@@ -12,8 +12,10 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sys
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, TextIO
 
@@ -23,7 +25,7 @@ from ._batch_cli import run_demo
 from ._files import write_output
 from ._reading import read_stream
 from .authorization import _cli as _auth_cli
-from .errors import CriteriaSetError, IopAuthError
+from .errors import CriteriaSetError, IopAuthError, LanguageFallbackWarning
 
 if TYPE_CHECKING:
     from .criteria import CriteriaSet
@@ -157,6 +159,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="the payer's decision the appeal answers (decision JSON or a PAS response)",
     )
+    render.add_argument(
+        "--language",
+        type=_language_tag,
+        help="the patient summary's language, e.g. es or es-US (default: the patient's "
+        "preferred language, else English); letters are always English",
+    )
 
     sub.add_parser("schema", help="print the JSON Schema of the case document")
 
@@ -220,6 +228,31 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | Non
         # The path is the user's own argument; strerror carries no file contents.
         print(f"iopauth: cannot use {exc.filename or 'input'}: {exc.strerror}", file=err)
         return EXIT_USAGE
+
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+
+
+def _language_tag(value: str) -> str:
+    if not _LANGUAGE_TAG.fullmatch(value):
+        raise argparse.ArgumentTypeError("must be a language tag such as es or es-US")
+    return value
+
+
+@contextlib.contextmanager
+def _language_notices(err: TextIO) -> Iterator[None]:
+    """One stderr line for each distinct language fallback (a summary written in English);
+    any other warning is passed on as it came."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LanguageFallbackWarning)
+        yield
+    said: set[str] = set()
+    for found in caught:
+        if not issubclass(found.category, LanguageFallbackWarning):
+            warnings.warn_explicit(found.message, found.category, found.filename, found.lineno)
+        elif str(found.message) not in said:
+            said.add(str(found.message))
+            print(f"iopauth: {found.message}", file=err)
 
 
 def read_case_argument(source: str, stdin: TextIO | None) -> Case:
@@ -327,14 +360,16 @@ def _cmd_render(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> 
         final=args.final,
         original_request=args.original_request,
         form=form,
+        language=args.language,
     )
     dirs = tuple(args.template_dir)
     records = _payer_records(args, case)
-    if args.html:
-        html = render_html(case, args.document, determination, options, dirs, **records)
-        data = html.encode("utf-8")
-    else:
-        data = render(case, args.document, determination, options, dirs, **records)
+    with _language_notices(args.stderr):
+        if args.html:
+            html = render_html(case, args.document, determination, options, dirs, **records)
+            data = html.encode("utf-8")
+        else:
+            data = render(case, args.document, determination, options, dirs, **records)
     if args.output == "-":
         out.flush()
     write_argument(args, out, data)

@@ -94,3 +94,11 @@ class FormMappingError(FormError):
         count = len(self.errors)
         head = f"{source}: {count} problem{'s' if count != 1 else ''}"
         super().__init__("\n".join([head, *(f"  {e}" for e in self.errors)]))
+
+
+class LanguageFallbackWarning(UserWarning):
+    """A document was asked for in a language iopauth has no (complete) catalog for.
+
+    The patient summary is then written wholly in English, never half translated; the
+    message names the language subtag (``fr``) and what was used instead.
+    """

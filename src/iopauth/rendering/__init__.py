@@ -5,6 +5,7 @@ document is first rendered.
 """
 
 from .demo import demo_lines, write_demo
+from .language import Language, summary_language
 from .options import (
     Attachment,
     FormPlacement,
@@ -27,6 +28,7 @@ from .render import (
 __all__ = [
     "Attachment",
     "FormPlacement",
+    "Language",
     "Letterhead",
     "PaperSize",
     "PayerForm",
@@ -40,5 +42,6 @@ __all__ = [
     "render",
     "render_documents",
     "render_html",
+    "summary_language",
     "write_demo",
 ]

@@ -320,7 +320,7 @@ def build_context(
         "document": document,
         "title": DOCUMENT_TITLES.get(document, document.replace("-", " ").capitalize()),
         "date": doc_date,
-        "lang": options.language,
+        "lang": options.language or "en",  # render() passes the language actually written
         "paper": "A4" if options.paper.value == "a4" else "letter",
         "case": case,
         "patient": case.patient,

@@ -35,6 +35,7 @@ from .._once import once
 from .._resources import templates_dir
 from ..errors import RenderError
 from .labels import label, service_label
+from .language import ENGLISH, Language, language_filters, translations
 from .sandbox import MAX_OUTPUT, Sandbox, SandboxLimitError, charge, iteration_budget
 
 
@@ -144,10 +145,13 @@ def _finalize(value: object) -> object:
 
 
 @once(maxsize=16)
-def environment(template_dirs: tuple[str, ...] = ()) -> Sandbox:
+def environment(template_dirs: tuple[str, ...] = (), language: Language = ENGLISH) -> Sandbox:
     """The environment for ``template_dirs`` (searched first) and the shipped templates.
 
-    Built once per folder list, even when several threads ask for it at once.
+    ``language`` gives ``{% trans %}`` / ``_()`` their catalog (Jinja's i18n extension,
+    whitespace trimmed) and the language's ``long_date``, ``full_date``, ``number`` and
+    ``weekday`` filters. Built once per folder list and language, even when several threads
+    ask for it at once.
     """
     loaders: list[BaseLoader] = [_FolderLoader(d) for d in template_dirs]
     loaders.append(_FolderLoader(str(templates_dir())))
@@ -159,8 +163,12 @@ def environment(template_dirs: tuple[str, ...] = ()) -> Sandbox:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(translations(language.catalog), newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(FILTERS)
+    env.filters.update(language_filters(language))
     return env
 
 

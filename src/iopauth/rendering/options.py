@@ -123,9 +123,10 @@ class RenderOptions:
     """Options for :func:`iopauth.render`; the defaults suit a letter faxed to a US payer.
 
     ``archival`` writes PDF/A-3b and embeds the case as JSON (plus ``attachments``);
-    ``tagged`` writes a tagged PDF declaring PDF/UA-1, titled and in ``language``; both together
-    give PDF/A-3a that also declares PDF/UA-1. ``document_date`` defaults to the request date in
-    the case, never today's date, so the same case renders the same bytes on any day.
+    ``tagged`` writes a tagged PDF declaring PDF/UA-1, titled and in the language written; both
+    together give PDF/A-3a that also declares PDF/UA-1. ``document_date`` defaults to the
+    request date in the case, never today's date, so the same case renders the same bytes on
+    any day.
     ``assets`` names files (images, stylesheets) a user template may load by ``file:`` URL;
     nothing else on disk is readable from a template.
 
@@ -136,12 +137,21 @@ class RenderOptions:
     ``form`` (a :class:`PayerForm`) puts the payer's own form, filled from the case, into the
     packet beside or in place of its letter (not with ``archival`` or ``tagged``: the payer's
     form is neither PDF/A nor tagged).
+
+    ``language`` (a BCP 47 tag such as ``es`` or ``es-US``) chooses the patient summary's
+    language over the patient's ``preferred_language``; ``None`` (the default) follows the
+    patient, and English when none is recorded. Letters, the checklist and the fax cover are
+    always English (an English tag such as ``en-US`` is kept as their ``lang``). The HTML
+    ``lang`` and PDF ``/Lang`` name the language actually written; see
+    :mod:`iopauth.rendering.language` for catalogs and the fallback to English.
     """
 
     paper: PaperSize = field(default=PaperSize.LETTER, converter=PaperSize)
     archival: bool = False
     tagged: bool = False
-    language: str = field(default="en", validator=validators.matches_re(_LANGUAGE))
+    language: str | None = field(
+        default=None, validator=validators.optional(validators.matches_re(_LANGUAGE))
+    )
     document_date: date | None = None
     letterhead: Letterhead | None = None
     attachments: tuple[Attachment, ...] = field(default=(), converter=_attachments)

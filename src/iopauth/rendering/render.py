@@ -27,6 +27,7 @@ from ..model import Case, RequestKind
 from ..validity import validate_case
 from .context import build_context, draft_items
 from .environment import environment, normalize_dirs, render_template
+from .language import Language, document_language, warn_fallback
 from .options import Attachment, FormPlacement, RenderOptions
 from .payer import (
     appealed_decision,
@@ -172,6 +173,7 @@ class _Session:
         self._cover: tuple[Any, int] | None = None
         self._form: tuple[bytes, int] | None = None
         self._mapping: Any = None
+        self._languages: dict[str, Language] = {}
 
     def determination(self, document: str) -> Determination | None:
         """The determination ``document`` shows: the caller's, or the default set evaluated."""
@@ -188,6 +190,16 @@ class _Session:
                 as_of=_document_date(self.case, self.options),
             )
         return self._determinations[review]
+
+    def language(self, document: str) -> Language:
+        """The language ``document`` is written in: the patient summary in the patient's (or
+        the options'), every other document in English; a fallback warns once per session."""
+        name = _TEMPLATES.get(document, document)
+        if name not in self._languages:
+            requested, preferred = self.options.language, self.case.patient.preferred_language
+            self._languages[name] = document_language(name, requested, preferred)
+            warn_fallback(self._languages[name])
+        return self._languages[name]
 
     def part_case(self, document: str) -> Case:
         """The case as ``document`` tells it; the original request predates the appeal."""
@@ -219,6 +231,7 @@ class _Session:
             "draft_items": draft_items(determination) if self.is_draft(document) else (),
             "original_copy": document == ORIGINAL_REQUEST,
             "packet_parts": packet_parts(self.case, self.options),
+            "lang": self.language(document).tag,
         }
         if document in ("fax-cover", "packet"):
             extra["total_pages"] = self.cover()[1] if total_pages is None else total_pages
@@ -253,7 +266,8 @@ class _Session:
             return _join_html([self.html(p, inline_style=inline_style) for p in parts])
         name = _TEMPLATES.get(document, document)
         context = self.context(document, inline_style=inline_style)
-        return render_template(environment(self.dirs), f"{name}.html.j2", context)
+        env = environment(self.dirs, self.language(document))
+        return render_template(env, f"{name}.html.j2", context)
 
     def layout(self, document: str) -> Any:
         """``document`` laid out, once per session."""
@@ -264,7 +278,7 @@ class _Session:
         if document not in self._layouts:
             name = _TEMPLATES.get(document, document)
             context = self.context(document, inline_style=False)
-            env = environment(self.dirs)
+            env = environment(self.dirs, self.language(document))
             html = render_template(env, f"{name}.html.j2", context)
             css = render_template(env, "partials/style.css", context)
             self._layouts[document] = pdf.layout(html, self.options, self.options.assets, css)
