@@ -7,11 +7,13 @@ Re-exports only. ``fill(case, form_pdf, mapping)`` returns the filled form's byt
 
 from ._derived import DERIVED
 from ._fill import FormCheck, check, fill
-from ._mapping import Entry, FormMapping, load_mapping, parse_mapping
-from ._pdf import FieldKind, FormField, form_fields
+from ._mapping import MAX_MAPPING_BYTES, Entry, FormMapping, load_mapping, parse_mapping
+from ._pdf import MAX_FORM_BYTES, FieldKind, FormField, form_fields
 
 __all__ = [
     "DERIVED",
+    "MAX_FORM_BYTES",
+    "MAX_MAPPING_BYTES",
     "Entry",
     "FieldKind",
     "FormCheck",
