@@ -5,13 +5,17 @@ Run from the project folder:
     .venv/bin/python examples/track_authorizations.py [OUTPUT_FOLDER]
 
 It writes ``example-authorizations.db`` (an SQLite file) into OUTPUT_FOLDER (default
-``example-output/``), replacing the one an earlier run left, and prints what a
-utilization-review coordinator would see.
+``example-output/``), replacing the one an earlier run left, prints what a
+utilization-review coordinator would see, and writes the concurrent review
+(``concurrent-review.pdf``) that states the authorized dates, the units used and left and
+the days attended, read from the stored authorization.
 """
 
 import sys
 from datetime import date
 from pathlib import Path
+
+import attrs
 
 import iopauth
 from iopauth.authorization import (
@@ -80,3 +84,22 @@ print(f"Concurrent review due: {dates.review_due}")
 print()
 print(format_alerts(alerts([auth], date(2026, 6, 16)), date(2026, 6, 16)), end="")
 print(f"wrote: {STORE}")
+
+# 7. The review is due on 17 June: the case now asks to continue from 29 June for 4 weeks
+#    under the same authorization number. The concurrent review reads the stored authorization
+#    (by the case id): its authorized dates, 6 of 12 days approved (a partial approval), the
+#    days used and left on the letter's date, and the days attended. What the payer approved
+#    comes from its record, never from the case.
+request = attrs.evolve(
+    case.request,
+    kind="concurrent",
+    request_date=date(2026, 6, 17),
+    period=attrs.evolve(case.request.period, start=date(2026, 6, 29), end=date(2026, 7, 26)),
+    authorization_number="MA-2026-0077",
+)
+review_case = attrs.evolve(case, request=request)
+with AuthorizationStore(STORE, create=False) as store:
+    stored = store.get(review_case.case_id)
+letter = OUT / "concurrent-review.pdf"
+letter.write_bytes(iopauth.render(review_case, "concurrent-review", authorization=stored))
+print(f"wrote: {letter}")

@@ -779,6 +779,26 @@ def with_any_value(draw: st.DrawFn, case: Case) -> tuple[Case, str]:
     return replace(case, "$")
 
 
+@st.composite
+def with_dates_moved(draw: st.DrawFn, case: Case) -> Case:
+    """``case`` with some of its dates, anywhere in it, moved to any day from 1900 to 2100
+    (before the birth date, after the request date, ranges ending before they start)."""
+    days = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
+
+    def move(obj: Any) -> Any:
+        if isinstance(obj, tuple):
+            return tuple(move(item) for item in obj)
+        if type(obj) is date:
+            return draw(days) if draw(st.integers(0, 3)) == 0 else obj
+        if not attrs.has(type(obj)):
+            return obj
+        return attrs.evolve(
+            obj, **{f.name: move(getattr(obj, f.name)) for f in attrs.fields(type(obj))}
+        )
+
+    return move(case)  # type: ignore[no-any-return]
+
+
 # --- payer decisions and authorizations (iopauth.authorization) ---
 codes = st.text("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", min_size=1, max_size=5)
 
@@ -942,6 +962,63 @@ def mutated(draw: st.DrawFn, document: dict[str, Any]) -> dict[str, Any]:
     copy: dict[str, Any] = json.loads(json.dumps(document))
     container, key = draw(st.sampled_from(_json_slots(copy)))
     container[key] = draw(json_values)
+    return copy
+
+
+#: JSON values one step from valid: each sits on an edge of a check the loader's fast first
+#: pass takes a shortcut on (strings, integers, dates, enums, arrays, records).
+NEAR_MISSES: tuple[Any, ...] = (
+    "",
+    " ",
+    "\t",
+    "\u00a0",
+    "a\x01b",
+    "a\x7fb",
+    "a\ud800b",
+    "tab\tand\nnewline",
+    "line\u2028separator",
+    "x" * 10_000,
+    "x" * 10_001,
+    True,
+    1.0,
+    10**9,
+    10**9 + 1,
+    -(10**9) - 1,
+    float("inf"),
+    "2024-02-30",
+    "2024-W01-1",
+    "2024W011",
+    "20240101",
+    "2024-1-01",
+    "\uff12\uff10\uff12\uff14-01-01",
+    "2024-01-01 ",
+    "+024-01-01",
+    "2024-01-0a",
+    "0000-01-01",
+    "9999-12-31",
+    "iop",
+    "IOP",
+    "iop ",
+    [],
+    [1] * 101,
+    [""] * 51,
+    {},
+    {"unknown": 1},
+)
+
+
+@st.composite
+def broken_documents(draw: st.DrawFn, document: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a JSON document with one to three values, at any depth, replaced by any JSON
+    value or a near miss from :data:`NEAR_MISSES`."""
+    copy: dict[str, Any] = json.loads(json.dumps(document))
+    for _ in range(draw(st.integers(1, 3))):
+        slots = _json_slots(copy)
+        if not slots:
+            break
+        container, key = draw(st.sampled_from(slots))
+        value = draw(json_values | st.sampled_from(NEAR_MISSES))
+        container[key] = json.loads(json.dumps(value))  # a fresh copy: a later step may edit it
     return copy
 
 

@@ -6,11 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pypdf
+
 SCRIPT = Path(__file__).parent.parent / "examples" / "track_authorizations.py"
 
 
 def test_track_authorizations_example(tmp_path: Path) -> None:
-    """Run in an empty folder: the overdue decision, the partial approval, dates and alerts."""
+    """Run in an empty folder: the overdue decision, the partial approval, dates and alerts,
+    and the concurrent review written from the stored authorization."""
     for _ in range(2):  # a second run starts fresh instead of failing on the first run's store
         result = subprocess.run(
             [sys.executable, str(SCRIPT), "out"],
@@ -28,12 +31,20 @@ def test_track_authorizations_example(tmp_path: Path) -> None:
     assert "Units left on 2026-06-16: 2" in lines
     assert "Projected last covered day: 2026-06-22" in lines
     assert "Concurrent review due: 2026-06-17" in lines
-    assert lines[-4].split()[:2] == ["tomorrow", "MA-2026-0077"]
-    assert "concurrent review due tomorrow" in lines[-4]
-    assert "2 authorized units left" in lines[-3]
-    assert lines[-1] == "wrote: out/example-authorizations.db"
+    assert lines[-5].split()[:2] == ["tomorrow", "MA-2026-0077"]
+    assert "concurrent review due tomorrow" in lines[-5]
+    assert "2 authorized units left" in lines[-4]
+    assert lines[-2] == "wrote: out/example-authorizations.db"
+    assert lines[-1] == "wrote: out/concurrent-review.pdf"
     assert "Harold" not in result.stdout  # the example patient's name
     assert "Testperson" not in result.stdout
     assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.suffix == ".db") == [
         "example-authorizations.db"
     ]
+    reader = pypdf.PdfReader(tmp_path / "out" / "concurrent-review.pdf")
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    assert (
+        "Under authorization MA-2026-0077, the plan approved 6 of the 12 program days "
+        "requested (a partial approval), from June 9, 2026 to June 28, 2026." in text
+    )
+    assert "Through June 17, 2026, 4 of the 6 program days authorized have been used" in text

@@ -403,3 +403,12 @@ def test_any_text_fills_exactly_or_is_refused_whole(value: str) -> None:
 
 
 _STEPDOWN_CASE = load_case(STEPDOWN)
+
+
+def test_form_bytes_over_the_cap_are_refused(case: Case, test_form: bytes) -> None:
+    """``fill`` refuses form bytes over MAX_FORM_BYTES with a FormError saying so."""
+    from iopauth.forms import MAX_FORM_BYTES
+
+    too_big = test_form.ljust(MAX_FORM_BYTES + 1, b"\0")
+    with pytest.raises(FormError, match=f"larger than {MAX_FORM_BYTES} bytes"):
+        fill(case, too_big, TEST_MAPPING)

@@ -258,3 +258,32 @@ def test_criteria_option_chooses_the_set_for_criterion_entries(tmp_path: Path) -
 
     fields = PdfReader(target).get_fields() or {}
     assert fields["Mental Health or Substance Abuse"]["/V"] == "/On"
+
+
+def test_oversized_form_or_mapping_is_refused_before_reading_on(tmp_path: Path) -> None:
+    """A form over MAX_FORM_BYTES or a mapping over MAX_MAPPING_BYTES: one line, exit 2."""
+    from iopauth.forms import MAX_FORM_BYTES, MAX_MAPPING_BYTES
+
+    form, mapping = FORMS / "iop-request.pdf", FORMS / "iop-request.toml"
+    big_form = tmp_path / "big.pdf"
+    with big_form.open("wb") as handle:  # a sparse file: a valid PDF start, then too long
+        handle.write(form.read_bytes()[:1024])
+        handle.truncate(MAX_FORM_BYTES + 1)
+    big_mapping = tmp_path / "big.toml"
+    big_mapping.write_text(
+        mapping.read_text(encoding="utf-8") + "#" * MAX_MAPPING_BYTES, encoding="utf-8"
+    )
+    target = tmp_path / "o.pdf"
+    too_big = f"iopauth: the form is larger than {MAX_FORM_BYTES} bytes\n"
+    code, _, err = _run(
+        "forms", "fill", str(STEPDOWN), str(big_form), str(mapping), "-o", str(target)
+    )
+    assert (code, err) == (2, too_big)
+    code, _, err = _run("forms", "fields", str(big_form))
+    assert (code, err) == (2, too_big)
+    code, _, err = _run(
+        "forms", "fill", str(STEPDOWN), str(form), str(big_mapping), "-o", str(target)
+    )
+    assert code == 2
+    assert err == f"iopauth: big.toml: larger than {MAX_MAPPING_BYTES} bytes\n"
+    assert not target.exists()

@@ -491,3 +491,27 @@ def test_item_check_names_exactly_the_bad_answers(drawn: tuple[Instrument, list[
         assert _validate.item_total(spec, answers) == sum(
             spec.item_score(i, a) for i, a in enumerate(answers)
         )
+
+
+@given(st.sampled_from(list(SPECS.values())), st.data())
+def test_items_shortcut_answers_as_the_item_by_item_check(
+    spec: InstrumentSpec, data: st.DataObject
+) -> None:
+    """Item answers get the same problems (or none) with and without the plain-tuple shortcut."""
+    from iopauth.measures import _validate
+
+    count = spec.item_count
+    answer = st.integers(0, 4) | st.sampled_from([-1, True, False, 1.0, "1"])
+    items = data.draw(
+        st.lists(answer, min_size=count - 1, max_size=count + 1).map(tuple)
+        | st.lists(st.integers(0, 1), min_size=count, max_size=count).map(tuple)
+        | st.lists(st.integers(0, 1), min_size=count, max_size=count)
+    )
+    shortcut = _validate.check(spec, items, None)
+    original = _validate._plain_answers
+    _validate._plain_answers = lambda _spec, _items: None  # type: ignore[assignment]
+    try:
+        item_by_item = _validate.check(spec, items, None)
+    finally:
+        _validate._plain_answers = original
+    assert shortcut == item_by_item

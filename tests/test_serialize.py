@@ -170,6 +170,14 @@ def test_arbitrary_values_in_a_valid_case_raise_only_invalid_case_error(
     assert all(line.startswith("$") for line in _errors_of(doc))
 
 
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_dump_is_byte_for_byte_what_it_was(path: Path) -> None:
+    """dump_case writes each example exactly as before its hooks were reworked (tests/data)."""
+    golden = Path(__file__).parent / "data" / "dumped" / path.name
+    written = json.dumps(dump_case(load_case(path)), indent=2, ensure_ascii=False) + "\n"
+    assert written == golden.read_text(encoding="utf-8")
+
+
 def test_guardian_and_member_services_phone_load_and_are_checked() -> None:
     """A minor's guardian and the plan's member-services number load, dump and are validated."""
     path = Path(__file__).parent.parent / "examples" / "cases" / "commercial-adolescent-appeal.json"

@@ -32,6 +32,11 @@ def add_parser(sub: Any) -> None:
     batch.add_argument(
         "--resume", action="store_true", help="skip cases already written per the report"
     )
+    batch.add_argument(
+        "--db",
+        metavar="FILE",
+        help="authorization store: each case's letters read its authorization (by case id)",
+    )
 
 
 def run_command(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
@@ -66,6 +71,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.documents:
         documents = tuple(d.strip() for d in args.documents.split(",") if d.strip())
     workers = args.workers or min(default_workers(), len(files))
+    authorizations = None
+    if getattr(args, "db", None) is not None:
+        from .authorization import AuthorizationStore
+
+        with AuthorizationStore(args.db, create=False) as store:  # never creates a store
+            authorizations = store.all()
     start = time.perf_counter()
     progress, close = _progress(len(files), out, err)
     try:
@@ -76,6 +87,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             workers=workers,
             resume=args.resume,
             progress=progress,
+            authorizations=authorizations,
         )
     except ValueError as exc:  # an unknown document name
         raise IopAuthError(str(exc)) from None

@@ -55,9 +55,17 @@ def pdf_name(name: str, document: str) -> str:
 
 
 def render_job(
-    name: str, text: str, documents: tuple[str, ...] | None, out_dir: str
+    name: str,
+    text: str,
+    documents: tuple[str, ...] | None,
+    out_dir: str,
+    authorization: str | None = None,
 ) -> dict[str, Any]:
     """Load the case in ``text``, render its documents into ``out_dir``; the report entry.
+
+    ``authorization`` is the case's authorization as JSON text (``dump_authorization``),
+    loaded here with ``load_authorization`` and passed to the letters; a record that cannot
+    be read is reported like an invalid case, one that does not fit the case as a failure.
 
     ``documents`` ``None`` renders every document that applies to the case; a list renders
     those of its names that apply (the others are listed as skipped). Files are written aside
@@ -80,6 +88,16 @@ def render_job(
         entry.update(status="invalid", errors=str(exc).splitlines())
         return entry
     entry["case_id"] = case.case_id
+    records: dict[str, Any] = {}
+    if authorization is not None:
+        from .authorization import load_authorization
+
+        try:
+            records["authorization"] = load_authorization(authorization)
+        except IopAuthError as exc:
+            lines = getattr(exc, "errors", None) or str(exc).splitlines()
+            entry.update(status="invalid", errors=[f"authorization: {e}" for e in lines])
+            return entry
     fitting = applicable_documents(case)
     chosen = fitting if documents is None else tuple(d for d in documents if d in fitting)
     entry["skipped"] = [] if documents is None else [d for d in documents if d not in fitting]
@@ -89,7 +107,7 @@ def render_job(
         entry["criteria_set"] = determination.criteria_set
         entry["criteria_version"] = determination.criteria_version
         entry["review"] = str(determination.review)
-        entry["drafts"] = [d for d in chosen if d in LETTERS and is_draft(case, d)]
+        entry["drafts"] = [d for d in chosen if d in LETTERS and is_draft(case, d, **records)]
         out = Path(out_dir)
         options = None
         spoken = summary_language(case) if "patient-summary" in chosen else None
@@ -98,7 +116,7 @@ def render_job(
             entry["notices"] = [spoken.fallback]
             options = RenderOptions(language="en")
         # each document laid out once: the packet and cover reuse the letters' pages
-        for document, data in render_documents(case, chosen, options=options).items():
+        for document, data in render_documents(case, chosen, options=options, **records).items():
             target = out / pdf_name(name, document)
             write_atomically(target, data)
             entry["files"].append(

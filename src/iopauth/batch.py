@@ -11,6 +11,12 @@ every case — its files with their SHA-256, the determination outcome, or its e
 is rewritten (atomically) as cases finish, so a batch killed at any moment can be resumed:
 ``resume=True`` skips exactly the cases whose report entry is ``ok`` for the same input and
 documents and whose files are all present with the reported SHA-256.
+
+``authorizations`` gives each case its payer record (matched by case id), so its concurrent
+review states the authorized period, units and attendance and its appeal quotes the denial in
+the record's reviews. A record crosses to the worker as JSON (``dump_authorization``), like
+the case, and is loaded there with ``load_authorization``; it is part of the case's input
+digest, so a changed record renders the case again on ``resume``.
 """
 
 from __future__ import annotations
@@ -25,8 +31,9 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import attrs
 from attrs import frozen
 
 from ._batch_report import (
@@ -42,6 +49,9 @@ from ._batch_report import (
 from ._batch_worker import render_job, warm
 from ._files import write_atomically
 from .model import Case
+
+if TYPE_CHECKING:
+    from .authorization import Authorization
 
 __all__ = ["REPORT_NAME", "BatchReport", "CaseResult", "WrittenFile", "render_many"]
 
@@ -59,6 +69,7 @@ class _Job:
     text: str
     digest: str
     tries: int = 0
+    authorization: str | None = None
 
 
 def render_many(
@@ -70,6 +81,7 @@ def render_many(
     workers: int | None = None,
     resume: bool = False,
     progress: Callable[[CaseResult], None] | None = None,
+    authorizations: Iterable[Authorization] | None = None,
 ) -> BatchReport:
     """Render the documents of every case into ``out_dir``; the report of every case.
 
@@ -78,8 +90,11 @@ def render_many(
     document that applies). ``executor`` is any :class:`concurrent.futures.Executor`;
     without one, a process pool of ``workers`` processes (default: the CPUs this process may
     use) is started, its workers warmed once, and shut down at the end. ``progress`` is called
-    in this process as each case finishes. A case that cannot be read, is invalid or fails to
-    render is reported and the batch goes on; an error in ``documents`` or ``out_dir`` raises.
+    in this process as each case finishes. ``authorizations`` are the payer's records, each
+    used for the case with its ``case_id`` (see :func:`iopauth.render`'s ``authorization``);
+    a record that does not fit its case fails that case only. A case that cannot be read, is
+    invalid or fails to render is reported and the batch goes on; an error in ``documents``
+    or ``out_dir`` raises.
     """
     from .rendering import documents as known_documents
 
@@ -96,7 +111,7 @@ def render_many(
     previous = read_report(report_path, chosen) if resume else {}
     results: dict[int, CaseResult] = {}
     jobs: list[_Job] = []
-    for index, job in _prepare(cases):
+    for index, job in _prepare(cases, _records(authorizations)):
         if isinstance(job, CaseResult):
             results[index] = job
             _notify(progress, job)
@@ -187,7 +202,10 @@ def _run(
     while queue or running:
         while queue and len(running) < window:
             job = queue.pop()
-            running[pool.submit(render_job, job.name, job.text, chosen, str(out))] = job
+            # the record only when there is one: a job without stays four strings
+            extra = () if job.authorization is None else (job.authorization,)
+            future = pool.submit(render_job, job.name, job.text, chosen, str(out), *extra)
+            running[future] = job
         finished, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
         for future in finished:
             job = running.pop(future)
@@ -196,7 +214,7 @@ def _run(
             except BrokenProcessPool:
                 # a worker died (killed, out of memory); retry its cases once on a new pool
                 if own and job.tries == 0:
-                    queue.append(_Job(job.index, job.name, job.source, job.text, job.digest, 1))
+                    queue.append(attrs.evolve(job, tries=1))
                     continue
                 entry = {"status": "failed", "errors": ["the worker process died"]}
             except Exception as exc:  # an executor's own failure, by type only
@@ -206,7 +224,7 @@ def _run(
             _notify(progress, result)
         if own and isinstance(pool, cf.ProcessPoolExecutor) and _broken(pool):
             for job in running.values():
-                queue.append(_Job(job.index, job.name, job.source, job.text, job.digest, 1))
+                queue.append(attrs.evolve(job, tries=1))
             running.clear()
             pool.shutdown(wait=False, cancel_futures=True)
             pool = _process_pool(workers)
@@ -233,10 +251,31 @@ def _result(job: _Job, entry: Mapping[str, Any]) -> CaseResult:
     )
 
 
+def _records(authorizations: Iterable[Authorization] | None) -> dict[str, str]:
+    """Each authorization as JSON text by its case id (the last one given for a case wins)."""
+    if authorizations is None:
+        return {}
+    from .authorization import dump_authorization
+
+    return {a.case_id: json.dumps(dump_authorization(a), sort_keys=True) for a in authorizations}
+
+
+def _case_id(text: str) -> str | None:
+    """The ``case_id`` of a case document's JSON text, or ``None`` (the worker reports why)."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    value = data.get("case_id") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
+
+
 def _prepare(
     cases: Iterable[str | os.PathLike[str] | Mapping[str, Any] | Case],
+    records: Mapping[str, str],
 ) -> Iterable[tuple[int, _Job | CaseResult]]:
-    """Each case as JSON text with a unique file-name prefix; an unreadable file's result."""
+    """Each case as JSON text with a unique file-name prefix (and its authorization's JSON
+    text, when one is given for its case id); an unreadable file's result."""
     from .serialize import dump_case
 
     taken: set[str] = set()
@@ -259,8 +298,10 @@ def _prepare(
                 reason = getattr(exc, "strerror", None) or "not UTF-8 text"
                 yield index, _unreadable(source, base, taken, f"$: cannot read the file: {reason}")
                 continue
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        yield index, _Job(index, _unique(base, taken), source, text, digest)
+        record = records.get(_case_id(text) or "") if records else None
+        hashed = text if record is None else f"{text}\n{record}"
+        digest = hashlib.sha256(hashed.encode("utf-8")).hexdigest()
+        yield index, _Job(index, _unique(base, taken), source, text, digest, 0, record)
 
 
 def _unreadable(source: str, base: str, taken: set[str], error: str) -> CaseResult:

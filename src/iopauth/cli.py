@@ -17,7 +17,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, BinaryIO, TextIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from ._batch_cli import add_parser as add_batch_parser
 from ._batch_cli import run_command as run_batch
@@ -130,6 +130,35 @@ def _parser() -> argparse.ArgumentParser:
         help="folder of templates searched before ours (repeatable; must exist)",
     )
     render.add_argument("--html", action="store_true", help="write the HTML instead of a PDF")
+    payer = render.add_mutually_exclusive_group()
+    payer.add_argument(
+        "--authorization",
+        metavar="FILE",
+        help="the case's authorization as JSON ('iopauth auth show' prints it): the concurrent "
+        "review states its authorized dates, units used and left, and attendance",
+    )
+    payer.add_argument(
+        "--db",
+        metavar="FILE",
+        help="read the case's authorization (by its case id) from this authorization store",
+    )
+    render.add_argument(
+        "--form",
+        nargs=2,
+        metavar=("FORM.pdf", "MAPPING.toml"),
+        help="fill the payer's form by the mapping and put it into the packet (flattened)",
+    )
+    render.add_argument(
+        "--form-placement",
+        choices=("beside", "replace"),
+        default="beside",
+        help="the form after the packet's letter, or in its place (default: %(default)s)",
+    )
+    render.add_argument(
+        "--decision",
+        metavar="FILE",
+        help="the payer's decision the appeal answers (decision JSON or a PAS response)",
+    )
     render.add_argument(
         "--language",
         type=_language_tag,
@@ -312,26 +341,41 @@ def _cmd_render(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> 
     if args.criteria is not None:
         review = "continued" if args.document == "concurrent-review" else default_review(case)
         determination = evaluate(case, criteria=_criteria(args.criteria), review=review)
+    form = None
+    if args.form is not None:
+        from .forms import load_mapping
+        from .forms._pdf import read_form
+        from .rendering import PayerForm
+
+        form_path, mapping_path = (Path(p) for p in args.form)
+        form = PayerForm(
+            pdf=read_form(form_path),  # read now (capped): a missing file is exit 2 up front
+            mapping=load_mapping(mapping_path),
+            placement=args.form_placement,
+        )
     options = RenderOptions(
         paper=args.paper,
         archival=args.archival,
         tagged=args.tagged,
         final=args.final,
         original_request=args.original_request,
+        form=form,
         language=args.language,
     )
     dirs = tuple(args.template_dir)
+    records = _payer_records(args, case)
     with _language_notices(args.stderr):
         if args.html:
-            data = render_html(case, args.document, determination, options, dirs).encode("utf-8")
+            html = render_html(case, args.document, determination, options, dirs, **records)
+            data = html.encode("utf-8")
         else:
-            data = render(case, args.document, determination, options, dirs)
+            data = render(case, args.document, determination, options, dirs, **records)
     if args.output == "-":
         out.flush()
     write_argument(args, out, data)
     if args.output != "-":
         print(args.output, file=out)
-    if is_draft(case, args.document, determination, options):
+    if is_draft(case, args.document, determination, options, **records):
         written = "the output" if args.output == "-" else args.output
         print(
             f"iopauth: {written} is a DRAFT: the case does not meet its criteria or lacks "
@@ -341,6 +385,23 @@ def _cmd_render(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> 
         )
         return EXIT_NOT_MET
     return EXIT_OK
+
+
+def _payer_records(args: argparse.Namespace, case: Case) -> dict[str, Any]:
+    """The authorization (``--authorization`` file or ``--db`` store) and ``--decision``."""
+    records: dict[str, Any] = {}
+    if args.authorization is not None:
+        from .authorization import load_authorization
+
+        records["authorization"] = load_authorization(Path(args.authorization))
+    elif args.db is not None:
+        from .authorization import AuthorizationStore
+
+        with AuthorizationStore(args.db, create=False) as store:  # never creates a store
+            records["authorization"] = store.get(case.case_id)
+    if args.decision is not None:
+        records["decision"] = _auth_cli.read_decision(Path(args.decision))
+    return records
 
 
 def _cmd_schema(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:

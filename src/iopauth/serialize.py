@@ -1,42 +1,45 @@
 """The case's JSON format: one configured cattrs converter, ``load_case`` and ``dump_case``.
 
-Loading runs in two passes. The structural pass (cattrs) turns JSON into model objects with
-strict types — no silent ``"3"`` → ``3`` or ``1`` → ``True`` coercion — and collects every
-problem at once. The rule pass (:mod:`iopauth.validate`) then checks field and cross-field
-rules. Both report ``"<json path>: <rule>"`` lines and never the offending value.
+Loading runs in two passes. The structural pass turns JSON into model objects with strict
+types — no silent ``"3"`` → ``3`` or ``1`` → ``True`` coercion. A valid document is built by
+the first pass generated from the model (:mod:`iopauth._firstpass`); a document it refuses
+goes through the cattrs converter (:mod:`iopauth._hooks`), which collects every problem at
+once. The rule pass (:mod:`iopauth.validate`) then checks field and cross-field rules. Both
+report ``"<json path>: <rule>"`` lines and never the offending value.
 """
 
 from __future__ import annotations
 
 import difflib
-import functools
-import math
 import os
-import re
+import threading
 from collections.abc import Callable, Mapping
-from datetime import date
-from types import UnionType
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Any
 
 import attrs
-from cattrs import Converter
 from cattrs.errors import (
     ClassValidationError,
     ForbiddenExtraKeysError,
     IterableValidationError,
-    IterableValidationNote,
 )
 
+from ._firstpass import first_pass
+from ._hooks import (
+    MAX_NUMBER,
+    MAX_TEXT,
+    KeyPosition,
+    RuleError,
+    make_converter,
+    normalized_diagnosis,
+)
 from ._reading import (
-    HUGE,
     KEY_ECHO,
     MAX_DOCUMENT_BYTES,
     key_text,
     read_source,
 )
 from .errors import InvalidCaseError
-from .limits import MAX_KEYS, max_items
-from .model import Case, Diagnosis, StrEnum
+from .model import Case, Diagnosis
 from .validate import case_problems
 from .validity import remember_valid
 
@@ -50,223 +53,30 @@ __all__ = [
     "make_converter",
 ]
 
-_T = TypeVar("_T")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-#: Longest string accepted in any field. Free text beyond this belongs in an attachment.
-MAX_TEXT = 10_000
-#: Largest magnitude of any number in a case; no count, score or duration comes near it.
-MAX_NUMBER = 1_000_000_000
-_NUMBER_RULE = f"must be between -{MAX_NUMBER} and {MAX_NUMBER}"
-# Control characters, and lone surrogates (not Unicode text: JSON escapes such as "\\ud800",
-# or undecodable bytes read with surrogateescape, produce them).
-_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-
-
-class _RuleError(ValueError):
-    """A structural rule broken by one JSON value; the message is the rule, never the value."""
-
-
-def make_converter() -> Converter:
-    """Build the converter iopauth uses for every case document.
-
-    Strict primitives, ISO 8601 dates, enums by value, arrays for tuples, unknown keys refused,
-    ``None`` and defaults omitted on output, all errors collected with their paths. Every
-    string must be non-empty, at most :data:`MAX_TEXT` characters and free of control
-    characters.
-    """
-    conv = Converter(forbid_extra_keys=True, omit_if_default=True, detailed_validation=True)
-
-    def structure_str(obj: object, _: type) -> str:
-        if not isinstance(obj, str):
-            raise _RuleError("must be a string")
-        if not obj.strip():
-            raise _RuleError("must not be empty")
-        if len(obj) > MAX_TEXT:
-            raise _RuleError(f"must be at most {MAX_TEXT} characters")
-        if _BAD_CHARS.search(obj):
-            if _SURROGATE.search(obj):
-                raise _RuleError("must be valid Unicode text (it holds a lone surrogate)")
-            raise _RuleError("must not contain control characters")
-        return obj
-
-    def structure_int(obj: object, _: type) -> int:
-        if obj is HUGE:
-            raise _RuleError(_NUMBER_RULE)
-        if not isinstance(obj, int) or isinstance(obj, bool):
-            raise _RuleError("must be an integer")
-        if not -MAX_NUMBER <= obj <= MAX_NUMBER:
-            raise _RuleError(_NUMBER_RULE)
-        return obj
-
-    def structure_float(obj: object, _: type) -> float:
-        if obj is HUGE:
-            raise _RuleError(_NUMBER_RULE)
-        if not isinstance(obj, int | float) or isinstance(obj, bool):
-            raise _RuleError("must be a number")
-        if isinstance(obj, float) and not math.isfinite(obj):
-            raise _RuleError("must be a finite number")
-        if not -MAX_NUMBER <= obj <= MAX_NUMBER:  # before float(): a huge int overflows it
-            raise _RuleError(_NUMBER_RULE)
-        return float(obj)
-
-    def structure_bool(obj: object, _: type) -> bool:
-        if not isinstance(obj, bool):
-            raise _RuleError("must be true or false")
-        return obj
-
-    def structure_date(obj: object, _: type) -> date:
-        if isinstance(obj, str) and _DATE.fullmatch(obj):
-            try:
-                return date.fromisoformat(obj)
-            except ValueError:
-                raise _RuleError("must be a real calendar date") from None
-        raise _RuleError("must be a date written YYYY-MM-DD")
-
-    conv.register_structure_hook(str, structure_str)
-    conv.register_structure_hook(int, structure_int)
-    conv.register_structure_hook(float, structure_float)
-    conv.register_structure_hook(bool, structure_bool)
-    conv.register_structure_hook(date, structure_date)
-    conv.register_unstructure_hook(date, date.isoformat)
-    # Our enums subclass str: single dispatch on their base is more specific than ``str``.
-    conv.register_structure_hook(StrEnum, _structure_enum)
-    conv.register_structure_hook_factory(_is_optional, lambda t: _optional_hook(conv, t))
-    conv.register_structure_hook_factory(_is_tuple, lambda t: _tuple_hook(conv, t))
-    conv.register_structure_hook_factory(_is_dict, lambda t: _dict_hook(conv, t))
-    conv.register_structure_hook_factory(attrs.has, lambda t: _object_hook(conv, t))
-    conv.register_structure_hook(Diagnosis, _diagnosis_hook(conv))
-    return conv
-
-
-def _is_optional(tp: Any) -> bool:
-    args = get_args(tp)
-    return get_origin(tp) in (Union, UnionType) and len(args) == 2 and type(None) in args
-
-
-def _optional_hook(conv: Converter, cl: Any) -> Callable[[object, type], Any]:
-    """``X | None``: resolve X's hook once, not on every call as cattrs' generic hook does."""
-    (inner,) = [a for a in get_args(cl) if a is not type(None)]
-    handler = conv.get_structure_hook(inner)
-
-    def structure(obj: object, _: type) -> Any:
-        return None if obj is None else handler(obj, inner)
-
-    return structure
-
-
-def _is_tuple(tp: Any) -> bool:
-    return get_origin(tp) is tuple
-
-
-def _is_dict(tp: Any) -> bool:
-    return get_origin(tp) is dict
-
-
-@functools.cache
-def _enum_rule(cl: type[StrEnum]) -> str:
-    return "must be one of: " + ", ".join(m.value for m in cl)
-
-
-def _structure_enum(obj: object, cl: type[StrEnum]) -> StrEnum:
-    if isinstance(obj, str):
-        try:
-            return cl(obj)
-        except ValueError:
-            pass
-    raise _RuleError(_enum_rule(cl))
-
-
-def _tuple_hook(conv: Converter, cl: Any) -> Callable[[object, type], tuple[Any, ...]]:
-    (elem, *_rest) = get_args(cl)
-    handler = conv.get_structure_hook(elem)
-    limit = max_items(elem)
-
-    def structure(obj: object, _: type) -> tuple[Any, ...]:
-        if not isinstance(obj, list):
-            raise _RuleError("must be an array")
-        if len(obj) > limit:
-            raise _RuleError(f"must have at most {limit} items")
-        out, errors = [], []
-        for i, value in enumerate(obj):
-            try:
-                out.append(handler(value, elem))
-            except Exception as exc:
-                exc.__notes__ = [
-                    *getattr(exc, "__notes__", []),
-                    IterableValidationNote(f"index {i}", i, elem),
-                ]
-                errors.append(exc)
-        if errors:
-            raise IterableValidationError("invalid array items", errors, cl)
-        return tuple(out)
-
-    return structure
-
-
-class _KeyPosition(int):
-    """The position of a key in a JSON object, standing in for the key in error paths.
-
-    Keys of free-form objects (``ratings``) are data a caller typed and may carry patient
-    data, so errors name the key's position (``ratings[key #2]``), never the key.
-    """
-
-
-def _dict_hook(conv: Converter, cl: Any) -> Callable[[object, type], dict[str, Any]]:
-    key_type, value_type = get_args(cl)
-    handler = conv.get_structure_hook(value_type)
-    key_handler = conv.get_structure_hook(key_type)
-
-    def structure(obj: object, _: type) -> dict[str, Any]:
-        if not isinstance(obj, dict):
-            raise _RuleError("must be an object")
-        if len(obj) > MAX_KEYS:
-            raise _RuleError(f"must have at most {MAX_KEYS} keys")
-        out, errors = {}, []
-        for position, (key, value) in enumerate(obj.items()):
-            try:
-                out[key_handler(key, key_type)] = handler(value, value_type)
-            except Exception as exc:
-                exc.__notes__ = [
-                    *getattr(exc, "__notes__", []),
-                    IterableValidationNote("key", _KeyPosition(position), value_type),
-                ]
-                errors.append(exc)
-        if errors:
-            raise IterableValidationError("invalid object values", errors, cl)
-        return out
-
-    return structure
-
-
-def _object_hook(conv: Converter, cl: type[_T]) -> Callable[[object, type], _T]:
-    generated = conv.gen_structure_attrs_fromdict(cl)
-
-    def structure(obj: object, _: type) -> _T:
-        if not isinstance(obj, Mapping):
-            raise _RuleError("must be an object")
-        return generated(obj, cl)
-
-    return structure
-
-
-def _diagnosis_hook(conv: Converter) -> Callable[[object, type], Diagnosis]:
-    generated = _object_hook(conv, Diagnosis)
-
-    def structure(obj: object, cl: type) -> Diagnosis:
-        diagnosis = generated(obj, cl)
-        from .codes import normalize_icd10  # light: the code table is not read here
-
-        normalized = normalize_icd10(diagnosis.code)
-        if normalized is not None and normalized != diagnosis.code:
-            diagnosis = attrs.evolve(diagnosis, code=normalized)
-        return diagnosis
-
-    return structure
-
-
+# Kept under their old names: iopauth.authorization.serialize reads problems the same way.
+_RuleError = RuleError
+_KeyPosition = KeyPosition
 _CONVERTER = make_converter()
-_STRUCTURE_CASE = _CONVERTER.get_structure_hook(Case)
+# Both structuring functions are generated on first use (tens of milliseconds each), under a
+# lock, and published complete: the converter's only for the first document the first pass
+# refuses, so a process that loads valid cases never pays for it.
+_STRUCTURERS: dict[str, Callable[..., Case]] = {}
+_STRUCTURERS_LOCK = threading.Lock()
+
+
+def _structurer(kind: str) -> Callable[..., Case]:
+    """The first pass (``"first"``) or the converter's detailed hook (``"detailed"``) for Case."""
+    try:
+        return _STRUCTURERS[kind]
+    except KeyError:
+        pass
+    with _STRUCTURERS_LOCK:
+        if kind not in _STRUCTURERS:
+            if kind == "first":
+                _STRUCTURERS[kind] = first_pass(Case, _CONVERTER, {Diagnosis: normalized_diagnosis})
+            else:
+                _STRUCTURERS[kind] = _CONVERTER.get_structure_hook(Case)
+        return _STRUCTURERS[kind]
 
 
 def _read(source: object) -> object:
@@ -302,9 +112,22 @@ def load_case(source: Mapping[str, Any] | str | bytes | os.PathLike[str]) -> Cas
 
 
 def _structure(data: Mapping[str, Any]) -> Case:
-    """The structural pass: model objects from JSON, or every problem with its path."""
+    """The structural pass: model objects from JSON, or every problem with its path.
+
+    The first pass (:mod:`iopauth._firstpass`) stops at the first problem without saying
+    where; only then does the converter run, to find every problem with its path.
+    """
     try:
-        case: Case = _STRUCTURE_CASE(data, Case)
+        case: Case = _structurer("first")(data)
+    except Exception:  # whatever failed, the detailed pass finds it with every other problem
+        return _structure_detailed(data)
+    return case
+
+
+def _structure_detailed(data: Mapping[str, Any]) -> Case:
+    """The structural pass collecting every problem: model objects, or the problems' lines."""
+    try:
+        case: Case = _structurer("detailed")(data, Case)
     except (ClassValidationError, IterableValidationError, _RuleError) as exc:
         raise InvalidCaseError(_paths(exc, "$")) from None
     except RecursionError:

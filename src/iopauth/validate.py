@@ -10,12 +10,8 @@ the rule, never the offending value, so a message can go into a log or a termina
 from __future__ import annotations
 
 import re
-import threading
-from datetime import date
-from typing import Any, cast, get_args, get_type_hints
 
-import attrs
-
+from ._case_dates import date_problems
 from .codes import (
     check_icd10,
     normalize_icd10,
@@ -29,7 +25,6 @@ from .model import (
     AuthorizationRequest,
     Case,
     Clinician,
-    DateRange,
     LevelOfCare,
     Program,
     RequestKind,
@@ -42,7 +37,9 @@ __all__ = ["case_problems", "npi_is_valid"]
 _CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _TIN = re.compile(r"[0-9]{2}-?[0-9]{7}")
 _ZIP = re.compile(r"[0-9]{5}(-[0-9]{4})?")
-_PHONE = re.compile(r"\+?[0-9 ().-]{7,25}")
+# A phone number: digits, spaces and ( ) . - after an optional +, with at least ten digits
+# (the look-ahead counts them).
+_PHONE = re.compile(r"(?=(?:[^0-9]*[0-9]){10})\+?[0-9 ().-]{7,25}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 # Bidirectional embedding, override and isolate controls: in a name or an id they make a
@@ -122,14 +119,18 @@ _PLAN_LEVELS = (LevelOfCare.OUTPATIENT, LevelOfCare.IOP, LevelOfCare.PHP)
 SERVICES_TOLERANCE = 0.25
 
 
+# Luhn over "80840" + the NPI: the prefix's digits add up to 24; counted from the right, the
+# check digit and every second digit after it are added as they are, the others doubled (with
+# 9 taken off a doubled digit above 9: the table below).
+_NPI_PREFIX_SUM = 24
+_DOUBLED = str.maketrans("0123456789", "0246813579")
+
+
 def npi_is_valid(npi: str) -> bool:
     """Check a National Provider Identifier: ten digits, Luhn check digit over ``80840`` + NPI."""
     if len(npi) != 10 or not (npi.isascii() and npi.isdigit()):
         return False
-    total = 0
-    for i, char in enumerate(reversed("80840" + npi)):
-        digit = int(char) * (2 if i % 2 else 1)
-        total += digit - 9 if digit > 9 else digit
+    total = _NPI_PREFIX_SUM + sum(map(int, npi[1::2] + npi[0::2].translate(_DOUBLED)))
     return total % 10 == 0
 
 
@@ -144,7 +145,7 @@ class _Problems:
 def case_problems(case: Case) -> list[str]:
     """Every field and cross-field rule the case breaks, in document order."""
     out = _Problems()
-    _Scan(case, out).visit(case)
+    out.lines.extend(date_problems(case))
     if not _CASE_ID.fullmatch(case.case_id):
         out.add("$.case_id", "must be 1-64 letters, digits, '.', '_' or '-', starting alphanumeric")
     _check_people(case, out)
@@ -154,128 +155,6 @@ def case_problems(case: Case) -> list[str]:
     _check_request(case, out)
     _check_dates(case, out)
     return out.lines
-
-
-# Which fields of each record class can hold a date: worked out once for every record class
-# a case can contain, under a lock, and published only when complete (a placeholder published
-# early let concurrent first loads skip the date checks).
-_RECORD_FIELDS: dict[type, tuple[str, ...]] | None = None
-_RECORD_LOCK = threading.Lock()
-
-
-def _fields_of(cls: type) -> tuple[str, ...]:
-    """Fields of a record class that can hold a date (empty otherwise).
-
-    The scan follows only these: strings are checked while structuring, and numbers,
-    booleans and enums carry nothing the scan looks at.
-    """
-    table = _RECORD_FIELDS
-    if table is None:
-        table = _record_fields()
-    return table.get(cls, ())
-
-
-def _record_fields() -> dict[type, tuple[str, ...]]:
-    global _RECORD_FIELDS  # noqa: PLW0603 - built once per process, then only read
-    with _RECORD_LOCK:
-        if _RECORD_FIELDS is None:
-            _RECORD_FIELDS = _date_fields(Case)
-        return _RECORD_FIELDS
-
-
-def _records(tp: Any, hints: dict[type, dict[str, Any]]) -> None:
-    """Collect the record classes reachable from type ``tp`` with their field types."""
-    if isinstance(tp, type) and attrs.has(tp):
-        if tp in hints:
-            return
-        hints[tp] = get_type_hints(tp)
-        for name in (f.name for f in attrs.fields(tp)):
-            _records(hints[tp][name], hints)
-    for arg in get_args(tp):
-        _records(arg, hints)
-
-
-def _date_fields(root: type) -> dict[type, tuple[str, ...]]:
-    """For every record class under ``root``: the fields whose values can contain a date."""
-    hints: dict[type, dict[str, Any]] = {}
-    _records(root, hints)
-    holds: dict[type, bool] = dict.fromkeys(hints, False)
-
-    def may_hold(tp: Any) -> bool:
-        if tp is date:
-            return True
-        if isinstance(tp, type) and tp in holds:
-            return holds[tp]
-        return any(may_hold(a) for a in get_args(tp))
-
-    changed = True
-    while changed:  # a fixed point, so records that nest each other come out right
-        changed = False
-        for cls, types in hints.items():
-            if not holds[cls] and any(may_hold(t) for t in types.values()):
-                holds[cls] = changed = True
-    return {
-        cls: tuple(f.name for f in attrs.fields(cls) if may_hold(types[f.name]))
-        for cls, types in hints.items()
-    }
-
-
-def _format_path(parts: list[str | int]) -> str:
-    return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
-
-
-class _Scan:
-    """One pass over every date and date range of a case.
-
-    The path is kept as a stack of parts and only formatted when a problem is found, because
-    this pass runs for every case loaded.
-    """
-
-    def __init__(self, case: Case, out: _Problems) -> None:
-        self.out = out
-        self.birth = case.patient.birth_date
-        self.request_date = case.request.request_date
-        # With an impossible birth date every other date would be reported against it.
-        self.check_dates = self.birth <= self.request_date
-        self.parts: list[str | int] = []
-
-    def add(self, rule: str) -> None:
-        self.out.add(_format_path(self.parts), rule)
-
-    def visit(self, value: object) -> None:
-        cls = type(value)
-        if cls is date:
-            if self.check_dates:
-                self.day(cast("date", value))
-        elif cls is tuple:
-            for i, item in enumerate(cast("tuple[object, ...]", value)):
-                self.parts.append(i)
-                self.visit(item)
-                self.parts.pop()
-        elif cls is dict:
-            for key, item in cast("dict[str, object]", value).items():
-                self.parts.append(key)
-                self.visit(item)
-                self.parts.pop()
-        else:
-            for name in _fields_of(cls):
-                self.parts.append(name)
-                self.visit(getattr(value, name))
-                self.parts.pop()
-            if cls is DateRange:
-                self.period(cast("DateRange", value))
-
-    def day(self, value: date) -> None:
-        if value < self.birth and self.parts != ["patient", "birth_date"]:
-            self.add("must not be before the patient's birth_date")
-        elif value > self.request_date and _OBSERVED.fullmatch(_format_path(self.parts)):
-            self.add("must not be after the request_date")
-
-    def period(self, value: DateRange) -> None:
-        if value.end is not None and value.end < value.start:
-            self.parts.append("end")
-            self.add("must not be before start")
-            self.parts.pop()
 
 
 def _check_address(address: Address | None, path: str, out: _Problems) -> None:
@@ -291,7 +170,7 @@ def _check_address(address: Address | None, path: str, out: _Problems) -> None:
 
 
 def _check_phone(value: str | None, path: str, out: _Problems) -> None:
-    if value is not None and (not _PHONE.fullmatch(value) or sum(c.isdigit() for c in value) < 10):
+    if value is not None and not _PHONE.fullmatch(value):
         out.add(path, "must be a phone number with at least 10 digits")
 
 
@@ -326,32 +205,41 @@ def _check_people(case: Case, out: _Problems) -> None:
         _check_clinician(clinician, f"$.clinicians[{i}]", out)
 
 
-def _identifying(case: Case) -> list[tuple[str, str | None]]:
+_BIDI_RULE = "must not contain bidirectional control characters"
+
+
+def _check_identifying(case: Case, out: _Problems) -> None:
     """The fields that identify the patient, the coverage and the people on the request."""
+    # The controls are not ASCII, and isascii() costs nothing: paths are built only on a hit.
     name = case.patient.name
-    fields: list[tuple[str, str | None]] = [
+    coverage = case.coverage
+    for path, value in (
         ("$.patient.name.given", name.given),
         ("$.patient.name.family", name.family),
         ("$.patient.name.middle", name.middle),
         ("$.patient.name.suffix", name.suffix),
-        ("$.coverage.member_id", case.coverage.member_id),
-        ("$.coverage.group_number", case.coverage.group_number),
-        ("$.coverage.payer_name", case.coverage.payer_name),
+        ("$.coverage.member_id", coverage.member_id),
+        ("$.coverage.group_number", coverage.group_number),
+        ("$.coverage.payer_name", coverage.payer_name),
         ("$.program.name", case.program.name),
-    ]
-    for address, path in ((case.patient.address, "$.patient.address"),):
-        if address is not None:
-            fields.extend((f"{path}.lines[{i}]", line) for i, line in enumerate(address.lines))
+    ):
+        if value is not None and not value.isascii() and _BIDI.search(value):
+            out.add(path, _BIDI_RULE)
+    address = case.patient.address
+    if address is not None:
+        for i, line in enumerate(address.lines):
+            if not line.isascii() and _BIDI.search(line):
+                out.add(f"$.patient.address.lines[{i}]", _BIDI_RULE)
     for i, clinician in enumerate(case.clinicians):
-        for part in ("given", "family", "middle", "suffix"):
-            fields.append((f"$.clinicians[{i}].name.{part}", getattr(clinician.name, part)))
-    return fields
-
-
-def _check_identifying(case: Case, out: _Problems) -> None:
-    for path, value in _identifying(case):
-        if value is not None and _BIDI.search(value):
-            out.add(path, "must not contain bidirectional control characters")
+        name = clinician.name
+        for part, value in (
+            ("given", name.given),
+            ("family", name.family),
+            ("middle", name.middle),
+            ("suffix", name.suffix),
+        ):
+            if value is not None and not value.isascii() and _BIDI.search(value):
+                out.add(f"$.clinicians[{i}].name.{part}", _BIDI_RULE)
 
 
 def _check_program(program: Program, out: _Problems) -> None:
@@ -486,13 +374,6 @@ def _check_request(case: Case, out: _Problems) -> None:
         out.add("$.request.denial", "required for an appeal: the decision being appealed")
     if request.denial is not None and request.denial.decided_on > request.request_date:
         out.add("$.request.denial.decided_on", "must not be after the request_date")
-
-
-_OBSERVED = re.compile(
-    r"\$\.(measures\[\d+\]\.administered_on|risk\.(assessed_on|last_attempt_date)"
-    r"|presentation\.assessed_on|level_of_care_ratings\[\d+\]\.rated_on"
-    r"|request\.documents\[\d+\]\.dated)"
-)
 
 
 def _check_dates(case: Case, out: _Problems) -> None:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .decision import Decision
     from .model import Authorization, Usage
 
-__all__ = ["add_parser", "run"]
+__all__ = ["add_parser", "read_decision", "run"]
 
 _ENTRY = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?::([0-9]{1,4}))?")
 
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
     # and only ``add`` creates a store.
     command = args.auth_command
     case = load_case(Path(args.case)) if command == "add" else None
-    decision = _read_decision(Path(args.response)) if command == "decision" else None
+    decision = read_decision(Path(args.response)) if command == "decision" else None
     entries = _entries(args.entries) if command == "usage" else []
     as_of = _as_of(args.as_of) if command == "alerts" else None
     with AuthorizationStore(args.db, create=command == "add") as store:
@@ -122,7 +122,7 @@ def _add(store: Any, case: Case, out: TextIO) -> None:
     print(f"{auth.label}: tracking the {request.kind.value} request", file=out)
 
 
-def _read_decision(path: Path) -> Decision:
+def read_decision(path: Path) -> Decision:
     """A decision JSON (iopauth's format), or a payer's PAS response read by iopauth.fhir."""
     from .serialize import load_decision, read_json
 

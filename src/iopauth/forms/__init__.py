@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._derived import DERIVED
     from ._fill import FormCheck, check, fill
-    from ._mapping import Entry, FormMapping, load_mapping, parse_mapping
-    from ._pdf import FieldKind, FormField, form_fields
+    from ._mapping import MAX_MAPPING_BYTES, Entry, FormMapping, load_mapping, parse_mapping
+    from ._pdf import MAX_FORM_BYTES, FieldKind, FormField, form_fields
 
 __all__ = [
     "DERIVED",
+    "MAX_FORM_BYTES",
+    "MAX_MAPPING_BYTES",
     "Entry",
     "FieldKind",
     "FormCheck",
@@ -36,10 +38,12 @@ _LAZY = {
     "FormCheck": "._fill",
     "check": "._fill",
     "fill": "._fill",
+    "MAX_MAPPING_BYTES": "._mapping",
     "Entry": "._mapping",
     "FormMapping": "._mapping",
     "load_mapping": "._mapping",
     "parse_mapping": "._mapping",
+    "MAX_FORM_BYTES": "._pdf",
     "FieldKind": "._pdf",
     "FormField": "._pdf",
     "form_fields": "._pdf",

@@ -89,12 +89,13 @@ def _fill(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
     from ..cli import write_argument
     from ._fill import check, fill
     from ._mapping import load_mapping
+    from ._pdf import read_form
 
     label = Path(args.mapping).name
     try:
         mapping = load_mapping(Path(args.mapping))
         case = _load(args.case, stdin)
-        form = Path(args.form).read_bytes()
+        form = read_form(Path(args.form))  # capped at MAX_FORM_BYTES
         determination = _determination(args.criteria, case)
         if args.check:
             report = check(case, form, mapping, determination)

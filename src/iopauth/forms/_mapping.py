@@ -20,7 +20,11 @@ from ..errors import FormMappingError
 from ._derived import DERIVED
 from ._paths import CasePath, compile_path
 
-__all__ = ["Entry", "FormMapping", "load_mapping", "parse_mapping"]
+__all__ = ["MAX_MAPPING_BYTES", "Entry", "FormMapping", "load_mapping", "parse_mapping"]
+
+#: Largest mapping file read: the same cap as a criteria set (both are hand-written TOML; the
+#: shipped NOFR001 mapping is under 10 kB).
+MAX_MAPPING_BYTES = 1024 * 1024
 
 DEFAULT_DATE_FORMAT = "%m/%d/%Y"
 _TOP_KEYS = frozenset({"form", "fields"})
@@ -83,10 +87,17 @@ class FormMapping:
 
 
 def load_mapping(path: str | os.PathLike[str]) -> FormMapping:
-    """Read and check a mapping file; raise :class:`FormMappingError` listing every problem."""
+    """Read and check a mapping file; raise :class:`FormMappingError` listing every problem.
+
+    A file larger than :data:`MAX_MAPPING_BYTES` is refused before it is parsed.
+    """
     label = Path(path).name
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with Path(path).open("rb") as handle:
+            data = handle.read(MAX_MAPPING_BYTES + 1)
+        if len(data) > MAX_MAPPING_BYTES:
+            raise FormMappingError([f"larger than {MAX_MAPPING_BYTES} bytes"], source=label)
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
         raise FormMappingError([f"cannot read: {reason}"], source=label) from None

@@ -17,6 +17,7 @@ from ..errors import FormError
 
 __all__ = [
     "DAMAGED",
+    "MAX_FORM_BYTES",
     "FieldKind",
     "FormField",
     "da_font",
@@ -26,7 +27,12 @@ __all__ = [
     "open_form",
     "pypdf_records",
     "qualified_name",
+    "read_form",
 ]
+
+#: Largest form read or filled. Payer forms are a few megabytes (the TDI NOFR001 form in
+#: tests/forms is 1.5 MB); the cap bounds the memory a wrong or hostile file can take.
+MAX_FORM_BYTES = 16 * 1024 * 1024
 
 FieldKind = Literal["text", "checkbox", "radio", "choice", "list", "button", "signature"]
 
@@ -118,12 +124,30 @@ def pypdf_records() -> Iterator[list[logging.LogRecord]]:
                 logger.propagate = _saved[1]
 
 
+def read_form(form_pdf: bytes | str | os.PathLike[str]) -> bytes:
+    """The form's bytes, at most :data:`MAX_FORM_BYTES` (a file is never read past them).
+
+    A file that cannot be opened raises the usual :class:`OSError`.
+    """
+    if isinstance(form_pdf, bytes | bytearray):
+        data = bytes(form_pdf)
+    else:
+        with Path(form_pdf).open("rb") as handle:
+            data = handle.read(MAX_FORM_BYTES + 1)
+    if len(data) > MAX_FORM_BYTES:
+        raise FormError(f"the form is larger than {MAX_FORM_BYTES} bytes")
+    return data
+
+
 def open_form(form_pdf: bytes | str | os.PathLike[str]) -> Any:
-    """A ``pypdf.PdfReader`` of the form; :class:`FormError` when it is not a usable form."""
+    """A ``pypdf.PdfReader`` of the form; :class:`FormError` when it is not a usable form.
+
+    The form is read through :func:`read_form`, so it is at most :data:`MAX_FORM_BYTES`.
+    """
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
-    data = form_pdf if isinstance(form_pdf, bytes) else Path(form_pdf).read_bytes()
+    data = read_form(form_pdf)
     if b"%PDF-" not in data[:1024]:
         raise FormError("the form is not a PDF file")
     try:

@@ -49,19 +49,14 @@ def _check_items(
     spec: InstrumentSpec, items: object, found: list[Problem]
 ) -> tuple[int, ...] | None:
     """Append item problems to ``found``; return the answers when they are all valid."""
-    if type(items) is not tuple and (
-        isinstance(items, str | bytes) or not isinstance(items, Sequence)
-    ):
-        found.append(("items", "must be a list of item responses"))
-        return None
-    if len(items) != spec.item_count:
-        found.append(("items", f"{spec.name} has {spec.item_count} items, got {len(items)}"))
-        return None
-    if set(map(type, items)) == _INT_ONLY and all(map(contains, spec.item_values, items)):
-        # the usual case (plain ints, all allowed), checked in C; otherwise the loop below
-        # finds and words each problem
-        answers = tuple(items)
-    else:
+    answers = _plain_answers(spec, items)
+    if answers is None:
+        if isinstance(items, str | bytes) or not isinstance(items, Sequence):
+            found.append(("items", "must be a list of item responses"))
+            return None
+        if len(items) != spec.item_count:
+            found.append(("items", f"{spec.name} has {spec.item_count} items, got {len(items)}"))
+            return None
         before = len(found)
         for index, (answer, allowed) in enumerate(zip(items, spec.item_values, strict=True)):
             if not _is_int(answer) or answer not in allowed:
@@ -69,16 +64,11 @@ def _check_items(
         if len(found) > before:
             return None
         answers = tuple(map(int, items))
-    if spec.instrument is not Instrument.CSSRS_SCREENER:
-        return answers
-    return _check_cssrs(answers, found)
-
-
-_INT_ONLY = {int}
-
-
-def _check_cssrs(answers: tuple[int, ...], found: list[Problem]) -> tuple[int, ...] | None:
-    if answers[CSSRS_BEHAVIOR_RECENT] and not answers[CSSRS_BEHAVIOR]:
+    if (
+        spec.instrument is Instrument.CSSRS_SCREENER
+        and answers[CSSRS_BEHAVIOR_RECENT]
+        and not answers[CSSRS_BEHAVIOR]
+    ):
         # "Within the past 3 months" qualifies the suicidal-behavior answer (Q6); a yes to it
         # without a yes to Q6 cannot be triaged either way.
         found.append(
@@ -89,6 +79,20 @@ def _check_cssrs(answers: tuple[int, ...], found: list[Problem]) -> tuple[int, .
         )
         return None
     return answers
+
+
+def _plain_answers(spec: InstrumentSpec, items: object) -> tuple[int, ...] | None:
+    """``items`` when it is a tuple of plain ints, one allowed answer per item (the form of every
+    loaded case, checked without building anything); ``None`` for anything else."""
+    if type(items) is not tuple or len(items) != len(spec.item_values):
+        return None
+    # one C-level pass each: every answer a plain int (no bool), each allowed for its item
+    if set(map(type, items)) != _INT_ONLY or not all(map(contains, spec.item_values, items)):
+        return None
+    return items
+
+
+_INT_ONLY = {int}
 
 
 def item_total(spec: InstrumentSpec, answers: Sequence[int]) -> int:

@@ -6,7 +6,14 @@ document is first rendered.
 
 from .demo import demo_lines, write_demo
 from .language import Language, summary_language
-from .options import Attachment, Letterhead, PaperSize, RenderOptions
+from .options import (
+    Attachment,
+    FormPlacement,
+    Letterhead,
+    PaperSize,
+    PayerForm,
+    RenderOptions,
+)
 from .render import (
     applicable_documents,
     documents,
@@ -20,9 +27,11 @@ from .render import (
 
 __all__ = [
     "Attachment",
+    "FormPlacement",
     "Language",
     "Letterhead",
     "PaperSize",
+    "PayerForm",
     "RenderOptions",
     "applicable_documents",
     "demo_lines",

@@ -43,6 +43,7 @@ from .labels import label, service_label, status_label
 from .letterhead import letterhead_view
 from .measure_rows import MeasureRow, measure_rows
 from .options import RenderOptions
+from .payer import decision_view
 
 DOCUMENT_TITLES = {
     "request-letter": "Prior authorization request and letter of medical necessity",
@@ -369,6 +370,11 @@ def build_context(
         "documents_needed": needed_documents(case),
         "enclosures": tuple(d for d in needed_documents(case) if d.attached),
         "denial": request.denial,
+        # the payer's records (iopauth.rendering.payer); a session passed them overrides these
+        "authorized": None,
+        "appealed": decision_view(case, None),
+        "payer_reference": request.authorization_number
+        or (request.denial.reference if request.denial else None),
         "unmet": _unmet(case, findings, rows),
         "state_law": state_law,
         "principles": appeal.principles_for(case, state_law),
@@ -391,6 +397,7 @@ def build_context(
         "draft_items": (),
         "original_copy": False,
         "packet_parts": (),
+        "form_title": "",
     }
     if extra:
         context.update(extra)

@@ -7,10 +7,14 @@ import re
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from attrs import field, frozen, validators
 
 from ..model import StrEnum
+
+if TYPE_CHECKING:
+    from ..forms import FormMapping
 
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
@@ -80,6 +84,40 @@ def _attachments(values: Iterable[Attachment]) -> tuple[Attachment, ...]:
     return tuple(values)
 
 
+def _form_source(value: bytes | str | os.PathLike[str]) -> bytes | Path:
+    return value if isinstance(value, bytes) else Path(value)
+
+
+def _mapping_source(value: FormMapping | str | os.PathLike[str]) -> FormMapping | Path:
+    return Path(value) if isinstance(value, str | os.PathLike) else value
+
+
+class FormPlacement(StrEnum):
+    """Where a payer's filled form goes in the packet: in place of the letter, or after it."""
+
+    REPLACE = "replace"
+    BESIDE = "beside"
+
+
+@frozen(kw_only=True)
+class PayerForm:
+    """A payer's fillable PDF form to fill from the case and put into the packet.
+
+    ``pdf`` is the blank form (bytes or a path) and ``mapping`` its mapping (a
+    :class:`~iopauth.forms.FormMapping` or the path of its TOML file), as for
+    :func:`iopauth.forms.fill`. ``flatten`` (default) draws the values into the pages, so the
+    faxed pages show exactly what was filled. ``placement`` ``"beside"`` (default) puts the
+    form right after the packet's letter (request letter, concurrent review or appeal
+    letter); ``"replace"`` puts it in the letter's place, for payers that take only their
+    own form. The fax cover counts the form's pages and lists it as enclosed.
+    """
+
+    pdf: bytes | Path = field(converter=_form_source)
+    mapping: FormMapping | Path = field(converter=_mapping_source)
+    flatten: bool = True
+    placement: FormPlacement = field(default=FormPlacement.BESIDE, converter=FormPlacement)
+
+
 @frozen(kw_only=True)
 class RenderOptions:
     """Options for :func:`iopauth.render`; the defaults suit a letter faxed to a US payer.
@@ -96,6 +134,9 @@ class RenderOptions:
     a request, concurrent-review or appeal letter (and a packet or cover holding one) for such a
     case is a draft, marked DRAFT on every page with a first-page note of what is unmet or
     undocumented. ``original_request`` adds the original request letter to an appeal packet.
+    ``form`` (a :class:`PayerForm`) puts the payer's own form, filled from the case, into the
+    packet beside or in place of its letter (not with ``archival`` or ``tagged``: the payer's
+    form is neither PDF/A nor tagged).
 
     ``language`` (a BCP 47 tag such as ``es`` or ``es-US``) chooses the patient summary's
     language over the patient's ``preferred_language``; ``None`` (the default) follows the
@@ -117,3 +158,4 @@ class RenderOptions:
     assets: tuple[Path, ...] = field(default=(), converter=_paths)
     final: bool = False
     original_request: bool = False
+    form: PayerForm | None = None

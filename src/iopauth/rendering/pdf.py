@@ -294,3 +294,28 @@ def _with_identifier(pdf: bytes) -> bytes:
     start = pdf.index(b"trailer", xref_at) if pdf.startswith(b"xref", xref_at) else xref_at
     head = pdf.index(b"<<", start) + 2
     return pdf[:head] + entry + pdf[head:]
+
+
+def page_count(data: bytes) -> int:
+    """The number of pages of a PDF."""
+    import pypdf
+
+    return len(pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+def splice(packet: bytes, form: bytes, at: int) -> bytes:
+    """``packet`` with every page of ``form`` inserted before its page ``at`` (0-based).
+
+    pypdf copies the form's pages (and, for an editable form, its fields) into a copy of the
+    packet; the packet's own metadata and identifier stay as WeasyPrint wrote them.
+    """
+    import pypdf
+
+    from ..forms._pdf import pypdf_records
+
+    with pypdf_records():  # pypdf's warnings stay out of the caller's logs
+        writer = pypdf.PdfWriter(clone_from=io.BytesIO(packet))
+        writer.merge(at, io.BytesIO(form), import_outline=False)
+        out = io.BytesIO()
+        writer.write(out)
+    return out.getvalue()

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -29,7 +29,17 @@ from ..validity import validate_case
 from .context import build_context, draft_items
 from .environment import environment, normalize_dirs, render_template
 from .language import Language, document_language, warn_fallback
-from .options import Attachment, RenderOptions
+from .options import Attachment, FormPlacement, RenderOptions
+from .payer import (
+    appealed_decision,
+    authorization_view,
+    check_authorization,
+    check_decision,
+    decision_view,
+)
+
+if TYPE_CHECKING:
+    from ..authorization import Authorization, Decision
 
 # Letters that argue for the request: a draft unless the determination meets (or final=True).
 LETTERS = frozenset({"request-letter", "concurrent-review", "appeal-letter"})
@@ -39,6 +49,9 @@ _EVALUATED = LETTERS | {"checklist", "original-request"}
 # original request letter enclosed with an appeal.
 ENCLOSURES = "enclosures"
 ORIGINAL_REQUEST = "original-request"
+# The payer's own form filled from the case (RenderOptions.form): PDF pages spliced into the
+# written packet, never laid out by WeasyPrint.
+PAYER_FORM = "payer-form"
 _TEMPLATES = {ORIGINAL_REQUEST: "request-letter"}
 _CONTINUING = (RequestKind.CONCURRENT, RequestKind.EXTENSION)
 # A cover states the packet's page count; a cover longer than one page needs one more layout.
@@ -90,9 +103,8 @@ def applicable_documents(case: Case) -> tuple[str, ...]:
     return tuple(d for d in DOCUMENTS if _refusal(d, case) is None)
 
 
-def packet_parts(case: Case, options: RenderOptions | None = None) -> tuple[str, ...]:
-    """The parts a fax packet for ``case`` holds after its cover, by the request's kind."""
-    options = options or RenderOptions()
+def _letter_parts(case: Case, options: RenderOptions) -> tuple[str, ...]:
+    """The packet's parts by the request's kind, before a payer form takes its place."""
     kind = case.request.kind
     if kind in _CONTINUING:
         return ("concurrent-review",)
@@ -106,8 +118,29 @@ def packet_parts(case: Case, options: RenderOptions | None = None) -> tuple[str,
     return tuple(parts)
 
 
+def packet_parts(case: Case, options: RenderOptions | None = None) -> tuple[str, ...]:
+    """The parts a fax packet for ``case`` holds after its cover, by the request's kind.
+
+    With ``options.form`` the filled payer form (``"payer-form"``) follows the packet's letter,
+    or takes its place when the form's placement is ``"replace"``.
+    """
+    options = options or RenderOptions()
+    parts = list(_letter_parts(case, options))
+    if options.form is not None:
+        if options.form.placement is FormPlacement.REPLACE:
+            parts[0] = PAYER_FORM
+        else:
+            parts.insert(1, PAYER_FORM)
+    return tuple(parts)
+
+
 class _Session:
-    """One case, determination, options and template folders: each document laid out once."""
+    """One case, determination, options and template folders: each document laid out once.
+
+    ``authorization`` and ``decision`` are the payer's records (already checked against the
+    case): the concurrent review reads the authorization, the appeal the decision (or the
+    latest denial in the authorization's reviews).
+    """
 
     def __init__(
         self,
@@ -115,14 +148,23 @@ class _Session:
         determination: Determination | None,
         options: RenderOptions,
         dirs: tuple[str, ...],
+        *,
+        authorization: Authorization | None = None,
+        decision: Decision | None = None,
     ) -> None:
         self.case = case
         self.given = determination
         self.options = options
         self.dirs = dirs
+        self.authorization = authorization
+        self.decision = decision
+        if decision is None and authorization is not None:
+            self.decision = appealed_decision(authorization)
         self._determinations: dict[Review, Determination] = {}
         self._layouts: dict[str, Any] = {}
         self._cover: tuple[Any, int] | None = None
+        self._form: tuple[bytes, int] | None = None
+        self._mapping: Any = None
         self._languages: dict[str, Language] = {}
 
     def determination(self, document: str) -> Determination | None:
@@ -163,8 +205,9 @@ class _Session:
         if self.options.final:
             return False
         if document in ("packet", "fax-cover", ENCLOSURES, ORIGINAL_REQUEST):
-            # every page of a packet that holds a draft letter is marked, the cover included
-            parts = packet_parts(self.case, self.options)
+            # every page of a packet that holds a draft letter is marked, the cover included;
+            # a payer form in the letter's place makes the packet no less a draft
+            parts = _letter_parts(self.case, self.options)
             return any(self.is_draft(p) for p in parts if p in LETTERS)
         found = self.determination(document)
         return document in LETTERS and found is not None and found.outcome is not Outcome.MEETS
@@ -184,13 +227,34 @@ class _Session:
         }
         if document in ("fax-cover", "packet"):
             extra["total_pages"] = self.cover()[1] if total_pages is None else total_pages
+            extra["form_title"] = self._form_title()
+        extra.update(self._payer_context(document))
         name = _TEMPLATES.get(document, document)
         return build_context(self.part_case(document), name, determination, self.options, extra)
+
+    def _payer_context(self, document: str) -> dict[str, Any]:
+        """What the payer's records add: the authorization (concurrent review), the decision
+        appealed (appeal letter, and the cover's reference)."""
+        out: dict[str, Any] = {}
+        auth = self.authorization
+        if auth is not None and document == "concurrent-review":
+            out["authorized"] = authorization_view(auth, _document_date(self.case, self.options))
+        if self.decision is not None and document != ORIGINAL_REQUEST:
+            out["appealed"] = decision_view(self.case, self.decision)
+        reference = self.case.request.authorization_number
+        if reference is None and auth is not None:
+            reference = auth.authorization_number
+        if reference is None and out.get("appealed") is not None:
+            reference = out["appealed"].reference
+        if reference is not None:
+            out["payer_reference"] = reference
+        return out
 
     def html(self, document: str, *, inline_style: bool = True) -> str:
         """The HTML of one document (or packet part)."""
         if document == "packet":
-            parts = ["fax-cover", *packet_parts(self.case, self.options)]
+            # the payer form is PDF pages, not HTML: the packet's HTML leaves it out
+            parts = ["fax-cover", *self._html_parts()]
             return _join_html([self.html(p, inline_style=inline_style) for p in parts])
         name = _TEMPLATES.get(document, document)
         context = self.context(document, inline_style=inline_style)
@@ -212,9 +276,55 @@ class _Session:
             self._layouts[document] = pdf.layout(html, self.options, self.options.assets, css)
         return self._layouts[document]
 
+    def _html_parts(self) -> list[str]:
+        return [p for p in packet_parts(self.case, self.options) if p != PAYER_FORM]
+
+    def _form_mapping(self) -> Any:
+        """The payer form's mapping, read once (a path is loaded and checked here)."""
+        from ..forms import FormMapping, load_mapping
+
+        chosen = self.options.form
+        if chosen is None:
+            raise RenderError("RenderOptions.form: no payer form given")
+        if isinstance(chosen.mapping, FormMapping):
+            return chosen.mapping
+        if self._mapping is None:
+            self._mapping = load_mapping(chosen.mapping)
+        return self._mapping
+
+    def form(self) -> tuple[bytes, int]:
+        """The payer form filled from the case (once per session), and its page count."""
+        if self._form is None:
+            from ..forms import fill
+            from . import pdf
+
+            chosen = self.options.form
+            if chosen is None:
+                raise RenderError("RenderOptions.form: no payer form given")
+            letter = _letter_parts(self.case, self.options)[0]
+            data = fill(
+                self.case,
+                chosen.pdf,
+                self._form_mapping(),
+                self.determination(letter),
+                flatten=chosen.flatten,
+            )
+            self._form = (data, pdf.page_count(data))
+        return self._form
+
+    def _form_title(self) -> str:
+        """How the cover names the payer form: its mapping's title, else in general words."""
+        if self.options.form is None:
+            return ""
+        title: str = self._form_mapping().title
+        return title or "The payer's prior authorization form"
+
+    def _pages(self, part: str) -> int:
+        return self.form()[1] if part == PAYER_FORM else len(self.layout(part).pages)
+
     def page_count(self) -> int:
-        """Pages of the packet's parts after the cover, from their layouts."""
-        return sum(len(self.layout(p).pages) for p in packet_parts(self.case, self.options))
+        """Pages of the packet's parts after the cover (the payer form's pages included)."""
+        return sum(self._pages(p) for p in packet_parts(self.case, self.options))
 
     def cover(self) -> tuple[Any, int]:
         """The fax cover laid out with the packet's real page count, and that count."""
@@ -244,7 +354,7 @@ class _Session:
 
         cover = self.cover()[0]
         pages = list(cover.pages)
-        for part in packet_parts(self.case, self.options):
+        for part in self._html_parts():  # the payer form is spliced in after writing
             pages.extend(self.layout(part).pages)
         return pdf.combine(cover, pages, "Prior authorization fax packet")
 
@@ -254,9 +364,16 @@ class _Session:
 
         laid_out = self.packet() if document == "packet" else self.layout(document)
         attachments = _attachments(self.case, document, self.options)
-        return pdf.write(
+        data: bytes = pdf.write(
             laid_out, self.options, _document_date(self.case, self.options), attachments
         )
+        parts = packet_parts(self.case, self.options)
+        if document == "packet" and PAYER_FORM in parts:
+            at = len(self.cover()[0].pages) + sum(
+                self._pages(p) for p in parts[: parts.index(PAYER_FORM)]
+            )
+            data = pdf.splice(data, self.form()[0], at)
+        return data
 
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL)
@@ -279,14 +396,38 @@ def _join_html(htmls: list[str]) -> str:
 
 def _session(
     case: Case,
-    document: str,
+    documents: Iterable[str] | None,
     determination: Determination | None,
     options: RenderOptions | None,
     template_dirs: Iterable[str | Path],
-) -> _Session:
+    *,
+    authorization: Authorization | None,
+    decision: Decision | None,
+) -> tuple[_Session, tuple[str, ...]]:
+    """The session for ``documents`` of ``case`` (default: those that apply), all checked."""
     validate_case(case)  # an invalid case is refused before any document reads it
-    _check_document(document, case)
-    return _Session(case, determination, options or RenderOptions(), normalize_dirs(template_dirs))
+    names = applicable_documents(case) if documents is None else tuple(documents)
+    for name in names:
+        _check_document(name, case)
+    if authorization is not None:
+        check_authorization(case, authorization)
+    if decision is not None:
+        check_decision(case, decision)
+    chosen = options or RenderOptions()
+    if chosen.form is not None and (chosen.archival or chosen.tagged) and "packet" in names:
+        raise RenderError(
+            "RenderOptions.form: a payer form cannot go into an archival or tagged packet "
+            "(the payer's form is neither PDF/A nor tagged); render the form on its own"
+        )
+    session = _Session(
+        case,
+        determination,
+        options or RenderOptions(),
+        normalize_dirs(template_dirs),
+        authorization=authorization,
+        decision=decision,
+    )
+    return session, names
 
 
 def render_html(
@@ -295,6 +436,9 @@ def render_html(
     determination: Determination | None = None,
     options: RenderOptions | None = None,
     template_dirs: Iterable[str | Path] = (),
+    *,
+    authorization: Authorization | None = None,
+    decision: Decision | None = None,
 ) -> str:
     """The HTML of ``document`` for ``case``, before layout.
 
@@ -307,8 +451,28 @@ def render_html(
     (see :func:`iopauth.validate_case`); no message carries case data. The packet's HTML is
     its parts' bodies in order; a fax cover's page count comes from laying out the packet's
     parts.
+
+    ``authorization`` (an :class:`~iopauth.authorization.Authorization`, e.g. from
+    ``AuthorizationStore.get`` or ``load_authorization``) gives the concurrent review the
+    authorized period and units, units used and remaining on the document date and the days
+    attended; ``decision`` (a :class:`~iopauth.authorization.Decision`, a denial or partial
+    approval) gives the appeal letter the payer's date, reference, stated reason and denied
+    service lines. Without ``decision`` the appeal takes the latest denial in the
+    authorization's reviews, else the case's ``$.request.denial``. Where they disagree with
+    the case, the payer's record wins for what the payer approved and said; the case still
+    says what is asked now (see :mod:`iopauth.rendering.payer`). An authorization for another
+    case, level of care, service or authorization number, or a decision that denies nothing,
+    is a :class:`RenderError` naming the field. Without either, nothing changes.
     """
-    session = _session(case, document, determination, options, template_dirs)
+    session, _ = _session(
+        case,
+        (document,),
+        determination,
+        options,
+        template_dirs,
+        authorization=authorization,
+        decision=decision,
+    )
     return session.html(document)
 
 
@@ -318,14 +482,27 @@ def render(
     determination: Determination | None = None,
     options: RenderOptions | None = None,
     template_dirs: Iterable[str | Path] = (),
+    *,
+    authorization: Authorization | None = None,
+    decision: Decision | None = None,
 ) -> bytes:
     """``document`` for ``case`` as PDF bytes; the same inputs give the same bytes.
 
-    Arguments as for :func:`render_html`; ``options`` chooses paper, PDF/A-3 (embedding the
-    case facts a clinical document states), PDF/UA tagging, the document date, a letterhead
-    and whether a letter for a case that does not meet its criteria is a marked draft.
+    Arguments as for :func:`render_html` (``authorization`` and ``decision`` included);
+    ``options`` chooses paper, PDF/A-3 (embedding the case facts a clinical document states),
+    PDF/UA tagging, the document date, a letterhead and whether a letter for a case that does
+    not meet its criteria is a marked draft.
     """
-    return _session(case, document, determination, options, template_dirs).pdf(document)
+    session, _ = _session(
+        case,
+        (document,),
+        determination,
+        options,
+        template_dirs,
+        authorization=authorization,
+        decision=decision,
+    )
+    return session.pdf(document)
 
 
 def render_documents(
@@ -334,18 +511,24 @@ def render_documents(
     determination: Determination | None = None,
     options: RenderOptions | None = None,
     template_dirs: Iterable[str | Path] = (),
+    *,
+    authorization: Authorization | None = None,
+    decision: Decision | None = None,
 ) -> dict[str, bytes]:
     """Several documents of one case as PDF bytes by name, each laid out once.
 
     ``documents`` defaults to :func:`applicable_documents`; the packet and the fax cover reuse
-    the layouts of the letters they hold. Each PDF equals what :func:`render` gives.
+    the layouts of the letters they hold. Each PDF equals what :func:`render` gives with the
+    same arguments (``authorization`` and ``decision`` as for :func:`render_html`).
     """
-    validate_case(case)
-    names = applicable_documents(case) if documents is None else tuple(documents)
-    for name in names:
-        _check_document(name, case)
-    session = _Session(
-        case, determination, options or RenderOptions(), normalize_dirs(template_dirs)
+    session, names = _session(
+        case,
+        documents,
+        determination,
+        options,
+        template_dirs,
+        authorization=authorization,
+        decision=decision,
     )
     return {name: session.pdf(name) for name in names}
 
@@ -356,18 +539,24 @@ def layout_documents(
     determination: Determination | None = None,
     options: RenderOptions | None = None,
     template_dirs: Iterable[str | Path] = (),
+    *,
+    authorization: Authorization | None = None,
+    decision: Decision | None = None,
 ) -> dict[str, Any]:
     """WeasyPrint's laid-out documents by name, each laid out once, for inspection.
 
     The same layouts :func:`render_documents` writes; a layout check (headings at a page's
     foot, near-empty pages, labels broken across lines) reads their pages and boxes.
     """
-    validate_case(case)
-    names = applicable_documents(case) if documents is None else tuple(documents)
-    for name in names:
-        _check_document(name, case)
-    options = options or RenderOptions()
-    session = _Session(case, determination, options, normalize_dirs(template_dirs))
+    session, names = _session(
+        case,
+        documents,
+        determination,
+        options,
+        template_dirs,
+        authorization=authorization,
+        decision=decision,
+    )
     return {n: session.packet() if n == "packet" else session.layout(n) for n in names}
 
 
@@ -376,9 +565,25 @@ def is_draft(
     document: str,
     determination: Determination | None = None,
     options: RenderOptions | None = None,
+    *,
+    authorization: Authorization | None = None,
+    decision: Decision | None = None,
 ) -> bool:
-    """True when :func:`render` would mark ``document`` DRAFT (see :class:`RenderOptions`)."""
-    return _session(case, document, determination, options, ()).is_draft(document)
+    """True when :func:`render` would mark ``document`` DRAFT (see :class:`RenderOptions`).
+
+    ``authorization`` and ``decision`` are checked as :func:`render` checks them; whether a
+    letter is a draft depends on the determination only.
+    """
+    session, _ = _session(
+        case,
+        (document,),
+        determination,
+        options,
+        (),
+        authorization=authorization,
+        decision=decision,
+    )
+    return session.is_draft(document)
 
 
 # Patient details no letter states: the embedded case leaves them out (minimum necessary).

@@ -160,6 +160,7 @@ def _view_types() -> tuple[type, ...]:
     from .context import DraftItem, FindingView, UnmetAnswer
     from .letterhead import LetterheadView
     from .measure_rows import MeasureRow
+    from .payer import AuthorizationView, DecisionView
 
     return (
         Redacted,
@@ -175,6 +176,8 @@ def _view_types() -> tuple[type, ...]:
         LetterheadView,
         MeasureRow,
         NeededDocument,
+        AuthorizationView,
+        DecisionView,
     )
 
 
