@@ -254,42 +254,42 @@ def _findings(criterion: Criterion, facts: Facts, params: Mapping[str, Any]) -> 
         status, reason, documentation = _group(criterion, facts, params)
     asks = status is Status.UNKNOWN or (status in _AGAINST and not criterion.verified)
     get = facts.get
-    found = [
-        Finding(
-            criterion=criterion.id,
-            title=criterion.title,
-            kind=criterion.kind,
-            status=status,
-            reason=reason,
-            source=criterion.source,
-            evidence=tuple(
-                [Evidence(fact=n, path=p, value=get(n)) for n, p in criterion.evidence_paths]
-            ),
-            documentation=documentation if asks else (),
-            verified=criterion.verified,
-            citation=criterion.citation,
-        )
-    ]
-    if criterion.itemize:
-        for member in criterion.members:
-            rule = member.rule
-            value = _truth(rule.evaluate(facts)) if rule is not None else None
-            member_status = _STATUS[value]
-            found.append(
-                Finding(
-                    criterion=member.id,
-                    title=member.title,
-                    kind=criterion.kind,
-                    status=member_status,
-                    reason=_reason(member, member_status, facts, params),
-                    source=member.source or criterion.source,
-                    evidence=_evidence(member, facts),
-                    documentation=(member.documentation if member_status is Status.UNKNOWN else ()),
-                    verified=member.verified and criterion.verified,
-                    citation=member.citation or criterion.citation,
-                    group=criterion.id,
-                )
+    first = Finding(
+        criterion=criterion.id,
+        title=criterion.title,
+        kind=criterion.kind,
+        status=status,
+        reason=reason,
+        source=criterion.source,
+        evidence=tuple(
+            [Evidence(fact=n, path=p, value=get(n)) for n, p in criterion.evidence_paths]
+        ),
+        documentation=documentation if asks else (),
+        verified=criterion.verified,
+        citation=criterion.citation,
+    )
+    if not criterion.itemize:
+        return (first,)
+    found = [first]
+    for member in criterion.members:
+        rule = member.rule
+        value = _truth(rule.evaluate(facts)) if rule is not None else None
+        member_status = _STATUS[value]
+        found.append(
+            Finding(
+                criterion=member.id,
+                title=member.title,
+                kind=criterion.kind,
+                status=member_status,
+                reason=_reason(member, member_status, facts, params),
+                source=member.source or criterion.source,
+                evidence=_evidence(member, facts),
+                documentation=(member.documentation if member_status is Status.UNKNOWN else ()),
+                verified=member.verified and criterion.verified,
+                citation=member.citation or criterion.citation,
+                group=criterion.id,
             )
+        )
     return tuple(found)
 
 
@@ -341,9 +341,10 @@ def _reason(criterion: Criterion, status: Status, facts: Facts, params: Mapping[
         variants = criterion.met_reason
     else:  # not met, does not apply
         variants = criterion.not_met_reason
-    reason = _pick(variants, facts, params)
-    if reason is not None:
-        return reason
+    for template in variants:  # the first variant whose condition holds (or has none)
+        when = template.when
+        if when is None or when.evaluate(facts) is True:
+            return template.text if template.static else _render(template, facts, params)
     # no reason of its own: the criterion's text, framed as a reviewer would put it
     if status in (Status.MET, Status.APPLIES):
         return criterion.text
