@@ -1,7 +1,8 @@
 """Facts from standardized measures: latest result and change since baseline, per instrument.
 
-Scoring and change rules are :mod:`iopauth.measures`' (``score``/``series``); this module only
-names the results. An administration that cannot be scored leaves its facts unknown.
+Scoring and change rules are :mod:`iopauth.measures`': its scoring core (``core``, what
+``score`` returns without the result object) and its change rule (``changed``, what ``series``
+reports); this module only names the results. An administration that cannot be scored leaves its facts unknown.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from collections.abc import Callable
 from datetime import date
 
 from ..errors import InvalidCaseError
-from ..measures import FLAG_SAFETY, FLAG_SAFETY_FOLLOWUP, MeasureSeries, series
-from ..model import Case, Instrument
+from ..measures import CHANGE_RULES
+from ..measures._scoring import PHQ9_SAFETY_ITEM, Core, core, flags_safety
+from ..measures._series import changed
+from ..model import Case, Instrument, MeasureAdministration, Sex
 from ._derive import Value
 
 #: fact-name prefix of each instrument
@@ -38,19 +41,32 @@ _LABEL = {
 }
 
 
-def _series(case: Case, instrument: Instrument) -> MeasureSeries | None:
+# one administration's date and its score as plain values (``measures.core``)
+_Scored = tuple[date, Core]
+
+
+def _scored(administrations: list[MeasureAdministration], sex: Sex | None) -> list[_Scored] | None:
+    """One instrument's administrations in date order (same-day ones as given), each scored
+    by the measures module's scoring core; ``None`` when one of them cannot be scored."""
     try:
-        return series(case.measures, instrument, sex=case.patient.sex)
+        scored = [(adm.administered_on, core(adm, sex)) for adm in administrations]
     except InvalidCaseError:
         # validation reports bad answers; here they just leave the facts unknown
         return None
+    if len(scored) > 1:
+        scored.sort(key=_on)
+    return scored
+
+
+def _on(point: _Scored) -> date:
+    return point[0]
 
 
 def _any(values: list[bool | None]) -> bool | None:
     """Kleene "or" over the instruments: true if any is true, false only if all are false."""
-    if any(v is True for v in values):
+    if True in values:
         return True
-    if values and all(v is False for v in values):
+    if values and None not in values:
         return False
     return None
 
@@ -81,10 +97,9 @@ def _fitting(case: Case) -> tuple[tuple[Instrument, ...], str] | None:
     return _DEFAULT_FITTING
 
 
-def _safety(
-    case: Case, phq9: MeasureSeries | None, cssrs: MeasureSeries | None
-) -> dict[str, Value]:
-    """PHQ-9 item 9 and the C-SSRS screener against the risk assessment that follows them.
+def _safety(case: Case, phq9: _Scored | None, cssrs: _Scored | None) -> dict[str, Value]:
+    """PHQ-9 item 9 and the C-SSRS screener (their latest administrations) against the risk
+    assessment that follows them.
 
     measures.md §1: any non-zero item 9 (or a moderate/high screener) needs documented safety
     follow-up. ``safety.followup_documented`` is true when a risk assessment is dated on or
@@ -93,23 +108,22 @@ def _safety(
     """
     flags: list[tuple[bool, date, str]] = []
     item9: int | None = None
-    if phq9 is not None and phq9.latest.result.items is not None:
-        item9 = phq9.latest.result.items[8]
-        flags.append((item9 > 0, phq9.latest.administered_on, "PHQ-9 item 9"))
+    if phq9 is not None and phq9[1][3] is not None:
+        item9 = phq9[1][3][8]
+        flags.append((item9 > 0, phq9[0], "PHQ-9 item 9"))
     if cssrs is not None:
-        latest = cssrs.latest
-        flags.append((latest.result.has_flag(FLAG_SAFETY), latest.administered_on, "C-SSRS"))
+        flags.append((flags_safety(cssrs[1][4]), cssrs[0], "C-SSRS"))
     flagged = [f for f in flags if f[0]]
     risk_on = None if case.risk is None else case.risk.assessed_on
     followup: bool | None = None
     screened_on: date | None = None
     screen: str | None = None
     if flagged:
-        _, screened_on, screen = max(flagged, key=lambda f: f[1])
+        _, screened_on, screen = max(flagged, key=_second)
         followup = True if risk_on is not None and risk_on >= screened_on else None
     else:
         if flags:
-            _, screened_on, screen = max(flags, key=lambda f: f[1])
+            _, screened_on, screen = max(flags, key=_second)
         followup = True if risk_on is not None else None
     return {
         "safety.flagged": bool(flagged) if flags else None,
@@ -120,71 +134,84 @@ def _safety(
     }
 
 
+def _second(flag: tuple[bool, date, str]) -> date:
+    return flag[1]
+
+
 def _measures(case: Case, as_of: date) -> dict[str, Value]:
     facts: dict[str, Value] = {}
-    found_by: dict[Instrument, MeasureSeries] = {}
+    latest_by: dict[Instrument, _Scored] = {}
     improved: list[bool | None] = []
     worsened: list[bool | None] = []
     safety: list[bool | None] = []
-    present = {m.instrument for m in case.measures}
+    given: dict[Instrument, list[MeasureAdministration]] = {}
+    for adm in case.measures:
+        given.setdefault(adm.instrument, []).append(adm)
+    sex = case.patient.sex
     for instrument in PREFIX:
-        found = _series(case, instrument) if instrument in present else None
+        administrations = given.get(instrument)
+        found = None if administrations is None else _scored(administrations, sex)
         if found is None:
             facts.update(_ABSENT[instrument])  # the same names, in the same order, unknown
             continue
-        found_by[instrument] = found
+        latest_on, latest = found[-1]
+        latest_by[instrument] = found[-1]
         name = _NAMES[instrument]
-        latest_point = found.latest
-        latest = latest_point.result
-        facts[name["days_since"]] = (as_of - latest_point.administered_on).days
+        facts[name["days_since"]] = (as_of - latest_on).days
         if instrument is Instrument.CSSRS_SCREENER:
-            level = latest.risk_level
+            level = latest[4]
             facts["cssrs.risk_level"] = None if level is None else str(level.value)
-            safety.append(latest.has_flag(FLAG_SAFETY))
+            safety.append(flags_safety(level))
             continue
-        baseline = found.baseline
-        facts[name["total"]] = latest.total
-        facts[name["baseline_total"]] = baseline.result.total
-        facts[name["latest_on"]] = latest_point.administered_on.isoformat()
-        facts[name["baseline_on"]] = baseline.administered_on.isoformat()
-        facts[name["severity"]] = latest.severity
-        facts[name["positive"]] = latest.positive
-        facts[name["change"]] = found.change
-        facts[name["improved"]] = found.meaningful_improvement
-        facts[name["worsened"]] = found.meaningful_worsening
-        if found.change is not None:
-            improved.append(found.meaningful_improvement)
-            worsened.append(found.meaningful_worsening)
+        baseline_on, baseline = found[0]
+        total = latest[0]
+        change, _, better, worse = changed(len(found), baseline[0], total, _RULES.get(instrument))
+        facts[name["total"]] = total
+        facts[name["baseline_total"]] = baseline[0]
+        facts[name["latest_on"]] = latest_on.isoformat()
+        facts[name["baseline_on"]] = baseline_on.isoformat()
+        facts[name["severity"]] = latest[1]
+        facts[name["positive"]] = latest[2]
+        facts[name["change"]] = change
+        facts[name["improved"]] = better
+        facts[name["worsened"]] = worse
+        if change is not None:
+            improved.append(better)
+            worsened.append(worse)
         if instrument is Instrument.PHQ9:
-            followup = None if latest.items is None else latest.has_flag(FLAG_SAFETY_FOLLOWUP)
+            items = latest[3]
+            followup = None if items is None else items[PHQ9_SAFETY_ITEM] > 0
             facts["phq9.item9_positive"] = followup
             if followup is not None:
                 safety.append(followup)
     facts["measures.improved"] = _any(improved)
     facts["measures.worsened"] = _any(worsened)
     facts["measures.safety_flag"] = _any(safety)
-    facts.update(_across(case, as_of, found_by))
+    facts.update(_across(case, as_of, latest_by))
     return facts
 
 
-def _across(case: Case, as_of: date, found_by: dict[Instrument, MeasureSeries]) -> dict[str, Value]:
+_RULES = CHANGE_RULES
+
+
+def _across(case: Case, as_of: date, latest_by: dict[Instrument, _Scored]) -> dict[str, Value]:
     """The facts that read several instruments: recency, severity, fit, safety follow-up."""
     facts: dict[str, Value] = {}
-    dates = [f.latest.administered_on for f in found_by.values()]
+    dates = [on for on, _ in latest_by.values()]
     facts["measures.days_since_latest"] = (as_of - max(dates)).days if dates else None
     moderate: list[bool | None] = []
     for instrument, cut in _MODERATE.items():
-        one = found_by.get(instrument)
-        if one is not None and one.latest.result.total is not None:
-            moderate.append(one.latest.result.total >= cut)
+        one = latest_by.get(instrument)
+        if one is not None and one[1][0] is not None:
+            moderate.append(one[1][0] >= cut)
     facts["measures.moderate_or_worse"] = _any(moderate)
     fitting = _fitting(case)
     facts["measures.fitting_instrument"] = None if fitting is None else fitting[1]
     facts["measures.fits_primary"] = (
-        True if fitting is not None and any(i in found_by for i in fitting[0]) else None
+        True if fitting is not None and any(i in latest_by for i in fitting[0]) else None
     )
     facts.update(
-        _safety(case, found_by.get(Instrument.PHQ9), found_by.get(Instrument.CSSRS_SCREENER))
+        _safety(case, latest_by.get(Instrument.PHQ9), latest_by.get(Instrument.CSSRS_SCREENER))
     )
     return facts
 

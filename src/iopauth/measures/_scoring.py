@@ -89,6 +89,12 @@ def usual_cssrs_triage(answers: CssrsAnswers, /) -> CssrsRisk:
     return CssrsRisk.NONE
 
 
+def _graded(spec: InstrumentSpec, total: int, cut: int | None) -> tuple[str | None, bool | None]:
+    """The severity band of ``total`` and whether it is at or above ``cut`` (``None`` without
+    a cut-off): the one place both :class:`MeasureResult` and :func:`core` get them."""
+    return spec.band_for(total), None if cut is None else total >= cut
+
+
 def _result(
     spec: InstrumentSpec,
     total: int,
@@ -101,12 +107,13 @@ def _result(
     dsm_rule_met: bool | None = None,
 ) -> MeasureResult:
     cut = spec.cutoff if cutoff is None else _checked_cutoff(spec, cutoff)
+    severity, positive = _graded(spec, total, cut)
     return MeasureResult(
         instrument=spec.instrument,
         total=total,
-        severity=spec.band_for(total),
+        severity=severity,
         cutoff=cut,
-        positive=None if cut is None else total >= cut,
+        positive=positive,
         items=answers,
         flags=flags,
         notes=notes,
@@ -165,7 +172,7 @@ def cssrs_screener(
     spec, answers = validated_answers(Instrument.CSSRS_SCREENER, items, total)
     rule = usual_cssrs_triage if triage is None else triage
     risk = CssrsRisk(rule(CssrsAnswers.from_items(answers)))
-    safety = risk in (CssrsRisk.MODERATE, CssrsRisk.HIGH)
+    safety = risk in _SAFETY_RISKS
     return MeasureResult(
         instrument=spec.instrument,
         total=None,
@@ -219,7 +226,7 @@ def audit_c(
     Without a usable sex the result's ``assumed`` names the cut-off used.
     """
     spec, answers, tot = validated(Instrument.AUDIT_C, items, total)
-    table = AuditCCutoffs() if cutoffs is None else cutoffs
+    table = _AUDIT_C_CUTOFFS if cutoffs is None else cutoffs
     cut, assumption = table.for_sex(sex)
     return MeasureResult(
         instrument=spec.instrument,
@@ -290,3 +297,35 @@ _BY_CUTOFF: Mapping[Instrument, _CutoffScorer] = {
     Instrument.AUDIT: audit,
     Instrument.DAST10: dast10,
 }
+
+
+_SAFETY_RISKS = (CssrsRisk.MODERATE, CssrsRisk.HIGH)
+_AUDIT_C_CUTOFFS = AuditCCutoffs()  # frozen: the default table, shared
+
+Core = tuple[int | None, str | None, bool | None, tuple[int, ...] | None, CssrsRisk | None]
+"""``(total, severity, positive, items, risk_level)`` of one administration."""
+
+
+def core(adm: MeasureAdministration, sex: Sex | None = None) -> Core:
+    """What :func:`score` with the default :class:`ScoringConfig` says of ``adm``, as plain
+    values: ``(total, severity, positive, items, risk_level)``, without a result object.
+
+    The criteria facts read only these; the checks, bands, cut-offs and triage rule are the
+    ones :func:`score` applies (a test compares the two). Invalid answers raise
+    :class:`~iopauth.errors.InvalidCaseError`.
+    """
+    instrument = adm.instrument
+    if instrument is Instrument.CSSRS_SCREENER:
+        answers = validated_answers(instrument, adm.items, adm.total)[1]
+        risk = CssrsRisk(usual_cssrs_triage(CssrsAnswers.from_items(answers)))
+        return None, None, None, answers, risk
+    spec, items, total = validated(instrument, adm.items, adm.total)
+    if instrument is Instrument.AUDIT_C:
+        return total, None, total >= _AUDIT_C_CUTOFFS.for_sex(sex)[0], items, None
+    severity, positive = _graded(spec, total, spec.cutoff)
+    return total, severity, positive, items, None
+
+
+def flags_safety(risk: CssrsRisk | None) -> bool:
+    """A C-SSRS screener risk level that raises the ``safety`` flag (moderate or high)."""
+    return risk in _SAFETY_RISKS

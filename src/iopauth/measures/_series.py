@@ -94,6 +94,32 @@ def _meets(change: int, percent: float | None, points: int | None, pct: float | 
     return by_points or by_percent
 
 
+Change = tuple[int | None, float | None, bool | None, bool | None]
+"""``(change, percent_change, meaningful_improvement, meaningful_worsening)``."""
+
+_NO_CHANGE: Change = (None, None, None, None)
+
+
+def changed(count: int, first: int | None, last: int | None, rule: ChangeRule | None) -> Change:
+    """The change from a baseline total ``first`` to a latest total ``last`` over ``count``
+    administrations, and whether ``rule`` counts it as meaningful (as :class:`MeasureSeries`
+    reports it; the criteria facts read it from here)."""
+    if count < 2 or first is None or last is None:
+        return _NO_CHANGE
+    change = last - first
+    percent = None if first == 0 else change / first * 100
+    improved = worsened = None
+    if rule is not None:
+        improved = _meets(
+            -change,
+            None if percent is None else -percent,
+            rule.improvement_points,
+            rule.improvement_percent,
+        )
+        worsened = _meets(change, percent, rule.worsening_points, rule.worsening_percent)
+    return change, percent, improved, worsened
+
+
 def series(
     administrations: Iterable[MeasureAdministration],
     instrument: Instrument,
@@ -135,29 +161,7 @@ def series(
     baseline, latest = points[0], points[-1]
     rule = (CHANGE_RULES if rules is None else rules).get(instrument)
     first, last = baseline.result.total, latest.result.total
-    if len(points) < 2 or first is None or last is None:
-        return MeasureSeries(
-            instrument=instrument,
-            points=points,
-            baseline=baseline,
-            latest=latest,
-            change=None,
-            percent_change=None,
-            meaningful_improvement=None,
-            meaningful_worsening=None,
-            rule=rule,
-        )
-    change = last - first
-    percent = None if first == 0 else change / first * 100
-    improved = worsened = None
-    if rule is not None:
-        improved = _meets(
-            -change,
-            None if percent is None else -percent,
-            rule.improvement_points,
-            rule.improvement_percent,
-        )
-        worsened = _meets(change, percent, rule.worsening_points, rule.worsening_percent)
+    change, percent, improved, worsened = changed(len(points), first, last, rule)
     return MeasureSeries(
         instrument=instrument,
         points=points,
