@@ -2,7 +2,8 @@
 
 Scoring and change rules are :mod:`iopauth.measures`': its scoring core (``core``, what
 ``score`` returns without the result object) and its change rule (``changed``, what ``series``
-reports); this module only names the results. An administration that cannot be scored leaves its facts unknown.
+reports); this module only names the results. An administration that cannot be scored leaves
+its facts unknown.
 """
 
 from __future__ import annotations

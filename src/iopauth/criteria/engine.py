@@ -19,13 +19,18 @@ from typing import Any
 
 from ..model import Case, LevelOfCare
 from ..validity import validate_case
-from ._wording import formatted, show
+from ._finders import Finder, finder, lower, render
+from ._wording import show
 from .facts import Value, derive_facts
 from .result import CriterionKind, Determination, Evidence, Finding, Outcome, Review, Status
 from .rules import Facts
 from .sets import CriteriaSet, Criterion, Template, get_criteria, load_criteria
 
 __all__ = ["clear_caches", "evaluate", "show"]
+
+# the reason helpers live with the compiled findings; these names stay for the engine's tests
+_render = render
+_lower = lower
 
 _STATUS = {True: Status.MET, False: Status.NOT_MET, None: Status.UNKNOWN}
 # an exclusion's rule names the condition that excludes: true means it applies
@@ -81,14 +86,20 @@ def _decide(criteria_set: CriteriaSet, kind: Review, facts: Facts) -> dict[str, 
     pointers: list[tuple[LevelOfCare, str]] = []
     floors: list[tuple[LevelOfCare, str]] = []
     get = facts.get
-    for criterion in criteria_set.for_review(kind):
+    params = criteria_set.params
+    for criterion, compiled in _prepared(criteria_set, kind):
         key = tuple(map(get, criterion.key_facts))
-        found = criterion.memo.get(key)
+        memo = criterion.memo
+        found = memo.get(key)
         if found is None:
-            found = _findings(criterion, facts, criteria_set.params)
-            if len(criterion.memo) >= _MEMO_SIZE:
-                criterion.memo.clear()
-            criterion.memo[key] = found
+            found = (
+                compiled(facts, params)
+                if compiled is not None
+                else _findings(criterion, facts, params)
+            )
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            memo[key] = found
         findings.extend(found)
         status = found[0].status
         if criterion.recommend and status in _AGAINST:
@@ -111,6 +122,24 @@ def _decide(criteria_set: CriteriaSet, kind: Review, facts: Facts) -> dict[str, 
         "recommendation_basis": basis,
         "unverified": unverified,
     }
+
+
+_PREPARED: dict[tuple[int, Review], tuple[CriteriaSet, tuple[tuple[Criterion, Finder | None], ...]]]
+_PREPARED = {}
+
+
+def _prepared(
+    criteria_set: CriteriaSet, kind: Review
+) -> tuple[tuple[Criterion, Finder | None], ...]:
+    """The review's criteria, each with its compiled finding (``None``: the generic path)."""
+    entry = _PREPARED.get((id(criteria_set), kind))
+    if entry is not None and entry[0] is criteria_set:
+        return entry[1]
+    prepared = tuple((c, finder(c)) for c in criteria_set.for_review(kind))
+    if len(_PREPARED) >= 256:  # a few sets in use at a time; sets loaded over and over stay bounded
+        _PREPARED.clear()
+    _PREPARED[(id(criteria_set), kind)] = (criteria_set, prepared)
+    return prepared
 
 
 def _summary(
@@ -241,7 +270,8 @@ def _resolve(criteria: str | os.PathLike[str] | CriteriaSet) -> CriteriaSet:
 
 
 def _findings(criterion: Criterion, facts: Facts, params: Mapping[str, Any]) -> tuple[Finding, ...]:
-    """The criterion's finding, then (for an itemized group) one per member."""
+    """The criterion's finding, then (for an itemized group) one per member (the generic
+    path: a criterion with a rule of its own goes through its compiled finder)."""
     rule = criterion.rule
     if rule is not None:
         statuses = _EXCLUSION_STATUS if criterion.kind is CriterionKind.EXCLUSION else _STATUS
@@ -328,7 +358,7 @@ def _group(
     if reason is None:
         titles = "; ".join(m.title[:1].lower() + m.title[1:] for m in unknown)
         reason = (
-            f"The record does not yet show whether {_lower(criterion.text)} "
+            f"The record does not yet show whether {lower(criterion.text)} "
             f"Any one of these would decide it: {titles}."
         )
     return Status.UNKNOWN, reason, tuple(documentation)
@@ -344,42 +374,21 @@ def _reason(criterion: Criterion, status: Status, facts: Facts, params: Mapping[
     for template in variants:  # the first variant whose condition holds (or has none)
         when = template.when
         if when is None or when.evaluate(facts) is True:
-            return template.text if template.static else _render(template, facts, params)
+            return template.text if template.static else render(template, facts, params)
     # no reason of its own: the criterion's text, framed as a reviewer would put it
     if status in (Status.MET, Status.APPLIES):
         return criterion.text
     if status is Status.UNKNOWN:
-        return f"The record does not yet show whether {_lower(criterion.text)}"
-    return f"The record does not show that {_lower(criterion.text)}"
-
-
-def _lower(text: str) -> str:
-    """``The patient is ...`` -> ``the patient is ...`` (keeps acronyms such as ``ASAM``)."""
-    first = text.split(" ", 1)[0]
-    if first.isupper() and len(first) > 1:
-        return text
-    return text[:1].lower() + text[1:]
+        return f"The record does not yet show whether {lower(criterion.text)}"
+    return f"The record does not show that {lower(criterion.text)}"
 
 
 def _pick(variants: tuple[Template, ...], facts: Facts, params: Mapping[str, Any]) -> str | None:
     for template in variants:
         when = template.when
         if when is None or when.evaluate(facts) is True:
-            return template.text if template.static else _render(template, facts, params)
+            return template.text if template.static else render(template, facts, params)
     return None
-
-
-def _render(template: Template, facts: Facts, params: Mapping[str, Any]) -> str:
-    pieces: list[str] = []
-    append = pieces.append
-    get = facts.get
-    for text, is_param, form in template.pieces:
-        if is_param is None:
-            append(text)
-            continue
-        value = params[text] if is_param else get(text)
-        append(formatted(value, form) if form else show(value))
-    return "".join(pieces)
 
 
 def _recommendation(criterion: Criterion, facts: Facts) -> LevelOfCare | None:
