@@ -23,10 +23,11 @@ from ._spec import (
     PCL5_ALTERNATIVE_CUTOFFS,
     PCL5_CLUSTERS,
     PCL5_ENDORSED_AT,
+    SPECS,
     AuditCCutoffs,
     InstrumentSpec,
 )
-from ._validate import validated, validated_answers
+from ._validate import _plain_answers, item_total, validated, validated_answers
 
 PHQ9_SAFETY_ITEM = 8  # 0-based: item 9
 NOTE_PHQ9_ITEM9_UNKNOWN = (
@@ -319,7 +320,12 @@ def core(adm: MeasureAdministration, sex: Sex | None = None) -> Core:
         answers = validated_answers(instrument, adm.items, adm.total)[1]
         risk = CssrsRisk(usual_cssrs_triage(CssrsAnswers.from_items(answers)))
         return None, None, None, answers, risk
-    spec, items, total = validated(instrument, adm.items, adm.total)
+    spec = SPECS[instrument]
+    items = _plain_answers(spec, adm.items) if adm.total is None else None
+    if items is not None:  # the usual form: plain int answers, no total (nothing to check)
+        total = item_total(spec, items)
+    else:
+        spec, items, total = validated(instrument, adm.items, adm.total)
     if instrument is Instrument.AUDIT_C:
         return total, None, total >= _AUDIT_C_CUTOFFS.for_sex(sex)[0], items, None
     severity, positive = _graded(spec, total, spec.cutoff)
