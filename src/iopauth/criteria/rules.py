@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
@@ -152,7 +153,15 @@ def _dotted(node: ast.AST) -> str | None:
 
 
 def _const(value: Value) -> Compiled:
-    return lambda facts: value
+    fn: Compiled = lambda facts: value  # noqa: E731
+    _CONSTANTS[fn] = value
+    return fn
+
+
+# What a compiled reference or constant stands for, so a comparison of a fact with a constant
+# compiles into one function that reads the fact itself (weak: rules of dropped sets go).
+_REFERENCES: weakref.WeakKeyDictionary[Compiled, str] = weakref.WeakKeyDictionary()
+_CONSTANTS: weakref.WeakKeyDictionary[Compiled, Value] = weakref.WeakKeyDictionary()
 
 
 class _Compiler:
@@ -208,7 +217,9 @@ class _Compiler:
         if fact is None:
             raise _RuleError(f"unknown fact {name!r}", node)
         self.facts[name] = None
-        return (lambda facts: facts.get(name)), fact.type
+        read: Compiled = lambda facts: facts.get(name)  # noqa: E731
+        _REFERENCES[read] = name
+        return read, fact.type
 
     # --- logic ---
 
@@ -406,6 +417,19 @@ def _comparison(
         raise _RuleError(f"only numbers can be ordered, not a {left_type}", node)
     if left_type == "strings":
         raise _RuleError("compare a strings fact with 'in' or any_prefix", node)
+
+    name = _REFERENCES.get(left_fn)
+    constant = _CONSTANTS.get(right_fn)
+    if name is not None and constant is not None:
+        # ``fact <op> constant``: the same steps as ``check`` without its two inner calls
+
+        def check_constant(facts: Facts) -> Value:
+            a = facts.get(name)
+            if a is None:
+                return None
+            return compare(a, constant)
+
+        return check_constant
 
     def check(facts: Facts) -> Value:
         a = left_fn(facts)
