@@ -14,37 +14,30 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ._derive import Value
 from ._wording import formatted, show
 from .result import CriterionKind, Evidence, Finding, Status
 from .rules import CompiledRule, Facts
 from .sets import Criterion, Template
 
-Finder = Callable[[Facts, Mapping[str, Any]], tuple[Finding, ...]]
-Reasoner = Callable[[Facts, Mapping[str, Any]], str]
+Finder = Callable[[Facts], tuple[Finding, ...]]
+Reasoner = Callable[[Facts], str]
 
 _STATUS = {True: Status.MET, False: Status.NOT_MET, None: Status.UNKNOWN}
 # an exclusion's rule names the condition that excludes: true means it applies
 _EXCLUSION_STATUS = {True: Status.APPLIES, False: Status.DOES_NOT_APPLY, None: Status.UNKNOWN}
 _AGAINST = frozenset({Status.NOT_MET, Status.APPLIES})
 
-_FINDERS: dict[int, tuple[Criterion, Finder]] = {}
 
-
-def finder(criterion: Criterion) -> Finder | None:
-    """The compiled finding of a criterion with a rule; ``None`` for an any-of group."""
-    entry = _FINDERS.get(id(criterion))
-    if entry is not None and entry[0] is criterion:
-        return entry[1]
+def finder(criterion: Criterion, params: Mapping[str, Any]) -> Finder | None:
+    """The compiled finding of a criterion with a rule in a set with ``params``; ``None`` for
+    an any-of group (the engine's generic path)."""
     if criterion.rule is None or criterion.itemize:
         return None
-    built = _compile(criterion, criterion.rule)
-    if len(_FINDERS) >= 4096:  # sets are few; a program loading sets over and over stays bounded
-        _FINDERS.clear()
-    _FINDERS[id(criterion)] = (criterion, built)  # the entry keeps the criterion alive
-    return built
+    return _compile(criterion, criterion.rule, params)
 
 
-def _compile(criterion: Criterion, rule: CompiledRule) -> Finder:
+def _compile(criterion: Criterion, rule: CompiledRule, params: Mapping[str, Any]) -> Finder:
     evaluate = rule.evaluate
     exclusion = criterion.kind is CriterionKind.EXCLUSION
     statuses = _EXCLUSION_STATUS if exclusion else _STATUS
@@ -57,14 +50,12 @@ def _compile(criterion: Criterion, rule: CompiledRule) -> Finder:
         for status in statuses.values()
     }
     # a reason that is the same whatever the facts is kept as its text
-    reasons: dict[Status, str | Reasoner] = {}
-    for status in statuses.values():
-        reasons[status] = constant(criterion, status) or reasoner(criterion, status)
+    reasons = {status: reasoner(criterion, status, params) for status in statuses.values()}
     paths = criterion.evidence_paths
     ident, title, kind = criterion.id, criterion.title, criterion.kind
     source, citation = criterion.source, criterion.citation
 
-    def find(facts: Facts, params: Mapping[str, Any]) -> tuple[Finding, ...]:
+    def find(facts: Facts) -> tuple[Finding, ...]:
         value = evaluate(facts)
         # a rule is type-checked to give a boolean; anything else reads as unknown
         status = statuses[value if value is True or value is False else None]
@@ -76,7 +67,7 @@ def _compile(criterion: Criterion, rule: CompiledRule) -> Finder:
                 title=title,
                 kind=kind,
                 status=status,
-                reason=reason if isinstance(reason, str) else reason(facts, params),
+                reason=reason if isinstance(reason, str) else reason(facts),
                 source=source,
                 evidence=tuple([Evidence(fact=n, path=p, value=get(n)) for n, p in paths]),
                 documentation=asked[status],
@@ -86,15 +77,6 @@ def _compile(criterion: Criterion, rule: CompiledRule) -> Finder:
         )
 
     return find
-
-
-def constant(criterion: Criterion, status: Status) -> str | None:
-    """The reason of ``status`` when it never depends on the facts (else ``None``)."""
-    variants = _variants(criterion, status)
-    if not variants:
-        return _fallback(criterion, status)
-    first = variants[0]
-    return first.text if first.when is None and first.static else None
 
 
 def _variants(criterion: Criterion, status: Status) -> tuple[Template, ...]:
@@ -114,26 +96,52 @@ def _fallback(criterion: Criterion, status: Status) -> str:
     return f"The record does not show that {lower(criterion.text)}"
 
 
-def reasoner(criterion: Criterion, status: Status) -> Reasoner:
+def reasoner(criterion: Criterion, status: Status, params: Mapping[str, Any]) -> str | Reasoner:
     """The reason a finding of ``status`` gives: the first variant whose condition holds (or
-    has none), else the criterion's text framed as a reviewer would put it."""
-    variants = _variants(criterion, status)
+    has none), else the criterion's text framed as a reviewer would put it. A reason that
+    never depends on the facts is returned as its text."""
+    choices: list[tuple[Callable[[Facts], Value] | None, str | Reasoner]] = [
+        (None if t.when is None else t.when.evaluate, t.text if t.static else filler(t, params))
+        for t in _variants(criterion, status)
+    ]
     fallback = _fallback(criterion, status)
-    first = variants[0] if variants else None
-    if first is None or (first.when is None and first.static):
-        text = fallback if first is None else first.text
-        return lambda facts, params: text
-    if first.when is None:
-        return lambda facts, params: render(first, facts, params)
+    if not choices or choices[0][0] is None:
+        return choices[0][1] if choices else fallback
 
-    def pick(facts: Facts, params: Mapping[str, Any]) -> str:
-        for template in variants:
-            when = template.when
-            if when is None or when.evaluate(facts) is True:
-                return template.text if template.static else render(template, facts, params)
+    def pick(facts: Facts) -> str:
+        for when, reason in choices:
+            if when is None or when(facts) is True:
+                return reason if isinstance(reason, str) else reason(facts)
         return fallback
 
     return pick
+
+
+def filler(template: Template, params: Mapping[str, Any]) -> str | Reasoner:
+    """``template`` with the set's parameters written in once: the text itself when only
+    parameters were left to fill, else a function filling in the facts (as :func:`render`)."""
+    steps: list[tuple[str, str, str]] = []  # literal text, then a fact and its format
+    text = ""
+    for piece, is_param, form in template.pieces:
+        if is_param is None:
+            text += piece
+        elif is_param:
+            value = params[piece]
+            text += formatted(value, form) if form else show(value)
+        else:
+            steps.append((text, piece, form))
+            text = ""
+    if not steps:
+        return text
+    tail = text
+
+    def fill(facts: Facts) -> str:
+        get = facts.get
+        return (
+            "".join([t + (formatted(get(n), f) if f else show(get(n))) for t, n, f in steps]) + tail
+        )
+
+    return fill
 
 
 def lower(text: str) -> str:

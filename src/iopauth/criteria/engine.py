@@ -92,11 +92,7 @@ def _decide(criteria_set: CriteriaSet, kind: Review, facts: Facts) -> dict[str, 
         memo = criterion.memo
         found = memo.get(key)
         if found is None:
-            found = (
-                compiled(facts, params)
-                if compiled is not None
-                else _findings(criterion, facts, params)
-            )
+            found = compiled(facts) if compiled is not None else _findings(criterion, facts, params)
             if len(memo) >= _MEMO_SIZE:
                 memo.clear()
             memo[key] = found
@@ -135,7 +131,8 @@ def _prepared(
     entry = _PREPARED.get((id(criteria_set), kind))
     if entry is not None and entry[0] is criteria_set:
         return entry[1]
-    prepared = tuple((c, finder(c)) for c in criteria_set.for_review(kind))
+    params = criteria_set.params
+    prepared = tuple((c, finder(c, params)) for c in criteria_set.for_review(kind))
     if len(_PREPARED) >= 256:  # a few sets in use at a time; sets loaded over and over stay bounded
         _PREPARED.clear()
     _PREPARED[(id(criteria_set), kind)] = (criteria_set, prepared)
