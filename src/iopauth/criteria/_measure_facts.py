@@ -153,7 +153,7 @@ def _measures(case: Case, as_of: date) -> dict[str, Value]:
         administrations = given.get(instrument)
         found = None if administrations is None else _scored(administrations, sex)
         if found is None:
-            facts.update(_ABSENT[instrument])  # the same names, in the same order, unknown
+            # its facts stay unknown: derive_facts starts every group's facts at unknown
             continue
         latest_on, latest = found[-1]
         latest_by[instrument] = found[-1]
