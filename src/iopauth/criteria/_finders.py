@@ -16,7 +16,7 @@ from typing import Any
 
 from ._derive import Value
 from ._wording import formatted, show
-from .result import CriterionKind, Evidence, Finding, Status
+from .result import CriterionKind, Finding, Status, evidence_of, finding_of
 from .rules import CompiledRule, Facts
 from .sets import Criterion, Template
 
@@ -62,17 +62,17 @@ def _compile(criterion: Criterion, rule: CompiledRule, params: Mapping[str, Any]
         get = facts.get
         reason = reasons[status]
         return (
-            Finding(
-                criterion=ident,
-                title=title,
-                kind=kind,
-                status=status,
-                reason=reason if isinstance(reason, str) else reason(facts),
-                source=source,
-                evidence=tuple([Evidence(fact=n, path=p, value=get(n)) for n, p in paths]),
-                documentation=asked[status],
-                verified=verified,
-                citation=citation,
+            finding_of(
+                ident,
+                title,
+                kind,
+                status,
+                reason if isinstance(reason, str) else reason(facts),
+                source,
+                tuple([evidence_of(n, p, get(n)) for n, p in paths]),
+                asked[status],
+                verified,
+                citation,
             ),
         )
 
