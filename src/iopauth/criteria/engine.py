@@ -95,8 +95,6 @@ def _decide(criteria_set: CriteriaSet, kind: Review, facts: Facts) -> dict[str, 
             found = compiled(facts) if compiled is not None else _findings(criterion, facts, params)
             if len(memo) >= _MEMO_SIZE:
                 memo.clear()
-            elif not memo:
-                _register(memo)
             memo[key] = found
         findings.extend(found)
         status = found[0].status
@@ -255,25 +253,9 @@ def clear_caches() -> None:
         _FACTS_CACHE.clear()
     for criteria_set in get_criteria.built():  # a set never built has nothing to forget
         criteria_set.memo.clear()
-    # every criterion memo holding findings is registered (the shipped sets' and loaded ones')
-    for memo in list(_FILLED.values()):
-        memo.clear()
-    _FILLED.clear()
-
-
-# The findings memos that hold entries, by identity (each keeps its dict alive, so an id is
-# never reused while registered); bounded like the memos themselves.
-_FILLED: dict[int, dict[Any, Any]] = {}
-_FILLED_SIZE = 4096
-
-
-def _register(memo: dict[Any, Any]) -> None:
-    """Note a findings memo about to get its first entry, so clear_caches finds it."""
-    if len(_FILLED) >= _FILLED_SIZE:
-        for other in list(_FILLED.values()):
-            other.clear()
-        _FILLED.clear()
-    _FILLED[id(memo)] = memo
+        for criterion in criteria_set.criteria:
+            if criterion.memo:
+                criterion.memo.clear()
 
 
 def _resolve(criteria: str | os.PathLike[str] | CriteriaSet) -> CriteriaSet:
