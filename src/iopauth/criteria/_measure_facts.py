@@ -157,25 +157,29 @@ def _measures(case: Case, as_of: date) -> dict[str, Value]:
             continue
         latest_on, latest = found[-1]
         latest_by[instrument] = found[-1]
-        name = _NAMES[instrument]
-        facts[name["days_since"]] = (as_of - latest_on).days
+        days = (as_of - latest_on).days
         if instrument is Instrument.CSSRS_SCREENER:
             level = latest[4]
+            facts["cssrs.days_since"] = days
             facts["cssrs.risk_level"] = None if level is None else str(level.value)
             safety.append(flags_safety(level))
             continue
         baseline_on, baseline = found[0]
         total = latest[0]
         change, _, better, worse = changed(len(found), baseline[0], total, _RULES.get(instrument))
-        facts[name["total"]] = total
-        facts[name["baseline_total"]] = baseline[0]
-        facts[name["latest_on"]] = latest_on.isoformat()
-        facts[name["baseline_on"]] = baseline_on.isoformat()
-        facts[name["severity"]] = latest[1]
-        facts[name["positive"]] = latest[2]
-        facts[name["change"]] = change
-        facts[name["improved"]] = better
-        facts[name["worsened"]] = worse
+        values: tuple[Value, ...] = (
+            days,
+            total,
+            baseline[0],
+            latest_on.isoformat(),
+            baseline_on.isoformat(),
+            latest[1],
+            latest[2],
+            change,
+            better,
+            worse,
+        )
+        facts.update(zip(_SCORED_NAMES[instrument], values, strict=True))
         if change is not None:
             improved.append(better)
             worsened.append(worse)
@@ -230,10 +234,24 @@ def _absent(instrument: Instrument) -> dict[str, Value]:
 
 
 _ABSENT = {instrument: _absent(instrument) for instrument in PREFIX}
-# each instrument's fact names by their last part ("total" -> "phq9.total"), built once
-_NAMES = {
-    instrument: {name.partition(".")[2]: name for name in names}
-    for instrument, names in _ABSENT.items()
+# the facts of an instrument with a total, in the order ``_measures`` gives their values
+_SCORED_NAMES = {
+    instrument: tuple(
+        f"{prefix}.{key}"
+        for key in (
+            "days_since",
+            "total",
+            "baseline_total",
+            "latest_on",
+            "baseline_on",
+            "severity",
+            "positive",
+            "change",
+            "improved",
+            "worsened",
+        )
+    )
+    for instrument, prefix in PREFIX.items()
 }
 
 
