@@ -22,6 +22,7 @@ from typing import Any
 from iopauth.criteria import criteria_sets, evaluate, get_criteria
 from iopauth.criteria.engine import clear_caches
 from iopauth.criteria.result import Determination, Review
+from iopauth.model import Case
 from iopauth.serialize import load_case
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +40,11 @@ def _variants() -> list[dict[str, Any]]:
     spec.loader.exec_module(module)
     docs: list[dict[str, Any]] = module.examples() + module.variants(VARIANTS)
     return docs
+
+
+def cases() -> list[Case]:
+    """The golden cases, loaded: the examples, then the benchmark's variants of them."""
+    return [load_case(json.dumps(doc)) for doc in _variants()]
 
 
 def _key(doc: dict[str, Any], name: str, review: Review, shift: int) -> str:

@@ -30,10 +30,12 @@ _AGAINST = frozenset({Status.NOT_MET, Status.APPLIES})
 
 
 def finder(criterion: Criterion, params: Mapping[str, Any]) -> Finder | None:
-    """The compiled finding of a criterion with a rule in a set with ``params``; ``None`` for
-    an any-of group (the engine's generic path)."""
-    if criterion.rule is None or criterion.itemize:
+    """The compiled finding of a criterion in a set with ``params``; ``None`` for an itemized
+    any-of group (the engine's generic path)."""
+    if criterion.itemize:
         return None
+    if criterion.rule is None:
+        return _compile_group(criterion, params)
     return _compile(criterion, criterion.rule, params)
 
 
@@ -77,6 +79,99 @@ def _compile(criterion: Criterion, rule: CompiledRule, params: Mapping[str, Any]
         )
 
     return find
+
+
+def _compile_group(criterion: Criterion, params: Mapping[str, Any]) -> Finder:
+    """An any-of group: met when one member is met, not met when all are not met (as the
+    engine's ``_group``)."""
+    members = tuple(
+        (
+            member,
+            None if member.rule is None else member.rule.evaluate,
+            reasoner(member, Status.MET, params),
+            reasoner(member, Status.NOT_MET, params),
+        )
+        for member in criterion.members
+    )
+    not_met_own = chooser(criterion.not_met_reason, params)
+    unknown_own = chooser(criterion.unknown_reason, params)
+    lowered = lower(criterion.text)
+    verified = criterion.verified
+    paths = criterion.evidence_paths
+    ident, title, kind = criterion.id, criterion.title, criterion.kind
+    source, citation = criterion.source, criterion.citation
+
+    def find(facts: Facts) -> tuple[Finding, ...]:
+        unknown: list[Criterion] = []
+        met: str | Reasoner | None = None
+        for member, evaluate, met_reason, _ in members:
+            value = None if evaluate is None else evaluate(facts)
+            if value is True:
+                met = met_reason
+                break
+            if value is not False:  # not a boolean: unknown
+                unknown.append(member)
+        documentation: tuple[str, ...] = ()  # only an unknown group asks for documents
+        if met is not None:
+            status, reason = Status.MET, met if isinstance(met, str) else met(facts)
+        elif not unknown:
+            status = Status.NOT_MET
+            own = not_met_own(facts)
+            reason = (
+                own
+                if own is not None
+                else " ".join(r if isinstance(r, str) else r(facts) for *_, r in members)
+            )
+        else:
+            status = Status.UNKNOWN
+            wanted: dict[str, None] = dict.fromkeys(criterion.documentation)
+            for member in unknown:
+                wanted.update(dict.fromkeys(member.documentation))
+            documentation = tuple(wanted)
+            own = unknown_own(facts)
+            if own is None:
+                titles = "; ".join(m.title[:1].lower() + m.title[1:] for m in unknown)
+                own = (
+                    f"The record does not yet show whether {lowered} "
+                    f"Any one of these would decide it: {titles}."
+                )
+            reason = own
+        get = facts.get
+        return (
+            finding_of(
+                ident,
+                title,
+                kind,
+                status,
+                reason,
+                source,
+                tuple([evidence_of(n, p, get(n)) for n, p in paths]),
+                documentation,
+                verified,
+                citation,
+            ),
+        )
+
+    return find
+
+
+def chooser(
+    variants: tuple[Template, ...], params: Mapping[str, Any]
+) -> Callable[[Facts], str | None]:
+    """The first of ``variants`` whose condition holds (or has none), filled in; ``None``
+    when none holds."""
+    choices = [
+        (None if t.when is None else t.when.evaluate, t.text if t.static else filler(t, params))
+        for t in variants
+    ]
+
+    def choose(facts: Facts) -> str | None:
+        for when, reason in choices:
+            if when is None or when(facts) is True:
+                return reason if isinstance(reason, str) else reason(facts)
+        return None
+
+    return choose
 
 
 def _variants(criterion: Criterion, status: Status) -> tuple[Template, ...]:
