@@ -6,9 +6,9 @@ load on first use, so ``import iopauth`` stays fast.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ._lazy import exports
 from .errors import (
     AuthorizationStoreError,
     CriteriaSetError,
@@ -96,16 +96,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in ("fhir", "forms"):  # subpackages (FHIR/PAS; payer forms), loaded on first use
-        return importlib.import_module(f"iopauth.{name}")
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'iopauth' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = exports(__name__, _LAZY, globals(), __all__, subpackages=("fhir", "forms"))

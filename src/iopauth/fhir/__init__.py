@@ -6,8 +6,9 @@ relies on itself. :class:`PasClient` needs the ``fhir`` extra (httpx, PyJWT).
 Every name loads on first use (``decision_from_response`` brings the authorization package).
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .._lazy import exports
 from ..errors import PasClientError
 
 __all__ = [
@@ -45,16 +46,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'iopauth.fhir' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = exports(__name__, _LAZY, globals(), __all__)
