@@ -36,6 +36,7 @@ from pathlib import Path
 
 import weasyprint
 
+from iopauth.caseformat.serialize import load_case
 from iopauth.model import Case
 from iopauth.rendering import (
     RenderOptions,
@@ -48,7 +49,6 @@ from iopauth.rendering import pdf as pdf_module
 from iopauth.rendering.environment import environment, render_template
 from iopauth.rendering.pdf import layout
 from iopauth.rendering.render import _Session, packet_parts
-from iopauth.serialize import load_case
 
 _DEFAULT_CASE = (
     Path(__file__).resolve().parent.parent / "examples/cases/medicare-stepdown-depression.json"

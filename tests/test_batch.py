@@ -20,9 +20,9 @@ from pypdf import PdfReader
 
 from iopauth import evaluate
 from iopauth.batch import CaseResult, render_many
+from iopauth.caseformat.serialize import load_case
 from iopauth.criteria import default_criteria, default_review
 from iopauth.model import Case
-from iopauth.serialize import load_case
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "cases"
 LETTER = ("request-letter",)

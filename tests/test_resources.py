@@ -63,7 +63,7 @@ import pathlib, sys
 import iopauth
 from iopauth import _resources
 from iopauth.rendering import render
-from iopauth.serialize import load_case
+from iopauth.caseformat.serialize import load_case
 
 venv = pathlib.Path(sys.prefix).resolve()
 for path in (pathlib.Path(iopauth.__file__), _resources.templates_dir(), _resources.fonts_dir(),
@@ -132,8 +132,8 @@ def test_built_wheel_renders_outside_the_checkout(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
     assert result.stdout.startswith(b"%PDF-")
 
+    from iopauth.caseformat.serialize import load_case
     from iopauth.rendering import render
-    from iopauth.serialize import load_case
 
     example = _resources.examples_dir()
     assert example is not None

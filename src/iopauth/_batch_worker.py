@@ -71,11 +71,11 @@ def render_job(
     those of its names that apply (the others are listed as skipped). Files are written aside
     and renamed, so ``out_dir`` never holds a partial PDF.
     """
+    from .caseformat.serialize import load_case
     from .criteria import default_criteria, default_review, evaluate
     from .errors import InvalidCaseError, IopAuthError
     from .rendering import RenderOptions, summary_language
     from .rendering.render import LETTERS, applicable_documents, is_draft, render_documents
-    from .serialize import load_case
 
     warm()
     entry: dict[str, Any] = {"status": "ok", "files": [], "skipped": [], "errors": []}

@@ -276,7 +276,7 @@ def _prepare(
 ) -> Iterable[tuple[int, _Job | CaseResult]]:
     """Each case as JSON text with a unique file-name prefix (and its authorization's JSON
     text, when one is given for its case id); an unreadable file's result."""
-    from .serialize import dump_case
+    from .caseformat.serialize import dump_case
 
     taken: set[str] = set()
     for index, case in enumerate(cases):

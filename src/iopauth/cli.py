@@ -23,8 +23,8 @@ from ._batch_cli import add_parser as add_batch_parser
 from ._batch_cli import run_command as run_batch
 from ._batch_cli import run_demo
 from ._files import write_output
-from ._reading import read_stream
 from .authorization import _cli as _auth_cli
+from .caseformat._reading import read_stream
 from .errors import CriteriaSetError, IopAuthError, LanguageFallbackWarning
 
 if TYPE_CHECKING:
@@ -256,7 +256,7 @@ def _language_notices(err: TextIO) -> Iterator[None]:
 
 
 def read_case_argument(source: str, stdin: TextIO | None) -> Case:
-    from .serialize import load_case
+    from .caseformat.serialize import load_case
 
     if source == "-":
         stream = stdin if stdin is not None else sys.stdin
@@ -405,7 +405,7 @@ def _payer_records(args: argparse.Namespace, case: Case) -> dict[str, Any]:
 
 
 def _cmd_schema(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
-    from .serialize import case_schema
+    from .caseformat.serialize import case_schema
 
     json.dump(case_schema(), out, indent=2)
     out.write("\n")

@@ -63,7 +63,7 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
     """Run ``iopauth auth ACTION``; returns the exit code (0)."""
-    from ..serialize import load_case
+    from ..caseformat.serialize import load_case
     from .store import AuthorizationStore
 
     # Inputs are read and checked before the store is opened: bad input leaves no file behind,

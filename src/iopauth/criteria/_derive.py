@@ -11,6 +11,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
+from ..caseformat.rules import SERVICES_TOLERANCE
 from ..model import (
     Case,
     DocumentKind,
@@ -23,7 +24,6 @@ from ..model import (
     Severity,
     WithdrawalRisk,
 )
-from ..validate import SERVICES_TOLERANCE
 from . import _adapters
 
 Value = bool | int | float | str | tuple[str, ...] | None

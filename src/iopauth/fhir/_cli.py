@@ -61,7 +61,7 @@ def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None = None) -> i
 def _source(name: str, stdin: TextIO | None) -> str | bytes | Path:
     """A file argument, or standard input for '-' (read up to the document size limit)."""
     if name == "-":
-        from .._reading import read_stream
+        from ..caseformat._reading import read_stream
 
         stream = stdin if stdin is not None else sys.stdin
         try:
@@ -79,7 +79,7 @@ def _write(args: argparse.Namespace, out: TextIO, data: bytes) -> None:
 
 
 def _import(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
-    from ..serialize import dump_case
+    from ..caseformat.serialize import dump_case
     from ._import import case_from_bundle
 
     extra: dict[str, Any] = {}
@@ -109,7 +109,7 @@ def _import(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
 
 
 def _pas(args: argparse.Namespace, out: TextIO) -> int:
-    from ..serialize import load_case
+    from ..caseformat.serialize import load_case
     from ._pas import pas_request
 
     case = load_case(Path(args.case))

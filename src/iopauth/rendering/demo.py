@@ -33,8 +33,8 @@ def demo_lines(
     The case line gives the criteria outcome and says when its letters are marked DRAFT;
     ``on_replace`` is called with each existing file before it is replaced.
     """
+    from ..caseformat.serialize import load_case
     from ..criteria import default_criteria, default_review, evaluate
-    from ..serialize import load_case
     from .labels import label
 
     out = Path(out_dir)

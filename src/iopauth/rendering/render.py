@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._documents import DOCUMENTS
+from ..caseformat.validity import validate_case
 from ..criteria import default_criteria, default_review, evaluate
 from ..criteria.result import Determination, Outcome, Review
 from ..errors import RenderError
 from ..model import Case, RequestKind
-from ..validity import validate_case
 from .context import build_context, draft_items
 from .environment import environment, normalize_dirs, render_template
 from .language import Language, document_language, warn_fallback
@@ -600,7 +600,7 @@ def _attachments(case: Case, document: str, options: RenderOptions) -> tuple[Att
         return ()
     if document in ("fax-cover", "patient-summary"):
         return options.attachments
-    from ..serialize import dump_case
+    from ..caseformat.serialize import dump_case
 
     data = dump_case(case)
     patient = data["patient"]

@@ -6,8 +6,8 @@ and optional value is resolved once, when a class's hook is generated, instead o
 on the type for every value; enums are looked up in their value table instead of calling the
 enum class; tuples and optional values are written out with their items' hook resolved once
 (cattrs inlines a hook that passes values through). Valid documents rarely reach this
-converter at all: :mod:`iopauth._firstpass` builds them first, and only a document it refuses
-is structured here, to report every problem.
+converter at all: :mod:`iopauth.caseformat._firstpass` builds them first, and only a document
+it refuses is structured here, to report every problem.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from cattrs import Converter
 from cattrs.errors import IterableValidationError, IterableValidationNote
 from cattrs.fns import identity
 
+from ..model import Diagnosis, StrEnum
 from ._reading import HUGE
-from .limits import MAX_KEYS, max_items
-from .model import Diagnosis, StrEnum
+from .limits import MAX_KEYS, MAX_NUMBER, MAX_TEXT, max_items
 
 __all__ = [
     "BAD_CHARS",
@@ -42,10 +42,6 @@ __all__ = [
 _T = TypeVar("_T")
 _Hook = Callable[[Any, Any], Any]
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-#: Longest string accepted in any field. Free text beyond this belongs in an attachment.
-MAX_TEXT = 10_000
-#: Largest magnitude of any number in a case; no count, score or duration comes near it.
-MAX_NUMBER = 1_000_000_000
 _NUMBER_RULE = f"must be between -{MAX_NUMBER} and {MAX_NUMBER}"
 # Control characters, and lone surrogates (not Unicode text: JSON escapes such as "\\ud800",
 # or undecodable bytes read with surrogateescape, produce them).
@@ -346,7 +342,7 @@ def _object_hook(conv: Converter, cl: type[_T]) -> Callable[[Any, Any], _T]:
 
 def normalized_diagnosis(diagnosis: Diagnosis) -> Diagnosis:
     """``diagnosis`` with its ICD-10-CM code written normalized, when the code's format allows."""
-    from .codes import normalize_icd10  # light: the code table is not read here
+    from ..codes import normalize_icd10  # light: the code table is not read here
 
     normalized = normalize_icd10(diagnosis.code)
     if normalized is not None and normalized != diagnosis.code:

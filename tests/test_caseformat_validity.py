@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 
 import iopauth
 from iopauth import Case, InvalidCaseError, dump_case, evaluate, load_case, validate_case
+from iopauth.caseformat.validity import _Writer, is_known_valid
 from iopauth.model import Diagnosis, PlanType, Sex
-from iopauth.validity import _Writer, is_known_valid
 
 from .casebuilder import with_path
 from .strategies import broken_cases, cases, with_any_value

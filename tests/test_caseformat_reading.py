@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from iopauth import InvalidCaseError, load_case
-from iopauth import _reading as reading
+from iopauth.caseformat import _reading as reading
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "cases"
 STEPDOWN = EXAMPLE / "medicare-stepdown-depression.json"

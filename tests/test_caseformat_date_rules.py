@@ -7,7 +7,7 @@ from datetime import date
 import attrs
 from hypothesis import HealthCheck, given, settings
 
-from iopauth._case_dates import _build, _Scan, date_problems
+from iopauth.caseformat._date_rules import _build, _Scan, date_problems
 from iopauth.model import Case, DateRange
 
 from .strategies import cases, with_dates_moved

@@ -3,7 +3,7 @@
 Most documents loaded are valid, and for them the question is only "is every value what its
 field takes?". This pass answers it in straight-line code written once per record class from
 the field types: each primitive's checks inline (the same rules as the converter's hooks in
-:mod:`iopauth._hooks`, in their cheapest form), no hook call per value, no dictionary of
+:mod:`iopauth.caseformat._hooks`, in their cheapest form), no hook call per value, no dictionary of
 keyword arguments, no error bookkeeping. The first value that does not fit raises
 :class:`RefusedError` (or whatever a lookup raises); the loader then structures the document
 again with the cattrs converter, which finds every problem and its path. So this pass may
@@ -25,9 +25,9 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 import attrs
 from cattrs import Converter
 
-from ._hooks import BAD_CHARS, MAX_NUMBER, MAX_TEXT
-from .limits import MAX_KEYS, max_items
-from .model import StrEnum
+from ..model import StrEnum
+from ._hooks import BAD_CHARS
+from .limits import MAX_KEYS, MAX_NUMBER, MAX_TEXT, max_items
 
 __all__ = ["RefusedError", "first_pass"]
 

@@ -19,7 +19,7 @@ from typing import Any, cast, get_args, get_origin, get_type_hints
 
 import attrs
 
-from .model import Case, DateRange
+from ..model import Case, DateRange
 
 __all__ = ["OBSERVED", "date_problems"]
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from iopauth import InvalidCaseError, case_schema, load_case
+from iopauth.caseformat.limits import DEFAULT_MAX_ITEMS, MAX_ITEMS, MAX_KEYS, max_items
 from iopauth.errors import RenderError
-from iopauth.limits import DEFAULT_MAX_ITEMS, MAX_ITEMS, MAX_KEYS, max_items
 from iopauth.model import Medication
 from iopauth.rendering import pdf, render
 

@@ -1,16 +1,18 @@
-"""How many items each array of a case may hold: limits no real case comes near.
+"""The case document's limits: how many items each array may hold, how long a string and how
+large a number may be — limits no real case comes near.
 
 They bound the work a hostile or broken document can cause (8,000 medications once took 39 s
 and 862 MB to render). ``load_case`` refuses a longer array at its path, and the JSON Schema
-states each limit as ``maxItems`` (``maxProperties`` for the free-form ``ratings``).
+states each limit as ``maxItems`` (``maxProperties`` for the free-form ``ratings``). This module
+sits below the converter (:mod:`._hooks`), the first pass and the schema, which all read it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .authorization.model import Review, Usage
-from .model import (
+from ..authorization.model import Review, Usage
+from ..model import (
     Clinician,
     Diagnosis,
     DocumentOnHand,
@@ -24,7 +26,12 @@ from .model import (
     TreatmentEpisode,
 )
 
-__all__ = ["DEFAULT_MAX_ITEMS", "MAX_ITEMS", "MAX_KEYS", "max_items"]
+__all__ = ["DEFAULT_MAX_ITEMS", "MAX_ITEMS", "MAX_KEYS", "MAX_NUMBER", "MAX_TEXT", "max_items"]
+
+#: Longest string accepted in any field. Free text beyond this belongs in an attachment.
+MAX_TEXT = 10_000
+#: Largest magnitude of any number in a case; no count, score or duration comes near it.
+MAX_NUMBER = 1_000_000_000
 
 #: The limit for an array whose item type has no entry in :data:`MAX_ITEMS`.
 DEFAULT_MAX_ITEMS = 100

@@ -2,7 +2,7 @@
 
 A case built in Python is checked by the same converter and rule pass as a JSON document: its
 values are written out as ``dump_case`` would write them, read back by the loader's structural
-pass, and the rules of :mod:`iopauth.validate` run on it. The lines are therefore those
+pass, and the rules of :mod:`iopauth.caseformat.rules` run on it. The lines are therefore those
 ``load_case(dump_case(case))`` gives. Two kinds of value get lines of their own:
 
 - values ``dump_case`` cannot write at all (a ``str`` where a :class:`datetime.date` belongs, a
@@ -19,55 +19,18 @@ when ``evaluate`` or ``render`` first sees the case.
 from __future__ import annotations
 
 import functools
-import weakref
 from datetime import date
 from types import UnionType
 from typing import Any, Union, cast, get_args, get_origin, get_type_hints
 
 import attrs
 
-from .errors import InvalidCaseError
-from .model import Case, StrEnum
-from .validate import case_problems
+from ..errors import InvalidCaseError
+from ..model import Case, StrEnum
+from .known_valid import is_known_valid, remember_valid
+from .rules import case_problems
 
 __all__ = ["is_known_valid", "remember_valid", "validate_case"]
-
-
-# Cases known valid, by identity: id(case) -> a weak reference to it. Not a WeakSet: a WeakSet
-# hashes its members, and hashing a frozen attrs case hashes every field recursively (a second
-# full pass, and a TypeError for the ``ratings`` dict). Not a WeakValueDictionary: its entries
-# are built in Python, five times the cost of this one (2.6 against 0.5 us; a load takes
-# about 450 us). A reused id is caught by the ``is`` check; an entry leaves when its case is
-# collected, so the table holds only live cases and never forgets one. A race between threads
-# can only drop an entry, which costs a re-check, never a wrong answer.
-# Every record is frozen and every sequence a tuple (validate_case refuses lists), so a case
-# checked once stays valid; the one mutable part is LevelOfCareRating.ratings, a dict that a
-# caller could change in place after the check (the model's documentation forbids it).
-class _Entry(weakref.ref[Case]):
-    __slots__ = ("key",)
-    key: int
-
-
-_KNOWN_VALID: dict[int, _Entry] = {}
-
-
-def _forget(entry: weakref.ref[Case]) -> None:
-    key = cast("_Entry", entry).key
-    if _KNOWN_VALID.get(key) is entry:
-        del _KNOWN_VALID[key]
-
-
-def remember_valid(case: Case) -> None:
-    """Record that ``case`` passed every check (``load_case`` calls this)."""
-    entry = _Entry(case, _forget)
-    entry.key = key = id(case)
-    _KNOWN_VALID[key] = entry
-
-
-def is_known_valid(case: object) -> bool:
-    """Whether ``case`` came from ``load_case`` or passed :func:`validate_case` already."""
-    entry = _KNOWN_VALID.get(id(case))
-    return entry is not None and entry() is case
 
 
 def validate_case(case: Case) -> None:
@@ -85,7 +48,7 @@ def validate_case(case: Case) -> None:
         raise InvalidCaseError([f"$: must be a Case, not {type(case).__name__}"])
     python_lines: dict[str, str] = {}
     data = cast("dict[str, object]", _Writer(python_lines).record(case, Case, "$"))
-    from .serialize import structure_problems  # serialize imports this module
+    from .serialize import structure_problems  # the loader's structural pass
 
     lines = structure_problems(data)
     if lines:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from iopauth._hooks import (
+from iopauth.caseformat._hooks import (
     RuleError,
     structure_date,
     structure_enum,
@@ -95,7 +95,7 @@ _VALUES: list[object] = [None, "text", 3, 2.5, True, "2024-03-15", "iop", *NEAR_
 @pytest.mark.parametrize("inner", [str, int, float, bool, date, LevelOfCare])
 def test_optional_hooks_answer_as_their_type_or_none(inner: type) -> None:
     """X | None takes None, and otherwise answers every value exactly as X's own hook."""
-    from iopauth.serialize import _CONVERTER
+    from iopauth.caseformat.serialize import _CONVERTER
 
     optional = _CONVERTER.get_structure_hook(inner | None)
     plain = _CONVERTER.get_structure_hook(inner)

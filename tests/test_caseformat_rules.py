@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from iopauth import InvalidCaseError, load_case
-from iopauth.validate import npi_is_valid
+from iopauth.caseformat.rules import npi_is_valid
 
 BASE = Path(__file__).parent.parent / "examples" / "cases" / "medicare-stepdown-depression.json"
 

@@ -2,10 +2,10 @@
 
 Loading runs in two passes. The structural pass turns JSON into model objects with strict
 types — no silent ``"3"`` → ``3`` or ``1`` → ``True`` coercion. A valid document is built by
-the first pass generated from the model (:mod:`iopauth._firstpass`); a document it refuses
-goes through the cattrs converter (:mod:`iopauth._hooks`), which collects every problem at
-once. The rule pass (:mod:`iopauth.validate`) then checks field and cross-field rules. Both
-report ``"<json path>: <rule>"`` lines and never the offending value.
+the first pass generated from the model (:mod:`iopauth.caseformat._firstpass`); a document it
+refuses goes through the cattrs converter (:mod:`iopauth.caseformat._hooks`), which collects
+every problem at once. The rule pass (:mod:`iopauth.caseformat.rules`) then checks field and
+cross-field rules. Both report ``"<json path>: <rule>"`` lines and never the offending value.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from cattrs.errors import (
     IterableValidationError,
 )
 
+from ..errors import InvalidCaseError
+from ..model import Case, Diagnosis
 from ._firstpass import first_pass
 from ._hooks import (
-    MAX_NUMBER,
-    MAX_TEXT,
     KeyPosition,
     RuleError,
     make_converter,
@@ -38,10 +38,9 @@ from ._reading import (
     key_text,
     read_source,
 )
-from .errors import InvalidCaseError
-from .model import Case, Diagnosis
-from .validate import case_problems
-from .validity import remember_valid
+from .known_valid import remember_valid
+from .limits import MAX_NUMBER, MAX_TEXT
+from .rules import case_problems
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
@@ -114,7 +113,7 @@ def load_case(source: Mapping[str, Any] | str | bytes | os.PathLike[str]) -> Cas
 def _structure(data: Mapping[str, Any]) -> Case:
     """The structural pass: model objects from JSON, or every problem with its path.
 
-    The first pass (:mod:`iopauth._firstpass`) stops at the first problem without saying
+    The first pass (:mod:`iopauth.caseformat._firstpass`) stops at the first problem without saying
     where; only then does the converter run, to find every problem with its path.
     """
     try:

@@ -2,7 +2,7 @@
 
 The schema states the structure (types, required fields, enums, unknown keys refused) and the
 simple ranges; cross-field rules (one primary diagnosis, dates in order, …) live in
-:mod:`iopauth.validate` and are listed in ``docs/case-format.md``.
+:mod:`iopauth.caseformat.rules` and are listed in ``docs/case-format.md``.
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 
 import attrs
 
-from .limits import MAX_KEYS, max_items
-from .serialize import MAX_NUMBER, MAX_TEXT
-from .validate import MAX_PLAN_WEEKS
+from .limits import MAX_KEYS, MAX_NUMBER, MAX_TEXT, max_items
+from .rules import MAX_PLAN_WEEKS
 
 __all__ = ["build_schema"]
 

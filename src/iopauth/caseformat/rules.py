@@ -1,7 +1,7 @@
 """Field and cross-field rules of a case, checked after the JSON has been structured.
 
 Rules on single strings (non-empty, length, control characters) are part of structuring
-(:mod:`iopauth.serialize`), which looks at every string anyway.
+(:mod:`iopauth.caseformat.serialize`), which looks at every string anyway.
 
 ``case_problems`` returns every problem as ``"<json path>: <rule>"``. Rules name the field and
 the rule, never the offending value, so a message can go into a log or a terminal safely.
@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import re
 
-from ._case_dates import date_problems
-from .codes import (
+from ..codes import (
     check_icd10,
     normalize_icd10,
     revenue_code_format_error,
     service_code_format_error,
 )
-from .levels import problems as rating_problems
-from .measures import problems as measure_problems
-from .model import (
+from ..levels import problems as rating_problems
+from ..measures import problems as measure_problems
+from ..model import (
     Address,
     AuthorizationRequest,
     Case,
@@ -31,6 +30,7 @@ from .model import (
     Schedule,
     TreatmentPlan,
 )
+from ._date_rules import date_problems
 
 __all__ = ["case_problems", "npi_is_valid"]
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from iopauth import Case, InvalidCaseError, dump_case, load_case
-from iopauth.serialize import _structurer, structure_problems
+from iopauth.caseformat.serialize import _structurer, structure_problems
 
 from .strategies import broken_documents
 

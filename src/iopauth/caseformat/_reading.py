@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import InvalidCaseError
+from ..errors import InvalidCaseError
 
 __all__ = [
     "HUGE",
