@@ -86,7 +86,7 @@ def request_letter(rounds: int) -> list[Row]:
     and fonts (iopauth's own overhead), and against a naive ``write_pdf`` of the HTML."""
     import weasyprint
 
-    from iopauth._resources import templates_dir
+    from iopauth._support.resources import templates_dir
     from iopauth.rendering import RenderOptions, render, render_html
     from iopauth.rendering.environment import environment, render_template
     from iopauth.rendering.pdf import AssetFetcher, _font_setup, _style

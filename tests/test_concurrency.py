@@ -8,7 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
-from iopauth._once import once
+from iopauth._support.once import once
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "cases"
 THREADS = 8

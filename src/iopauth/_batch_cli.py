@@ -165,7 +165,7 @@ def run_demo(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int
     the path of each file written, in the cases' name order as they finish; a progress bar on
     a terminal. An existing file about to be replaced is named on stderr unless ``--force``.
     """
-    from ._resources import examples_dir
+    from ._support.resources import examples_dir
     from .batch import default_workers, render_many
 
     del stdin

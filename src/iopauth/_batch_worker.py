@@ -17,7 +17,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from ._files import write_atomically
+from ._support.files import write_atomically
 
 __all__ = ["render_job", "warm"]
 

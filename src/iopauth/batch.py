@@ -47,7 +47,7 @@ from ._batch_report import (
     report_json,
 )
 from ._batch_worker import render_job, warm
-from ._files import write_atomically
+from ._support.files import write_atomically
 from .model import Case
 
 if TYPE_CHECKING:

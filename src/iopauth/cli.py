@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO, TextIO
 from ._batch_cli import add_parser as add_batch_parser
 from ._batch_cli import run_command as run_batch
 from ._batch_cli import run_demo
-from ._files import write_output
+from ._support.files import write_output
 from .authorization import _cli as _auth_cli
 from .caseformat._reading import read_stream
 from .errors import CriteriaSetError, IopAuthError, LanguageFallbackWarning
@@ -79,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--json", action="store_true", help="print the determination as JSON")
 
-    from ._documents import DOCUMENTS  # the names only: check never loads the renderer
+    from ._support.document_names import DOCUMENTS  # the names only: check never loads the renderer
 
     render = sub.add_parser(
         "render",

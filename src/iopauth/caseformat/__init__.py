@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._lazy import exports
+from .._support.lazy import exports
 
 if TYPE_CHECKING:
     from .serialize import case_schema, dump_case, load_case

@@ -19,7 +19,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from .._once import once
+from .._support.once import once
 from ..errors import CriteriaSetError
 from ..model import LevelOfCare
 from .facts import FACTS, Value, groups_for

@@ -8,7 +8,7 @@ Every name loads on first use (``decision_from_response`` brings the authorizati
 
 from typing import TYPE_CHECKING
 
-from .._lazy import exports
+from .._support.lazy import exports
 from ..errors import PasClientError
 
 __all__ = [

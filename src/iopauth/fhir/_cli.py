@@ -72,7 +72,7 @@ def _source(name: str, stdin: TextIO | None) -> str | bytes | Path:
 
 
 def _write(args: argparse.Namespace, out: TextIO, data: bytes) -> None:
-    """Write the output file the one way every iopauth command does (see iopauth._files)."""
+    """Write the output file the one way every iopauth command does (see iopauth._support.files)."""
     from ..cli import write_argument
 
     write_argument(args, out, data)

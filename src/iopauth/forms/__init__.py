@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._lazy import exports
+from .._support.lazy import exports
 
 if TYPE_CHECKING:
     from ._derived import DERIVED

@@ -11,7 +11,7 @@ from importlib import resources
 
 from attrs import frozen
 
-from .._once import once
+from .._support.once import once
 from ..model import Case, PlanType, Urgency
 from .clinical import has_chronic_history, has_substance_use
 

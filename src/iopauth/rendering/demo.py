@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from .._files import write_output
-from .._resources import examples_dir
+from .._support.files import write_output
+from .._support.resources import examples_dir
 from ..errors import IopAuthError
 from .options import RenderOptions
 from .render import LETTERS, applicable_documents, is_draft, render_documents

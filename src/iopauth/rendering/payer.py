@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import attrs
 from attrs import frozen
 
-from .._dates import long_date
+from .._support.dates import long_date
 from ..errors import RenderError
 from ..model import Case, UnitType
 from .labels import service_label

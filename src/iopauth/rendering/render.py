@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .._documents import DOCUMENTS
+from .._support.document_names import DOCUMENTS
 from ..caseformat.validity import validate_case
 from ..criteria import default_criteria, default_review, evaluate
 from ..criteria.result import Determination, Outcome, Review

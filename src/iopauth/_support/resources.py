@@ -11,7 +11,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from .errors import IopAuthError
+from ..errors import IopAuthError
 
 _PACKAGE = "iopauth"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from iopauth._files import write_atomically, write_output
+from iopauth._support.files import write_atomically, write_output
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from iopauth import _resources
+from iopauth._support import resources as _resources
 from iopauth.rendering import documents
 
 REPO = Path(__file__).resolve().parent.parent
@@ -61,7 +61,7 @@ def test_criteria_sets_folder_holds_toml_sets() -> None:
 _SCRIPT = """
 import pathlib, sys
 import iopauth
-from iopauth import _resources
+from iopauth._support import resources as _resources
 from iopauth.rendering import render
 from iopauth.caseformat.serialize import load_case
 
