@@ -60,7 +60,7 @@ def case_files(arguments: Sequence[str]) -> list[Path]:
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run ``iopauth batch``; the exit code."""
-    from .batch import default_workers, render_many
+    from .batch.run import default_workers, render_many
 
     files = case_files(args.cases)
     if not files:
@@ -166,7 +166,7 @@ def run_demo(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int
     a terminal. An existing file about to be replaced is named on stderr unless ``--force``.
     """
     from ._support.resources import examples_dir
-    from .batch import default_workers, render_many
+    from .batch.run import default_workers, render_many
 
     del stdin
     err: TextIO = getattr(args, "stderr", None) or sys.stderr

@@ -175,7 +175,7 @@ def remove_stale_parts(out: Path) -> None:
 def report_json(
     cases: Sequence[CaseResult], documents: tuple[str, ...] | None, seconds: float, done: bool
 ) -> dict[str, Any]:
-    from . import __version__
+    from .. import __version__
 
     return {
         "iopauth": __version__,

@@ -17,7 +17,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from ._support.files import write_atomically
+from .._support.files import write_atomically
 
 __all__ = ["render_job", "warm"]
 
@@ -35,9 +35,9 @@ def warm() -> None:
         return
     _warmed = True
     try:
-        from .criteria import criteria_sets, get_criteria
-        from .rendering.environment import environment
-        from .rendering.pdf import _font_setup
+        from ..criteria import criteria_sets, get_criteria
+        from ..rendering.environment import environment
+        from ..rendering.pdf import _font_setup
 
         env = environment()
         for name in env.list_templates(extensions=["j2", "css"]):
@@ -71,11 +71,11 @@ def render_job(
     those of its names that apply (the others are listed as skipped). Files are written aside
     and renamed, so ``out_dir`` never holds a partial PDF.
     """
-    from .caseformat.serialize import load_case
-    from .criteria import default_criteria, default_review, evaluate
-    from .errors import InvalidCaseError, IopAuthError
-    from .rendering import RenderOptions, summary_language
-    from .rendering.render import LETTERS, applicable_documents, is_draft, render_documents
+    from ..caseformat.serialize import load_case
+    from ..criteria import default_criteria, default_review, evaluate
+    from ..errors import InvalidCaseError, IopAuthError
+    from ..rendering import RenderOptions, summary_language
+    from ..rendering.render import LETTERS, applicable_documents, is_draft, render_documents
 
     warm()
     entry: dict[str, Any] = {"status": "ok", "files": [], "skipped": [], "errors": []}
@@ -90,7 +90,7 @@ def render_job(
     entry["case_id"] = case.case_id
     records: dict[str, Any] = {}
     if authorization is not None:
-        from .authorization import load_authorization
+        from ..authorization import load_authorization
 
         try:
             records["authorization"] = load_authorization(authorization)

@@ -36,7 +36,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import frozen
 
-from ._batch_report import (
+from .._support.files import write_atomically
+from ..model import Case
+from ._report import (
     REPORT_NAME,
     BatchReport,
     CaseResult,
@@ -46,12 +48,10 @@ from ._batch_report import (
     remove_stale_parts,
     report_json,
 )
-from ._batch_worker import render_job, warm
-from ._support.files import write_atomically
-from .model import Case
+from ._worker import render_job, warm
 
 if TYPE_CHECKING:
-    from .authorization import Authorization
+    from ..authorization import Authorization
 
 __all__ = ["REPORT_NAME", "BatchReport", "CaseResult", "WrittenFile", "render_many"]
 
@@ -96,7 +96,7 @@ def render_many(
     invalid or fails to render is reported and the batch goes on; an error in ``documents``
     or ``out_dir`` raises.
     """
-    from .rendering import documents as known_documents
+    from ..rendering import documents as known_documents
 
     chosen = None if documents is None else tuple(dict.fromkeys(documents))
     unknown = [d for d in chosen or () if d not in known_documents()]
@@ -255,7 +255,7 @@ def _records(authorizations: Iterable[Authorization] | None) -> dict[str, str]:
     """Each authorization as JSON text by its case id (the last one given for a case wins)."""
     if authorizations is None:
         return {}
-    from .authorization import dump_authorization
+    from ..authorization import dump_authorization
 
     return {a.case_id: json.dumps(dump_authorization(a), sort_keys=True) for a in authorizations}
 
@@ -276,7 +276,7 @@ def _prepare(
 ) -> Iterable[tuple[int, _Job | CaseResult]]:
     """Each case as JSON text with a unique file-name prefix (and its authorization's JSON
     text, when one is given for its case id); an unreadable file's result."""
-    from .caseformat.serialize import dump_case
+    from ..caseformat.serialize import dump_case
 
     taken: set[str] = set()
     for index, case in enumerate(cases):
