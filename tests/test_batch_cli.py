@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pypdf
 
-from iopauth._batch_cli import case_files
 from iopauth.cli import main
+from iopauth.cli.batch import case_files
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "cases"
 

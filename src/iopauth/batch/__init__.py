@@ -5,7 +5,7 @@
 - :mod:`._report`: the batch's ``report.json`` and the records it holds.
 
 This package imports the library (the case document, criteria, rendering, authorizations);
-the ``iopauth batch`` and ``iopauth demo`` commands live in :mod:`iopauth.cli.batch`. Names
+the ``iopauth batch`` and ``iopauth demo`` commands live in :mod:`iopauth.cli`. Names
 load on first use, so a worker that imports :mod:`._worker` loads nothing else here.
 """
 

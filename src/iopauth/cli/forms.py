@@ -16,8 +16,8 @@ from ..errors import FormMappingError
 
 if TYPE_CHECKING:
     from ..criteria import Determination
+    from ..forms._fill import FormCheck
     from ..model import Case
-    from ._fill import FormCheck
 
 __all__ = ["add_parser", "run"]
 
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
 
 
 def _fields(args: argparse.Namespace, out: TextIO) -> int:
-    from ._pdf import form_fields
+    from ..forms._pdf import form_fields
 
     fields = form_fields(Path(args.form))
     if args.json:
@@ -86,10 +86,10 @@ def _fields(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _fill(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
-    from ..cli import write_argument
-    from ._fill import check, fill
-    from ._mapping import load_mapping
-    from ._pdf import read_form
+    from ..forms._fill import check, fill
+    from ..forms._mapping import load_mapping
+    from ..forms._pdf import read_form
+    from ._args import write_argument
 
     label = Path(args.mapping).name
     try:
@@ -126,7 +126,7 @@ def _determination(criteria: str | None, case: Case) -> Determination | None:
 
 
 def _load(source: str, stdin: TextIO | None) -> Case:
-    from ..cli import read_case_argument  # standard input read as bytes, capped
+    from ._args import read_case_argument  # standard input read as bytes, capped
 
     return read_case_argument(source, stdin)
 

@@ -1,6 +1,6 @@
 """``iopauth fhir import|pas|decision``: the FHIR/PAS subcommands of the ``iopauth`` command.
 
-Registered on the main parser by :func:`add_fhir_parser`; :func:`run` runs them. Errors are
+Registered on the main parser by :func:`add_parser`; :func:`run` runs them. Errors are
 raised as :class:`~iopauth.errors.IopAuthError` (one line per problem, exit 2), and output
 files are written whole or not at all.
 """
@@ -15,10 +15,10 @@ from typing import Any, TextIO
 
 from ..errors import FhirError, InvalidCaseError
 
-__all__ = ["add_fhir_parser", "run"]
+__all__ = ["add_parser", "run"]
 
 
-def add_fhir_parser(sub: Any) -> None:
+def add_parser(sub: Any) -> None:
     """Add ``fhir`` and its three subcommands to the main parser's subcommands."""
     fhir = sub.add_parser("fhir", help="FHIR in, Da Vinci PAS out, payer decisions back")
     commands = fhir.add_subparsers(
@@ -73,14 +73,14 @@ def _source(name: str, stdin: TextIO | None) -> str | bytes | Path:
 
 def _write(args: argparse.Namespace, out: TextIO, data: bytes) -> None:
     """Write the output file the one way every iopauth command does (see iopauth._support.files)."""
-    from ..cli import write_argument
+    from ._args import write_argument
 
     write_argument(args, out, data)
 
 
 def _import(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
     from ..caseformat.serialize import dump_case
-    from ._import import case_from_bundle
+    from ..fhir._import import case_from_bundle
 
     extra: dict[str, Any] = {}
     if args.extra:
@@ -110,7 +110,7 @@ def _import(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
 
 def _pas(args: argparse.Namespace, out: TextIO) -> int:
     from ..caseformat.serialize import load_case
-    from ._pas import pas_request
+    from ..fhir._pas import pas_request
 
     case = load_case(Path(args.case))
     letter = Path(args.letter).read_bytes() if args.letter else None
@@ -126,7 +126,7 @@ def _pas(args: argparse.Namespace, out: TextIO) -> int:
 
 def _decision(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
     from ..authorization import dump_decision
-    from ._decision import decision_from_response
+    from ..fhir._decision import decision_from_response
 
     decision = decision_from_response(_source(args.response, stdin))
     # the same JSON `iopauth auth decision` and load_decision read back

@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from .errors import IopAuthError
+from ..errors import IopAuthError
 
-__all__ = ["add_parser", "case_files", "run", "run_command", "run_demo", "summary_lines"]
+__all__ = ["add_parser", "case_files", "progress", "run", "run_command", "summary_lines"]
 
 
 def add_parser(sub: Any) -> None:
@@ -60,7 +60,7 @@ def case_files(arguments: Sequence[str]) -> list[Path]:
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run ``iopauth batch``; the exit code."""
-    from .batch.run import default_workers, render_many
+    from ..batch.run import default_workers, render_many
 
     files = case_files(args.cases)
     if not files:
@@ -73,12 +73,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     workers = args.workers or min(default_workers(), len(files))
     authorizations = None
     if getattr(args, "db", None) is not None:
-        from .authorization import AuthorizationStore
+        from ..authorization import AuthorizationStore
 
         with AuthorizationStore(args.db, create=False) as store:  # never creates a store
             authorizations = store.all()
     start = time.perf_counter()
-    progress, close = _progress(len(files), out, err)
+    tick, close = progress(len(files), out, err)
     try:
         report = render_many(
             files,
@@ -86,7 +86,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             documents=documents,
             workers=workers,
             resume=args.resume,
-            progress=progress,
+            progress=tick,
             authorizations=authorizations,
         )
     except ValueError as exc:  # an unknown document name
@@ -121,7 +121,7 @@ def summary_lines(report: Any, workers: int, seconds: float) -> list[str]:
     return lines
 
 
-def _progress(
+def progress(
     total: int, out: TextIO | None, err: TextIO
 ) -> tuple[Callable[[Any], None], Callable[[], None]]:
     """A per-case callback and a closer: a tqdm bar on a terminal, plain lines on ``out``
@@ -156,63 +156,3 @@ def _progress(
         print(f"[{done[0]}/{total}] {case.name}: {state}", file=out, flush=True)
 
     return line, lambda: None
-
-
-def run_demo(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
-    """``iopauth demo``: every document of the example cases, through the batch path.
-
-    One line per case (outcome, criteria set and version, review, letters marked DRAFT), then
-    the path of each file written, in the cases' name order as they finish; a progress bar on
-    a terminal. An existing file about to be replaced is named on stderr unless ``--force``.
-    """
-    from ._support.resources import examples_dir
-    from .batch.run import default_workers, render_many
-
-    del stdin
-    err: TextIO = getattr(args, "stderr", None) or sys.stderr
-    folder = examples_dir()
-    if folder is None:
-        raise IopAuthError("the example cases are not part of this installation")
-    files = sorted(folder.glob("*.json"))
-    target = Path(args.output)
-    if not args.force:
-        for path in sorted(target.glob("*--*.pdf")) if target.is_dir() else ():
-            if path.name.split("--", 1)[0] in {f.stem for f in files}:
-                print(f"iopauth: replacing the existing file {path}", file=err)
-    ready: dict[int, Any] = {}
-    order = {f.stem: i for i, f in enumerate(files)}
-    shown = [0]
-    tick, close = _progress(len(files), None, err)
-
-    def show(case: Any) -> None:
-        tick(case)
-        ready[order.get(case.name, len(order))] = case
-        while shown[0] in ready:
-            for line in _demo_lines(ready.pop(shown[0]), target, err):
-                print(line, file=out, flush=True)
-            shown[0] += 1
-
-    try:
-        report = render_many(
-            files, target, workers=min(default_workers(), len(files)), progress=show
-        )
-    finally:
-        close()
-    return 1 if report.failed else 0
-
-
-def _demo_lines(case: Any, target: Path, err: TextIO) -> list[str]:
-    from .criteria.result import Outcome, Review
-    from .rendering.labels import label
-
-    if not case.ok:
-        for line in case.errors:
-            print(f"iopauth: {case.source}: {line}", file=err)
-        return []
-    line = (
-        f"{case.name}: {label(Outcome(case.outcome)).lower()} "
-        f"({case.criteria_set} {case.criteria_version}, {label(Review(case.review))} review)"
-    )
-    if case.drafts:
-        line += f"; marked DRAFT: {', '.join(case.drafts)} (and the packet and cover)"
-    return [line, *(str(target / f.file) for f in case.files)]

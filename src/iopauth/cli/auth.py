@@ -14,12 +14,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-if TYPE_CHECKING:
-    from ..model import Case
-    from .decision import Decision
-    from .model import Authorization, Usage
+from ._args import read_decision
 
-__all__ = ["add_parser", "read_decision", "run"]
+if TYPE_CHECKING:
+    from ..authorization.decision import Decision
+    from ..authorization.model import Authorization, Usage
+    from ..model import Case
+
+__all__ = ["add_parser", "run"]
 
 _ENTRY = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?::([0-9]{1,4}))?")
 
@@ -63,8 +65,8 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
     """Run ``iopauth auth ACTION``; returns the exit code (0)."""
+    from ..authorization.store import AuthorizationStore
     from ..caseformat.serialize import load_case
-    from .store import AuthorizationStore
 
     # Inputs are read and checked before the store is opened: bad input leaves no file behind,
     # and only ``add`` creates a store.
@@ -83,7 +85,7 @@ def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
         elif as_of is not None:
             _alerts(store, as_of, args, out)
         else:
-            from .serialize import dump_authorization
+            from ..authorization.serialize import dump_authorization
 
             json.dump(dump_authorization(store.get(args.authorization)), out, indent=2)
             out.write("\n")
@@ -91,9 +93,9 @@ def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
 
 
 def _add(store: Any, case: Case, out: TextIO) -> None:
+    from ..authorization.track import _KIND, add_request, from_case
     from ..errors import UnknownAuthorizationError
     from ..model import RequestKind
-    from .track import _KIND, add_request, from_case
 
     request = case.request
     number = request.authorization_number
@@ -122,18 +124,6 @@ def _add(store: Any, case: Case, out: TextIO) -> None:
     print(f"{auth.label}: tracking the {request.kind.value} request", file=out)
 
 
-def read_decision(path: Path) -> Decision:
-    """A decision JSON (iopauth's format), or a payer's PAS response read by iopauth.fhir."""
-    from .serialize import load_decision, read_json
-
-    data = read_json(path, "decision")
-    if "resourceType" not in data:
-        return load_decision(data)
-    from ..fhir import decision_from_response  # a ClaimResponse, response Bundle, Parameters…
-
-    return decision_from_response(data)
-
-
 def _decision(store: Any, decision: Decision, ref: str | None, out: TextIO) -> None:
     ref = ref or decision.authorization_number
     before = None if ref is None else store.get(ref)
@@ -146,8 +136,8 @@ def _decision(store: Any, decision: Decision, ref: str | None, out: TextIO) -> N
 
 
 def _entries(values: list[str]) -> list[Usage]:
+    from ..authorization.model import Usage
     from ..errors import InvalidAuthorizationError
-    from .model import Usage
 
     entries, problems = [], []
     for i, value in enumerate(values):
@@ -166,7 +156,7 @@ def _entries(values: list[str]) -> list[Usage]:
 
 
 def _summary(auth: Authorization, out: TextIO, note: str = "") -> None:
-    from .track import units_remaining, units_used, usage_outside_window
+    from ..authorization.track import units_remaining, units_used, usage_outside_window
 
     parts = [auth.status.value]
     if auth.authorized_units is not None:
@@ -198,7 +188,7 @@ def _as_of(value: str | None) -> date:
 
 
 def _alerts(store: Any, as_of: date, args: argparse.Namespace, out: TextIO) -> None:
-    from .alerting import alerts, alerts_to_json, format_alerts
+    from ..authorization.alerting import alerts, alerts_to_json, format_alerts
 
     found = alerts(store.list_open(as_of), as_of, low_units=args.low_units)
     if args.json:
