@@ -40,7 +40,8 @@ def validate_case(case: Case) -> None:
     ``load_case(dump_case(case))`` would report (types, ranges, cross-field rules, codes),
     plus a line for each value that ``dump_case`` could not write or that the round trip would
     change (see the module documentation). A case that came from ``load_case`` or passed this
-    check once is not checked again: the answer is remembered by the object's identity.
+    check once is not checked again: the answer is remembered by the object's identity
+    (:mod:`iopauth.caseformat.known_valid`).
     """
     if is_known_valid(case):
         return
