@@ -16,7 +16,8 @@ Data flows through this package in one direction:
 
 The public names are re-exported from :mod:`iopauth`; this package imports only
 :mod:`iopauth.model`, :mod:`iopauth.codes`, :mod:`iopauth.measures`, :mod:`iopauth.levels`,
-:mod:`iopauth.errors` and the authorization record's two array types (for their limits).
+:mod:`iopauth.errors`, :mod:`iopauth._support` and the authorization record's two array types
+(for their limits; see docs/architecture.md).
 """
 
 from __future__ import annotations
