@@ -64,7 +64,7 @@ def _import_nodes(body: list[ast.stmt]) -> Iterator[ast.Import | ast.ImportFrom]
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.stmt):
                 yield from _import_nodes([child])
-            elif isinstance(child, ast.excepthandler | ast.match_case):
+            elif isinstance(child, ast.ExceptHandler | ast.match_case):
                 yield from _import_nodes(child.body)
 
 
