@@ -115,7 +115,7 @@ _PLAN_LEVELS = (LevelOfCare.OUTPATIENT, LevelOfCare.IOP, LevelOfCare.PHP)
 # absorbs that rounding; it is smaller than any timed service (the shortest timed
 # psychotherapy code, 90832, starts at 16 minutes), so a missing or extra session is always
 # reported. Beyond it the two describe different programs, and the hours criteria count the
-# smaller (criteria/_derive.py).
+# smaller (criteria/_plan_facts.py).
 SERVICES_TOLERANCE = 0.25
 
 
