@@ -166,7 +166,7 @@ def _entries(values: list[str]) -> list[Usage]:
 
 
 def _summary(auth: Authorization, out: TextIO, note: str = "") -> None:
-    from .track import units_remaining, units_used, usage_outside_window
+    from .units import units_remaining, units_used, usage_outside_window
 
     parts = [auth.status.value]
     if auth.authorized_units is not None:
