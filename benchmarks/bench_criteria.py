@@ -13,11 +13,11 @@ import argparse
 import time
 from pathlib import Path
 
+from iopauth.caseformat.serialize import load_case
 from iopauth.criteria import criteria_sets, evaluate, get_criteria
 from iopauth.criteria.engine import clear_caches
 from iopauth.criteria.result import Review
 from iopauth.model import Case
-from iopauth.serialize import load_case
 
 TARGET = 20_000
 CASES = Path(__file__).resolve().parent.parent / "examples" / "cases"

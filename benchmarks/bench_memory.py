@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _cases import variants  # the benchmarks folder is not a package
 
-from iopauth._batch_worker import render_job
+from iopauth.batch._worker import render_job
 
 
 def rss_mb() -> float:

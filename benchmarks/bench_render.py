@@ -36,6 +36,7 @@ from pathlib import Path
 
 import weasyprint
 
+from iopauth.caseformat.serialize import load_case
 from iopauth.model import Case
 from iopauth.rendering import (
     RenderOptions,
@@ -49,7 +50,6 @@ from iopauth.rendering.environment import environment, render_template
 from iopauth.rendering.parts import packet_parts
 from iopauth.rendering.pdf import layout
 from iopauth.rendering.session import Session
-from iopauth.serialize import load_case
 
 _DEFAULT_CASE = (
     Path(__file__).resolve().parent.parent / "examples/cases/medicare-stepdown-depression.json"

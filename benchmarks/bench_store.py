@@ -31,8 +31,8 @@ from iopauth.authorization import (
     dump_authorization,
     from_case,
 )
+from iopauth.caseformat.serialize import load_case
 from iopauth.model import UnitType
-from iopauth.serialize import load_case
 
 CASES = Path(__file__).resolve().parent.parent / "examples" / "cases"
 

@@ -86,7 +86,7 @@ def request_letter(rounds: int) -> list[Row]:
     and fonts (iopauth's own overhead), and against a naive ``write_pdf`` of the HTML."""
     import weasyprint
 
-    from iopauth._resources import templates_dir
+    from iopauth._support.resources import templates_dir
     from iopauth.rendering import RenderOptions, render, render_html
     from iopauth.rendering.environment import environment, render_template
     from iopauth.rendering.pdf import AssetFetcher, _font_setup, _style
@@ -168,8 +168,8 @@ def request_letter(rounds: int) -> list[Row]:
 def _batch_once(cases: list[dict[str, Any]], workers: int) -> dict[str, float]:
     """One timed batch. The pool is forked from this process (the default pool's workers are
     children of the forkserver, invisible to ``RUSAGE_CHILDREN``) so their CPU time counts."""
-    from iopauth._batch_worker import warm
     from iopauth.batch import render_many
+    from iopauth.batch._worker import warm
 
     # What earlier steps left on this process's heap (laid-out letters, cases) is frozen out of
     # the collector first: otherwise every full collection in this parent, which collects the

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from iopauth import case_schema
-from iopauth.serialize import MAX_NUMBER
+from iopauth.caseformat.serialize import MAX_NUMBER
 
 TARGET = Path(__file__).resolve().parent.parent / "docs" / "case-format.md"
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from iopauth.caseformat.validity import remember_valid
 from iopauth.levels import dimension_keys
 from iopauth.model import (
     Address,
@@ -59,7 +60,6 @@ from iopauth.model import (
     TreatmentPlan,
     WithdrawalRisk,
 )
-from iopauth.validity import remember_valid
 
 START = date(2026, 3, 2)
 REQUEST = date(2026, 3, 20)

@@ -689,7 +689,7 @@ def hostile_case(draw: st.DrawFn, case: Case) -> Case:
     return with_text(case, lambda _name: draw(hostile_texts()))  # type: ignore[no-any-return]
 
 
-# --- cases built in code with a broken value (iopauth.validity) -----------------------------------
+# --- cases built in code with a broken value (iopauth.caseformat.validity) ------------------------
 
 #: Values a caller may put into a case built in code that ``dump_case`` can still write but the
 #: loader refuses: (dotted path, value). Wrong ranges, formats, codes and JSON types. (A string

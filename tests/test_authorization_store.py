@@ -25,12 +25,12 @@ from iopauth.authorization import (
     units_used,
 )
 from iopauth.authorization.store import _MIGRATIONS, APPLICATION_ID, SCHEMA_VERSION
+from iopauth.caseformat.limits import max_items
 from iopauth.errors import (
     AuthorizationStoreError,
     InvalidAuthorizationError,
     UnknownAuthorizationError,
 )
-from iopauth.limits import max_items
 from iopauth.model import LevelOfCare, PlanType, UnitType
 
 START = date(2026, 3, 2)

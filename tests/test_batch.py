@@ -20,9 +20,9 @@ from pypdf import PdfReader
 
 from iopauth import evaluate
 from iopauth.batch import CaseResult, render_many
+from iopauth.caseformat.serialize import load_case
 from iopauth.criteria import default_criteria, default_review
 from iopauth.model import Case
-from iopauth.serialize import load_case
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "cases"
 LETTER = ("request-letter",)
@@ -296,7 +296,7 @@ def test_an_executor_failure_is_reported_per_case(tmp_path: Path) -> None:
 
 def test_a_failing_warm_up_never_raises(monkeypatch: pytest.MonkeyPatch) -> None:
     """Warming a worker only saves time: a failure in it is left for the job to report."""
-    from iopauth import _batch_worker
+    from iopauth.batch import _worker as _batch_worker
     from iopauth.rendering import environment
 
     def broken(*_args: object) -> object:

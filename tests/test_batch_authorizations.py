@@ -13,8 +13,8 @@ from pypdf import PdfReader
 
 from iopauth.authorization import AuthorizationStore
 from iopauth.batch import render_many
+from iopauth.caseformat.serialize import load_case as _load
 from iopauth.cli import main
-from iopauth.serialize import load_case as _load
 
 from .test_rendering_payer import CONCURRENT, NUMBER, _current
 

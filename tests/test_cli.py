@@ -193,7 +193,7 @@ def test_render_of_a_draft_says_so_and_exits_one(tmp_path: Path) -> None:
 
 def test_render_help_lists_the_documents_and_every_option_has_help() -> None:
     """'render --help' names every document; no option of any command lacks help text."""
-    from iopauth.cli import _parser
+    from iopauth.cli.main import _parser
     from iopauth.rendering import documents
 
     code, out, _err = _run("render", "--help")

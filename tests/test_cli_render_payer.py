@@ -13,8 +13,8 @@ from typing import Any
 import attrs
 
 from iopauth.authorization import AuthorizationStore, dump_authorization, dump_decision
+from iopauth.caseformat.serialize import load_case
 from iopauth.cli import main
-from iopauth.serialize import load_case
 
 from .test_rendering_payer import APPEAL, CONCURRENT, NUMBER, _current, _denial
 

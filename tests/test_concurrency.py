@@ -8,7 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
-from iopauth._once import once
+from iopauth._support.once import once
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "cases"
 THREADS = 8
@@ -21,7 +21,7 @@ import json, sys, threading
 sys.setswitchinterval(1e-6)
 from iopauth.criteria import evaluate, get_criteria
 from iopauth.errors import InvalidCaseError
-from iopauth.serialize import load_case
+from iopauth.caseformat.serialize import load_case
 
 bad, good = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 threads = int(sys.argv[3])

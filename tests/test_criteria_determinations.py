@@ -385,7 +385,7 @@ def test_examples_services_add_up_to_their_schedules() -> None:
     from pathlib import Path
 
     from iopauth import load_case
-    from iopauth.validate import SERVICES_TOLERANCE
+    from iopauth.caseformat.rules import SERVICES_TOLERANCE
 
     for path in sorted((Path(__file__).parent.parent / "examples" / "cases").glob("*.json")):
         plan = load_case(path).plan

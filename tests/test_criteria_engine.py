@@ -183,7 +183,7 @@ def test_cache_follows_the_case_not_its_identity() -> None:
 
 
 def _example(pattern: str) -> Case:
-    from iopauth.serialize import load_case
+    from iopauth.caseformat.serialize import load_case
 
     paths = sorted(EXAMPLES.glob(pattern))
     assert paths, pattern

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from iopauth.caseformat.serialize import load_case
 from iopauth.criteria import (
     criteria_sets,
     default_criteria,
@@ -25,7 +26,6 @@ from iopauth.criteria.facts import Value, derive_facts
 from iopauth.criteria.result import Review
 from iopauth.criteria.sets import Template
 from iopauth.model import Case
-from iopauth.serialize import load_case
 
 from .strategies import cases
 

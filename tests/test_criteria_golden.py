@@ -19,11 +19,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from iopauth.caseformat.serialize import load_case
 from iopauth.criteria import criteria_sets, evaluate, get_criteria
 from iopauth.criteria.engine import clear_caches
 from iopauth.criteria.result import Determination, Review
 from iopauth.model import Case
-from iopauth.serialize import load_case
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "data" / "golden" / "determinations.json"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from iopauth.criteria import _set_files as criteria_sets_module
 from iopauth.criteria import evaluate, load_criteria
-from iopauth.criteria import sets as criteria_sets_module
 from iopauth.errors import CriteriaSetError
 
 from .casebuilder import build_case

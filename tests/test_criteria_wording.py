@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from iopauth._dates import long_date
+from iopauth._support.dates import long_date
 from iopauth.criteria import Review, Status, criteria_sets, evaluate
 from iopauth.criteria._wording import formatted, show
 from iopauth.criteria.facts import FACTS

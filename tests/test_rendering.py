@@ -15,6 +15,7 @@ import attrs
 import pypdf
 import pytest
 
+from iopauth.caseformat.serialize import dump_case, load_case
 from iopauth.criteria import default_criteria, evaluate
 from iopauth.criteria.result import (
     CriterionKind,
@@ -44,7 +45,6 @@ from iopauth.rendering import (
     render,
     render_html,
 )
-from iopauth.serialize import dump_case, load_case
 
 from .casebuilder import build_case
 
@@ -511,7 +511,7 @@ def test_same_bytes_across_processes(tmp_path: Path) -> None:
     out = tmp_path / "other.pdf"
     script = (
         "import sys, pathlib\n"
-        "from iopauth.serialize import load_case\n"
+        "from iopauth.caseformat.serialize import load_case\n"
         "from iopauth.rendering import render\n"
         "case = load_case(pathlib.Path(sys.argv[1]))\n"
         "pathlib.Path(sys.argv[2]).write_bytes(render(case, 'request-letter'))\n"

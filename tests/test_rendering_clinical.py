@@ -12,6 +12,7 @@ import attrs
 import pypdf
 import pytest
 
+from iopauth.caseformat.serialize import load_case
 from iopauth.criteria.facts import FACTS
 from iopauth.model import (
     Case,
@@ -32,7 +33,6 @@ from iopauth.rendering.clinical import (
     rating_sentences,
 )
 from iopauth.rendering.measure_rows import measure_rows, measure_sentence
-from iopauth.serialize import load_case
 
 from .casebuilder import build_case
 

@@ -11,8 +11,8 @@ import pydyf  # type: ignore[import-untyped]  # WeasyPrint's PDF writer ships no
 import pytest
 from pypdf import PdfReader
 
+from iopauth.caseformat.serialize import load_case
 from iopauth.rendering import RenderOptions, render
-from iopauth.serialize import load_case
 
 CASE = Path(__file__).resolve().parent.parent / "examples/cases/medicare-stepdown-depression.json"
 

@@ -19,11 +19,11 @@ from babel.messages.pofile import read_po
 from hypothesis import given, settings
 
 from iopauth import LanguageFallbackWarning
+from iopauth.caseformat.serialize import dump_case, load_case
 from iopauth.cli import main
 from iopauth.model import Case, LevelOfCare, RequestKind
 from iopauth.rendering import RenderOptions, language, render, render_html, summary_language
 from iopauth.rendering.language import phone
-from iopauth.serialize import dump_case, load_case
 
 from .strategies import language_tags
 

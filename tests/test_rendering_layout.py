@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from iopauth.caseformat.serialize import load_case
 from iopauth.rendering.render import layout_documents
-from iopauth.serialize import load_case
 
 from .layoutcheck import problems
 

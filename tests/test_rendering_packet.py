@@ -12,6 +12,7 @@ import attrs
 import pypdf
 import pytest
 
+from iopauth.caseformat.serialize import load_case
 from iopauth.criteria.result import Outcome
 from iopauth.errors import RenderError
 from iopauth.model import Case, Denial, DocumentKind, DocumentOnHand, RequestKind
@@ -24,7 +25,6 @@ from iopauth.rendering import (
     render_documents,
     render_html,
 )
-from iopauth.serialize import load_case
 
 from .casebuilder import build_case
 from .test_rendering import DETERMINATION

@@ -29,6 +29,7 @@ from iopauth.authorization import (
     from_case,
     record_usage,
 )
+from iopauth.caseformat.serialize import load_case
 from iopauth.errors import RenderError
 from iopauth.model import Case, LevelOfCare, Schedule, Session, Weekday
 from iopauth.rendering import (
@@ -40,7 +41,6 @@ from iopauth.rendering import (
     render_html,
 )
 from iopauth.rendering.payer import authorization_view, decision_view
-from iopauth.serialize import load_case
 
 from .strategies import authorizations, decisions
 

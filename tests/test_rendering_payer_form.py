@@ -10,6 +10,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from iopauth.caseformat.serialize import load_case
 from iopauth.errors import RenderError
 from iopauth.model import Case
 from iopauth.rendering import (
@@ -20,7 +21,6 @@ from iopauth.rendering import (
     render,
     render_html,
 )
-from iopauth.serialize import load_case
 
 from .formfiles import NOFR001, requires_nofr001
 

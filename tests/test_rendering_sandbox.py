@@ -15,13 +15,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from markupsafe import Markup
 
+from iopauth.caseformat.serialize import load_case
 from iopauth.criteria import default_criteria, default_review, evaluate
 from iopauth.errors import RenderError
 from iopauth.rendering import Letterhead, RenderOptions, documents, render_html
 from iopauth.rendering.context import build_context
 from iopauth.rendering.environment import environment, render_template
 from iopauth.rendering.sandbox import MAX_OUTPUT, allowed_attributes
-from iopauth.serialize import load_case
 
 from .casebuilder import build_case
 from .strategies import hostile_templates

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._lazy import exports
+from ._support.lazy import exports
 from .errors import (
     AuthorizationStoreError,
     CriteriaSetError,
@@ -25,6 +25,8 @@ from .errors import (
 from .model import Case
 
 if TYPE_CHECKING:
+    from .caseformat.serialize import case_schema, dump_case, load_case
+    from .caseformat.validity import validate_case
     from .criteria import (
         Determination,
         Finding,
@@ -36,8 +38,6 @@ if TYPE_CHECKING:
         load_criteria,
     )
     from .rendering import Letterhead, RenderOptions, documents, render, render_html
-    from .serialize import case_schema, dump_case, load_case
-    from .validity import validate_case
 
 __version__ = "0.1.0"
 
@@ -56,10 +56,10 @@ _LAZY = {
     "documents": "iopauth.rendering",
     "render": "iopauth.rendering",
     "render_html": "iopauth.rendering",
-    "case_schema": "iopauth.serialize",
-    "dump_case": "iopauth.serialize",
-    "load_case": "iopauth.serialize",
-    "validate_case": "iopauth.validity",
+    "case_schema": "iopauth.caseformat.serialize",
+    "dump_case": "iopauth.caseformat.serialize",
+    "load_case": "iopauth.caseformat.serialize",
+    "validate_case": "iopauth.caseformat.validity",
 }
 
 __all__ = [

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._lazy import exports
+from .._support.lazy import exports
 
 if TYPE_CHECKING:
     from .alerting import Alert, AlertKind, alerts, alerts_to_json, format_alerts

@@ -1,7 +1,7 @@
 """JSON form of payer decisions and authorizations, through the case's converter style.
 
-The converter is the case's (:func:`iopauth.serialize.make_converter`): strict primitives,
-ISO dates, enums by value, unknown keys refused, every problem reported at once as
+The converter is the case's (:func:`iopauth.caseformat.serialize.make_converter`): strict
+primitives, ISO dates, enums by value, unknown keys refused, every problem reported at once as
 ``"<json path>: <rule>"`` and never with the offending value.
 """
 
@@ -14,11 +14,11 @@ from typing import Any
 
 from cattrs.errors import ClassValidationError, IterableValidationError
 
-from .._reading import read_source
+from ..caseformat._reading import read_source
+from ..caseformat.limits import max_items
+from ..caseformat.serialize import _paths, _RuleError, make_converter
 from ..errors import InvalidAuthorizationError, InvalidCaseError
-from ..limits import max_items
 from ..model import UnitType
-from ..serialize import _paths, _RuleError, make_converter
 from .decision import Decision, DecisionItem
 from .model import Authorization, Review, Usage
 
@@ -31,8 +31,8 @@ _STRUCTURE_DECISION = _CONVERTER.get_structure_hook(Decision)
 def read_json(source: object, what: str) -> Mapping[str, Any]:
     """Parse a mapping, JSON text, UTF-8 bytes or a file path into a JSON object.
 
-    Read as strictly as a case (:mod:`iopauth._reading`): at most 16 MiB, a key given twice
-    is an error at its path, huge integers and deep nesting are refused.
+    Read as strictly as a case (:mod:`iopauth.caseformat._reading`): at most 16 MiB, a key
+    given twice is an error at its path, huge integers and deep nesting are refused.
     """
     if isinstance(source, Mapping):
         return source

@@ -15,7 +15,7 @@ from typing import Literal, TypeVar, cast
 
 from attrs import frozen
 
-from .._once import once
+from .._support.once import once
 
 SERVICE_FILE = "service-codes.toml"
 

@@ -15,10 +15,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ._derive import Value
+from ._set_types import Criterion, Template
 from ._wording import formatted, show
 from .result import CriterionKind, Finding, Status, evidence_of, finding_of
 from .rules import CompiledRule, Facts
-from .sets import Criterion, Template
 
 Finder = Callable[[Facts], tuple[Finding, ...]]
 Reasoner = Callable[[Facts], str]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from .._dates import long_date
+from .._support.dates import long_date
 from ..model import LevelOfCare
 
 _LEVEL_WORDS = {

@@ -17,8 +17,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from ..caseformat.validity import validate_case
 from ..model import Case, LevelOfCare
-from ..validity import validate_case
 from ._finders import Finder, finder, lower, render
 from ._wording import show
 from .facts import Value, derive_facts

@@ -5,9 +5,9 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+from ._set_types import CriteriaSet, Criterion
 from ._wording import show
 from .result import Determination, Finding, Review
-from .sets import CriteriaSet, Criterion
 
 WIDTH = 100
 _STATUS_WIDTH = 9

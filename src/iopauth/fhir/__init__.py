@@ -8,7 +8,7 @@ Every name loads on first use (``decision_from_response`` brings the authorizati
 
 from typing import TYPE_CHECKING
 
-from .._lazy import exports
+from .._support.lazy import exports
 from ..errors import PasClientError
 
 __all__ = [
@@ -31,8 +31,9 @@ if TYPE_CHECKING:
     from ._pas import CERTIFICATION_TYPES, pas_attachment, pas_request
     from ._pas_checks import pas_problems
 
-# Every name loads on first use: the ``iopauth`` command imports this package's ``_cli`` for
-# its ``fhir`` options, and ``iopauth check`` should not pay for reading FHIR.
+# Every name loads on first use: ``import iopauth`` answers ``iopauth.fhir`` lazily, and a
+# program that only builds PAS requests should not pay for reading FHIR. The ``iopauth fhir``
+# command lives in iopauth.cli.fhir.
 _LAZY = {
     "CERTIFICATION_TYPES": "._pas",
     "ImportResult": "._import",

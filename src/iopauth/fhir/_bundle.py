@@ -12,7 +12,7 @@ from typing import Any
 
 from attrs import frozen
 
-from .._reading import MAX_DOCUMENT_BYTES, read_source
+from ..caseformat._reading import MAX_DOCUMENT_BYTES, read_source
 from ..errors import FhirError, InvalidCaseError
 
 __all__ = ["MAX_BYTES", "Entry", "Index", "read_json"]
@@ -25,7 +25,7 @@ _MAX_DEPTH = 64
 def read_json(source: object, what: str = "bundle") -> dict[str, Any]:
     """Parse a mapping, JSON text, UTF-8 bytes or a file path into a JSON object.
 
-    Read as strictly as a case document (``iopauth._reading``): at most
+    Read as strictly as a case document (``iopauth.caseformat._reading``): at most
     :data:`MAX_BYTES`, a key given twice is an error at its path, an over-long integer is no
     traceback, and a string is read as a path only when it names a regular file.
     """

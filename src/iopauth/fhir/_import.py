@@ -96,7 +96,7 @@ def case_from_bundle(
     assumed_kind = "kind" not in document["request"]
     if assumed_kind:
         document["request"]["kind"] = "initial"
-    from ..serialize import load_case
+    from ..caseformat.serialize import load_case
 
     try:
         case = load_case(document)

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ..caseformat.validity import validate_case
 from ..model import Case, RequestKind, Urgency
-from ..validity import validate_case
 from . import _systems as cs
 from . import _write as w
 

@@ -3,14 +3,15 @@
 Re-exports only. ``fill(case, form_pdf, mapping)`` returns the filled form's bytes;
 ``form_fields(form_pdf)`` lists a form's fields so a mapping can be written;
 ``check(...)`` reports what a mapping leaves empty. See docs/forms.md. Names load on first
-use, so the ``iopauth`` command (which imports ``forms._cli`` for its options) starts fast.
+use, so a program that imports this package pays for pypdf only when it fills a form. The
+``iopauth forms`` command lives in :mod:`iopauth.cli.forms`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._lazy import exports
+from .._support.lazy import exports
 
 if TYPE_CHECKING:
     from ._derived import DERIVED

@@ -9,7 +9,7 @@ import tomllib
 from datetime import date
 from importlib import resources
 
-from .._once import once
+from .._support.once import once
 from ..model import Case, PlanType, Urgency
 from .clinical import has_chronic_history, has_substance_use
 from .views import Principle, StateLaw

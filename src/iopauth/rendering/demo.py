@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from .._files import write_output
-from .._resources import examples_dir
+from .._support.files import write_output
+from .._support.resources import examples_dir
 from ..errors import IopAuthError
 from .options import RenderOptions
 from .parts import LETTERS, applicable_documents
@@ -34,8 +34,8 @@ def demo_lines(
     The case line gives the criteria outcome and says when its letters are marked DRAFT;
     ``on_replace`` is called with each existing file before it is replaced.
     """
+    from ..caseformat.serialize import load_case
     from ..criteria import default_criteria, default_review, evaluate
-    from ..serialize import load_case
     from .labels import label
 
     out = Path(out_dir)

@@ -30,9 +30,9 @@ from jinja2 import (
 )
 from jinja2.exceptions import SecurityError
 
-from .._dates import long_date as written_date
-from .._once import once
-from .._resources import templates_dir
+from .._support.dates import long_date as written_date
+from .._support.once import once
+from .._support.resources import templates_dir
 from ..errors import RenderError
 from .labels import label, service_label
 from .language import ENGLISH, Language, language_filters, translations

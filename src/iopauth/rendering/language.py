@@ -32,7 +32,7 @@ from babel.dates import format_date, get_day_names
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
-from .._resources import locale_dir
+from .._support.resources import locale_dir
 from ..errors import LanguageFallbackWarning
 from ..model import Case, Weekday
 from .options import RenderOptions

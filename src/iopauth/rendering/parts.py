@@ -9,7 +9,7 @@ packet's letter or takes its place.
 
 from __future__ import annotations
 
-from .._documents import DOCUMENTS
+from .._support.document_names import DOCUMENTS
 from ..errors import RenderError
 from ..model import Case, RequestKind
 from .options import FormPlacement, RenderOptions

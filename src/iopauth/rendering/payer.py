@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from .._dates import long_date
+from .._support.dates import long_date
 from ..errors import RenderError
 from ..model import Case, UnitType
 from .labels import service_label

@@ -40,7 +40,7 @@ with warnings.catch_warnings():
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from .._resources import asset_roots, fonts_dir, templates_dir
+from .._support.resources import asset_roots, fonts_dir, templates_dir
 from ..errors import RenderError
 from .options import Attachment, RenderOptions
 

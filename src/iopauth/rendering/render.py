@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..caseformat.validity import validate_case
 from ..criteria.result import Determination
 from ..errors import RenderError
 from ..model import Case
-from ..validity import validate_case
 from .environment import normalize_dirs
 from .options import RenderOptions
 from .parts import LETTERS, applicable_documents, check_document, documents, packet_parts

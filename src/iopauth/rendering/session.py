@@ -320,7 +320,7 @@ def _attachments(case: Case, document: str, options: RenderOptions) -> tuple[Att
         return ()
     if document in ("fax-cover", "patient-summary"):
         return options.attachments
-    from ..serialize import dump_case
+    from ..caseformat.serialize import dump_case
 
     data = dump_case(case)
     patient = data["patient"]

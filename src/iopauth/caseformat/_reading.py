@@ -1,0 +1,183 @@
+"""Reading case documents: size caps, strict JSON, and keys made safe to print.
+
+Every read of a document — a file, a pipe, standard input, text or bytes given — stops at
+:data:`MAX_DOCUMENT_BYTES`. JSON is parsed strictly: a key given twice in one object is an
+error at its path (the standard library keeps the last silently), and an integer too long to
+be any number in a case stands in as :data:`HUGE` instead of failing inside ``json.loads``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import InvalidCaseError
+
+__all__ = [
+    "HUGE",
+    "KEY_ECHO",
+    "MAX_DOCUMENT_BYTES",
+    "HugeNumber",
+    "check_size",
+    "key_text",
+    "names_a_file",
+    "parse_json",
+    "read_document",
+    "read_source",
+    "read_stream",
+]
+
+#: Largest document read from a file, standard input, bytes or text (a case is kilobytes).
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+#: A key longer than this gets no "did you mean" hint and is printed shortened.
+KEY_ECHO = 40
+
+
+class HugeNumber:
+    """Stands in for a JSON integer too long to be any number in a case."""
+
+    __slots__ = ()
+
+
+HUGE = HugeNumber()
+
+
+def check_size(size: int) -> None:
+    if size > MAX_DOCUMENT_BYTES:
+        raise InvalidCaseError([f"$: the document is larger than {MAX_DOCUMENT_BYTES} bytes"])
+
+
+def read_document(path: Path, *, regular_only: bool = False) -> bytes:
+    """The bytes of the file at ``path``, at most :data:`MAX_DOCUMENT_BYTES`.
+
+    A device or pipe (``/dev/stdin``, ``<(…)``) is read up to the limit, never further;
+    with ``regular_only`` anything but a regular file is refused. A missing file raises the
+    usual :class:`OSError`.
+    """
+    # a string names a file only when it is a regular one: opened without blocking, so a
+    # pipe swapped in after the check cannot hang the read
+    flags = os.O_RDONLY | (getattr(os, "O_NONBLOCK", 0) if regular_only else 0)
+    with os.fdopen(os.open(path, flags), "rb") as handle:
+        if regular_only and not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise InvalidCaseError(["$: the path does not name a regular file"])
+        data = handle.read(MAX_DOCUMENT_BYTES + 1)
+    check_size(len(data))
+    return data
+
+
+def read_stream(stream: IO[bytes] | IO[str]) -> bytes | str:
+    """Standard input (or any stream), at most :data:`MAX_DOCUMENT_BYTES` read from it."""
+    data = stream.read(MAX_DOCUMENT_BYTES + 1)
+    check_size(len(data))
+    return data
+
+
+class _Duplicates(dict[str, Any]):
+    """A JSON object that had a key twice (found again, with its path, after parsing)."""
+
+    keys_twice: tuple[str, ...] = ()
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) == len(pairs):
+        return out
+    seen: set[str] = set()
+    twice = [k for k, _ in pairs if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
+    marked = _Duplicates(out)
+    marked.keys_twice = tuple(dict.fromkeys(twice))
+    return marked
+
+
+def _parse_int(text: str) -> int | HugeNumber:
+    # Python refuses to parse integers over 4,300 digits (a traceback from json.loads); no
+    # number in a case has more than a few, so anything past 18 stands for "too large".
+    return HUGE if len(text) > 18 else int(text)
+
+
+def parse_json(text: str) -> object:
+    """Parse a case document: duplicate keys, huge integers and deep nesting are errors."""
+    try:
+        data = json.loads(text, object_pairs_hook=_pairs, parse_int=_parse_int)
+    except json.JSONDecodeError as exc:
+        raise InvalidCaseError(
+            [f"$: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"]
+        ) from None
+    except RecursionError:
+        raise InvalidCaseError(["$: JSON nested too deeply"]) from None
+    except ValueError:  # a number Python cannot represent
+        raise InvalidCaseError(["$: the document holds a number out of range"]) from None
+    duplicates = list(_duplicate_paths(data, "$"))
+    if duplicates:
+        raise InvalidCaseError(duplicates)
+    return data
+
+
+def _duplicate_paths(data: object, path: str) -> Iterator[str]:
+    """``<path>: key given twice`` for every object in ``data`` that had a key twice."""
+    stack = [(data, path)]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, dict):
+            for key in getattr(value, "keys_twice", ()):
+                yield f"{where}.{key_text(key)}: given more than once"
+            stack.extend((v, f"{where}.{key_text(k)}") for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(value))
+
+
+def names_a_file(text: str) -> bool:
+    """A string that cannot be a JSON object but names an existing file is read as a path."""
+    stripped = text.lstrip()
+    return (
+        not stripped.startswith(("{", "["))
+        and "\n" not in text
+        and len(text) < 4096
+        and Path(text).is_file()
+    )
+
+
+def key_text(key: str) -> str:
+    """A key as it may be printed: shortened, with every unprintable character escaped.
+
+    Keys are data too: control characters, terminal escape sequences and bidirectional
+    controls never reach a terminal or a log, and a long key is cut to its first characters.
+    """
+    shown = key[:KEY_ECHO]
+    text = "".join(
+        c if c.isprintable() and c != "\\" else c.encode("unicode_escape").decode("ascii")
+        for c in shown
+    )
+    return text + ("…" if len(key) > KEY_ECHO else "")
+
+
+def read_source(source: object, what: str = "document") -> object:
+    """Parsed JSON from a mapping (returned as it is), JSON text, UTF-8 bytes or a file path.
+
+    The one reader behind cases, FHIR Bundles and responses, and authorization records. A
+    string is read as a path only when it cannot be JSON and names a regular file (a device,
+    pipe or folder named by a string is never opened); a path is read whatever it names. Every
+    read, and any text or bytes given, stops at :data:`MAX_DOCUMENT_BYTES`. Problems raise
+    :class:`InvalidCaseError` lines at ``$`` for the caller to re-raise as its own kind; a
+    source of another type raises :class:`TypeError`.
+    """
+    if isinstance(source, Mapping):
+        return source
+    if isinstance(source, str) and names_a_file(source):
+        source = read_document(Path(source), regular_only=True)
+    elif isinstance(source, os.PathLike):
+        source = read_document(Path(source))
+    if isinstance(source, bytes | bytearray):
+        check_size(len(source))
+        try:
+            source = bytes(source).decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidCaseError([f"$: the {what} is not UTF-8 text"]) from None
+    if not isinstance(source, str):
+        raise TypeError(f"a {what} is read from a mapping, JSON text, bytes or a path")
+    check_size(len(source))
+    return parse_json(source)

@@ -1,0 +1,153 @@
+"""``iopauth fhir import|pas|decision``: the FHIR/PAS subcommands of the ``iopauth`` command.
+
+Registered on the main parser by :func:`add_parser`; :func:`run` runs them. Errors are
+raised as :class:`~iopauth.errors.IopAuthError` (one line per problem, exit 2), and output
+files are written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..errors import FhirError, InvalidCaseError
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(sub: Any) -> None:
+    """Add ``fhir`` and its three subcommands to the main parser's subcommands."""
+    fhir = sub.add_parser("fhir", help="FHIR in, Da Vinci PAS out, payer decisions back")
+    commands = fhir.add_subparsers(
+        dest="fhir_command", metavar="SUBCOMMAND", required=True, parser_class=type(fhir)
+    )
+    imp = commands.add_parser("import", help="build a case from a US Core FHIR Bundle")
+    imp.add_argument("bundle", help="FHIR Bundle JSON file ('-' reads standard input)")
+    imp.add_argument("-o", "--output", required=True, help="case JSON file to write ('-': stdout)")
+    imp.add_argument("--force", action="store_true", help="replace a file without a notice")
+    imp.add_argument("--case-id", help="the case's reference (default: the file's name)")
+    imp.add_argument(
+        "--kind",
+        choices=("initial", "concurrent", "extension", "appeal"),
+        help="the request's kind (a clinical bundle does not carry it; default: initial)",
+    )
+    imp.add_argument("--extra", help="JSON file with case parts FHIR does not carry")
+    pas = commands.add_parser("pas", help="write the Da Vinci PAS request Bundle of a case")
+    pas.add_argument("case", help="case JSON file")
+    pas.add_argument("-o", "--output", required=True, help="PAS Bundle JSON file ('-': stdout)")
+    pas.add_argument("--force", action="store_true", help="replace a file without a notice")
+    pas.add_argument("--letter", help="the request letter PDF to attach")
+    pas.add_argument("--base-url", default="http://example.org/fhir/", help="fullUrl prefix")
+    pas.add_argument("--transaction-id", help="this submission's id (default: the case id)")
+    decision = commands.add_parser("decision", help="read a payer's PAS response")
+    decision.add_argument(
+        "response", help="ClaimResponse, response Bundle or OperationOutcome ('-': stdin)"
+    )
+    decision.add_argument("--json", action="store_true", help="print the decision as JSON")
+
+
+def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None = None) -> int:
+    """Run one ``iopauth fhir`` subcommand; returns the exit code."""
+    if args.fhir_command == "import":
+        return _import(args, out, stdin)
+    if args.fhir_command == "pas":
+        return _pas(args, out)
+    return _decision(args, out, stdin)
+
+
+def _source(name: str, stdin: TextIO | None) -> str | bytes | Path:
+    """A file argument, or standard input for '-' (read up to the document size limit)."""
+    if name == "-":
+        from ..caseformat._reading import read_stream
+
+        stream = stdin if stdin is not None else sys.stdin
+        try:
+            return read_stream(getattr(stream, "buffer", stream))
+        except InvalidCaseError as exc:
+            raise FhirError(exc.errors) from None
+    return Path(name)
+
+
+def _write(args: argparse.Namespace, out: TextIO, data: bytes) -> None:
+    """Write the output file the one way every iopauth command does (see iopauth._support.files)."""
+    from ._args import write_argument
+
+    write_argument(args, out, data)
+
+
+def _import(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    from ..caseformat.serialize import dump_case
+    from ..fhir._import import case_from_bundle
+
+    extra: dict[str, Any] = {}
+    if args.extra:
+        try:
+            extra = json.loads(Path(args.extra).read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise FhirError([f"{args.extra}: not valid JSON"]) from None
+        if not isinstance(extra, dict):
+            raise FhirError([f"{args.extra}: must be a JSON object (parts of a case)"])
+    request = {"kind": args.kind} if args.kind else None
+    default_id = "imported" if args.bundle == "-" else Path(args.bundle).name.split(".")[0]
+    case_id = args.case_id or default_id
+    source = _source(args.bundle, stdin)
+    result = case_from_bundle(source, case_id=case_id, request=request, extra=extra)
+    text = json.dumps(dump_case(result.case), indent=2, ensure_ascii=False) + "\n"
+    _write(args, out, text.encode("utf-8"))
+    # with the case on standard output, what could not be filled goes to standard error
+    report: TextIO = args.stderr if args.output == "-" else out
+    if args.output != "-":
+        print(args.output, file=out)
+    for line in result.unfilled:
+        print(f"not filled: {line}", file=report)
+    for line in result.notes:
+        print(f"note: {line}", file=report)
+    return 0
+
+
+def _pas(args: argparse.Namespace, out: TextIO) -> int:
+    from ..caseformat.serialize import load_case
+    from ..fhir._pas import pas_request
+
+    case = load_case(Path(args.case))
+    letter = Path(args.letter).read_bytes() if args.letter else None
+    bundle = pas_request(
+        case, letter_pdf=letter, base_url=args.base_url, transaction_id=args.transaction_id
+    )
+    text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
+    _write(args, out, text.encode("utf-8"))
+    if args.output != "-":
+        print(args.output, file=out)
+    return 0
+
+
+def _decision(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    from ..authorization import dump_decision
+    from ..fhir._decision import decision_from_response
+
+    decision = decision_from_response(_source(args.response, stdin))
+    # the same JSON `iopauth auth decision` and load_decision read back
+    data = dump_decision(decision)
+    if args.json:
+        json.dump(data, out, indent=2)
+        out.write("\n")
+        return 0
+    for key in (
+        "status",
+        "decided_on",
+        "authorization_number",
+        "authorized_start",
+        "authorized_end",
+        "authorized_units",
+        "reason_codes",
+        "information_requested",
+        "unknown_codes",
+    ):
+        value = data.get(key)
+        if value not in (None, [], ()):
+            shown = ", ".join(map(str, value)) if isinstance(value, list | tuple) else value
+            print(f"{key.replace('_', ' ')}: {shown}", file=out)
+    return 0
