@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..model import Case, DocumentKind, GoalStatus
 from ..caseformat.rules import SERVICES_TOLERANCE
+from ..model import Case, DocumentKind, GoalStatus
 from ._derive import Specs, Value, any_or_unknown, days_between, enum_text
 
 
@@ -32,11 +32,27 @@ def schedule(case: Case, as_of: date) -> dict[str, Value]:
         hours = None
         min_day = None
     services = case.plan.services_hours_per_week if case.plan.services else None
-    # services that fall short of the schedule (beyond rounding) are what is delivered
+    # Two figures for one plan: the schedule's and the listed services'. When they disagree
+    # beyond rounding the case is inconsistent, not invalid: an hours criterion is met when
+    # both reach its threshold, not met when both fall short, unknown (reconcile the plan)
+    # when they fall on either side. Rules read the low and the high figure, and
+    # ``plan.hours_reconciled`` is unknown while the two disagree (true otherwise), so
+    # "low >= X or high >= X and plan.hours_reconciled" gives exactly that.
     short = None if services is None or hours is None else services < hours - SERVICES_TOLERANCE
+    disagree = (
+        None
+        if hours is None
+        else services is not None and abs(services - hours) > SERVICES_TOLERANCE
+    )
+    low = high = hours
+    if disagree and hours is not None and services is not None:
+        low, high = min(hours, services), max(hours, services)
     return {
         "plan.hours_per_week": hours,
-        "plan.counted_hours_per_week": services if short else hours,
+        "plan.counted_hours_per_week": low,
+        "plan.high_hours_per_week": high,
+        "plan.hours_disagree": disagree,
+        "plan.hours_reconciled": None if disagree or disagree is None else True,
         "plan.services_fall_short": short,
         "plan.days_per_week": days,
         "plan.hours_per_day": hours / days if hours is not None and days else None,
@@ -117,8 +133,30 @@ PLAN_SPECS: Specs = {
                 "plan.counted_hours_per_week",
                 "number",
                 "$.plan.schedule",
-                "Hours per week the hours criteria count: the schedule's, or the listed "
-                "services' when they fall short of it.",
+                "The lower of the two weekly-hours figures (schedule, listed services) when "
+                "they disagree beyond rounding; else the schedule's hours.",
+            ),
+            (
+                "plan.high_hours_per_week",
+                "number",
+                "$.plan.schedule",
+                "The higher of the two weekly-hours figures when they disagree; else the "
+                "schedule's hours.",
+            ),
+            (
+                "plan.hours_disagree",
+                "bool",
+                "$.plan.services",
+                "The listed services' weekly hours differ from the schedule's beyond rounding "
+                "(an inconsistency to reconcile).",
+            ),
+            (
+                "plan.hours_reconciled",
+                "bool",
+                "$.plan.services",
+                "True when the schedule and the listed services agree (or no services are "
+                "listed); unknown while they disagree, so a rule that needs both figures "
+                "stays undecided.",
             ),
             (
                 "plan.services_fall_short",
