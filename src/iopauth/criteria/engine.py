@@ -168,7 +168,7 @@ def _summary(
             missing.update(dict.fromkeys(finding.documentation))
             notes.append(
                 f"{finding.title}: this finding rests on a source the project could not "
-                "verify, so it leaves the outcome undecided rather than deciding it; confirm "
+                "verify, so it never decides the outcome on its own; confirm "
                 "the requirement and attach the documentation."
             )
             undecided = True
