@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from iopauth.criteria import Outcome, Status, determination_to_json, evaluate
 from iopauth.model import DateRange, Diagnosis, LevelOfCare, PlanType, Setting
 
-from .casebuilder import REQUEST, START, build_case, weekly
+from .casebuilder import REQUEST, START, THERAPIST_NPI, build_case, weekly
 
 # the base case asks on March 20 for a period that began on March 2: make it prospective
 AHEAD = {"request.period": DateRange(start=REQUEST, end=REQUEST + timedelta(days=41))}
@@ -123,3 +123,23 @@ def test_a_minor_needs_the_guardians_consent_recorded() -> None:
     assert signed.by_criterion()["adm.guardian_consent"].status is Status.MET
     adult = evaluate(build_case(), "iop-standard").by_criterion()["adm.guardian_consent"]
     assert adult.reason == "The patient is 40, an adult, and consents on their own behalf."
+
+
+def test_who_certified_the_plan_is_checked_by_npi_and_role() -> None:
+    """Medicare needs a physician's certification: the certifying NPI is matched to a
+    clinician on the case, whose role must be a physician's."""
+    therapist = evaluate(build_case({"plan.certified_by_npi": THERAPIST_NPI}), "medicare-iop")
+    finding = therapist.by_criterion()["mcr.physician_cert"]
+    assert finding.status is Status.NOT_MET
+    assert finding.reason == (
+        "The plan was certified on March 2, 2026 by a clinician on the case credentialed LCSW, "
+        "who is not a physician; Medicare requires a physician's certification."
+    )
+    stranger = evaluate(build_case({"plan.certified_by_npi": "1234567893"}), "medicare-iop")
+    finding = stranger.by_criterion()["mcr.physician_cert"]
+    assert finding.status is Status.UNKNOWN
+    assert finding.reason.startswith(
+        "The certification of March 2, 2026 names an NPI that matches no clinician on the case"
+    )
+    physician = evaluate(build_case(), "medicare-iop").by_criterion()["mcr.physician_cert"]
+    assert physician.status is Status.MET

@@ -80,8 +80,19 @@ def _certified(case: Case, as_of: date) -> bool | None:
     return signer.is_physician and plan.certified_on <= as_of
 
 
+def _certifier(case: Case) -> tuple[bool | None, str | None]:
+    """Who certified the plan (issue 21 §5): whether the certifying NPI is a physician on the
+    case (``None`` when no NPI is recorded or it matches no clinician), and their credentials."""
+    npi = case.plan.certified_by_npi
+    signer = next((c for c in case.clinicians if npi and c.npi == npi), None)
+    if signer is None:
+        return None, None
+    return signer.is_physician, signer.credentials
+
+
 def plan(case: Case, as_of: date) -> dict[str, Value]:
     plan = case.plan
+    by_physician, credentials = _certifier(case)
     goals = plan.goals
     statuses = {g.status for g in goals}
     text = plan.discharge_plan
@@ -100,6 +111,14 @@ def plan(case: Case, as_of: date) -> dict[str, Value]:
         "plan.revised": any_or_unknown(goals, lambda g: g.status is GoalStatus.REVISED),
         "plan.signed": _dated_by(plan.signed_on, as_of),
         "plan.certified": _certified(case, as_of),
+        "plan.certified_by_physician": by_physician,
+        "plan.certifier_credentials": credentials,
+        "plan.certifier_npi_unmatched": (
+            None if not plan.certified_by_npi else by_physician is None
+        ),
+        "plan.certified_after_review": (
+            None if plan.certified_on is None else plan.certified_on > as_of
+        ),
         "plan.days_since_admission": (as_of - plan.start_date).days,
         "plan.days_since_certification": days_between(as_of, plan.certified_on),
         "plan.certification_day": (
@@ -216,6 +235,31 @@ PLAN_SPECS: Specs = {
                 "bool",
                 "$.plan.certified_on",
                 "A physician on the case (by NPI) certified the plan on or before as_of.",
+            ),
+            (
+                "plan.certified_by_physician",
+                "bool",
+                "$.plan.certified_by_npi",
+                "The certifying NPI belongs to a physician on the case (unknown when no NPI is "
+                "recorded or it matches no clinician).",
+            ),
+            (
+                "plan.certifier_credentials",
+                "string",
+                "$.plan.certified_by_npi",
+                "Credentials of the clinician whose NPI certified the plan (MD, LCSW, ...).",
+            ),
+            (
+                "plan.certifier_npi_unmatched",
+                "bool",
+                "$.plan.certified_by_npi",
+                "A certifying NPI is recorded but matches no clinician on the case.",
+            ),
+            (
+                "plan.certified_after_review",
+                "bool",
+                "$.plan.certified_on",
+                "The certification is dated after as_of.",
             ),
             (
                 "plan.days_since_admission",
