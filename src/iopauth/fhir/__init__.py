@@ -16,12 +16,16 @@ __all__ = [
     "ImportResult",
     "PasClient",
     "PasClientError",
+    "PasCodes",
     "SmartBackendAuth",
     "case_from_bundle",
     "decision_from_response",
     "pas_attachment",
+    "pas_cancel",
+    "pas_inquiry",
     "pas_problems",
     "pas_request",
+    "pas_update",
 ]
 
 if TYPE_CHECKING:
@@ -30,6 +34,8 @@ if TYPE_CHECKING:
     from ._import import ImportResult, case_from_bundle
     from ._pas import CERTIFICATION_TYPES, pas_attachment, pas_request
     from ._pas_checks import pas_problems
+    from ._pas_codes import PasCodes
+    from ._pas_followup import pas_cancel, pas_inquiry, pas_update
 
 # Every name loads on first use: ``import iopauth`` answers ``iopauth.fhir`` lazily, and a
 # program that only builds PAS requests should not pay for reading FHIR. The ``iopauth fhir``
@@ -40,6 +46,10 @@ _LAZY = {
     "case_from_bundle": "._import",
     "pas_attachment": "._pas",
     "pas_request": "._pas",
+    "PasCodes": "._pas_codes",
+    "pas_inquiry": "._pas_followup",
+    "pas_update": "._pas_followup",
+    "pas_cancel": "._pas_followup",
     "pas_problems": "._pas_checks",
     "PasClient": "._client",
     "SmartBackendAuth": "._client",
