@@ -88,7 +88,15 @@ def patient(case: Case, profile: str | None = None) -> dict[str, Any]:
             "resourceType": "Patient",
             "id": "patient",
             "meta": {"profile": [profile or _US_CORE + "us-core-patient"]},
-            "identifier": [{"type": coding(cs.V2_0203, "MB"), "value": case.coverage.member_id}],
+            # US Core Patient: identifier.system 1..1; the member id is the payer's, named by
+            # our own URN (no standard system names one payer's member ids)
+            "identifier": [
+                {
+                    "type": coding(cs.V2_0203, "MB"),
+                    "system": cs.MEMBER_ID,
+                    "value": case.coverage.member_id,
+                }
+            ],
             "name": [{"use": "official", **_name(p.name)}],
             "telecom": _telecom(phone=p.phone, email=p.email),
             "gender": p.sex.value,
