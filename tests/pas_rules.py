@@ -1,4 +1,4 @@
-"""A small test-side reading of the PAS profile rules data (src/iopauth/fhir/data/pas-profiles.json).
+"""A small test-side reading of the PAS profile rules (src/iopauth/fhir/data/pas-profiles.json).
 
 Not the shared checker (PAS-IN's, landing at merge): enough to hold the Bundles *we* write to the
 rules on the elements we emit. For each resource whose ``meta.profile`` names a PAS profile, every
@@ -146,6 +146,49 @@ def _binding_systems(value_set: str) -> set[tuple[str, str | None]] | None:
     return None
 
 
+def _cardinality(p: _Profile, resource: Any, r: dict[str, Any], root: str) -> list[str]:
+    path = r["path"]
+    parent, _, last = path.rpartition(".")
+    low, high = r.get("min", 0), r.get("max", "*")
+    out = []
+    for owner in p.values(resource, parent):
+        n = len(p._at(owner, last, parent[len(root) + 1 :]))
+        if n < low or (high != "*" and n > int(high)):
+            out.append(f"{path}: {n} present, {low}..{high} ({r['source']})")
+    return out
+
+
+def _value(v: Any, r: dict[str, Any], index: dict[str, dict[str, Any]]) -> list[str]:
+    path, source = r["path"], r["source"]
+    out = []
+    want = r.get("fixed", r.get("pattern"))
+    if ("fixed" in r or "pattern" in r) and not _matches(v, want):
+        out.append(f"{path}: must be {json.dumps(want)} ({source})")
+    binding = r.get("binding")
+    if binding and binding["strength"] == "required" and _coded(v):
+        allowed = _binding_systems(binding["value_set"])
+        if allowed is not None and not any(
+            (c.get("system"), None) in allowed or (c.get("system"), c.get("code")) in allowed
+            for c in _coded(v)
+        ):
+            out.append(f"{path}: not in {binding['value_set']} ({source})")
+    for t in r.get("types", []):
+        if t.get("type") == "Reference" and isinstance(v, dict) and "reference" in v:
+            kinds = {x.get("resource_type") for x in t["targets"]}
+            target = index.get(v["reference"])
+            if None in kinds:
+                continue  # a US Core target named by profile only
+            if target is None:
+                out.append(f"{path}: refers to no entry ({source})")
+            elif target["resourceType"] not in kinds:
+                found = target["resourceType"]
+                out.append(f"{path}: a {found}, not {sorted(kinds)} ({source})")
+    url = r.get("extension_url")
+    if url and url.startswith("http"):
+        out += _extension(v, url, index)
+    return out
+
+
 def problems(
     resource: dict[str, Any],
     index: dict[str, dict[str, Any]],
@@ -156,46 +199,12 @@ def problems(
     p = _Profile(rules, root)
     out: list[str] = []
     for r in rules:
-        path = r["path"]
-        if path == root:
+        if r["path"] == root:
             continue
-        parent, _, last = path.rpartition(".")
         if "min" in r or "max" in r:
-            for owner in p.values(resource, parent):
-                n = len(p._at(owner, last, parent[len(root) + 1 :]))
-                if n < r.get("min", 0) or (r.get("max", "*") != "*" and n > int(r["max"])):
-                    out.append(
-                        f"{path}: {n} present, {r.get('min', 0)}..{r.get('max', '*')} ({r['source']})"
-                    )
-        values = p.values(resource, path)
-        for v in values:
-            want = r.get("fixed", r.get("pattern"))
-            if ("fixed" in r or "pattern" in r) and not _matches(v, want):
-                out.append(f"{path}: must be {json.dumps(want)} ({r['source']})")
-            binding = r.get("binding")
-            if binding and binding["strength"] == "required" and _coded(v):
-                allowed = _binding_systems(binding["value_set"])
-                if allowed is not None and not any(
-                    (c.get("system"), None) in allowed
-                    or (c.get("system"), c.get("code")) in allowed
-                    for c in _coded(v)
-                ):
-                    out.append(f"{path}: not in {binding['value_set']} ({r['source']})")
-            for t in r.get("types", []):
-                if t.get("type") == "Reference" and isinstance(v, dict) and "reference" in v:
-                    target = index.get(v["reference"])
-                    kinds = {x.get("resource_type") for x in t["targets"]}
-                    if None in kinds:
-                        continue  # a US Core target named by profile only
-                    if target is None:
-                        out.append(f"{path}: refers to no entry ({r['source']})")
-                    elif target["resourceType"] not in kinds:
-                        out.append(
-                            f"{path}: a {target['resourceType']}, not {sorted(kinds)} ({r['source']})"
-                        )
-            url = r.get("extension_url")
-            if url and url.startswith("http"):
-                out += _extension(v, url, index)
+            out += _cardinality(p, resource, r, root)
+        for v in p.values(resource, r["path"]):
+            out += _value(v, r, index)
     return out
 
 

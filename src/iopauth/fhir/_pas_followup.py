@@ -245,13 +245,21 @@ def pas_cancel(
         _cancel(element)
     if status_cancelled:
         claim["status"] = "cancelled"
-    ident = original.get("identifier") if isinstance(original.get("identifier"), dict) else {}
+    raw = original.get("identifier")
+    ident: dict[str, Any] = raw if isinstance(raw, dict) else {}
     system = str(ident.get("system", "urn:iopauth:submission"))
     tid = transaction_id or f"{ident.get('value', prior['id'])}-cancel-{_suffix(when)}"
-    first = original["entry"][0].get("fullUrl", "")
+    first = str(original["entry"][0].get("fullUrl", ""))
     base = first.rsplit("Claim/", 1)[0] if "Claim/" in first else "http://example.org/fhir/"
+    resources: list[dict[str, Any]] = [
+        e["resource"] for e in others if isinstance(e, dict) and isinstance(e.get("resource"), dict)
+    ]
+    if len(resources) != len(others) or not all(
+        r.get("resourceType") and r.get("id") for r in resources
+    ):
+        raise FhirError("original.entry: every entry must hold a resource with an id")
     out = bundle(
-        [claim, *(e["resource"] for e in others), prior],
+        [claim, *resources, prior],
         profile=cs.PAS_REQUEST_BUNDLE,
         identifier={"system": system, "value": tid},
         when=when,
