@@ -254,7 +254,7 @@ def test_pas_inquiry_update_and_cancel(tmp_path: Path) -> None:
         target = tmp_path / f"{kind}.json"
         args = (case,) if kind != "cancel" else ()
         code, out, err = _run("fhir", "pas", *args, "-o", str(target), *PAS_ARGS, *extra)
-        assert (code, err) == (0, ""), kind
+        assert (code, err, out.strip()) == (0, "", str(target)), kind
         written[kind] = json.loads(target.read_text())
         assert bundle_problems(written[kind]) == [], kind
     profiles = {k: b["entry"][0]["resource"]["meta"]["profile"][0] for k, b in written.items()}

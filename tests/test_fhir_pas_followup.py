@@ -88,6 +88,7 @@ def test_update_has_the_shape_of_the_ig_update_bundle() -> None:
     (input/fsh/Claim-update.fsh:248, :250).
     """
     case, sent = _sent()
+    assert case.request.period.end is not None
     period = attrs.evolve(case.request.period, end=case.request.period.end + timedelta(days=7))
     later = attrs.evolve(case, request=attrs.evolve(case.request, period=period))
     bundle = pas_update(later, sent, timestamp=LATER, codes=CODES, subscriber_id="SUB-0001")

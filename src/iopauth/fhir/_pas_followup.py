@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..caseformat.validity import validate_case
 from ..errors import FhirError
@@ -23,6 +23,9 @@ from . import _systems as cs
 from . import _write as w
 from ._pas import bundle, pas_request, stamp
 from ._pas_codes import CANCEL, PasCodes
+
+if TYPE_CHECKING:
+    from ..criteria import Determination
 
 __all__ = ["pas_cancel", "pas_inquiry", "pas_update"]
 
@@ -193,7 +196,7 @@ def _changes(old: list[Any], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def pas_update(
     case: Case,
     original: Mapping[str, Any],
-    determination: Any = None,
+    determination: Determination | None = None,
     *,
     timestamp: datetime,
     codes: PasCodes,
