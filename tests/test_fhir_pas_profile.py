@@ -400,3 +400,13 @@ def test_timestamp_and_created_keep_the_callers_offset() -> None:
     )
     utc = pas_request(_case(), **options(timestamp=eastern.astimezone(UTC)))
     assert utc["timestamp"] == "2026-06-05T14:30:00Z"
+
+
+def test_insurer_type_is_the_igs_payer_code() -> None:
+    """PASInsurer ``type`` is X12 NM101 ``PR``, as the IG's InsurerExample.
+
+    Rule: "type from .../request/2010A/NM1/1/01/00/98 (required)" (input/fsh/Organization.fsh:7).
+    """
+    payer = _resource(_bundle(), "Organization", "payer")
+    assert payer["type"] == _ig("InsurerExample")["type"]
+    assert payer["meta"]["profile"] == _ig("InsurerExample")["meta"]["profile"]

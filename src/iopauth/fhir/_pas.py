@@ -109,7 +109,7 @@ def pas_request(
         claim(case, codes, when=when, certification=certification, attached=attached, notes=notes),
         parts.service_request(case, codes, f"role-{attending}" if attending else None),
         w.patient(case, cs.PAS + "profile-beneficiary"),
-        w.payer(case, cs.PAS + "profile-insurer"),
+        parts.insurer(case),
         parts.requestor(case, codes),
         *clinicians,
         parts.coverage(case, codes, subscriber_id),

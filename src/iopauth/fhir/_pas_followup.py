@@ -115,7 +115,7 @@ def pas_inquiry(
     resources = [
         inquiry,
         parts.requestor(case, codes),
-        w.payer(case, cs.PAS + "profile-insurer"),
+        parts.insurer(case),
         parts.coverage(case, codes, None),
         w.patient(case, cs.PAS + "profile-beneficiary"),
     ]

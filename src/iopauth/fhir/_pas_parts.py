@@ -18,6 +18,7 @@ __all__ = [
     "PDF_MAGIC",
     "coverage",
     "document_reference",
+    "insurer",
     "letter_reference",
     "practitioners",
     "quantity",
@@ -40,6 +41,16 @@ def requestor(case: Case, codes: PasCodes) -> dict[str, Any]:
     if codes.requestor_type:
         org["type"] = [w.coding(cs.X12_ENTITY, codes.requestor_type)]
     return org
+
+
+def insurer(case: Case) -> dict[str, Any]:
+    """The payer as the PAS Insurer, typed X12 NM101 ``PR`` (payer) as the IG's InsurerExample.
+
+    PASInsurer binds ``Organization.type`` to NM101 (required, Organization.fsh:7); ``PR`` is
+    the code of the IG's own insurer (Examples.fsh:623).
+    """
+    org = w.payer(case, cs.PAS + "profile-insurer")
+    return {**org, "type": [w.coding(cs.X12_ENTITY, "PR")]} if "type" not in org else org
 
 
 def coverage(case: Case, codes: PasCodes, subscriber_id: str | None) -> dict[str, Any]:
