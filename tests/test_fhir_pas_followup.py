@@ -168,3 +168,18 @@ def test_update_and_cancel_refuse_what_is_not_the_sent_request() -> None:
     )
     with pytest.raises(FhirError):
         pas_update(case, {"resourceType": "Bundle"}, timestamp=LATER, codes=CODES)
+
+
+def test_inquiry_for_a_dependant_names_the_subscriber() -> None:
+    """A dependant's inquiry Coverage names the subscriber (invariant self-beneficiary,
+    input/fsh/Coverage.fsh:29), or the inquiry is refused naming ``subscriber_id``."""
+    case = load_case(CASE.parent / "commercial-adolescent-appeal.json")
+    bundle = pas_inquiry(case, timestamp=TIMESTAMP, codes=CODES, subscriber_id="SUB-0001")
+    assert bundle_problems(bundle) == []
+    coverage = next(
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Coverage"
+    )
+    assert coverage["subscriber"]["identifier"]["value"] == "SUB-0001"
+    with pytest.raises(FhirError) as caught:
+        pas_inquiry(case, timestamp=TIMESTAMP, codes=CODES)
+    assert caught.value.errors[0].startswith("subscriber_id: required")

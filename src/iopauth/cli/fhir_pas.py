@@ -164,7 +164,7 @@ def _build(args: argparse.Namespace) -> dict[str, Any]:
         "transaction_id": args.transaction_id,
     }
     if args.inquiry:
-        return pas_inquiry(case, **common)
+        return pas_inquiry(case, **common, subscriber_id=args.subscriber_id)
     extra: dict[str, Any] = {
         "letter_pdf": Path(args.letter).read_bytes() if args.letter else None,
         "documents": _documents(args.document),

@@ -28,7 +28,15 @@ if TYPE_CHECKING:
     from ..criteria import Determination
     from ..rendering import Attachment
 
-__all__ = ["CERTIFICATION_TYPES", "PasCodes", "pas_attachment", "pas_request", "stamp"]
+__all__ = [
+    "CERTIFICATION_TYPES",
+    "PasCodes",
+    "bundle",
+    "pas_attachment",
+    "pas_request",
+    "require_subscriber",
+    "stamp",
+]
 
 
 def stamp(timestamp: object) -> str:
@@ -85,11 +93,7 @@ def pas_request(
     _check_documents(case, files, letter_pdf)
     kinds = [request.documents[i].kind for i in sorted(files)]
     codes.require(case, [*kinds, *([None] if letter_pdf is not None else [])])
-    if case.coverage.subscriber_relation.value != "self" and not subscriber_id:
-        raise FhirError(
-            "subscriber_id: required when the patient is not the subscriber: PASCoverage "
-            "needs Coverage.subscriber unless the relationship is self (Coverage.fsh:29)"
-        )
+    require_subscriber(case, subscriber_id)
     resources = [parts.document_reference(case, i, files[i]) for i in sorted(files)]
     attached = [
         Attached(r["id"], request.documents[i].kind, r["type"]["text"])
@@ -123,6 +127,15 @@ def pas_request(
         when=when,
         base_url=base_url,
     )
+
+
+def require_subscriber(case: Case, subscriber_id: str | None) -> None:
+    """Raise unless a dependant patient's subscriber is identified (Coverage.fsh:29)."""
+    if case.coverage.subscriber_relation.value != "self" and not subscriber_id:
+        raise FhirError(
+            "subscriber_id: required when the patient is not the subscriber: PASCoverage "
+            "needs Coverage.subscriber unless the relationship is self (Coverage.fsh:29)"
+        )
 
 
 def bundle(

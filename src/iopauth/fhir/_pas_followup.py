@@ -21,7 +21,7 @@ from ..model import Case
 from . import _pas_parts as parts
 from . import _systems as cs
 from . import _write as w
-from ._pas import bundle, pas_request, stamp
+from ._pas import bundle, pas_request, require_subscriber, stamp
 from ._pas_codes import CANCEL, PasCodes
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ def pas_inquiry(
     base_url: str = "http://example.org/fhir/",
     identifier_system: str = "urn:iopauth:submission",
     transaction_id: str | None = None,
+    subscriber_id: str | None = None,
 ) -> dict[str, Any]:
     """The PAS inquiry Bundle (PASInquiryRequestBundle) to POST to ``Claim/$inquire``.
 
@@ -54,10 +55,12 @@ def pas_inquiry(
     service asked about, its period and, when known, the authorization number
     (``authorization_number``, else the case's). ``timestamp`` as for :func:`pas_request`.
     ``codes`` adds the UM03 service type and UM02 certification type when you have them
-    (PASClaimInquiry does not require them).
+    (PASClaimInquiry does not require them). ``subscriber_id``: as for :func:`pas_request`,
+    needed when the patient is a dependant.
     """
     validate_case(case)
     when = stamp(timestamp)
+    require_subscriber(case, subscriber_id)
     codes = codes or PasCodes()
     request = case.request
     line: dict[str, Any] = {
@@ -116,7 +119,7 @@ def pas_inquiry(
         inquiry,
         parts.requestor(case, codes),
         parts.insurer(case),
-        parts.coverage(case, codes, None),
+        parts.coverage(case, codes, subscriber_id),
         w.patient(case, cs.PAS + "profile-beneficiary"),
     ]
     tid = transaction_id or f"{case.case_id}-inquiry-{_suffix(when)}"
