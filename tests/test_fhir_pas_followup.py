@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 import pytest
 from fhir.resources.R4B.bundle import Bundle
+from hypothesis import HealthCheck, given, settings
 
 from iopauth import load_case
 from iopauth.errors import FhirError
@@ -24,6 +25,7 @@ from iopauth.model import Case
 
 from .pas_options import CODES, TIMESTAMP, options
 from .pas_rules import bundle_problems, rule
+from .strategies import cases
 
 HERE = Path(__file__).resolve().parent
 CASE = HERE.parent / "examples" / "cases" / "medicare-stepdown-depression.json"
@@ -183,3 +185,22 @@ def test_inquiry_for_a_dependant_names_the_subscriber() -> None:
     with pytest.raises(FhirError) as caught:
         pas_inquiry(case, timestamp=TIMESTAMP, codes=CODES)
     assert caught.value.errors[0].startswith("subscriber_id: required")
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases())
+def test_any_case_gives_inquiry_update_and_cancel_bundles_keeping_the_rules(case: Case) -> None:
+    """For every valid case: the inquiry, an update of the unchanged request (nothing marked)
+    and a cancel parse with R4B and break no rule the reader applies."""
+    sent = pas_request(case, **options())
+    inquiry = pas_inquiry(case, timestamp=TIMESTAMP, codes=CODES, subscriber_id="SUB-0001")
+    update = pas_update(case, sent, **options(timestamp=LATER))
+    cancel = pas_cancel(sent, timestamp=LATER)
+    for bundle in (inquiry, update, cancel):
+        Bundle.model_validate(bundle)
+        assert bundle_problems(bundle) == []
+    claim = update["entry"][0]["resource"]
+    assert not any(
+        PAS + "extension-infoChanged" in _urls(e)
+        for e in [*claim["item"], *claim["supportingInfo"]]
+    )
