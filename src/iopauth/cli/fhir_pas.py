@@ -34,7 +34,7 @@ def add_arguments(pas: argparse.ArgumentParser) -> None:
     kind.add_argument("--inquiry", action="store_true", help="an inquiry Bundle for Claim/$inquire")
     kind.add_argument("--update", metavar="SENT.json", help="update the request Bundle you sent")
     kind.add_argument("--cancel", metavar="SENT.json", help="cancel the request Bundle you sent")
-    pas.add_argument("--letter", help="the request letter PDF to attach")
+    pas.add_argument("--letter", metavar="LETTER.pdf", help="the request letter PDF to attach")
     pas.add_argument(
         "--document",
         action="append",
@@ -43,20 +43,34 @@ def add_arguments(pas: argparse.ArgumentParser) -> None:
         help="attach the PDF of request.documents[N] (0-based); repeat for each document",
     )
     pas.add_argument("--base-url", default="http://example.org/fhir/", help="fullUrl prefix")
-    pas.add_argument("--transaction-id", help="this submission's id (default: the case id)")
+    pas.add_argument(
+        "--transaction-id", metavar="ID", help="this submission's id (default: the case id)"
+    )
     x12 = pas.add_argument_group(
         "X12 codes from your payer's companion guide (PAS binds these elements to X12)"
     )
-    x12.add_argument("--service-type", help="UM03 service type of the program (required)")
     x12.add_argument(
-        "--place-of-service", help="CMS place-of-service code (required unless the plan is PHP)"
+        "--service-type", metavar="CODE", help="UM03 service type of the program (required)"
     )
-    x12.add_argument("--certification-type", help="UM02 code (needed unless initial)")
-    x12.add_argument("--request-type", help="UM01 request category (default HS)")
-    x12.add_argument("--requestor-type", help="NM101 entity code of the program")
-    x12.add_argument("--relationship", help="INS02 code when the patient is not the subscriber")
-    x12.add_argument("--subscriber-id", help="the subscriber's member id (a dependant patient)")
-    x12.add_argument("--report-type", help="PWK01 report type of attachments without one")
+    x12.add_argument(
+        "--place-of-service",
+        metavar="CODE",
+        help="CMS place-of-service code (required unless the plan is PHP)",
+    )
+    x12.add_argument(
+        "--certification-type", metavar="CODE", help="UM02 code (needed unless initial)"
+    )
+    x12.add_argument("--request-type", metavar="CODE", help="UM01 request category (default HS)")
+    x12.add_argument("--requestor-type", metavar="CODE", help="NM101 entity code of the program")
+    x12.add_argument(
+        "--relationship", metavar="CODE", help="INS02 code when the patient is not the subscriber"
+    )
+    x12.add_argument(
+        "--subscriber-id", metavar="ID", help="the subscriber's member id (a dependant patient)"
+    )
+    x12.add_argument(
+        "--report-type", metavar="CODE", help="PWK01 report type of attachments without one"
+    )
 
 
 def _timestamp(value: str) -> datetime:
