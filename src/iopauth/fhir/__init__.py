@@ -19,6 +19,7 @@ __all__ = [
     "ImportResult",
     "PasClient",
     "PasClientError",
+    "PasCodes",
     "QuestionnaireMapping",
     "QuestionnairePackage",
     "SmartBackendAuth",
@@ -29,8 +30,11 @@ __all__ = [
     "decision_from_response",
     "load_questionnaire_mapping",
     "pas_attachment",
+    "pas_cancel",
+    "pas_inquiry",
     "pas_problems",
     "pas_request",
+    "pas_update",
     "questionnaire_package",
 ]
 
@@ -44,6 +48,8 @@ if TYPE_CHECKING:
     from ._import import ImportResult, case_from_bundle
     from ._pas import CERTIFICATION_TYPES, pas_attachment, pas_request
     from ._pas_checks import pas_problems
+    from ._pas_codes import PasCodes
+    from ._pas_followup import pas_cancel, pas_inquiry, pas_update
 
 # Every name loads on first use: ``import iopauth`` answers ``iopauth.fhir`` lazily, and a
 # program that only builds PAS requests should not pay for reading FHIR. The ``iopauth fhir``
@@ -54,6 +60,10 @@ _LAZY = {
     "case_from_bundle": "._import",
     "pas_attachment": "._pas",
     "pas_request": "._pas",
+    "PasCodes": "._pas_codes",
+    "pas_inquiry": "._pas_followup",
+    "pas_update": "._pas_followup",
+    "pas_cancel": "._pas_followup",
     "pas_problems": "._pas_checks",
     "PasClient": "._client",
     "SmartBackendAuth": "._client",
