@@ -26,6 +26,7 @@ from iopauth.criteria._request_review import annotate
 from iopauth.model import LevelOfCare, PlanType, RequestKind
 
 from .casebuilder import build_case
+from .pas_options import options
 
 
 def test_default_criteria_follows_plan_level_and_diagnosis() -> None:
@@ -106,7 +107,7 @@ def test_every_entry_point_agrees_on_every_example(
     data = json.loads(out.getvalue())
     assert (data["criteria_set"], data["review"], data["outcome"]) == expected[:3]
     # the PAS request built from evaluate(case), as the README's FHIR example does
-    bundle = json.dumps(fhir.pas_request(case, evaluate(case)))
+    bundle = json.dumps(fhir.pas_request(case, evaluate(case), **options()))
     assert f"Medical-necessity criteria {expected[0]} " in bundle
     assert seen
     assert all(s == expected for s in seen), (seen, expected)
