@@ -39,6 +39,7 @@ class PartsReader(PeopleReader):
             code = code_in(c.get("code"), cs.ICD10CM)
             if code is None:
                 other = "SNOMED CT only" if code_in(c.get("code"), cs.SNOMED) else "no ICD-10-CM"
+                self.unusable_conditions.append(at)
                 self.notes.append(
                     f"{at}.code: lacks an ICD-10-CM code ({other}); not imported as a diagnosis"
                 )

@@ -25,6 +25,8 @@ class PeopleReader:
         self.origin: dict[str, str] = {}
         self.notes: list[str] = []
         self.assumed: list[str] = []
+        self.unusable_conditions: list[str] = []  # Condition paths with no ICD-10-CM code
+        self.diagnoses_read = False
 
     def _at(self, case_path: str, bundle_path: str) -> None:
         self.origin[case_path] = bundle_path
