@@ -4,8 +4,9 @@
   (``CarePlan.period.end = "2026-13-45"`` is an error at its path, not a traceback later).
 - A clinical resource's ``subject``/``patient``/``beneficiary`` must be the Patient (a
   MedicationStatement whose subject is a Coverage is an error at that reference).
-- A ``derivedFrom`` QuestionnaireResponse missing from the Bundle is a note, not an error: US
-  Core screening Observations point at one, and an EHR's search result often leaves it out.
+- A reference iopauth never follows (a ``derivedFrom`` QuestionnaireResponse, a
+  PractitionerRole's ``location`` or ``endpoint``) that points outside the Bundle is a note,
+  not an error: an EHR's search result often leaves those resources out.
 
 Lines name the path and the rule, never the value.
 """
@@ -102,9 +103,7 @@ def _walk_dates(node: object, path: str, errors: list[str], depth: int) -> None:
             at = f"{path}.{key}"
             if key in _DATE_KEYS and isinstance(value, str):
                 if not is_fhir_date(value):
-                    errors.append(
-                        f"{at}: must be a FHIR date or dateTime (YYYY-MM-DD, a real day)"
-                    )
+                    errors.append(f"{at}: must be a FHIR date or dateTime (YYYY-MM-DD, a real day)")
             elif isinstance(value, dict | list) and key != "contained":
                 _walk_dates(value, at, errors, depth + 1)
     elif isinstance(node, list):
@@ -123,16 +122,23 @@ def check_subjects(index: Index) -> None:
                 index.resolve(ref, f"{entry.path}.{key}", "Patient")
 
 
+# References iopauth never follows: one pointing outside the Bundle is a note. A US Core
+# screening Observation's derivedFrom QuestionnaireResponse, a PractitionerRole's location,
+# healthcare service and endpoint are often left out of an EHR's search result.
+_NOT_FOLLOWED = re.compile(
+    r"\.(derivedFrom|location|healthcareService|endpoint|encounter|basedOn|partOf)"
+    r"(\[\d+\])?\.reference$"
+)
+
+
 def tolerate_missing_sources(index: Index) -> list[str]:
-    """Turn 'refers to no entry' at a ``derivedFrom`` into a note; return the notes."""
+    """Turn 'refers to no entry' at a reference iopauth never follows into a note."""
     notes: list[str] = []
     kept: list[str] = []
     for line in index.errors:
         path, _, rule = line.partition(": ")
-        if rule == "refers to no entry in the bundle" and re.search(
-            r"\.derivedFrom\[\d+\]\.reference$", path
-        ):
-            notes.append(f"{path}: the source it was derived from is not in the bundle")
+        if rule == "refers to no entry in the bundle" and _NOT_FOLLOWED.search(path):
+            notes.append(f"{path}: refers to no entry in the bundle; iopauth does not need it")
         else:
             kept.append(line)
     index.errors[:] = kept

@@ -88,25 +88,9 @@ def read_measures(
     ]
     notes: list[str] = []
     used: set[int] = set()
-    groups: list[_Group] = []
-    for entry in observations:
-        instrument = heads.get(code_in(entry.resource.get("code"), cs.LOINC) or "")
-        if instrument is None:
-            continue
-        group = _Group(instrument, entry)
-        for i, ref in enumerate(items(entry.resource, "hasMember")):
-            member = index.resolve(ref, f"{entry.path}.hasMember[{i}]", "Observation")
-            if member is None:
-                continue
-            used.add(member.index)
-            code = code_in(member.resource.get("code"), cs.LOINC) or ""
-            if code in members[instrument]:
-                group.parts.append(member)
-            elif heads.get(code) is instrument:
-                group.total_entry = member  # a panel's total-score member
-            else:
-                notes.append(f"{member.path}.code: not an item iopauth scores; passed over")
-        groups.append(group)
+    groups = _headed_groups(
+        index, observations, heads=heads, members=members, used=used, notes=notes
+    )
     groups = [g for g in groups if g.head is None or g.head.index not in used]
     by_key = {(g.instrument, _key(g.head.resource)): g for g in groups if g.head is not None}
     loose: dict[tuple[str, ...], list[Entry]] = {}
@@ -131,6 +115,38 @@ def read_measures(
         out.append(record)
         origins.append(where)
     return out, origins, notes
+
+
+def _headed_groups(
+    index: Index,
+    observations: list[Entry],
+    *,
+    heads: dict[str, Instrument],
+    members: dict[Instrument, dict[str, int]],
+    used: set[int],
+    notes: list[str],
+) -> list[_Group]:
+    """A group per total or panel Observation, with its ``hasMember`` items (marked used)."""
+    groups: list[_Group] = []
+    for entry in observations:
+        instrument = heads.get(code_in(entry.resource.get("code"), cs.LOINC) or "")
+        if instrument is None:
+            continue
+        group = _Group(instrument, entry)
+        for i, ref in enumerate(items(entry.resource, "hasMember")):
+            member = index.resolve(ref, f"{entry.path}.hasMember[{i}]", "Observation")
+            if member is None:
+                continue
+            used.add(member.index)
+            code = code_in(member.resource.get("code"), cs.LOINC) or ""
+            if code in members[instrument]:
+                group.parts.append(member)
+            elif heads.get(code) is instrument:
+                group.total_entry = member  # a panel's total-score member
+            else:
+                notes.append(f"{member.path}.code: not an item iopauth scores; passed over")
+        groups.append(group)
+    return groups
 
 
 def _loose_groups(
