@@ -1,4 +1,5 @@
-"""FHIR R4 and Da Vinci PAS: cases in from the EHR, requests out to the payer, decisions back.
+"""FHIR R4 and Da Vinci PAS: cases in from the EHR (and back out), requests to the payer,
+decisions back.
 
 ``import iopauth`` does not load this package; ``from iopauth import fhir`` does. Reading and
 writing FHIR needs no model library: iopauth works on FHIR JSON and checks the PAS rules it
@@ -17,6 +18,7 @@ __all__ = [
     "PasClient",
     "PasClientError",
     "SmartBackendAuth",
+    "bundle_from_case",
     "case_from_bundle",
     "decision_from_response",
     "pas_attachment",
@@ -27,6 +29,7 @@ __all__ = [
 if TYPE_CHECKING:
     from ._client import PasClient, SmartBackendAuth
     from ._decision import decision_from_response
+    from ._export import bundle_from_case
     from ._import import ImportResult, case_from_bundle
     from ._pas import CERTIFICATION_TYPES, pas_attachment, pas_request
     from ._pas_checks import pas_problems
@@ -38,6 +41,7 @@ _LAZY = {
     "CERTIFICATION_TYPES": "._pas",
     "ImportResult": "._import",
     "case_from_bundle": "._import",
+    "bundle_from_case": "._export",
     "pas_attachment": "._pas",
     "pas_request": "._pas",
     "pas_problems": "._pas_checks",

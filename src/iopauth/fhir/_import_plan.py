@@ -106,7 +106,14 @@ class PlanReader(PartsReader):
         return drop_none(**out)
 
     def _npi_of(self, ref: object, at: str) -> str | None:
-        who = self.index.resolve(ref, f"{at}.who", "Practitioner", "PractitionerRole")
+        """The NPI of an agent: a logical reference's identifier, or its Practitioner's."""
+        ident = obj(ref, "identifier")
+        if ident.get("system") == cs.NPI and isinstance(ref, dict) and "reference" not in ref:
+            return text(ident, "value")
+        kinds = ("Practitioner", "PractitionerRole", "Organization")
+        who = self.index.resolve(ref, f"{at}.who", *kinds)
+        if who is not None and who.type == "Organization":
+            return None  # certified, but the physician is not named
         if who is not None and who.type == "PractitionerRole":
             who = self.index.resolve(
                 who.resource.get("practitioner"), f"{who.path}.practitioner", "Practitioner"
