@@ -1160,7 +1160,7 @@ def language_tags() -> st.SearchStrategy[str]:
 
 @st.composite
 def certified_cases(draw: st.DrawFn) -> Case:
-    """A valid case whose plan may carry a physician's certification and a last review."""
+    """A valid case whose plan may carry a certification, a signature date and a last review."""
     case = draw(cases())
     start = case.plan.start_date
     days = between(start - timedelta(days=30), start + timedelta(days=60))
@@ -1170,5 +1170,6 @@ def certified_cases(draw: st.DrawFn) -> Case:
         certified_on=draw(optional(days)),
         certified_by_npi=draw(optional(st.sampled_from(npis))),
         last_reviewed=draw(optional(days)),
+        signed_on=draw(optional(days)),
     )
     return attrs.evolve(case, plan=plan)

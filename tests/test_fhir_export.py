@@ -21,7 +21,7 @@ NAMES = sorted(p.stem for p in CASES.glob("*.json"))
 
 
 def _expected(case: Case) -> Case:
-    """What the trip keeps: :func:`carried`, plus the plan's certification and review."""
+    """What the trip keeps: :func:`carried`, plus the plan's certification, signature, review."""
     plan = case.plan
     out = carried(case)
     certified = plan.certified_on is not None  # a Provenance needs its date ('recorded')
@@ -32,6 +32,7 @@ def _expected(case: Case) -> Case:
             certified_on=plan.certified_on,
             certified_by_npi=plan.certified_by_npi if certified else None,
             last_reviewed=plan.last_reviewed,
+            signed_on=plan.signed_on,
         ),
     )
     if case.request.denial is not None:

@@ -5,8 +5,8 @@ it back: Patient, payer and program Organizations, Coverage, a Practitioner and 
 per clinician, a Condition per diagnosis, a MedicationStatement per medication, a screening
 Observation per measure (its items as ``hasMember`` Observations), an Encounter per episode of
 treatment history, the program's ServiceRequest, the CarePlan (its period the plan's weeks),
-a Provenance attesting the CarePlan for the physician's certification and one verifying it for
-the last review, and a DocumentReference per document. What FHIR does not carry is listed in
+a Provenance per event of the CarePlan (the physician's certification, the plan's signature,
+its last review), and a DocumentReference per document. What FHIR does not carry is listed in
 docs/fhir.md. Ids come from positions in the case, never from patient data, so the same case
 always gives the same JSON. The resources PAS also sends are written by :mod:`._write`.
 """
@@ -147,11 +147,14 @@ def _care_plan(case: Case) -> dict[str, Any]:
 
 
 def _provenances(case: Case) -> list[dict[str, Any]]:
-    """The certification ('attester') and the last review ('verifier') of the CarePlan."""
+    """The certification ('attester'), signature ('author') and last review ('verifier')."""
     plan = case.plan
     out: list[dict[str, Any]] = []
     if plan.certified_on is not None:
         out.append(_provenance("certification", "attester", plan.certified_on, _certifier(case)))
+    if plan.signed_on is not None:
+        program = w.ref("Organization", "program")
+        out.append(_provenance("signature", "author", plan.signed_on, program))
     if plan.last_reviewed is not None:
         program = w.ref("Organization", "program")
         out.append(_provenance("review", "verifier", plan.last_reviewed, program))

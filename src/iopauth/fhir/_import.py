@@ -41,13 +41,13 @@ _PLAN_NOT_CARRIED = (
     ("goals", "treatment goals are not read from FHIR"),
     ("discharge_plan", "the discharge plan lives in clinical notes"),
     ("step_down_level", "the planned step-down level is not coded"),
-    ("signed_on", "the plan's signature date is not coded"),
 )
 # Read from a Provenance attesting the CarePlan (see _import_plan); listed when absent, since a
 # Medicare plan needs its physician's certification (42 CFR 424.24, medicare-iop.md section 5).
 _PLAN_CERTIFICATION = (
     ("certified_by_npi", "no Provenance with an 'attester' agent names the certifying physician"),
     ("certified_on", "no Provenance with an 'attester' agent dates the plan's certification"),
+    ("signed_on", "no Provenance with an 'author' agent dates the plan's signature"),
     ("last_reviewed", "no Provenance with a 'verifier' agent dates a review of the plan"),
 )
 

@@ -223,6 +223,13 @@ class PeopleReader:
             name = names[0] if names else {}
             given = [g for g in items(name, "given") if isinstance(g, str)]
             credentials = _credentials(p, name)
+            # a suffix read as the credentials ("MD") is not also part of the name
+            from_suffix = credentials != _credentials(p, {})
+            suffix = (
+                None
+                if from_suffix
+                else " ".join(x for x in items(name, "suffix") if isinstance(x, str)) or None
+            )
             case_at = f"$.clinicians[{len(out)}]"
             self._at(case_at, person.path)
             self._at(f"{case_at}.role", f"{at}.code")
@@ -255,6 +262,7 @@ class PeopleReader:
                         given=given[0] if given else None,
                         middle=" ".join(given[1:]) or None,
                         family=text(name, "family"),
+                        suffix=suffix,
                     ),
                     credentials=credentials,
                     role=role_code,

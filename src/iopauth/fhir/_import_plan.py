@@ -2,10 +2,12 @@
 
 :class:`PlanReader` adds to :class:`~._import_parts.PartsReader` the request (the program's
 ServiceRequest), the plan (its schedule, the CarePlan's period) and the plan's physician
-certification and review, which FHIR carries as a **Provenance** whose ``target`` is the
-CarePlan: an agent of type ``attester`` (provenance-participant-type) is the certifying
-physician (``certified_by_npi``: the NPI of ``agent.who``; ``certified_on``: the day of
-``recorded``), one of type ``verifier`` a review (``last_reviewed``: the latest such day).
+certification, signature and review, which FHIR carries as a **Provenance** whose ``target``
+is the CarePlan: an agent of type ``attester`` (provenance-participant-type) is the certifying
+physician (``certified_by_npi``: the NPI of ``agent.who``, a Practitioner(Role) or a logical
+reference by NPI identifier; ``certified_on``: the day of ``recorded``), one of type ``author``
+the plan's signature (``signed_on``), one of type ``verifier`` a review (``last_reviewed``: the
+latest such day).
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ class PlanReader(PartsReader):
         return drop_none(**plan), request
 
     def _certification(self, care_plan: Entry) -> dict[str, Any]:
-        """certified_by_npi/certified_on (attester) and last_reviewed (verifier), by Provenance."""
+        """The certification (attester), signature (author) and last review (verifier)."""
         out: dict[str, Any] = {}
         reviews: list[tuple[str, str]] = []
         for entry in self.index.of_type("Provenance"):
@@ -97,6 +99,9 @@ class PlanReader(PartsReader):
                     self._at("$.plan.certified_by_npi", f"{at}.agent[{i}].who")
                     out["certified_on"] = when
                     out["certified_by_npi"] = self._npi_of(obj(agent, "who"), f"{at}.agent[{i}]")
+                elif kind == "author" and "signed_on" not in out:
+                    self._at("$.plan.signed_on", f"{at}.recorded")
+                    out["signed_on"] = when
                 elif kind == "verifier" and when is not None:
                     reviews.append((when, f"{at}.recorded"))
         if reviews:
