@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 
 from iopauth import load_case
 from iopauth.fhir import bundle_from_case, case_from_bundle
-from iopauth.model import Case
+from iopauth.model import Case, Schedule, Session
 
 from .strategies import certified_cases
 from .test_fhir_import import carried
@@ -109,7 +109,24 @@ def test_psychiatrist_carries_the_nucc_psychiatry_code() -> None:
 @given(case=certified_cases())
 def test_generated_cases_survive_the_round_trip(case: Case) -> None:
     """Any valid case, exported and imported, keeps every field FHIR carries."""
-    schedule = case.plan.schedule
-    if schedule.sessions and len({s.minutes for s in schedule.sessions}) > 1:
-        return  # one Timing carries one session length (docs/fhir.md): not carried
     assert _round_trip(case) == _expected(case)
+
+
+def test_sessions_of_differing_lengths_travel_as_care_plan_activities() -> None:
+    """A 3-hour Monday and a 2-hour Wednesday: one activity each, read back in order."""
+    case = load_case(CASES / "commercial-mild-adjustment.json")
+    schedule = Schedule(sessions=(Session(day="mon", minutes=180), Session(day="wed", minutes=120)))
+    case = attrs.evolve(case, plan=attrs.evolve(case.plan, schedule=schedule))
+    activities = _care_plan_of(bundle_from_case(case))["activity"]
+    assert [a["detail"]["scheduledTiming"]["repeat"]["duration"] for a in activities[1:]] == [
+        180,
+        120,
+    ]
+    assert _round_trip(case).plan.schedule == schedule
+
+
+def _care_plan_of(bundle: dict[str, Any]) -> dict[str, Any]:
+    plan: dict[str, Any] = next(
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "CarePlan"
+    )
+    return plan

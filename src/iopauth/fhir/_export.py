@@ -142,8 +142,34 @@ def _care_plan(case: Case) -> dict[str, Any]:
         ],
         "subject": w.ref("Patient", "patient"),
         "period": {"start": plan.start_date.isoformat(), "end": end.isoformat()},
-        "activity": [{"reference": w.ref("ServiceRequest", "service-request")}],
+        "activity": [
+            {"reference": w.ref("ServiceRequest", "service-request")},
+            *_session_activities(case),
+        ],
     }
+
+
+def _session_activities(case: Case) -> list[dict[str, Any]]:
+    """Sessions of differing lengths, which one ServiceRequest Timing cannot hold: one planned
+    activity per session, in the case's order."""
+    sessions = case.plan.schedule.sessions
+    if len({s.minutes for s in sessions}) < 2:
+        return []  # the ServiceRequest's occurrenceTiming carries the schedule
+    return [
+        {
+            "detail": {
+                "status": "scheduled",
+                "scheduledTiming": {
+                    "repeat": {
+                        "dayOfWeek": [s.day.value],
+                        "duration": s.minutes,
+                        "durationUnit": "min",
+                    }
+                },
+            }
+        }
+        for s in sessions
+    ]
 
 
 def _provenances(case: Case) -> list[dict[str, Any]]:

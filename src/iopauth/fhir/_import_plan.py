@@ -7,7 +7,8 @@ is the CarePlan: an agent of type ``attester`` (provenance-participant-type) is 
 physician (``certified_by_npi``: the NPI of ``agent.who``, a Practitioner(Role) or a logical
 reference by NPI identifier; ``certified_on``: the day of ``recorded``), one of type ``author``
 the plan's signature (``signed_on``), one of type ``verifier`` a review (``last_reviewed``: the
-latest such day).
+latest such day). A week whose sessions differ in length is read from the CarePlan's
+activities, one ``detail.scheduledTiming`` per session.
 """
 
 from __future__ import annotations
@@ -68,6 +69,11 @@ class PlanReader(PartsReader):
             self._at("$.plan.start_date", f"{care_plan.path}.period.start")
             self._at("$.plan.weeks", f"{care_plan.path}.period")
             plan.update(self._certification(care_plan))
+            if "schedule" not in plan:
+                sessions = _activity_sessions(care_plan.resource)
+                if sessions:
+                    plan["schedule"] = {"sessions": sessions}
+                    self._at("$.plan.schedule", f"{care_plan.path}.activity")
         else:
             asked = request.get("period", {})
             start, end = asked.get("start"), asked.get("end")
@@ -194,3 +200,18 @@ def _schedule(repeat: dict[str, Any]) -> dict[str, Any] | None:
         days_per_week=frequency if text(repeat, "periodUnit") == "wk" else None,
         hours_per_day=hours,
     )
+
+
+def _activity_sessions(care_plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """Sessions of differing lengths, one per CarePlan activity ``detail.scheduledTiming``.
+
+    One Timing carries one duration, so a week whose sessions differ in length is written (by
+    ``bundle_from_case``) as one planned activity per session, each on one ``dayOfWeek``.
+    """
+    out: list[dict[str, Any]] = []
+    for act in items(care_plan, "activity"):
+        repeat = obj(obj(obj(act, "detail"), "scheduledTiming"), "repeat")
+        session = _schedule(repeat)
+        if session is not None and len(session.get("sessions", ())) == 1:
+            out += session["sessions"]
+    return out
