@@ -166,6 +166,16 @@ def test_a_total_that_disagrees_with_the_us_core_items_is_flagged() -> None:
     assert "20" not in " ".join(result.notes)
 
 
+def test_whole_item_set_without_a_total_is_an_administration() -> None:
+    """Nine PHQ-9 item Observations of one day and no total: one PHQ-9 with its items."""
+    bundle = _bundle()
+    before = case_from_bundle(_bundle(), case_id="t").case.measures
+    bundle["entry"] = [e for e in bundle["entry"] if e["resource"]["id"] != "score-2"]
+    measures = case_from_bundle(bundle, case_id="t").case.measures
+    assert sorted(m.items or () for m in measures) == sorted(m.items or () for m in before)
+    assert len(measures) == len(before)
+
+
 # ------------------------------------------------------------------ 2. practitioners
 
 
