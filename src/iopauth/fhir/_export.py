@@ -21,7 +21,7 @@ from ..model import Case, ClinicianRole, MeasureAdministration
 from . import _systems as cs
 from . import _write as w
 from ._export_parts import encounters, medications
-from ._import_people import NUCC
+from ._import_clinicians import NUCC
 from ._import_plan import PROVENANCE_TYPE
 
 __all__ = ["bundle_from_case"]
@@ -29,7 +29,7 @@ __all__ = ["bundle_from_case"]
 _US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/"
 _BASE = "urn:iopauth:export:"
 # Only the roles whose NUCC taxonomy code is one a single licence names (see
-# _import_people.NUCC_ROLES); the therapist's licence varies, so it keeps iopauth's code alone.
+# _import_clinicians.NUCC_ROLES); the therapist's licence varies, so it keeps iopauth's code alone.
 _ROLE_TAXONOMY = {
     ClinicianRole.PSYCHIATRIST: ("2084P0800X", "Psychiatry & Neurology, Psychiatry"),
     ClinicianRole.PSYCHOLOGIST: ("103T00000X", "Psychologist"),
