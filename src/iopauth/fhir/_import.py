@@ -77,10 +77,16 @@ def case_from_bundle(
 
     ``request`` gives request fields a clinical Bundle does not carry (``kind``,
     ``authorization_number``, ``denial``, …) and ``extra`` any other part of the case document
-    (``{"program": {"setting": "cmhc"}, "risk": {...}}``); both win over the Bundle.
+    (``{"program": {"setting": "cmhc"}, "risk": {...}}``); both win over the Bundle, field by
+    field: objects merge key by key, a list of records merges by index into the Bundle's
+    (``{"clinicians": [{"credentials": "MD"}]}`` changes the first clinician's credentials
+    only), any other value replaces (:mod:`._import_merge`). A line of ``unfilled`` that states
+    an assumption goes once the caller gives that value.
 
     Raises :class:`~iopauth.errors.FhirError` with one line per problem, each naming the Bundle
-    path and the rule, never the value.
+    path and the rule, never the value: structure, references (a clinical resource's subject
+    that is not the Patient included), dates that name no real day, and every case rule an
+    imported value breaks.
     """
     data = read_json(bundle)
     index = Index(data)
