@@ -132,6 +132,18 @@ def test_determination_becomes_a_message_to_the_reviewer() -> None:
     )
 
 
+def test_a_shortfall_is_never_sent_to_the_payer() -> None:
+    """A case that does not meet (or lacks information) sends no criteria line at all."""
+    for name in ("commercial-mild-adjustment", "medicaid-alcohol-depression-concurrent"):
+        case = load_case(CASES / f"{name}.json")
+        determination = evaluate(case)
+        if determination.outcome.value == "meets":
+            continue
+        text = json.dumps(pas_request(case, determination, **options()))
+        assert "Medical-necessity criteria" not in text
+        assert determination.outcome.value.replace("_", " ") not in text
+
+
 def _broken(change: str) -> list[str]:
     bundle = copy.deepcopy(_bundle())
     claim = _claim(bundle)

@@ -82,8 +82,8 @@ def pas_request(
     case without content is not sent as a DocumentReference but named in a message to the
     reviewer ("available on request"). ``subscriber_id``: the policy holder's member id, needed
     when the patient is a dependant (PASCoverage invariant self-beneficiary). With a
-    ``determination`` the Claim carries a one-line message naming the criteria set and its
-    outcome. An invalid case raises :class:`~iopauth.errors.InvalidCaseError`; a missing
+    ``determination`` of a case that meets its criteria, the Claim carries a one-line message
+    naming the criteria set; a shortfall is never sent to the payer. An invalid case raises :class:`~iopauth.errors.InvalidCaseError`; a missing
     timestamp or code, :class:`~iopauth.errors.FhirError` naming it.
     """
     validate_case(case)
