@@ -143,8 +143,8 @@ def test_documents_that_do_not_fit_are_refused() -> None:
 
 
 def test_a_letter_for_a_case_that_does_not_meet_is_a_marked_draft() -> None:
-    """Every page says DRAFT; the first page lists what is unmet or undocumented; the payer
-    letter has no "Not met" row; final=True writes it clean."""
+    """Every page says DRAFT; the first page lists what is unmet or undocumented and the
+    criteria table marks the failing rows; final=True writes it clean, without the review."""
     case = load_case(MILD)
     assert is_draft(case, "request-letter")
     pages = _pages(render(case, "request-letter"))
@@ -154,7 +154,7 @@ def test_a_letter_for_a_case_that_does_not_meet_is_a_marked_draft() -> None:
     assert "Program intensity: not met" in first
     assert "Outpatient care not enough: not documented" in first
     assert "A lower level would do: exclusion applies" in first
-    assert "Not met" not in " ".join(pages)
+    assert "Program intensity Not met" in " ".join(pages)  # the draft shows the failing row
     final = RenderOptions(final=True)
     assert not is_draft(case, "request-letter", options=final)
     clean = " ".join(_pages(render(case, "request-letter", options=final)))

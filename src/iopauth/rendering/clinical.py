@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..criteria._adapters import diagnosis_category
+from ..levels import asam_edition
 from ..model import (
     Case,
     EpisodeOutcome,
     FunctionalDomain,
+    Housing,
     IdeationLevel,
     LevelOfCareRating,
     RatingInstrument,
@@ -75,9 +77,15 @@ def rating_name(rating: LevelOfCareRating) -> str:
     name = _INSTRUMENT_NAMES[rating.instrument]
     if not rating.version:
         return name
-    # ASAM numbers editions; LOCUS and CALOCUS-CASII number versions (level-of-care.md §1)
-    word = "edition" if rating.instrument is RatingInstrument.ASAM else "version"
-    return f"{name} {word} {rating.version}"
+    # ASAM numbers editions; LOCUS and CALOCUS-CASII number versions (level-of-care.md §1).
+    # The edition printed is the rating's own: "3" or "2013" reads "3rd edition"; a version we
+    # cannot place is printed as the clinician recorded it.
+    if rating.instrument is RatingInstrument.ASAM:
+        edition = asam_edition(rating.version)
+        if edition is not None:
+            return f"{name}, {edition}{'rd' if edition == 3 else 'th'} edition"
+        return f"{name} ({rating.version})"
+    return f"{name} version {rating.version}"
 
 
 def rating_sentences(case: Case) -> list[str]:
@@ -194,7 +202,7 @@ def psychosocial_sentences(case: Case) -> list[str]:
         out.append(
             "Family or community support is in place."
             if ps.support_system
-            else "No support system is documented."
+            else "No support system is in place."
         )
     if ps.safe_environment is not None:
         out.append(
@@ -203,7 +211,55 @@ def psychosocial_sentences(case: Case) -> list[str]:
             else "The living environment is not safe between sessions."
         )
     if ps.housing is not None:
-        out.append(f"Housing: {label(ps.housing)}.")
+        out.append(housing_sentence(ps.housing))
+    return out
+
+
+_HOUSING = {
+    Housing.STABLE: "The patient lives in stable housing.",
+    Housing.UNSTABLE: "The patient's housing is unstable.",
+    Housing.HOMELESS: "The patient is homeless.",
+    Housing.SUPERVISED: "The patient lives in supervised housing.",
+}
+
+
+def housing_sentence(housing: Housing) -> str:
+    """``The patient lives in stable housing.``"""
+    return _HOUSING[housing]
+
+
+def living_sentences(case: Case) -> list[str]:
+    """The support and living situation as a clinician writes it, from the recorded answers."""
+    ps = case.psychosocial
+    if ps is None:
+        return []
+    out = []
+    if ps.housing is not None:
+        out.append(housing_sentence(ps.housing))
+    if ps.safe_environment is not None:
+        out.append(
+            "The home is a safe place to live between sessions."
+            if ps.safe_environment
+            else "The home is not a safe place to live between sessions."
+        )
+    if ps.support_system is not None:
+        out.append(
+            "Family or community support is in place."
+            if ps.support_system
+            else "No support system is in place."
+        )
+    if ps.family_involved is not None:
+        out.append(
+            "The family takes part in treatment."
+            if ps.family_involved
+            else "The family does not take part in treatment."
+        )
+    if ps.transportation is not None:
+        out.append(
+            "The patient has transportation to the program."
+            if ps.transportation
+            else "The patient has no transportation to the program."
+        )
     return out
 
 
