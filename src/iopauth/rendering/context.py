@@ -261,6 +261,14 @@ def _unmet(
     return tuple(out)
 
 
+def _enclosure_pages(case: Case) -> int | None:
+    """Pages of the documents to enclose, when the case gives each one's count (else None)."""
+    counts = [d.pages for d in case.request.documents]
+    if not counts or any(c is None for c in counts):
+        return None
+    return sum(c for c in counts if c is not None)
+
+
 def build_context(
     case: Case,
     document: str,
@@ -360,6 +368,10 @@ def build_context(
         "measures": rows,
         "charts": measure_charts(rows) if document == "concurrent-review" else (),
         "total_pages": None,
+        # the pages staff add for the enclosures: their sum when every count is known
+        "enclosure_pages": _enclosure_pages(case),
+        "packet_first": None,
+        "packet_total": None,
         "inline_style": True,
         "draft": False,
         "draft_items": (),

@@ -124,6 +124,7 @@ class NeededDocument:
     dated: object
     title: str | None
     resolution: str
+    pages: int | None = None
 
 
 # --- what an appeal cites (made in appeal.py) ------------------------------------------------
