@@ -31,7 +31,7 @@ from .payer import appealed_decision, authorization_view, decision_view
 if TYPE_CHECKING:
     from ..authorization import Authorization, Decision
 
-__all__ = ["Session"]
+__all__ = ["Session", "check_form_kind"]
 
 
 # Documents that show criteria findings; the others never evaluate the case.
@@ -224,10 +224,14 @@ class Session:
         chosen = self.options.form
         if chosen is None:
             raise RenderError("RenderOptions.form: no payer form given")
-        if isinstance(chosen.mapping, FormMapping):
-            return chosen.mapping
         if self._mapping is None:
-            self._mapping = load_mapping(chosen.mapping)
+            mapping = (
+                chosen.mapping
+                if isinstance(chosen.mapping, FormMapping)
+                else load_mapping(chosen.mapping)
+            )
+            check_form_kind(mapping, self.case)
+            self._mapping = mapping
         return self._mapping
 
     def form(self) -> tuple[bytes, int]:
@@ -318,6 +322,20 @@ class Session:
             )
             data = pdf.splice(data, self.form()[0], at)
         return data
+
+
+def check_form_kind(mapping: Any, case: Case) -> None:
+    """Refuse a payer form whose mapping names the request kinds it is for, none of them the
+    case's (a Texas NOFR001 form for an appeal): :class:`RenderError` naming both."""
+    kinds: tuple[str, ...] = mapping.request_kinds
+    kind = case.request.kind.value
+    if kinds and kind not in kinds:
+        listed = kinds[0] if len(kinds) == 1 else f"{', '.join(kinds[:-1])} or {kinds[-1]}"
+        title = mapping.title or "given"
+        raise RenderError(
+            f"the payer form mapping {title!r} is for {listed} requests only "
+            f"(its [form] request_kinds); this request's kind is {kind}"
+        )
 
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL)
