@@ -193,9 +193,7 @@ def _lonely_rows(pages: list[Any]) -> Iterator[str]:
                 )
                 rows_on.setdefault(key, {})
                 rows_on[key][number] = rows_on[key].get(number, 0) + count
-                first = next(
-                    (c for c in _walk(box) if isinstance(c, boxes.TableCellBox)), None
-                )
+                first = next((c for c in _walk(box) if isinstance(c, boxes.TableCellBox)), None)
                 names.setdefault(key, _text(first.element) if first is not None else "")
     for key, per_page in rows_on.items():
         if len(per_page) < 2 or sum(per_page.values()) < 3:

@@ -191,12 +191,22 @@ def test_cli_render_form_for_an_appeal_exits_2(tmp_path: Path) -> None:
     out = tmp_path / "packet.pdf"
     err = io.StringIO()
     code = main(
-        ["render", str(APPEAL), "-d", "packet", "--form", str(NOFR001), str(MAPPING)]
-        + ["-o", str(out)],
+        [
+            "render",
+            str(APPEAL),
+            "-d",
+            "packet",
+            "--form",
+            str(NOFR001),
+            str(MAPPING),
+            "-o",
+            str(out),
+        ],
         io.StringIO(),
         err,
     )
     assert code == 2
     message = err.getvalue()
-    assert TITLE in message and "this request's kind is appeal" in message
+    assert TITLE in message
+    assert "this request's kind is appeal" in message
     assert not out.exists()

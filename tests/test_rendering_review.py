@@ -138,7 +138,8 @@ def test_a_final_letter_for_a_case_that_does_not_meet_claims_no_review() -> None
     assert 'class="criteria"' not in markup
     assert "DRAFT" not in text
     assert "Why intensive outpatient (IOP)" in text
-    assert case.presentation is not None and case.presentation.summary
+    assert case.presentation is not None
+    assert case.presentation.summary
     assert case.presentation.summary in text
 
 
@@ -154,9 +155,7 @@ def test_a_final_appeal_that_does_not_meet_claims_no_review() -> None:
         measures=(),
     )
     assert _determination(case).outcome is not Outcome.MEETS
-    final = visible_text(
-        render_html(case, "appeal-letter", options=RenderOptions(final=True))
-    )
+    final = visible_text(render_html(case, "appeal-letter", options=RenderOptions(final=True)))
     assert "reviewed the record against" not in final
     assert "The treating clinician's reasons for this level of care follow." in final
     draft = visible_text(render_html(case, "appeal-letter"))

@@ -137,10 +137,7 @@ def _build(raw: dict[str, Any], errors: list[str]) -> FormMapping | None:
     for key in _FORM_KEYS - {"notes", "request_kinds"}:
         if key in form and not isinstance(form[key], str):
             errors.append(f"form.{key}: must be a string")
-    kinds = form.get("request_kinds", [])
-    if not isinstance(kinds, list) or any(k not in _REQUEST_KINDS for k in kinds):
-        errors.append(f"form.request_kinds: must be a list of {', '.join(_REQUEST_KINDS)}")
-        kinds = []
+    kinds = _request_kinds(form, errors)
     date_format = form.get("date_format", DEFAULT_DATE_FORMAT)
     if isinstance(date_format, str) and "%" not in date_format:
         errors.append("form.date_format: must be a strftime pattern such as %m/%d/%Y")
@@ -167,6 +164,15 @@ def _build(raw: dict[str, Any], errors: list[str]) -> FormMapping | None:
         entries=tuple(e for e in entries if e is not None),
         request_kinds=tuple(str(k) for k in kinds),
     )
+
+
+def _request_kinds(form: dict[str, Any], errors: list[str]) -> list[str]:
+    """``[form] request_kinds``, checked: a list of request kinds (empty: every kind)."""
+    kinds = form.get("request_kinds", [])
+    if not isinstance(kinds, list) or any(k not in _REQUEST_KINDS for k in kinds):
+        errors.append(f"form.request_kinds: must be a list of {', '.join(_REQUEST_KINDS)}")
+        return []
+    return [str(k) for k in kinds]
 
 
 def _entry(raw: object, where: str, errors: list[str]) -> Entry | None:

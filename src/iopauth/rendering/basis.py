@@ -25,7 +25,6 @@ from .clinical import (
     medication_sentences,
     physician_sentences,
     presentation_sentences,
-    psychosocial_sentences,
     rating_sentences,
     risk_sentences,
     schedule_sentence,
@@ -33,6 +32,7 @@ from .clinical import (
     withdrawal_sentences,
 )
 from .measure_rows import measure_sentence
+from .social import psychosocial_sentences
 from .views import MeasureRow
 
 _TOPICS = {

@@ -33,7 +33,6 @@ from .clinical import (
     attendance_sentence,
     discharge_barriers,
     functioning_sentences,
-    living_sentences,
     medication_changes,
     rating_name,
     risk_statements,
@@ -45,6 +44,7 @@ from .measure_rows import measure_rows
 from .options import RenderOptions
 from .payer import decision_view
 from .review import letter_findings, shows_review
+from .social import living_sentences
 from .views import DraftItem, FindingView, MeasureRow, UnmetAnswer
 
 DOCUMENT_TITLES = {

@@ -47,9 +47,7 @@ def letter_findings(
     shown: list[FindingView] = []
     left_out: list[str] = []
     for f in findings:
-        if draft and f.tone == "bad":
-            shown.append(f)
-        elif f.tone != "bad" and _has_fact(f):
+        if (draft and f.tone == "bad") or (f.tone != "bad" and _has_fact(f)):
             shown.append(f)
         elif f.tone != "bad":
             left_out.append(f.title)

@@ -188,7 +188,6 @@ class Session:
 
     def layout(self, document: str) -> Any:
         """``document`` laid out, once per session."""
-        from . import pdf
 
         if document == "fax-cover":
             return self.cover()[0]
