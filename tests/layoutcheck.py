@@ -139,7 +139,7 @@ _LEAD_IN_LINES = 3
 
 def _sequence(pages: list[Any]) -> list[tuple[int, Any, Any]]:
     """``(page number, box, element)`` for every in-flow box, in reading order."""
-    out = []
+    out: list[tuple[int, Any, Any]] = []
     for number, page in enumerate(pages, start=1):
         out.extend((number, box, box.element) for box in _in_flow(page))
     return out
