@@ -233,3 +233,15 @@ def test_a_row_never_only_points_elsewhere() -> None:
         ("Three.", "See also the record quoted under \u201cA\u201d above."),
     ]
     assert left_out == ("D",)
+
+
+def test_the_review_notes_reach_the_staff_as_written() -> None:
+    """Notes on the determination (a retrospective request, an inconsistency) print in the
+    checklist and in a draft's first-page note, with no template naming them."""
+    case = load_case(MILD)
+    found = _determination(case)
+    note = "The request was made 12 days after the first date of service."
+    noted = attrs.evolve(found, notes=(*found.notes, note))
+    assert note in visible_text(render_html(case, "checklist", determination=noted))
+    draft = visible_text(render_html(case, "request-letter", determination=noted))
+    assert note in draft.split("Capitol Counseling Group", 1)[0]  # in the first-page note
