@@ -256,6 +256,9 @@ def test_fax_cover_counts_the_enclosures_staff_add() -> None:
     )
     assert "(3 pages)" in cover
     assert "(4 pages)" in cover
+    listed = _pages(render(known, "packet"))[-1]  # the list of enclosures, with a page column
+    assert "No. Document Dated Pages" in listed
+    assert "Recent progress notes June 5, 2026 3" in listed
     unknown = _with_documents(case, 3, None)
     cover = _pages(render(unknown, "fax-cover"))[0]
     assert "including this cover, plus the enclosures listed" in cover
