@@ -363,6 +363,9 @@ def _check_plan(plan: TreatmentPlan, path: str, out: _Problems) -> None:
         _check_npi(plan.certified_by_npi, f"{path}.certified_by_npi", out)
 
 
+_MAX_PAGES = 1000  # an enclosure's page count (DocumentOnHand.pages)
+
+
 def _check_request(case: Case, out: _Problems) -> None:
     request: AuthorizationRequest = case.request
     if request.period.end is None:
@@ -373,6 +376,9 @@ def _check_request(case: Case, out: _Problems) -> None:
         rule := revenue_code_format_error(request.revenue_code)
     ):
         out.add("$.request.revenue_code", rule)
+    for i, document in enumerate(request.documents):
+        if document.pages is not None and not 1 <= document.pages <= _MAX_PAGES:
+            out.add(f"$.request.documents[{i}].pages", f"must be 1 to {_MAX_PAGES}")
     if request.kind is RequestKind.APPEAL and request.denial is None:
         out.add("$.request.denial", "required for an appeal: the decision being appealed")
     if request.denial is not None and request.denial.decided_on > request.request_date:
