@@ -1128,18 +1128,36 @@ def form_texts(max_size: int) -> st.SearchStrategy[str]:
 
 @st.composite
 def pas_item_decisions(draw: st.DrawFn) -> DecisionItem:
-    """A service line as a payer adjudicates it: a known review action and what it granted."""
-    from iopauth.authorization.decision import REVIEW_ACTION_STATUS
+    """A service line as a payer adjudicates it: a known review action and what it granted.
+
+    The line's ``number`` is an authorization number when the code grants something and the
+    payer's reference otherwise (a denial's number, issue 23); reasons are X12 HCR03 codes
+    (https://codesystem.x12.org/external/886, the IG's X12278ReviewDecisionReasonCode).
+    """
+    from iopauth.authorization.decision import REVIEW_ACTION_STATUS, DecisionReason, DecisionStatus
 
     code = draw(st.sampled_from(sorted(REVIEW_ACTION_STATUS)))
+    status = REVIEW_ACTION_STATUS[code]
+    number = draw(optional(codes))
+    grants = status in (
+        DecisionStatus.APPROVED,
+        DecisionStatus.PARTIALLY_APPROVED,
+        DecisionStatus.MODIFIED,
+    )
+    reason_codes = tuple(draw(st.lists(codes, max_size=3, unique=True)))
     return DecisionItem(
         sequence=draw(st.integers(1, 99)),
         service_code=draw(optional(st.sampled_from(["S9480", "H0015", "S0201", "90853"]))),
         revenue_code=draw(optional(st.sampled_from(["0905", "0906", "0912"]))),
-        status=REVIEW_ACTION_STATUS[code],
+        status=status,
         review_action_code=code,
-        authorization_number=draw(optional(codes)),
-        reason_codes=tuple(draw(st.lists(codes, max_size=3, unique=True))),
+        authorization_number=number if grants else None,
+        reference_number=None if grants else number,
+        reason_codes=reason_codes,
+        reasons=tuple(
+            DecisionReason(code=c, system="https://codesystem.x12.org/external/886")
+            for c in reason_codes
+        ),
         **draw(_grant()),
     )
 
