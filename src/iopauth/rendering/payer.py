@@ -375,7 +375,7 @@ def decision_view(case: Case, decision: Decision | None) -> DecisionView | None:
         decided_on=decision.decided_on or (denial.decided_on if denial else None),
         # a denial's number is the payer's reference, not an authorization (issue 23)
         reference=_decision_number(decision)
-        or getattr(decision, "reference_number", None)
+        or decision.reference_number
         or (denial.reference if denial else None),
         reasons=reasons,
         reason_codes=tuple(dict.fromkeys(decision.reason_codes)),
