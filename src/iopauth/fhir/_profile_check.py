@@ -96,7 +96,7 @@ def _member(prof: Profile, node: Node, sliced: str, plain: str, name: str, slc: 
         elif below == "resource" and "types" in rule:
             tests += 1
             resource = node.value.get("resource") if isinstance(node.value, dict) else None
-            kinds = {t["type"] for t in rule["types"]}
+            kinds = [t["type"] for t in rule["types"]]
             if not isinstance(resource, dict) or resource.get("resourceType") not in kinds:
                 return False
     return tests > 0
