@@ -71,7 +71,9 @@ def test_subscriber_declared_patient_is_checked_against_pasbeneficiary() -> None
     patient["birthDate"] = "1970-01"  # breaks FullDateRule, which PASBeneficiary states
     problems = pas_problems(bundle)
     assert any(
-        p.endswith("birthDate: must be a full date YYYY-MM-DD (PASBeneficiary, input/fsh/Patient.fsh:11)")
+        p.endswith(
+            "birthDate: must be a full date YYYY-MM-DD (PASBeneficiary, input/fsh/Patient.fsh:11)"
+        )
         for p in problems
     ), problems
 
@@ -86,7 +88,10 @@ def test_nested_reference_outside_the_bundle_passes_but_its_type_is_checked() ->
     role["practitioner"] = {"reference": "Patient/elsewhere"}
     rule = _rule("PASPractitionerRole", "PractitionerRole.practitioner", "types")
     assert any(
-        p.endswith(f".practitioner.reference: must refer to a Practitioner (PASPractitionerRole, {rule['source']})")
+        p.endswith(
+            ".practitioner.reference: must refer to a Practitioner "
+            f"(PASPractitionerRole, {rule['source']})"
+        )
         for p in pas_problems(bundle)
     )
 
@@ -111,7 +116,9 @@ def test_ucum_in_a_pasquantity_passes_another_system_does_not() -> None:
     problems = pas_problems(bundle)
     assert len(problems) == 1
     assert problems[0].startswith("$.entry[")
-    assert "quantityQuantity.code: must be coded from the X12 value set of element 673" in problems[0]
+    assert (
+        "quantityQuantity.code: must be coded from the X12 value set of element 673" in problems[0]
+    )
     assert problems[0].endswith("(PASQuantity, input/fsh/Quantity.fsh:9)")
 
 
@@ -138,7 +145,10 @@ def _remove(node: Any, steps: list[str]) -> None:
 
 def _required_claim_rules() -> list[dict[str, Any]]:
     """PASClaim's and PASClaimBase's min >= 1 rules outside named non-extension slices."""
-    rules = [*_rules()["profiles"]["PASClaim"]["rules"], *_rules()["profiles"]["PASClaimBase"]["rules"]]
+    rules = [
+        *_rules()["profiles"]["PASClaim"]["rules"],
+        *_rules()["profiles"]["PASClaimBase"]["rules"],
+    ]
     urls = {r["path"]: r["extension_url"] for r in rules if "extension_url" in r}
     out = []
     for rule in rules:
@@ -192,7 +202,10 @@ def test_hcpcs_must_use_the_igs_url() -> None:
     assert coding["system"] == HCPCS_IG
     coding["system"] = HCPCS_IG.replace("http:", "https:")
     problems = pas_problems(bundle)
-    assert any("productOrService: must be coded from the IG's value set X12278RequestedServiceType" in p for p in problems)
+    assert any(
+        "productOrService: must be coded from the IG's value set X12278RequestedServiceType" in p
+        for p in problems
+    )
 
 
 def _broken(change: str) -> list[str]:
@@ -206,7 +219,9 @@ def _broken(change: str) -> list[str]:
         bundle["entry"][2]["request"] = {"method": "POST", "url": "Patient"}
     elif change == "three claims":
         for n in (2, 3):
-            bundle["entry"].append({"fullUrl": f"urn:uuid:{n}", "resource": {**claim, "id": f"c{n}"}})
+            bundle["entry"].append(
+                {"fullUrl": f"urn:uuid:{n}", "resource": {**claim, "id": f"c{n}"}}
+            )
     elif change == "no claim":
         bundle["entry"] = bundle["entry"][1:]
     elif change == "use":
@@ -221,12 +236,21 @@ def _broken(change: str) -> list[str]:
         claim["supportingInfo"] = [
             {
                 "sequence": 1,
-                "category": {"coding": [{"system": "http://hl7.org/fhir/us/davinci-pas/CodeSystem/PASTempCodes", "code": "freeFormMessage"}]},
+                "category": {
+                    "coding": [
+                        {
+                            "system": "http://hl7.org/fhir/us/davinci-pas/CodeSystem/PASTempCodes",
+                            "code": "freeFormMessage",
+                        }
+                    ]
+                },
                 "valueReference": {"reference": "Patient/SubscriberExample"},
             }
         ]
     elif change == "care team":
-        claim["careTeam"] = [{"sequence": 1, "provider": {"reference": "Patient/SubscriberExample"}}]
+        claim["careTeam"] = [
+            {"sequence": 1, "provider": {"reference": "Patient/SubscriberExample"}}
+        ]
     return pas_problems(bundle)
 
 
@@ -238,12 +262,24 @@ def _broken(change: str) -> list[str]:
         ("request", "$.entry[2].request: not allowed (PASRequestBundle, input/fsh/Bundle.fsh:15)"),
         (
             "three claims",
-            "$.entry[Claim]: at most 2 allowed, 3 present (PASRequestBundle, input/fsh/Bundle.fsh:21)",
+            "$.entry[Claim]: at most 2 allowed, 3 present "
+            "(PASRequestBundle, input/fsh/Bundle.fsh:21)",
         ),
         ("no claim", "$.entry[Claim]: required (PASRequestBundle, input/fsh/Bundle.fsh:21)"),
-        ("no claim", "$.entry[0].resource: must be the Claim (PASRequestBundle, input/fsh/Bundle.fsh:6)"),
-        ("use", '$.entry[0].resource.use: must be "preauthorization" (PASClaimBase, input/fsh/Claim.fsh:27)'),
-        ("focal", "$.entry[0].resource.insurance[0].focal: must be true (PASClaimBase, input/fsh/Claim.fsh:80)"),
+        (
+            "no claim",
+            "$.entry[0].resource: must be the Claim (PASRequestBundle, input/fsh/Bundle.fsh:6)",
+        ),
+        (
+            "use",
+            '$.entry[0].resource.use: must be "preauthorization" '
+            "(PASClaimBase, input/fsh/Claim.fsh:27)",
+        ),
+        (
+            "focal",
+            "$.entry[0].resource.insurance[0].focal: must be true "
+            "(PASClaimBase, input/fsh/Claim.fsh:80)",
+        ),
         ("related", "$.entry[0].resource.related: not allowed (PASClaim, input/fsh/Claim.fsh:176)"),
         ("identifier", "$.identifier: required (PASRequestBundle, input/fsh/Bundle.fsh:7)"),
         (

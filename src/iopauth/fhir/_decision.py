@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Mapping
-from datetime import date
 from typing import Any
 
 from ..authorization.decision import (
@@ -165,7 +164,9 @@ def _decide(cr: dict[str, Any], at: str, bundle: dict[str, Any] | None) -> Decis
         start = _first(i.authorized_start for i in decision_items)
         end = _first(i.authorized_end for i in decision_items)
     units = [i.authorized_units for i in decision_items if i.authorized_units is not None]
-    reasons = tuple(dict.fromkeys([*review.reasons, *(r for i in decision_items for r in i.reasons)]))
+    reasons = tuple(
+        dict.fromkeys([*review.reasons, *(r for i in decision_items for r in i.reasons)])
+    )
     pre_auth_ref = text(cr, "preAuthRef")
     number = pre_auth_ref or review.number
     if errors:
@@ -219,6 +220,8 @@ def _status(  # noqa: PLR0911 -- one return per source of the status, in order o
         return DecisionStatus.PARTIALLY_APPROVED
     if statuses:
         return sorted(statuses)[0]
+    if unknown:  # a review action iopauth cannot read: a person must ask, whatever else it says
+        return DecisionStatus.CONTACT_PAYER
     # "queued" is the RI's and FHIR's; the PAS value set has complete|error|partial
     # (Terminology.fsh:219-225), and a payer asking for information has not decided yet
     if cr.get("outcome") in ("queued", "partial") or information_asked:

@@ -171,9 +171,9 @@ def review_of(node: object) -> Review:
             None,
         )
         reasons = tuple(
-            r
+            found
             for s in extensions(ext, "reasonCode")
-            if (r := _reason(obj(s, "valueCodeableConcept"))) is not None
+            if (found := _reason(obj(s, "valueCodeableConcept"))) is not None
         )
         if code is not None or number is not None or reasons:
             return Review(code, number, reasons, bare)
@@ -251,18 +251,28 @@ def _provider(item: dict[str, Any]) -> tuple[str | None, str | None]:
     """``authorizedProvider`` (ClaimResponse.fsh:276-284): the reference and the X12 type."""
     for ext in extensions(item, _AUTHORIZED_PROVIDER):
         ref = next(
-            (r for s in extensions(ext, "provider") if (r := text(obj(s, "valueReference"), "reference"))),
+            (
+                r
+                for s in extensions(ext, "provider")
+                if (r := text(obj(s, "valueReference"), "reference"))
+            ),
             None,
         )
         kind = next(
-            (c for s in extensions(ext, _PROVIDER_TYPE) if (c := _first_code(s, "valueCodeableConcept"))),
+            (
+                c
+                for s in extensions(ext, _PROVIDER_TYPE)
+                if (c := _first_code(s, "valueCodeableConcept"))
+            ),
             None,
         )
         return ref, kind
     return None, None
 
 
-def decision_item(item: dict[str, Any], unknown: list[str], notes: list[str], *, added: bool) -> DecisionItem:
+def decision_item(
+    item: dict[str, Any], unknown: list[str], notes: list[str], *, added: bool
+) -> DecisionItem:
     """One adjudicated line (``item`` or, with ``added``, ``addItem``) as a DecisionItem."""
     review = item_review(item)
     if review.bare_code and BARE_CODE_NOTE not in notes:
@@ -323,7 +333,11 @@ def errors_of(cr: dict[str, Any]) -> tuple[DecisionError, ...]:
             None,
         )
         followup = next(
-            (c for e in extensions(error, _ERROR_FOLLOWUP) if (c := _first_code(e, "valueCodeableConcept"))),
+            (
+                c
+                for e in extensions(error, _ERROR_FOLLOWUP)
+                if (c := _first_code(e, "valueCodeableConcept"))
+            ),
             None,
         )
         code = text(coding, "code")

@@ -34,7 +34,9 @@ from ._profile_rules import Profile, extension_by_url, profile, profile_by_url
 
 __all__ = ["pas_problems"]
 
-_INQUIRY_BUNDLE = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/profile-pas-inquiry-request-bundle"
+_INQUIRY_BUNDLE = (
+    "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/profile-pas-inquiry-request-bundle"
+)
 _MAX_DEPTH = 64
 
 # Base FHIR R4 (4.0.1) minimums of the resources a request hangs on. The profile data leaves the
@@ -120,6 +122,17 @@ class _Bundle:
             if head is not None and head[:1].isupper() and head not in kinds:
                 return [f"{node.path}.reference: must refer to {_kinds(kinds)} ({where})"]
             return []  # unresolved: judged by where it comes from (see _unresolved)
+        return self._resolved(node, found, targets, kinds, where)
+
+    def _resolved(
+        self,
+        node: Node,
+        found: tuple[str, dict[str, Any]],
+        targets: list[dict[str, Any]],
+        kinds: list[str],
+        where: str,
+    ) -> Problems:
+        """A resolved reference: its target's type, then its target against the profile."""
         path, resource = found
         rtype = resource["resourceType"]
         if rtype not in kinds:
@@ -172,7 +185,11 @@ def pas_problems(bundle: dict[str, Any]) -> list[str]:
     inquiry = isinstance(declared, list) and _INQUIRY_BUNDLE in declared
     index = _Bundle(bundle)
     root = Node(bundle, "$")
-    out = check(profile("PASInquiryRequestBundle" if inquiry else "PASRequestBundle"), root, index.references)
+    out = check(
+        profile("PASInquiryRequestBundle" if inquiry else "PASRequestBundle"),
+        root,
+        index.references,
+    )
     out += check(_base("Bundle"), root, index.references)
     for path, resource in index.entries:
         rtype = resource["resourceType"]

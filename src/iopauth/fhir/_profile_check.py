@@ -54,7 +54,9 @@ def _children(node: Node, name: str) -> list[Node]:
     if name.endswith("[x]"):
         prefix = name[:-3]
         keys = [
-            k for k in value if k.startswith(prefix) and len(k) > len(prefix) and k[len(prefix)].isupper()
+            k
+            for k in value
+            if k.startswith(prefix) and len(k) > len(prefix) and k[len(prefix)].isupper()
         ]
     else:
         keys = [name] if name in value else []
@@ -81,7 +83,7 @@ def matches(value: Any, expected: Any, *, fixed: bool) -> bool:
     )
 
 
-def _member(prof: Profile, node: Node, sliced: str, plain: str, name: str, slc: str) -> bool:
+def _member(prof: Profile, node: Node, *, sliced: str, plain: str, name: str, slc: str) -> bool:
     if name in ("extension", "modifierExtension"):
         url = prof.extension_url(plain, slc)
         return isinstance(node.value, dict) and url is not None and node.value.get("url") == url
@@ -110,7 +112,9 @@ def select(prof: Profile, root: Node, path: str, sliced_root: str) -> list[Node]
         plain = _plain(sliced)
         nodes = [c for n in nodes for c in _children(n, name)]
         if slc is not None:
-            nodes = [n for n in nodes if _member(prof, n, sliced, plain, name, slc)]
+            nodes = [
+                n for n in nodes if _member(prof, n, sliced=sliced, plain=plain, name=name, slc=slc)
+            ]
             sliced = f"{sliced}.{name}[{slc}]"
         else:
             sliced = f"{sliced}.{name}"
@@ -129,7 +133,9 @@ def _described(value: Any) -> str:
     """A fixed or pattern value of the IG, for a message (the IG's constants, never the case's)."""
     if isinstance(value, dict) and isinstance(value.get("coding"), list):
         return " or ".join(
-            f"{c.get('system', '')}#{c.get('code', '')}" for c in value["coding"] if isinstance(c, dict)
+            f"{c.get('system', '')}#{c.get('code', '')}"
+            for c in value["coding"]
+            if isinstance(c, dict)
         )
     return json.dumps(value, sort_keys=True)
 
@@ -230,8 +236,13 @@ def _types(
                     for p, r in zip(profiles, results, strict=True)
                     if isinstance(declared, list) and p.url in declared
                 ]
-                out += named[0] if named else min(results, key=len)
+                out += named[0] if named else _fewest(results)
     return out
+
+
+def _fewest(results: list[Problems]) -> Problems:
+    """The shortest list of problems: the profile the element comes nearest to."""
+    return sorted(results, key=len)[0]
 
 
 def _invariant(prof: Profile, root: Node, nodes: list[Node], rule: dict[str, Any]) -> Problems:

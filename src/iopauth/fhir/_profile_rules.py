@@ -87,7 +87,7 @@ def _owned(owner: str, rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _us_core_name(key: str) -> str:
-    return key.split("|")[0].rsplit("/", 1)[-1]
+    return key.split("|", maxsplit=1)[0].rsplit("/", 1)[-1]
 
 
 def _chain(name: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -119,10 +119,10 @@ def profile_by_url(url: str) -> Profile | None:
     """A PAS profile or a US Core parent by canonical url (a ``|version`` suffix is allowed)."""
     data = _data()
     for name, spec in data["profiles"].items():
-        if spec["url"] == url.split("|")[0]:
+        if spec["url"] == url.split("|", maxsplit=1)[0]:
             return profile(name)
     for key, spec in data["parent_profiles"].items():
-        if key.split("|")[0] == url.split("|")[0]:
+        if key.split("|")[0] == url.split("|", maxsplit=1)[0]:
             name = _us_core_name(key)
             return Profile(name, {"url": key, **spec}, _owned(name, spec["rules"]))
     return None

@@ -34,7 +34,9 @@ CODE_TOKEN = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 #: A FHIR code (an OperationOutcome's severity or issue type).
 FHIR_CODE = re.compile(r"[a-z][a-z-]{0,39}")
 #: A FHIRPath made only of names and indexes (``Bundle.entry[1].resource.name``).
-FHIR_PATH = re.compile(r"[A-Za-z][A-Za-z0-9]{0,63}(\[[0-9]{1,4}\])?(\.[A-Za-z][A-Za-z0-9]{0,63}(\[[0-9]{1,4}\])?){0,15}")
+FHIR_PATH = re.compile(
+    r"[A-Za-z][A-Za-z0-9]{0,63}(\[[0-9]{1,4}\])?(\.[A-Za-z][A-Za-z0-9]{0,63}(\[[0-9]{1,4}\])?){0,15}"
+)
 
 
 def fits(value: str | None, shape: re.Pattern[str]) -> bool:
