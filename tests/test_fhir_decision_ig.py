@@ -323,3 +323,19 @@ def test_old_records_without_the_new_fields_still_load() -> None:
     decision = load_decision(old)
     assert (decision.reasons, decision.reference_number) == ((), None)
     assert (decision.notes, decision.items) == ((), ())
+
+
+def test_over_long_values_are_left_out_so_the_decision_stays_storable() -> None:
+    """A 20,000-character number or text is left out, with a note; the decision reads back."""
+    bundle = _example("ReferralAuthorizationResponseBundleExample")
+    response = bundle["entry"][0]["resource"]
+    response["preAuthRef"] = "9" * 20_000
+    response["disposition"] = "x" * 20_000
+    decision = decision_from_response(bundle)
+    assert decision.authorization_number is None
+    assert decision.reason_text is None
+    assert decision.items[0].authorization_number == "AUTH0001"
+    assert decision.notes == (
+        "a value longer than 10000 characters was left out (see the payer's response)",
+    )
+    assert load_decision(dump_decision(decision)) == decision

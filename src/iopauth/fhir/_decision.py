@@ -28,6 +28,7 @@ from ._decision_parts import (
     GRANTS,
     Lookup,
     as_date,
+    bounded,
     decision_item,
     errors_of,
     review_of,
@@ -171,7 +172,7 @@ def _decide(cr: dict[str, Any], at: str, bundle: dict[str, Any] | None) -> Decis
     number = pre_auth_ref or review.number
     if errors:
         notes.append(f"the payer reported {len(errors)} error(s) beside its decision")
-    return Decision(
+    decision = Decision(
         status=status,
         decided_on=as_date(day(cr.get("created"))),
         authorization_number=(
@@ -195,6 +196,7 @@ def _decide(cr: dict[str, Any], at: str, bundle: dict[str, Any] | None) -> Decis
         information_request_references=elsewhere,
         notes=tuple(notes),
     )
+    return bounded(decision)
 
 
 def _status(  # noqa: PLR0911 -- one return per source of the status, in order of precedence

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+import attrs
 from attrs import frozen
 
 from ..authorization.decision import (
@@ -20,11 +21,13 @@ from ..authorization.decision import (
     DecisionStatus,
     status_for_review_action,
 )
+from ..caseformat.limits import MAX_TEXT, max_items
 from . import _systems as cs
 from ._bundle import codings, day, items, obj, text
 
 __all__ = [
     "GRANTS",
+    "bounded",
     "Lookup",
     "Review",
     "decision_item",
@@ -361,3 +364,43 @@ def as_date(value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         return None
+
+
+_TOO_LONG = "a value longer than {} characters was left out (see the payer's response)"
+_TOO_MANY = "a list longer than {} entries was cut to that length (see the payer's response)"
+
+
+def _bound(value: Any, cut: set[str]) -> Any:
+    """``value`` within the limits a stored decision is read back with (caseformat.limits)."""
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        cut.add(_TOO_LONG.format(MAX_TEXT))
+        return None
+    if isinstance(value, tuple) and value:
+        limit = max_items(type(value[0]))
+        kept = tuple(v for v in (_bound(v, cut) for v in value) if v is not None)
+        if len(kept) > limit:
+            cut.add(_TOO_MANY.format(limit))
+        return kept[:limit]
+    if attrs.has(type(value)):
+        changes = {
+            f.name: _bound(getattr(value, f.name), cut)
+            for f in attrs.fields(type(value))
+            if f.name != "notes"
+        }
+        if isinstance(value, DecisionReason) and changes["code"] is None:
+            return None  # a reason whose code is too long has nothing left to keep
+        return attrs.evolve(value, **changes)
+    return value
+
+
+def bounded(decision: Any) -> Any:
+    """The decision with over-long strings and lists cut, each kind said once in its notes.
+
+    A payer's answer is untrusted: a 20,000-character "number" would make the stored decision
+    unreadable (``load_decision`` refuses it), so it is left out here and the note says so.
+    """
+    cut: set[str] = set()
+    result = _bound(decision, cut)
+    if not cut:
+        return decision
+    return attrs.evolve(result, notes=(*decision.notes, *sorted(cut)))
