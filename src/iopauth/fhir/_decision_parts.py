@@ -15,6 +15,7 @@ import attrs
 from attrs import frozen
 
 from ..authorization.decision import (
+    Decision,
     DecisionError,
     DecisionItem,
     DecisionReason,
@@ -27,9 +28,9 @@ from ._bundle import codings, day, items, obj, text
 
 __all__ = [
     "GRANTS",
-    "bounded",
     "Lookup",
     "Review",
+    "bounded",
     "decision_item",
     "errors_of",
     "extensions",
@@ -393,7 +394,7 @@ def _bound(value: Any, cut: set[str]) -> Any:
     return value
 
 
-def bounded(decision: Any) -> Any:
+def bounded(decision: Decision) -> Decision:
     """The decision with over-long strings and lists cut, each kind said once in its notes.
 
     A payer's answer is untrusted: a 20,000-character "number" would make the stored decision
@@ -403,4 +404,5 @@ def bounded(decision: Any) -> Any:
     result = _bound(decision, cut)
     if not cut:
         return decision
-    return attrs.evolve(result, notes=(*decision.notes, *sorted(cut)))
+    kept: Decision = attrs.evolve(result, notes=(*decision.notes, *sorted(cut)))
+    return kept
