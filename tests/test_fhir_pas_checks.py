@@ -122,6 +122,49 @@ def test_ucum_in_a_pasquantity_passes_another_system_does_not() -> None:
     assert problems[0].endswith("(PASQuantity, input/fsh/Quantity.fsh:9)")
 
 
+def test_supporting_info_category_from_another_system_is_reported() -> None:
+    """PASSupportingInfoType (extensible, Claim.fsh:70) lists additionalInformation under
+    PASTempCodes; the same code under another system is not an allowed extension of it."""
+    bundle = _example("ReferralAuthorizationBundleExample")
+    info = _entry(bundle, "Claim")["supportingInfo"][0]
+    assert info["category"]["coding"][0]["code"] == "additionalInformation"
+    info["category"]["coding"][0]["system"] = (
+        "http://hl7.org/fhir/us/davinci-pas/CodeSystem/PASSupportingInfoType"
+    )
+    problems = pas_problems(bundle)
+    assert any(
+        p.startswith(
+            "$.entry[0].resource.supportingInfo[0].category: a code of the IG's value "
+            "set PASSupportingInfoType must be written with its system"
+        )
+        and p.endswith("(PASClaimBase, input/fsh/Claim.fsh:70)")
+        for p in problems
+    ), problems
+
+
+def test_document_reference_without_its_content_is_reported() -> None:
+    """PASDocumentReference requires the attachment's data and forbids a url (Claim.fsh:247-248),
+    checked through the reference and the profile the resource declares."""
+    bundle = _example("ReferralAuthorizationBundleExample")
+    document = _entry(bundle, "DocumentReference")
+    attachment = document["content"][0]["attachment"]
+    del attachment["data"]
+    attachment["url"] = "https://provider.example/letter.pdf"
+    problems = pas_problems(bundle)
+    assert any(
+        p.endswith(
+            ".content[0].attachment.data: required (PASDocumentReference, input/fsh/Claim.fsh:247)"
+        )
+        for p in problems
+    ), problems
+    assert any(
+        p.endswith(
+            ".content[0].attachment.url: not allowed (PASDocumentReference, input/fsh/Claim.fsh:248)"
+        )
+        for p in problems
+    ), problems
+
+
 def _remove(node: Any, steps: list[str]) -> None:
     """Delete every element at ``steps`` (an extension slice named by its url) below node."""
     if isinstance(node, list):
@@ -331,7 +374,9 @@ _PENDING = (
     "or Organization with careTeamClaimScope (Claim.fsh:37, :66), productOrService/ServiceRequest"
     ".code HCPCS system http://www.cms.gov/... (Claim.fsh:115, Request.fsh:28), PASTiming bounds "
     "as Duration (Request.fsh:80), requestor type X12 98 (Organization.fsh:18), identifier.system "
-    "(Identifier.fsh:7, US Core Patient)"
+    "(Identifier.fsh:7, US Core Patient), supportingInfo.category system PASTempCodes "
+    "(Claim.fsh:70), DocumentReference content.attachment.data and category (Claim.fsh:247, "
+    "US Core DocumentReference)"
 )
 
 

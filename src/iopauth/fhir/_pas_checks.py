@@ -34,6 +34,7 @@ from ._profile_rules import Profile, extension_by_url, profile, profile_by_url
 
 __all__ = ["pas_problems"]
 
+_PAS = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/"
 _INQUIRY_BUNDLE = (
     "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/profile-pas-inquiry-request-bundle"
 )
@@ -104,6 +105,27 @@ class _Bundle:
 
     def find(self, target: str) -> tuple[str, dict[str, Any]] | None:
         return self._by_key.get(target)
+
+    def declared(self, resource: dict[str, Any], path: str) -> Problems:
+        """The resource against the PAS profiles its ``meta.profile`` declares.
+
+        A declaration is a claim the resource must keep; the profile a referring rule names is
+        checked besides (so a Patient declaring PASSubscriber where PASBeneficiary is asked keeps
+        both). Profiles outside PAS (US Core alone, others) are not checked here.
+        """
+        meta = resource.get("meta")
+        declared = meta.get("profile") if isinstance(meta, dict) else None
+        out: Problems = []
+        for url in declared if isinstance(declared, list) else []:
+            prof = profile_by_url(url) if isinstance(url, str) and url.startswith(_PAS) else None
+            if prof is None or prof.type not in (resource.get("resourceType"), "Resource"):
+                continue
+            key = (id(resource), prof.name)
+            if key not in self._done:
+                self._done[key] = []
+                self._done[key] = check(prof, Node(resource, path), self.references)
+            out += self._done[key]
+        return out
 
     def references(self, node: Node, targets: list[dict[str, Any]], where: str) -> Problems:
         """A Reference element against a rule's allowed targets (type, then target profile)."""
@@ -201,6 +223,7 @@ def pas_problems(bundle: dict[str, Any]) -> list[str]:
                 out += check(definition, Node(ext, ext_path), index.references)
         if rtype == "Claim":
             out += _unresolved(index, resource, path)
+        out += index.declared(resource, path)
     return list(dict.fromkeys(out))
 
 

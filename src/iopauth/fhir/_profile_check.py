@@ -185,14 +185,30 @@ def _in_value_set(pairs: list[tuple[Any, Any]], includes: list[dict[str, Any]]) 
     return False
 
 
+def _misplaced(pairs: list[tuple[Any, Any]], includes: list[dict[str, Any]]) -> bool:
+    """A code the value set lists, written under another system (and nothing in the set)."""
+    listed = {c for i in includes for c in (i.get("codes") or [i.get("code")]) if c is not None}
+    return not _in_value_set(pairs, includes) and any(code in listed for _, code in pairs)
+
+
 def _binding(prof: Profile, nodes: list[Node], rule: dict[str, Any]) -> Problems:
     binding = rule["binding"]
-    if binding.get("strength") != "required":
-        return []
     known = binding_systems(binding["value_set"])
     if known is None:
         return []
     includes, source, name = known
+    if binding.get("strength") == "extensible":
+        # An extensible binding allows another code when the value set has none that fits; a
+        # code the value set does list, under another system, is not that case.
+        return [
+            f"{n.path}: a code of {name} must be written with its system "
+            f"({', '.join(dict.fromkeys(str(i.get('system')) for i in includes))}; {source}) "
+            f"({_where(prof, rule)})"
+            for n in nodes
+            if _misplaced(_codes(n), includes)
+        ]
+    if binding.get("strength") != "required":
+        return []
     systems = ", ".join(dict.fromkeys(str(i.get("system")) for i in includes))
     return [
         f"{n.path}: must be coded from {name} (code systems: {systems}; {source}) "
