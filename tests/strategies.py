@@ -15,7 +15,9 @@ from iopauth.authorization import (
     AuthorizationStatus,
     CareManager,
     Decision,
+    DecisionError,
     DecisionItem,
+    DecisionReason,
     DecisionStatus,
     Review,
     ReviewType,
@@ -826,7 +828,38 @@ def decision_items(draw: st.DrawFn) -> DecisionItem:
         review_action_code=draw(optional(codes)),
         authorization_number=draw(optional(codes)),
         reason_codes=tuple(draw(st.lists(codes, max_size=3))),
+        reasons=tuple(draw(st.lists(decision_reasons(), max_size=2))),
+        reference_number=draw(optional(codes)),
+        issued_on=draw(optional(between(date(2024, 1, 1), date(2028, 12, 31)))),
+        authorized_provider=draw(optional(st.sampled_from(["Practitioner/p1", "Organization/o"]))),
+        authorized_provider_type=draw(optional(codes)),
+        authorized_modifiers=tuple(draw(st.lists(codes, max_size=2))),
+        authorized_unit_price=draw(optional(st.floats(0, 100_000, allow_nan=False))),
+        authorized_currency=draw(optional(st.sampled_from(["USD"]))),
+        added_by_payer=draw(st.booleans()),
         **draw(_grant()),
+    )
+
+
+@st.composite
+def decision_reasons(draw: st.DrawFn) -> DecisionReason:
+    """A payer's reason (X12 HCR03), perhaps with its words."""
+    return DecisionReason(
+        code=draw(codes),
+        system=draw(optional(st.just("https://codesystem.x12.org/external/886"))),
+        text=draw(optional(texts())),
+    )
+
+
+@st.composite
+def decision_errors(draw: st.DrawFn) -> DecisionError:
+    """An error a payer reports (X12 AAA): code, element, FHIRPath, follow-up action."""
+    return DecisionError(
+        code=draw(optional(codes)),
+        system=draw(optional(st.just("https://codesystem.x12.org/005010/901"))),
+        element=draw(optional(st.just("2010A-NM103"))),
+        path=draw(optional(st.just("Bundle.entry[1].resource.name"))),
+        followup_action=draw(optional(codes)),
     )
 
 
@@ -843,6 +876,14 @@ def decisions(draw: st.DrawFn, status: DecisionStatus | None = None) -> Decision
         unknown_codes=tuple(draw(st.lists(codes, max_size=2))),
         items=tuple(draw(st.lists(decision_items(), max_size=3))),
         response_id=draw(optional(codes)),
+        reasons=tuple(draw(st.lists(decision_reasons(), max_size=2))),
+        reference_number=draw(optional(codes)),
+        issued_on=draw(optional(between(date(2024, 1, 1), date(2028, 12, 31)))),
+        errors=tuple(draw(st.lists(decision_errors(), max_size=2))),
+        information_request_references=tuple(
+            draw(st.lists(st.just("https://payer.example/fhir/CommunicationRequest/1"), max_size=1))
+        ),
+        notes=tuple(draw(st.lists(texts(), max_size=1))),
         **draw(_grant()),
     )
 

@@ -339,3 +339,12 @@ def test_over_long_values_are_left_out_so_the_decision_stays_storable() -> None:
         "a value longer than 10000 characters was left out (see the payer's response)",
     )
     assert load_decision(dump_decision(decision)) == decision
+
+
+def test_bare_code_url_keeps_the_number_as_a_reference() -> None:
+    """With the code unreadable, the number is kept, as the payer's reference, not an auth."""
+    bare = {"url": "code", "valueCodeableConcept": {"coding": [{"system": X12_306, "code": "A1"}]}}
+    response = _pas2_response(review=[bare, {"url": "number", "valueString": "AUTH0001"}])
+    decision = decision_from_response(response)
+    assert decision.items[0].reference_number == "AUTH0001"
+    assert decision.reference_number == "AUTH0001"

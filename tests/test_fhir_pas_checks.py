@@ -159,7 +159,8 @@ def test_document_reference_without_its_content_is_reported() -> None:
     ), problems
     assert any(
         p.endswith(
-            ".content[0].attachment.url: not allowed (PASDocumentReference, input/fsh/Claim.fsh:248)"
+            ".content[0].attachment.url: not allowed "
+            "(PASDocumentReference, input/fsh/Claim.fsh:248)"
         )
         for p in problems
     ), problems

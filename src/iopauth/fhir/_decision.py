@@ -23,12 +23,12 @@ from ..authorization.decision import (
 )
 from ..errors import FhirError
 from ._bundle import Index, codings, day, items, obj, read_json, text
+from ._decision_bounds import bounded
 from ._decision_parts import (
     BARE_CODE_NOTE,
     GRANTS,
     Lookup,
     as_date,
-    bounded,
     decision_item,
     errors_of,
     review_of,

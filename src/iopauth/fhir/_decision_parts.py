@@ -11,18 +11,15 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-import attrs
 from attrs import frozen
 
 from ..authorization.decision import (
-    Decision,
     DecisionError,
     DecisionItem,
     DecisionReason,
     DecisionStatus,
     status_for_review_action,
 )
-from ..caseformat.limits import MAX_TEXT, max_items
 from . import _systems as cs
 from ._bundle import codings, day, items, obj, text
 
@@ -30,7 +27,6 @@ __all__ = [
     "GRANTS",
     "Lookup",
     "Review",
-    "bounded",
     "decision_item",
     "errors_of",
     "extensions",
@@ -187,12 +183,17 @@ def review_of(node: object) -> Review:
 def item_review(item: dict[str, Any]) -> Review:
     """An item's review action: on its adjudications (PAS 2.x), else on the item (earlier)."""
     bare = False
+    first: Review | None = None  # a number or reasons without a readable code are kept
     for adjudication in items(item, "adjudication"):
         found = review_of(adjudication)
         bare = bare or found.bare_code
         if found.code is not None:
             return found
+        if first is None and (found.number is not None or found.reasons):
+            first = found
     on_item = review_of(item)
+    if on_item.code is None and first is not None:
+        on_item = first
     return Review(on_item.code, on_item.number, on_item.reasons, bare or on_item.bare_code)
 
 
@@ -365,44 +366,3 @@ def as_date(value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         return None
-
-
-_TOO_LONG = "a value longer than {} characters was left out (see the payer's response)"
-_TOO_MANY = "a list longer than {} entries was cut to that length (see the payer's response)"
-
-
-def _bound(value: Any, cut: set[str]) -> Any:
-    """``value`` within the limits a stored decision is read back with (caseformat.limits)."""
-    if isinstance(value, str) and len(value) > MAX_TEXT:
-        cut.add(_TOO_LONG.format(MAX_TEXT))
-        return None
-    if isinstance(value, tuple) and value:
-        limit = max_items(type(value[0]))
-        kept = tuple(v for v in (_bound(v, cut) for v in value) if v is not None)
-        if len(kept) > limit:
-            cut.add(_TOO_MANY.format(limit))
-        return kept[:limit]
-    if attrs.has(type(value)):
-        changes = {
-            f.name: _bound(getattr(value, f.name), cut)
-            for f in attrs.fields(type(value))
-            if f.name != "notes"
-        }
-        if isinstance(value, DecisionReason) and changes["code"] is None:
-            return None  # a reason whose code is too long has nothing left to keep
-        return attrs.evolve(value, **changes)
-    return value
-
-
-def bounded(decision: Decision) -> Decision:
-    """The decision with over-long strings and lists cut, each kind said once in its notes.
-
-    A payer's answer is untrusted: a 20,000-character "number" would make the stored decision
-    unreadable (``load_decision`` refuses it), so it is left out here and the note says so.
-    """
-    cut: set[str] = set()
-    result = _bound(decision, cut)
-    if not cut:
-        return decision
-    kept: Decision = attrs.evolve(result, notes=(*decision.notes, *sorted(cut)))
-    return kept
