@@ -2,9 +2,13 @@
 
 Reads a ClaimResponse, a response Bundle (``$submit``), a Parameters of Bundles (2.2.1
 ``$inquire``) or an OperationOutcome (raised as :class:`~iopauth.errors.FhirError`). The review
-action is found in all three places interop.md §3 lists: the PAS 2.x item adjudication
-extension, the earlier item extension, and the reference implementation's response-level
-string extension. Codes iopauth does not know are kept in ``unknown_codes``, never dropped.
+action is found in all three places interop.md §3 lists: the PAS 2.x adjudication extension (of
+``item``, ``addItem`` and the ClaimResponse), the earlier item extension, and the reference
+implementation's response-level string extension. In the PAS 2.x extension the code is the
+sub-extension with the IG's canonical ``extension-reviewActionCode`` url (ClaimResponse.fsh:135);
+a bare ``"code"`` url is not read, and the decision's notes say so. Codes iopauth does not know
+are kept in ``unknown_codes``, never dropped. The readers of each part are in
+:mod:`._decision_parts`; the IG's own examples (tests/data/pas-ig) are their tests.
 """
 
 from __future__ import annotations

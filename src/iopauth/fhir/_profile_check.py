@@ -188,7 +188,9 @@ def _in_value_set(pairs: list[tuple[Any, Any]], includes: list[dict[str, Any]]) 
 def _misplaced(pairs: list[tuple[Any, Any]], includes: list[dict[str, Any]]) -> bool:
     """A code the value set lists, written under another system (and nothing in the set)."""
     listed = {c for i in includes for c in (i.get("codes") or [i.get("code")]) if c is not None}
-    return not _in_value_set(pairs, includes) and any(code in listed for _, code in pairs)
+    return not _in_value_set(pairs, includes) and any(
+        isinstance(code, str) and code in listed for _, code in pairs
+    )
 
 
 def _binding(prof: Profile, nodes: list[Node], rule: dict[str, Any]) -> Problems:
