@@ -15,11 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from iopauth import FhirError
 from iopauth.authorization import dump_decision, load_decision
 from iopauth.authorization.decision import DecisionError, DecisionReason, DecisionStatus
 from iopauth.fhir import decision_from_response
+
+from .strategies import mutated
 
 IG = Path(__file__).resolve().parent / "data" / "pas-ig"
 EXPECTED: dict[str, Any] = json.loads((IG / "expected.json").read_text(encoding="utf-8"))
@@ -348,3 +352,25 @@ def test_bare_code_url_keeps_the_number_as_a_reference() -> None:
     decision = decision_from_response(response)
     assert decision.items[0].reference_number == "AUTH0001"
     assert decision.reference_number == "AUTH0001"
+
+
+_RESPONSE_BUNDLES = sorted(EXPECTED["response_bundles"])
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_change_to_an_ig_response_gives_a_storable_decision_or_path_lines(
+    data: st.DataObject,
+) -> None:
+    """Junk at any depth of any IG response example: a decision that reads back, or an error
+    whose lines are paths."""
+    name = data.draw(st.sampled_from(_RESPONSE_BUNDLES))
+    bundle = data.draw(mutated(_example(name)))
+    errors: tuple[str, ...] = ()
+    try:
+        decision = decision_from_response(bundle)
+    except FhirError as exc:
+        errors = exc.errors
+    else:
+        assert load_decision(dump_decision(decision)) == decision
+    assert all(line.startswith("$") for line in errors)
