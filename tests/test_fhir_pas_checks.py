@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from iopauth import load_case
 from iopauth.fhir import pas_problems, pas_request
 from iopauth.model import Case
 
+from .pas_options import options
 from .strategies import cases, mutated
 
 IG = Path(__file__).resolve().parent / "data" / "pas-ig"
@@ -367,30 +369,49 @@ def test_any_change_anywhere_gives_path_lines(bundle: dict[str, Any]) -> None:
     assert all(p.startswith("$") and ": " in p for p in pas_problems(bundle))
 
 
-# --- our own requests: the PAS-OUT rewrite of pas_request (issue 23) is pending --------------
+# --- our own requests ------------------------------------------------------------------------
 
 _PENDING = (
-    "PAS-OUT request rewrite pending: item.category 1..1 and item.location[x] 1..1 and "
-    "item.extension[requestType] 1..1 (Claim.fsh:194-208), careTeam.provider a PractitionerRole "
-    "or Organization with careTeamClaimScope (Claim.fsh:37, :66), productOrService/ServiceRequest"
-    ".code HCPCS system http://www.cms.gov/... (Claim.fsh:115, Request.fsh:28), PASTiming bounds "
-    "as Duration (Request.fsh:80), requestor type X12 98 (Organization.fsh:18), identifier.system "
-    "(Identifier.fsh:7, US Core Patient), supportingInfo.category system PASTempCodes "
-    "(Claim.fsh:70), DocumentReference content.attachment.data and category (Claim.fsh:247, "
-    "US Core DocumentReference)"
+    "PAS-OUT: the insurer's payerid identifier has no system, but every Organization.identifier "
+    "is a PASIdentifier (Organization.fsh:44) whose system is 1..1 (Identifier.fsh:7)"
 )
 
 
 @pytest.mark.xfail(strict=True, reason=_PENDING)
-@pytest.mark.parametrize("name", sorted(p.stem for p in CASES.glob("*.json")))
+@pytest.mark.parametrize(
+    "name", sorted(p.stem for p in CASES.glob("*.json") if "mild" not in p.stem)
+)
 def test_every_example_cases_pas_request_keeps_the_profile_rules(name: str) -> None:
-    """Each example case's PAS request passes the checker built from the IG's rules."""
-    assert pas_problems(pas_request(load_case(CASES / f"{name}.json"))) == []
+    """Each example case's PAS request, every document attached, passes the checker."""
+    case = load_case(CASES / f"{name}.json")
+    files = dict.fromkeys(range(len(case.request.documents)), b"%PDF-1.7 doc")
+    bundle = pas_request(case, **options(letter_pdf=b"%PDF-1.7\n", documents=files))
+    assert pas_problems(bundle) == []
 
 
-@pytest.mark.xfail(strict=True, reason=_PENDING)
+def test_a_case_without_a_payer_id_gives_a_request_keeping_the_profile_rules() -> None:
+    """The example whose payer has no id: its request keeps every rule the checker applies."""
+    case = load_case(CASES / "commercial-mild-adjustment.json")
+    assert case.coverage.payer_id is None
+    files = dict.fromkeys(range(len(case.request.documents)), b"%PDF-1.7 doc")
+    bundle = pas_request(case, **options(letter_pdf=b"%PDF-1.7\n", documents=files))
+    assert pas_problems(bundle) == []
+
+
+_KNOWN = re.compile(
+    r"\$\.entry\[(\d+)\]\.resource\.identifier\[\d+\]\.system: required "
+    r"\(PASIdentifier, input/fsh/Identifier\.fsh:7\)"
+)
+
+
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=cases())
-def test_any_valid_case_gives_a_pas_request_keeping_the_profile_rules(case: Case) -> None:
-    """Every case the library accepts becomes a request keeping the PAS profile rules."""
-    assert pas_problems(pas_request(case)) == []
+def test_any_valid_case_gives_a_pas_request_breaking_no_other_rule(case: Case) -> None:
+    """Every case the library accepts becomes a request breaking no profile rule but the one
+    pending (_PENDING: an Organization identifier without a system)."""
+    bundle = pas_request(case, **options())
+    for problem in pas_problems(bundle):
+        known = _KNOWN.fullmatch(problem)
+        assert known is not None, problem
+        entry = bundle["entry"][int(known.group(1))]["resource"]
+        assert entry["resourceType"] == "Organization", problem

@@ -211,7 +211,7 @@ class _Reader(PartsReader):
         self._at("$.plan", at)
         self._at("$.request", at)
         code = obj(sr, "code")
-        service = code_in(code, cs.HCPCS, cs.CPT)
+        service = code_in(code, *cs.HCPCS_SYSTEMS, cs.CPT)
         repeat = obj(obj(sr, "occurrenceTiming"), "repeat")
         bounds = obj(repeat, "boundsPeriod")
         self._at("$.request.period", f"{at}.occurrenceTiming.repeat.boundsPeriod")
@@ -299,7 +299,7 @@ def _program_order(index: Index) -> Entry | None:
     orders = [
         e
         for e in index.of_type("ServiceRequest")
-        if code_in(e.resource.get("code"), cs.HCPCS, cs.CPT)
+        if code_in(e.resource.get("code"), *cs.HCPCS_SYSTEMS, cs.CPT)
         and e.resource.get("status") not in ("revoked", "entered-in-error")
     ]
     for entry in orders:
