@@ -8,10 +8,11 @@ checks that resource against the profile the rule asks for. Each problem is
 
 How the cases the IG's own examples raise are treated (tests/data/pas-ig/PROVENANCE.md):
 
-- A resource is checked against the profile the *referring rule* names, not its own
-  ``meta.profile``: the examples point ``Claim.patient`` (only Reference(PASBeneficiary),
+- A resource is checked against the profile the *referring rule* names, whatever its own
+  ``meta.profile`` says: the examples point ``Claim.patient`` (only Reference(PASBeneficiary),
   Claim.fsh:29) at a Patient declaring PASSubscriber (Examples.fsh:669). What matters is that the
-  Patient keeps PASBeneficiary's rules, and it does; ``meta.profile`` is a claim, not a rule.
+  Patient keeps PASBeneficiary's rules, and it does; a declared PAS profile is a claim the
+  resource must keep as well, so it is checked too (:meth:`_Bundle.declared`), never instead.
 - Every reference is resolved (``fullUrl``, ``Type/id`` or the last two parts of a fullUrl) and
   its target's type checked. A reference *from the Claim* must resolve inside the Bundle: the
   request is the self-contained collection the payer translates to X12 278, carrying the
