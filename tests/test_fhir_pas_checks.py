@@ -80,6 +80,25 @@ def test_subscriber_declared_patient_is_checked_against_pasbeneficiary() -> None
     ), problems
 
 
+def test_the_declared_profile_is_checked_too() -> None:
+    """The Patient declares PASSubscriber: its rules hold besides PASBeneficiary's (two
+    militaryStatus extensions break PASSubscriber's 0..1, Patient.fsh:23)."""
+    bundle = _example("ReferralAuthorizationBundleExample")
+    military = {
+        "url": PAS + "extension-militaryStatus",
+        "valueCodeableConcept": {"coding": [{"system": "https://codesystem.x12.org/005010/584"}]},
+    }
+    _entry(bundle, "Patient")["extension"] = [military, military]
+    problems = pas_problems(bundle)
+    assert any(
+        p.endswith(
+            ".extension[militaryStatus]: at most 1 allowed, 2 present "
+            "(PASSubscriber, input/fsh/Patient.fsh:23)"
+        )
+        for p in problems
+    ), problems
+
+
 def test_nested_reference_outside_the_bundle_passes_but_its_type_is_checked() -> None:
     """SurgicalPractitionerRoleExample points at a Practitioner outside the Bundle
     (Examples.fsh:847): allowed for a resource other than the Claim (FHIR R4 Bundle reference
