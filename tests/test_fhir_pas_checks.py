@@ -89,6 +89,7 @@ def test_the_declared_profile_is_checked_too() -> None:
         "valueCodeableConcept": {"coding": [{"system": "https://codesystem.x12.org/005010/584"}]},
     }
     _entry(bundle, "Patient")["extension"] = [military, military]
+    _entry(bundle, "Coverage").pop("subscriber", None)  # no rule then names PASSubscriber
     problems = pas_problems(bundle)
     assert any(
         p.endswith(
