@@ -82,17 +82,21 @@ def _write(args: argparse.Namespace, out: TextIO, data: bytes) -> None:
 
 
 def _import(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    from ..caseformat._reading import read_source
     from ..caseformat.serialize import dump_case
     from ..fhir._import import case_from_bundle
 
     extra: dict[str, Any] = {}
     if args.extra:
+        # read as strictly as a case: a key given twice, bad UTF-8 or JSON is an error at its
+        # path, named with the file (the values never appear)
         try:
-            extra = json.loads(Path(args.extra).read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise FhirError([f"{args.extra}: not valid JSON"]) from None
-        if not isinstance(extra, dict):
+            data = read_source(Path(args.extra), "extra file")
+        except InvalidCaseError as exc:
+            raise FhirError([f"{args.extra}: {line}" for line in exc.errors]) from None
+        if not isinstance(data, dict):
             raise FhirError([f"{args.extra}: must be a JSON object (parts of a case)"])
+        extra = data
     request = {"kind": args.kind} if args.kind else None
     default_id = "imported" if args.bundle == "-" else Path(args.bundle).name.split(".")[0]
     case_id = args.case_id or default_id
