@@ -391,13 +391,6 @@ def test_any_change_anywhere_gives_path_lines(bundle: dict[str, Any]) -> None:
 
 # --- our own requests ------------------------------------------------------------------------
 
-_PENDING = (
-    "PAS-OUT: the insurer's payerid identifier has no system, but every Organization.identifier "
-    "is a PASIdentifier (Organization.fsh:44) whose system is 1..1 (Identifier.fsh:7)"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=_PENDING)
 @pytest.mark.parametrize(
     "name", sorted(p.stem for p in CASES.glob("*.json") if "mild" not in p.stem)
 )
