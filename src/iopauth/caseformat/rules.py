@@ -59,13 +59,12 @@ _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 # document show text that is not the stored text (and reorder what follows it on the line).
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # USPS codes of the states, DC and the territories with their own Medicaid programs.
-US_STATES = frozenset(
-    [
-        *"AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME".split(),
-        *"MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI".split(),
-        *"SC SD TN TX UT VT VA WA WV WI WY AS GU MP PR VI".split(),
-    ]
+_USPS = (
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME "
+    "MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI "
+    "SC SD TN TX UT VT VA WA WV WI WY AS GU MP PR VI"
 )
+US_STATES = frozenset(_USPS.split())
 #: Sanity bounds on the plan (not clinical thresholds: those live in criteria sets).
 MAX_PLAN_WEEKS = 104
 _PLAN_LEVELS = (LevelOfCare.OUTPATIENT, LevelOfCare.IOP, LevelOfCare.PHP)
