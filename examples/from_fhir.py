@@ -1,17 +1,21 @@
 """From an EHR's FHIR export to a payer decision, in four steps (run from anywhere):
 
-    .venv/bin/python examples/from_fhir.py
+    .venv/bin/python examples/from_fhir.py [OUTPUT_FOLDER]
 
-Writes case.json and pas-request.json into the current folder and prints what happened.
+Writes case.json and pas-request.json into OUTPUT_FOLDER (``example-output/`` by default, never
+the repository itself) and prints what happened.
 """
 
 import json
+import sys
 from pathlib import Path
 
 import iopauth
 from iopauth import fhir
 
 HERE = Path(__file__).resolve().parent / "fhir"
+OUT = Path(sys.argv[1] if len(sys.argv) > 1 else "example-output")
+OUT.mkdir(parents=True, exist_ok=True)
 
 # 1. The EHR's US Core Bundle -> a case. FHIR does not carry everything a payer asks about
 #    (a risk assessment, LOCUS ratings...): `unfilled` says what a person must add.
@@ -21,7 +25,7 @@ imported = fhir.case_from_bundle(
 case = imported.case
 for line in imported.unfilled:
     print("to ask a clinician:", line)
-Path("case.json").write_text(json.dumps(iopauth.dump_case(case), indent=2))
+(OUT / "case.json").write_text(json.dumps(iopauth.dump_case(case), indent=2))
 
 # 2. Check it against medical-necessity criteria; what is undocumented shows up here too.
 result = iopauth.evaluate(case)
@@ -33,8 +37,9 @@ for item in result.missing_documentation:
 bundle = fhir.pas_request(case, result)
 for problem in fhir.pas_problems(bundle):  # the PAS request rules iopauth checks itself
     print("PAS rule broken:", problem)
-Path("pas-request.json").write_text(json.dumps(bundle, indent=2))
-print("wrote case.json and pas-request.json")
+(OUT / "pas-request.json").write_text(json.dumps(bundle, indent=2))
+print(f"wrote: {OUT / 'case.json'}")
+print(f"wrote: {OUT / 'pas-request.json'}")
 
 # 4. The payer's answer -> a Decision (here a partial approval: 8 of the 12 days asked).
 decision = fhir.decision_from_response(HERE / "claimresponse-approved.json")

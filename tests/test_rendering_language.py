@@ -152,10 +152,7 @@ def test_spanish_summary_of_every_example_has_no_english_left(example: Path) -> 
     rest = without_case_data(text, load_case(example))
     words = {w.lower() for w in re.findall(r"[A-Za-zÁÉÍÓÚÜÑáéíóúüñ]+", rest)}
     assert sorted(words & ENGLISH_WORDS) == []
-    # as long as the English (one page; two when the 988 crisis line is given)
-    english = render(_case(example, preferred_language="en"), "patient-summary")
-    pages = len(pypdf.PdfReader(io.BytesIO(english)).pages)
-    assert len(pypdf.PdfReader(io.BytesIO(_spanish_pdf(example))).pages) == pages <= 2
+    assert len(pypdf.PdfReader(io.BytesIO(_spanish_pdf(example))).pages) == 1  # as in English
 
 
 def _variant(path: Path, part: str, **changes: Any) -> Case:
@@ -210,7 +207,7 @@ def test_spanish_summary_writes_dates_weekdays_and_phones_the_spanish_way() -> N
         "Lucia Examplegirl (madre)",
         "¿Cuánto voy a tener que pagar yo?",
         "Confidencial: información de salud protegida",
-        "Página 1 de 2",  # with the 988 crisis line the summary runs to a second page
+        "Página 1 de 1",
     ):
         assert fact in text, fact
 
