@@ -177,3 +177,23 @@ def test_every_excerpt_says_why() -> None:
             if block.excerpt:
                 first = block.code.strip().splitlines()[0]
                 assert re.match(r"# excerpt[:,;-] *\S", first), block.where
+
+
+def test_the_files_the_docs_show_are_the_files_shipped() -> None:
+    """A file a page shows in full is the one under examples/ it names: the payer overlay of
+    docs/criteria.md and the decision of the README, so the runnable blocks read what a
+    reader sees."""
+    import json
+
+    criteria = (ROOT / "docs" / "criteria.md").read_text(encoding="utf-8")
+    shown = re.search(r"Its overlay on `iop-standard`.*?```toml\n(.*?)```", criteria, re.DOTALL)
+    assert shown is not None
+    shipped = (ROOT / "examples" / "payer-x-iop.toml").read_text(encoding="utf-8")
+    assert shipped.endswith(shown.group(1))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    decision = re.search(
+        r"\(`examples/decisions/partial-approval\.json`\):\n\n```json\n(.*?)```", readme, re.DOTALL
+    )
+    assert decision is not None
+    on_disk = (ROOT / "examples" / "decisions" / "partial-approval.json").read_text("utf-8")
+    assert json.loads(decision.group(1)) == json.loads(on_disk)
