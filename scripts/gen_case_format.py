@@ -12,7 +12,7 @@ from iopauth import case_schema
 from iopauth.caseformat.serialize import MAX_NUMBER
 from iopauth.levels import LevelConfig, dimension_keys, dimension_labels, valid_levels
 from iopauth.measures import SPECS
-from iopauth.model import AuthorizationRequest, LevelOfCare, RatingInstrument
+from iopauth.model import AuthorizationRequest, LevelOfCare, RatingInstrument, UnitType
 
 TARGET = Path(__file__).resolve().parent.parent / "docs" / "case-format.md"
 
@@ -121,7 +121,7 @@ def _items(values: tuple[int, ...]) -> str:
 def _know() -> str:
     """What a new user otherwise learns from error messages, generated from the code."""
     config = LevelConfig()
-    unit = attrs.fields(AuthorizationRequest).unit_type.default
+    unit = UnitType(str(attrs.fields(AuthorizationRequest).unit_type.default))
     lines = [
         "## Before you write a case",
         "",
@@ -158,17 +158,17 @@ def _know() -> str:
         "| instrument | rating keys | levels |",
         "|---|---|---|",
     ]
-    for instrument in RatingInstrument:
-        labels = dimension_labels(instrument)
-        keys = ", ".join(f"`{k}` ({labels[k]})" for k in dimension_keys(instrument))
-        if instrument is RatingInstrument.ASAM:
+    for tool in RatingInstrument:
+        labels = dimension_labels(tool)
+        keys = ", ".join(f"`{k}` ({labels[k]})" for k in dimension_keys(tool))
+        if tool is RatingInstrument.ASAM:
             levels = "; ".join(
-                f"edition {v}: " + ", ".join(f"`{x}`" for x in valid_levels(instrument, v))
+                f"edition {v}: " + ", ".join(f"`{x}`" for x in valid_levels(tool, v))
                 for v in ("3", "4")
             )
         else:
-            levels = ", ".join(f"`{x}`" for x in valid_levels(instrument))
-        lines.append(f"| `{instrument.value}` | {keys} | {levels} |")
+            levels = ", ".join(f"`{x}`" for x in valid_levels(tool))
+        lines.append(f"| `{tool.value}` | {keys} | {levels} |")
     history_levels = ", ".join(f"`{lv.value}`" for lv in LevelOfCare)
     lines += [
         "",

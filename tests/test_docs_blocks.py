@@ -66,12 +66,12 @@ def blocks(path: Path) -> list[Block]:
     """The Python and shell blocks of a Markdown file, in order."""
     out: list[Block] = []
     language: str | None = None
-    start, lines = 0, []
+    start, lines = 0, list[str]()
     for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         fence = _FENCE.match(text)
         if language is None:
             if fence:
-                language, start, lines = fence.group(1).lower(), number + 1, []
+                language, start, lines = fence.group(1).lower(), number + 1, list[str]()
             continue
         if text.strip() == "```":
             if language in PYTHON | SHELL:

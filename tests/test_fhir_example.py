@@ -26,5 +26,7 @@ def test_from_fhir_example_runs_in_a_temporary_folder(tmp_path: Path) -> None:
     assert lines[-1] == (
         "decision: partially_approved CSA-PA-2026-0412 8 units 2026-06-09 to 2026-06-26"
     )
-    assert json.loads((tmp_path / "case.json").read_text())["case_id"] == "stepdown-0412"
-    assert pas_problems(json.loads((tmp_path / "pas-request.json").read_text())) == []
+    out = tmp_path / "example-output"  # its default output folder, never the working folder
+    assert json.loads((out / "case.json").read_text())["case_id"] == "stepdown-0412"
+    assert pas_problems(json.loads((out / "pas-request.json").read_text())) == []
+    assert not (tmp_path / "case.json").exists()

@@ -28,8 +28,12 @@ NAMES = sorted(p.name.removesuffix(".bundle.json") for p in BUNDLES.glob("*.bund
 def carried(case: Case) -> Case:
     """The case as FHIR carries it: the parts US Core has no place for are left unset."""
     measures = tuple(filter(None, (_carried_measure(m) for m in case.measures)))
+    guardian = case.patient.guardian
+    if guardian is not None:  # R4 Patient.contact has no language element
+        guardian = attrs.evolve(guardian, preferred_language=None)
     return attrs.evolve(
         case,
+        patient=attrs.evolve(case.patient, guardian=guardian),
         coverage=attrs.evolve(case.coverage, plan_state=None, member_services_phone=None),
         clinicians=tuple(attrs.evolve(c, contact=False) for c in case.clinicians),
         measures=measures,
