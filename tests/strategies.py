@@ -261,6 +261,7 @@ guardians = st.builds(
     relationship=st.sampled_from(("mother", "father", "legal guardian", "grandmother")),
     phone=optional(phones),
     email=optional(st.just("parent@mail.example")),
+    preferred_language=optional(st.sampled_from(("en", "es", "es-MX", "vi"))),
 )
 
 
