@@ -25,14 +25,22 @@ from .context import build_context, draft_items
 from .environment import environment, render_template
 from .language import Language, document_language, reader_language, warn_fallback
 from .options import Attachment, RenderOptions
-from .parts import ENCLOSURES, LETTERS, ORIGINAL_REQUEST, PAYER_FORM, letter_parts, packet_parts
+from .parts import (
+    ENCLOSURES,
+    LETTERS,
+    ORIGINAL_REQUEST,
+    PAYER_FORM,
+    check_form_kind,
+    letter_parts,
+    packet_parts,
+)
 from .payer import appealed_decision, authorization_view, decision_view
 from .summary import crisis_line, payer_record
 
 if TYPE_CHECKING:
     from ..authorization import Authorization, Decision
 
-__all__ = ["Session", "check_form_kind"]
+__all__ = ["Session"]
 
 
 # Documents that show criteria findings; the others never evaluate the case.
@@ -338,20 +346,6 @@ class Session:
             )
             data = pdf.splice(data, self.form()[0], at)
         return data
-
-
-def check_form_kind(mapping: Any, case: Case) -> None:
-    """Refuse a payer form whose mapping names the request kinds it is for, none of them the
-    case's (a Texas NOFR001 form for an appeal): :class:`RenderError` naming both."""
-    kinds: tuple[str, ...] = mapping.request_kinds
-    kind = case.request.kind.value
-    if kinds and kind not in kinds:
-        listed = kinds[0] if len(kinds) == 1 else f"{', '.join(kinds[:-1])} or {kinds[-1]}"
-        title = mapping.title or "given"
-        raise RenderError(
-            f"the payer form mapping {title!r} is for {listed} requests only "
-            f"(its [form] request_kinds); this request's kind is {kind}"
-        )
 
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL)
