@@ -346,14 +346,17 @@ def discharge_barriers(case: Case, rows: Iterable[MeasureRow] = ()) -> tuple[str
 
 
 def medication_changes(case: Case) -> tuple[str, ...]:
-    """Medications started since admission or stopped, with their dates."""
+    """Medications started after the admission day or stopped, with their dates.
+
+    A medicine started on the admission day is part of the admission plan, not a change.
+    """
     out = []
     for m in case.medications:
         dose = " ".join(p for p in (m.dose, m.frequency) if p)
         name = f"{m.name} {dose}".strip()
         if m.end_date is not None:
             out.append(f"{name}: stopped on {long_date(m.end_date)}.")
-        elif m.start_date is not None and m.start_date >= case.plan.start_date:
+        elif m.start_date is not None and m.start_date > case.plan.start_date:
             out.append(f"{name}: started on {long_date(m.start_date)}.")
     return tuple(out)
 
