@@ -458,3 +458,19 @@ def test_appeal_names_the_denial_reference_as_such() -> None:
     text = _pages_text(APPEAL, "appeal-letter")
     assert "denial reference GV-UM-2026-041553" in text
     assert "authorization GV-UM-2026-041553" not in text
+
+
+def test_an_initial_request_gives_no_goal_status_the_case_did_not_record() -> None:
+    """A goal's status defaults to "not started": the Medicare initial request names its goals
+    without "(not started)"; the concurrent review still gives each goal's status (item 16)."""
+    assert "(not started)" not in _pages_text(MEDICARE, "request-letter")
+    assert "Resume daily routines" in _pages_text(MEDICARE, "request-letter")
+    assert "Return to work plan (not started)" in _pages_text(CONCURRENT, "concurrent-review")
+
+
+def test_a_note_from_the_record_reads_as_a_sentence() -> None:
+    """A free-text note is printed with a capital and a full stop (review item 18)."""
+    assert "Sister drives him to sessions." in _pages_text(CONCURRENT, "request-letter")
+    assert "Lives with his wife, who attends family sessions." in _pages_text(
+        MEDICARE, "request-letter"
+    )

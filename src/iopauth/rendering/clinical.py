@@ -18,9 +18,11 @@ from ..model import (
     Case,
     EpisodeOutcome,
     FunctionalDomain,
+    GoalStatus,
     IdeationLevel,
     LevelOfCareRating,
     RatingInstrument,
+    RequestKind,
     Severity,
     WithdrawalRisk,
 )
@@ -254,9 +256,17 @@ def goals_sentences(case: Case) -> list[str]:
     out = [
         f"The treatment plan sets {len(goals)} measurable {'goal' if len(goals) == 1 else 'goals'}."
     ]
+    # A goal's status defaults to "not started", so on an initial request or an appeal it says
+    # nothing the case recorded: there a goal is named with its progress only when one is given.
+    continuing = case.request.kind in (RequestKind.CONCURRENT, RequestKind.EXTENSION)
     for g in goals:
-        progress = f": {g.progress}" if g.progress else ""
-        out.append(f"{g.description} ({label(g.status)}{progress}).")
+        if continuing or g.status is not GoalStatus.NOT_STARTED:
+            progress = f": {g.progress}" if g.progress else ""
+            out.append(f"{g.description} ({label(g.status)}{progress}).")
+        elif g.progress:
+            out.append(f"{g.description} ({g.progress}).")
+        else:
+            out.append(f"{g.description}.")
     return out
 
 
