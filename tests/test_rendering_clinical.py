@@ -474,3 +474,11 @@ def test_a_note_from_the_record_reads_as_a_sentence() -> None:
     assert "Lives with his wife, who attends family sessions." in _pages_text(
         MEDICARE, "request-letter"
     )
+
+
+def test_an_exclusion_that_does_not_apply_reads_no() -> None:
+    """"Needs 24-hour care or is dangerous — Does not apply" read as "not assessed": the
+    Result column answers the exclusion's condition, "No" (review item 16)."""
+    text = _pages_text(MEDICARE, "request-letter")
+    assert "Does not apply" not in text
+    assert re.search(r"Needs 24-hour care or is\s+dangerous No\b", text)
