@@ -482,3 +482,14 @@ def test_an_exclusion_that_does_not_apply_reads_no() -> None:
     text = _pages_text(MEDICARE, "request-letter")
     assert "Does not apply" not in text
     assert re.search(r"Needs 24-hour care or is\s+dangerous No\b", text)
+
+
+def test_chart_point_labels_keep_clear_of_the_axis_numbers() -> None:
+    """The first total's label starts well right of the axis numbers (review item 24: the axis
+    "20" and the first PHQ-9 total "18" overlapped)."""
+    html = render_html(load_case(CONCURRENT), "concurrent-review")
+    svg = html.split("<svg", 1)[1].split("</svg>", 1)[0]
+    axis = [float(x) for x in re.findall(r'<text x="([\d.]+)"[^>]*text-anchor="end" fill="#444">', svg)]
+    totals = [float(x) for x in re.findall(r'<text x="([\d.]+)"[^>]*font-weight="bold"', svg)]
+    assert axis and totals
+    assert min(totals) - min(axis) >= 12, (axis, totals)  # axis numbers end at the left edge
