@@ -423,7 +423,10 @@ def test_medicines_started_on_the_admission_day_are_not_changes() -> None:
     later = attrs.evolve(case.medications[0], start_date=date(2026, 5, 20))
     changed = attrs.evolve(case, medications=(later, *case.medications[1:]))
     html = render_html(changed, "concurrent-review")
-    assert "Changes since admission on May 4, 2026: Naltrexone 50 mg once daily: started on May 20" in html
+    assert (
+        "Changes since admission on May 4, 2026: Naltrexone 50 mg once daily: started on May 20"
+        in html
+    )
 
 
 def test_concurrent_review_heads_risk_and_criteria_apart_from_the_reasons() -> None:
@@ -436,7 +439,7 @@ def test_concurrent_review_heads_risk_and_criteria_apart_from_the_reasons() -> N
 
 
 def test_no_generated_claim_about_the_structure_iop_provides() -> None:
-    """"IOP provides the structure needed to keep the gains made there" is in no case: no letter
+    """ "IOP provides the structure needed to keep the gains made there" is in no case: no letter
     says it (review item 17); the stay it follows is still named."""
     for example in EXAMPLES:
         for name, pages in _example_documents(example).items():
@@ -476,12 +479,12 @@ def test_a_note_from_the_record_reads_as_a_sentence() -> None:
     )
 
 
-def test_an_exclusion_that_does_not_apply_reads_no() -> None:
-    """"Needs 24-hour care or is dangerous — Does not apply" read as "not assessed": the
-    Result column answers the exclusion's condition, "No" (review item 16)."""
+def test_an_exclusion_that_does_not_apply_reads_not_present() -> None:
+    """ "Needs 24-hour care or is dangerous — Does not apply" read as "not assessed": the
+    Result column says the exclusion's condition is "Not present" (review item 16)."""
     text = _pages_text(MEDICARE, "request-letter")
     assert "Does not apply" not in text
-    assert re.search(r"Needs 24-hour care or is\s+dangerous No\b", text)
+    assert re.search(r"Needs 24-hour care or is\s+dangerous Not present\b", text)
 
 
 def test_chart_point_labels_keep_clear_of_the_axis_numbers() -> None:
@@ -489,7 +492,20 @@ def test_chart_point_labels_keep_clear_of_the_axis_numbers() -> None:
     "20" and the first PHQ-9 total "18" overlapped)."""
     html = render_html(load_case(CONCURRENT), "concurrent-review")
     svg = html.split("<svg", 1)[1].split("</svg>", 1)[0]
-    axis = [float(x) for x in re.findall(r'<text x="([\d.]+)"[^>]*text-anchor="end" fill="#444">', svg)]
+    axis = [
+        float(x) for x in re.findall(r'<text x="([\d.]+)"[^>]*text-anchor="end" fill="#444">', svg)
+    ]
     totals = [float(x) for x in re.findall(r'<text x="([\d.]+)"[^>]*font-weight="bold"', svg)]
-    assert axis and totals
+    assert axis
+    assert totals
     assert min(totals) - min(axis) >= 12, (axis, totals)  # axis numbers end at the left edge
+
+
+@pytest.mark.parametrize("example", [APPEAL, CONCURRENT], ids=lambda p: p.stem)
+def test_appeal_and_concurrent_packets_end_with_the_enclosure_list(example: Path) -> None:
+    """The adolescent appeal and the Medicaid review packets list their enclosures as the
+    Medicare and mild packets do (review item 31)."""
+    last = _texts(render(load_case(example), "packet"))[-1]
+    assert "Enclosures" in last
+    kind = "the appeal for" if example == APPEAL else "the continued-stay review for"
+    assert f"Enclosed with {kind} intensive outpatient (IOP)" in last

@@ -181,15 +181,16 @@ def label(value: object) -> str:
     return str(value)
 
 
-_EXCLUSION_ANSWERS = {"applies": "Yes", "does_not_apply": "No"}
+_EXCLUSION_ANSWERS = {"applies": "Present", "does_not_apply": "Not present"}
 
 
 def status_label(status: Status, kind: CriterionKind) -> str:
     """How a finding reads in a letter's Result column.
 
     An exclusion's title is a condition ("Needs 24-hour care or is dangerous"), so its result
-    answers it: ``Yes`` when it applies, ``No`` when it does not ("Does not apply" read as "not
-    assessed" to a payer's nurse). Every other status reads as :func:`label` gives it.
+    says whether the condition is there: ``Present`` when it applies, ``Not present`` when it
+    does not ("Does not apply" read as "not assessed" to a payer's nurse). Every other status
+    reads as :func:`label` gives it.
     """
     if kind is CriterionKind.EXCLUSION and status.value in _EXCLUSION_ANSWERS:
         return _EXCLUSION_ANSWERS[status.value]
