@@ -207,7 +207,7 @@ def test_request_letter_lists_each_criterion_with_its_status(letter: str) -> Non
     assert "Primary diagnosis: F33.1. Also diagnosed: F10.20." in letter  # the basis, in words
     assert "Impairment severe enough: not met" in letter  # the draft note
     assert "Impairment severe enough Not met" in letter  # and its row, marked
-    assert "Imminent danger Does not apply" not in letter  # no fact behind it
+    assert "Imminent danger Not present" not in letter  # no fact behind it
     assert "holds no statement on \u201cImminent danger\u201d" in letter
     assert "diagnoses.behavioral" not in letter
     assert "example.org" not in letter  # a finding's source is a maintainer's field

@@ -221,7 +221,7 @@ def test_concurrent_review_carries_what_a_reviewer_asks_for() -> None:
     for fact in (
         "Diagnoses",
         "F10.20",
-        "Changes since admission on May 4, 2026: Naltrexone 50 mg once daily: started on May 4",
+        "No medication was started or stopped since admission on May 4, 2026.",
         "Attended 15 of 16 scheduled program days (94%)",
         "The schedule is 4 days and 12 hours a week",
         "In progress: two lapses in week three",
@@ -390,3 +390,126 @@ def test_an_expedited_letter_quotes_the_clinician_or_only_asks() -> None:
     quoted = render_html(with_reason, "request-letter")
     assert "The treating clinician states: &ldquo;" in quoted or "states: \u201c" in quoted
     assert "Daily panic attacks; she cannot wait two weeks without losing her job." in quoted
+
+
+def _pages_text(path: Path, document: str) -> str:
+    return " ".join(_example_documents(path)[document])
+
+
+MEDICARE = next(p for p in EXAMPLES if p.stem == "medicare-stepdown-depression")
+
+
+def test_concurrent_review_gives_the_clinical_presentation() -> None:
+    """documents.md §3: the continued-stay review states the clinical presentation, as the
+    record words it (review item 9)."""
+    text = _pages_text(CONCURRENT, "concurrent-review")
+    assert "Clinical presentation" in text
+    assert "cravings and depressive symptoms are improving but not yet stable" in text
+
+
+def test_concurrent_review_states_the_cms_0057f_time_frame_where_it_applies() -> None:
+    """A Medicaid managed-care review carries the same decision-time-frame statement as the
+    request letter (review item 10)."""
+    request = _pages_text(CONCURRENT, "request-letter")
+    review = _pages_text(CONCURRENT, "concurrent-review")
+    sentence = "a decision on this standard request is due within 7 calendar days"
+    assert sentence in request
+    assert sentence in review
+    assert "a denial must state its specific reason" in review
+
+
+def test_medicines_started_on_the_admission_day_are_not_changes() -> None:
+    """Naltrexone and escitalopram began on the admission day: no "changes since admission"
+    (review item 19); one started later is still listed."""
+    text = _pages_text(CONCURRENT, "concurrent-review")
+    assert "Changes since admission" not in text
+    case = load_case(CONCURRENT)
+    later = attrs.evolve(case.medications[0], start_date=date(2026, 5, 20))
+    changed = attrs.evolve(case, medications=(later, *case.medications[1:]))
+    html = render_html(changed, "concurrent-review")
+    assert (
+        "Changes since admission on May 4, 2026: Naltrexone 50 mg once daily: started on May 20"
+        in html
+    )
+
+
+def test_concurrent_review_heads_risk_and_criteria_apart_from_the_reasons() -> None:
+    """Denying suicidal ideation is stated under its own heading, not as a reason for continued
+    care, and the criteria table has its heading as in the other letters (review item 20)."""
+    text = _pages_text(CONCURRENT, "concurrent-review")
+    assert "Medical-necessity criteria" in text
+    assert "Current risk:" not in text
+    assert "Risk and safety" in text
+
+
+def test_no_generated_claim_about_the_structure_iop_provides() -> None:
+    """ "IOP provides the structure needed to keep the gains made there" is in no case: no letter
+    says it (review item 17); the stay it follows is still named."""
+    for example in EXAMPLES:
+        for name, pages in _example_documents(example).items():
+            assert "structure needed to keep the gains" not in " ".join(pages), (example, name)
+    assert "The patient is stepping down from" in _pages_text(MEDICARE, "request-letter")
+
+
+def test_no_heading_without_content() -> None:
+    """The mild case has no step-down stay, no lower-level reasons and no rating: its request
+    letter prints no "Why intensive outpatient" heading with nothing under it (review item 13)."""
+    case = load_case(MILD_PATH)
+    html = render_html(case, "request-letter")
+    heading = re.search(r"<h2>Why [^<]*</h2>\s*(<h[12])", html)
+    assert heading is None, heading
+
+
+def test_appeal_names_the_denial_reference_as_such() -> None:
+    """The appeal's payer number is the denial's reference, not an authorization (item 15)."""
+    text = _pages_text(APPEAL, "appeal-letter")
+    assert "denial reference GV-UM-2026-041553" in text
+    assert "authorization GV-UM-2026-041553" not in text
+
+
+def test_an_initial_request_gives_no_goal_status_the_case_did_not_record() -> None:
+    """A goal's status defaults to "not started": the Medicare initial request names its goals
+    without "(not started)"; the concurrent review still gives each goal's status (item 16)."""
+    assert "(not started)" not in _pages_text(MEDICARE, "request-letter")
+    assert "Resume daily routines" in _pages_text(MEDICARE, "request-letter")
+    assert "Return to work plan (not started)" in _pages_text(CONCURRENT, "concurrent-review")
+
+
+def test_a_note_from_the_record_reads_as_a_sentence() -> None:
+    """A free-text note is printed with a capital and a full stop (review item 18)."""
+    assert "Sister drives him to sessions." in _pages_text(CONCURRENT, "request-letter")
+    assert "Lives with his wife, who attends family sessions." in _pages_text(
+        MEDICARE, "request-letter"
+    )
+
+
+def test_an_exclusion_that_does_not_apply_reads_not_present() -> None:
+    """ "Needs 24-hour care or is dangerous — Does not apply" read as "not assessed": the
+    Result column says the exclusion's condition is "Not present" (review item 16)."""
+    text = _pages_text(MEDICARE, "request-letter")
+    assert "Does not apply" not in text
+    assert re.search(r"Needs 24-hour care or is\s+dangerous Not present\b", text)
+
+
+def test_chart_point_labels_keep_clear_of_the_axis_numbers() -> None:
+    """The first total's label starts well right of the axis numbers (review item 24: the axis
+    "20" and the first PHQ-9 total "18" overlapped)."""
+    html = render_html(load_case(CONCURRENT), "concurrent-review")
+    svg = html.split("<svg", 1)[1].split("</svg>", 1)[0]
+    axis = [
+        float(x) for x in re.findall(r'<text x="([\d.]+)"[^>]*text-anchor="end" fill="#444">', svg)
+    ]
+    totals = [float(x) for x in re.findall(r'<text x="([\d.]+)"[^>]*font-weight="bold"', svg)]
+    assert axis
+    assert totals
+    assert min(totals) - min(axis) >= 12, (axis, totals)  # axis numbers end at the left edge
+
+
+@pytest.mark.parametrize("example", [APPEAL, CONCURRENT], ids=lambda p: p.stem)
+def test_appeal_and_concurrent_packets_end_with_the_enclosure_list(example: Path) -> None:
+    """The adolescent appeal and the Medicaid review packets list their enclosures as the
+    Medicare and mild packets do (review item 31)."""
+    last = _texts(render(load_case(example), "packet"))[-1]
+    assert "Enclosures" in last
+    kind = "the appeal for" if example == APPEAL else "the continued-stay review for"
+    assert f"Enclosed with {kind} intensive outpatient (IOP)" in last

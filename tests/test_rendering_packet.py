@@ -63,6 +63,18 @@ def test_packet_parts_follow_the_request_kind() -> None:
     assert packet_parts(appeal) == ("appeal-letter",)
     with_original = RenderOptions(original_request=True)
     assert packet_parts(appeal, with_original) == ("appeal-letter", "original-request")
+    # every kind of packet lists its enclosures when there are any (review 2 item 31)
+    assert packet_parts(_kind(initial, RequestKind.CONCURRENT)) == (
+        "concurrent-review",
+        "enclosures",
+    )
+    appeal_docs = _denied(initial)
+    assert packet_parts(appeal_docs) == ("appeal-letter", "enclosures")
+    assert packet_parts(appeal_docs, with_original) == (
+        "appeal-letter",
+        "original-request",
+        "enclosures",
+    )
 
 
 def test_initial_packet_is_cover_letter_and_enclosures_without_the_checklist() -> None:

@@ -124,7 +124,7 @@ def test_a_draft_shows_the_whole_review_with_failing_rows_marked() -> None:
     text = visible_text(render_html(case, "request-letter"))
     assert "We reviewed the record against iop-standard" in text
     for title in failing:
-        assert re.search(re.escape(title) + r" (Not met|Applies)", text), title
+        assert re.search(re.escape(title) + r" (Not met|Present)", text), title
 
 
 def test_a_final_letter_for_a_case_that_does_not_meet_claims_no_review() -> None:

@@ -22,6 +22,9 @@ _STYLES = (
 FONT_FAMILIES = "iopauth Open Sans, Open Sans, sans-serif"
 _WIDTH, _HEIGHT = 330.0, 170.0
 _LEFT, _RIGHT, _TOP, _BOTTOM = 26.0, 16.0, 12.0, 30.0
+# Points sit this far inside the axes, so the first total's label never meets the axis numbers
+# (an "18" beside the "20" of the PHQ-9 scale read as one number).
+_INSET = 12.0
 
 
 @frozen(kw_only=True)
@@ -62,7 +65,7 @@ def trend_chart(series: Series, title: str) -> Markup | None:
     def x(day: date) -> float:
         if first == last:
             return _LEFT + plot_w / 2
-        return _LEFT + plot_w * (day - first).days / span
+        return _LEFT + _INSET + (plot_w - 2 * _INSET) * (day - first).days / span
 
     def y(value: int) -> float:
         return _TOP + plot_h * (1 - value / series.maximum)

@@ -18,9 +18,11 @@ from ..model import (
     Case,
     EpisodeOutcome,
     FunctionalDomain,
+    GoalStatus,
     IdeationLevel,
     LevelOfCareRating,
     RatingInstrument,
+    RequestKind,
     Severity,
     WithdrawalRisk,
 )
@@ -254,9 +256,17 @@ def goals_sentences(case: Case) -> list[str]:
     out = [
         f"The treatment plan sets {len(goals)} measurable {'goal' if len(goals) == 1 else 'goals'}."
     ]
+    # A goal's status defaults to "not started", so on an initial request or an appeal it says
+    # nothing the case recorded: there a goal is named with its progress only when one is given.
+    continuing = case.request.kind in (RequestKind.CONCURRENT, RequestKind.EXTENSION)
     for g in goals:
-        progress = f": {g.progress}" if g.progress else ""
-        out.append(f"{g.description} ({label(g.status)}{progress}).")
+        if continuing or g.status is not GoalStatus.NOT_STARTED:
+            progress = f": {g.progress}" if g.progress else ""
+            out.append(f"{g.description} ({label(g.status)}{progress}).")
+        elif g.progress:
+            out.append(f"{g.description} ({g.progress}).")
+        else:
+            out.append(f"{g.description}.")
     return out
 
 
@@ -346,14 +356,17 @@ def discharge_barriers(case: Case, rows: Iterable[MeasureRow] = ()) -> tuple[str
 
 
 def medication_changes(case: Case) -> tuple[str, ...]:
-    """Medications started since admission or stopped, with their dates."""
+    """Medications started after the admission day or stopped, with their dates.
+
+    A medicine started on the admission day is part of the admission plan, not a change.
+    """
     out = []
     for m in case.medications:
         dose = " ".join(p for p in (m.dose, m.frequency) if p)
         name = f"{m.name} {dose}".strip()
         if m.end_date is not None:
             out.append(f"{name}: stopped on {long_date(m.end_date)}.")
-        elif m.start_date is not None and m.start_date >= case.plan.start_date:
+        elif m.start_date is not None and m.start_date > case.plan.start_date:
             out.append(f"{name}: started on {long_date(m.start_date)}.")
     return tuple(out)
 

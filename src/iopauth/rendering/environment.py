@@ -95,6 +95,13 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def statement(text: str) -> str:
+    """A note from the record as a sentence: first letter upper-cased, a full stop at the end
+    unless it already ends in one (``.``, ``!``, ``?`` or a closing quote or bracket)."""
+    text = sentence(str(text).strip())
+    return text if not text or text[-1] in ".!?)\u201d\"'" else text + "."
+
+
 def band(name: str | None) -> str:
     """A severity band as printed: ``moderately_severe`` → ``moderately severe``."""
     return "" if name is None else str(name).replace("_", " ")
@@ -103,6 +110,7 @@ def band(name: str | None) -> str:
 FILTERS: dict[str, Callable[..., str]] = {
     "band": band,
     "sentence": sentence,
+    "statement": statement,
     "long_date": long_date,
     "short_date": short_date,
     "number": number,

@@ -183,9 +183,19 @@ def label(value: object) -> str:
     return str(value)
 
 
+_EXCLUSION_ANSWERS = {"applies": "Present", "does_not_apply": "Not present"}
+
+
 def status_label(status: Status, kind: CriterionKind) -> str:
-    """How a finding reads (an exclusion applies or does not apply; ``kind`` kept for callers)."""
-    del kind  # the status itself now says applies / does not apply for an exclusion
+    """How a finding reads in a letter's Result column.
+
+    An exclusion's title is a condition ("Needs 24-hour care or is dangerous"), so its result
+    says whether the condition is there: ``Present`` when it applies, ``Not present`` when it
+    does not ("Does not apply" read as "not assessed" to a payer's nurse). Every other status
+    reads as :func:`label` gives it.
+    """
+    if kind is CriterionKind.EXCLUSION and status.value in _EXCLUSION_ANSWERS:
+        return _EXCLUSION_ANSWERS[status.value]
     return label(status)
 
 

@@ -85,15 +85,20 @@ def applicable_documents(case: Case) -> tuple[str, ...]:
 
 
 def letter_parts(case: Case, options: RenderOptions) -> tuple[str, ...]:
-    """The packet's parts by the request's kind, before a payer form takes its place."""
+    """The packet's parts by the request's kind, before a payer form takes its place.
+
+    Every kind of packet ends with the list of enclosures when the case has documents on hand,
+    so the payer's reviewer can check what arrived against it.
+    """
     kind = case.request.kind
     if kind in _CONTINUING:
-        return ("concurrent-review",)
-    if kind is RequestKind.APPEAL:
-        return (
-            ("appeal-letter", ORIGINAL_REQUEST) if options.original_request else ("appeal-letter",)
+        parts = ["concurrent-review"]
+    elif kind is RequestKind.APPEAL:
+        parts = (
+            ["appeal-letter", ORIGINAL_REQUEST] if options.original_request else ["appeal-letter"]
         )
-    parts = ["request-letter"]
+    else:
+        parts = ["request-letter"]
     if case.request.documents:
         parts.append(ENCLOSURES)
     return tuple(parts)
