@@ -21,6 +21,7 @@ from ._derive import Deriver, Specs, Value
 from ._history_facts import HISTORY_SPECS
 from ._measure_facts import MEASURE_SPECS
 from ._plan_facts import PLAN_SPECS
+from ._progress_facts import PROGRESS_SPECS
 from ._rating_facts import RATING_SPECS
 from ._request_facts import REQUEST_SPECS
 from ._safety_facts import SAFETY_SPECS
@@ -55,6 +56,7 @@ _SPECS: Specs = {
     **HISTORY_SPECS,
     **RATING_SPECS,
     **MEASURE_SPECS,
+    **PROGRESS_SPECS,
 }
 
 # each group's facts, all unknown: what a group's deriver leaves out stays unknown

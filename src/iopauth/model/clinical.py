@@ -11,6 +11,7 @@ from datetime import date
 from attrs import field, frozen
 
 from ._base import DateRange, LevelOfCare, Redacted, StrEnum, enum_member, level_of_care
+from .vitals import LabResult, Vitals
 
 
 @frozen(kw_only=True, repr=False)
@@ -108,7 +109,9 @@ class RiskAssessment(Redacted):
 
     ``suicidal_ideation`` and ``homicidal_ideation``: ``"none"``, ``"passive"`` or
     ``"active"``. ``last_attempt_date``: not after ``assessed_on``. Every other answer is
-    ``True``, ``False`` or ``None`` (not documented).
+    ``True``, ``False`` or ``None`` (not documented). ``safety_plan_on``: the date the safety
+    plan was written or last reviewed; a safety plan dated on or after a positive screen counts
+    as its follow-up (measures.md §1).
     """
 
     assessed_on: date
@@ -121,6 +124,7 @@ class RiskAssessment(Redacted):
     safety_plan: bool | None = None
     imminent_danger: bool | None = None
     notes: str | None = None
+    safety_plan_on: date | None = None
 
 
 class FunctionalDomain(StrEnum):
@@ -187,13 +191,19 @@ class MedicalStatus(Redacted):
     """Medical stability and withdrawal risk, and whether a condition prevents benefit.
 
     ``withdrawal_risk``: ``"none"``, ``"low"``, ``"moderate"`` or ``"high"``; the booleans are
-    ``True``, ``False`` or ``None`` (not documented).
+    ``True``, ``False`` or ``None`` (not documented). ``assessed_on``: the date of the
+    medical-stability statement; ``vitals`` and ``labs``: the dated values behind it
+    (:class:`~iopauth.model.Vitals`, :class:`~iopauth.model.LabResult`), which the
+    eating-disorder thresholds read (clinical-thresholds.md §2).
     """
 
     medically_stable: bool | None = None
     withdrawal_risk: WithdrawalRisk | None = field(default=None, converter=_withdrawal)
     condition_prevents_benefit: bool | None = None
     notes: str | None = None
+    assessed_on: date | None = None
+    vitals: tuple[Vitals, ...] = ()
+    labs: tuple[LabResult, ...] = ()
 
 
 class EpisodeOutcome(StrEnum):
@@ -217,6 +227,8 @@ class TreatmentEpisode(Redacted):
     ``level``: ``"outpatient"``, ``"iop"``, ``"php"``, ``"residential"`` or ``"inpatient"``.
     ``period``: its dates (``end`` open while ongoing). ``outcome``: ``"completed"``,
     ``"stepped_down"``, ``"insufficient_response"``, ``"discontinued"`` or ``"ongoing"``.
+    ``sessions``: sessions attended in the episode; ``frequency``: how often, in words
+    (``"weekly"``). A trial's length is stated, never decisive (clinical-thresholds.md §4).
     """
 
     level: LevelOfCare = field(converter=level_of_care)
@@ -224,6 +236,8 @@ class TreatmentEpisode(Redacted):
     outcome: EpisodeOutcome = field(converter=_episode_outcome)
     provider: str | None = None
     notes: str | None = None
+    sessions: int | None = None
+    frequency: str | None = None
 
 
 class Housing(StrEnum):
