@@ -123,6 +123,8 @@ def test_full_case_documents_its_facts() -> None:
         "safety.screened_on",
         "rating.placement_reason",  # placed at the rated level: nothing to explain
         "asam.placement_reason",
+        "corroboration.trial_sessions",  # the outpatient episode does not count its sessions
+        "plan.changed_on",  # no plan revision recorded
     }
 
 

@@ -45,6 +45,7 @@ _CRIT_A = "CRIT-A (issue #21 §1/§5/§6, branch p-crit-a): "
 _CRIT_B_TODO = "CRIT-B not done this round: "
 XFAIL: dict[str, str] = {
     "01": _CRIT_A + "services short of the schedule are refused at load (§1)",
+    "09": _CRIT_A + "the program-hours reason quotes the 9-hour threshold beside the 12 (§6)",
     "06": _CRIT_B_TODO + "eating-disorder vital-sign and lab thresholds (§4)",
     "07": _CRIT_B_TODO + "eating-disorder vital-sign and lab thresholds (§4)",
     "08": _CRIT_B_TODO + "CIWA-Ar measure and the withdrawal-management level (§4)",
@@ -57,6 +58,11 @@ XFAIL: dict[str, str] = {
         "interferes with multiple areas of daily life' as at least one life area rated severe "
         "(params.min_life_areas, our reading); the vignette rates two areas moderate and "
         "expects continued need, so the set says does_not_meet where the vignette pends"
+    ),
+    "23": (
+        _CRIT_A + "a discharge 'meets' asks for a risk assessment the case holds and no "
+        "level-of-care rating (§6); its recommended level (outpatient) is not set on a met "
+        "discharge"
     ),
     "20": _CRIT_B_TODO + "recorded ASAM Dimension 1 and the withdrawal-management level (§4)",
 }

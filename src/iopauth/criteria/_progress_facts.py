@@ -156,16 +156,12 @@ def plan_change(case: Case, as_of: date) -> dict[str, Value]:
     certs = [plan.certified_on] if plan.certified_on is not None else []
     last_cert = max((d for d in certs if d <= as_of), default=None)
     return {
-        "plan.changed": bool(changed) or revised_goal
-        if (plan.revisions or plan.goals)
-        else None,
+        "plan.changed": bool(changed) or revised_goal if (plan.revisions or plan.goals) else None,
         "plan.changed_on": max(r.on for r in changed).isoformat() if changed else None,
         "review.last_on": None if last_review is None else last_review.isoformat(),
         "review.days_since": None if last_review is None else (as_of - last_review).days,
         "review.certified_on": None if last_cert is None else last_cert.isoformat(),
-        "review.days_since_certification": None
-        if last_cert is None
-        else (as_of - last_cert).days,
+        "review.days_since_certification": None if last_cert is None else (as_of - last_cert).days,
     }
 
 
@@ -214,7 +210,12 @@ PROGRESS_SPECS: Specs = {
     "progress": (
         progress,
         (
-            ("progress.instrument", "string", _P, "The fitting instrument the progress facts read."),
+            (
+                "progress.instrument",
+                "string",
+                _P,
+                "The fitting instrument the progress facts read.",
+            ),
             ("progress.total", "number", _P, "Its latest total."),
             ("progress.latest_on", "string", _P, "Date of its latest administration (ISO)."),
             ("progress.band", "string", _P, "Severity band of the latest total, in words."),

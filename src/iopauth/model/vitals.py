@@ -68,6 +68,8 @@ def _lab_test(value: LabTest | str) -> LabTest:
 class LabResult(Redacted):
     """One laboratory value: ``test``, ``value`` in ``unit`` (as reported), taken on ``on``.
 
+    ``test``: ``"potassium"``, ``"sodium"``, ``"phosphate"``, ``"chloride"`` or ``"glucose"``.
+
     Potassium, sodium and chloride in mEq/L (= mmol/L); phosphate and glucose in mg/dL.
     """
 
