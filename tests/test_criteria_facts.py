@@ -125,6 +125,8 @@ def test_full_case_documents_its_facts() -> None:
         "asam.placement_reason",
         "corroboration.trial_sessions",  # the outpatient episode does not count its sessions
         "plan.changed_on",  # no plan revision recorded
+        "safety.plan_on",  # the safety plan carries no date
+        "safety.followup_by",  # nothing flagged to follow up
     }
 
 

@@ -262,6 +262,11 @@ CASES: dict[str, dict[Status, dict[str, Any]]] = {
         Status.DOES_NOT_APPLY: {},
         Status.UNKNOWN: {"presentation": None},
     },
+    "ex.high_suicide_risk": {
+        Status.APPLIES: {"risk.suicide_intent": True, "risk.suicide_plan": True},
+        Status.DOES_NOT_APPLY: {},
+        Status.UNKNOWN: {"risk": None},
+    },
     "mcr.recert_due": {
         Status.MET: {},
         Status.UNKNOWN: {"request.request_date": _LATEST},

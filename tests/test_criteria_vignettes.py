@@ -49,8 +49,6 @@ XFAIL: dict[str, str] = {
     "06": _CRIT_B_TODO + "eating-disorder vital-sign and lab thresholds (§4)",
     "07": _CRIT_B_TODO + "eating-disorder vital-sign and lab thresholds (§4)",
     "08": _CRIT_B_TODO + "CIWA-Ar measure and the withdrawal-management level (§4)",
-    "10": _CRIT_B_TODO + "C-SSRS Q4/Q5 intent with plan pointing to a higher level (§4)",
-    "11": _CRIT_B_TODO + "safety plan dated on the screen day as follow-up (§4)",
     "13": _CRIT_A + "20 h/week under Medicare recommends PHP with a note (§5)",
     "14": _CRIT_A + "a minor's consent needs the guardian's (§5)",
     "19": (

@@ -100,28 +100,36 @@ def _fitting(case: Case) -> tuple[tuple[Instrument, ...], str] | None:
 
 def _safety(case: Case, phq9: _Scored | None, cssrs: _Scored | None) -> dict[str, Value]:
     """PHQ-9 item 9 and the C-SSRS screener (their latest administrations) against the risk
-    assessment that follows them.
+    assessment or safety plan that follows them.
 
     measures.md §1: any non-zero item 9 (or a moderate/high screener) needs documented safety
-    follow-up. ``safety.followup_documented`` is true when a risk assessment is dated on or
-    after the flagged administration (or, with nothing flagged, when one is recorded at all),
-    and unknown otherwise: the case cannot show that follow-up did not happen.
+    follow-up. ``safety.followup_documented`` is true when a risk assessment or a safety plan
+    (``risk.safety_plan_on``) is dated on or after the flagged administration (or, with nothing
+    flagged, when a risk assessment is recorded at all), and unknown otherwise: the case cannot
+    show that follow-up did not happen. On the same day the C-SSRS screener is the screen
+    named (it carries the triage level).
     """
     flags: list[tuple[bool, date, str]] = []
     item9: int | None = None
+    if cssrs is not None:
+        flags.append((flags_safety(cssrs[1][4]), cssrs[0], "C-SSRS"))
     if phq9 is not None and phq9[1][3] is not None:
         item9 = phq9[1][3][8]
         flags.append((item9 > 0, phq9[0], "PHQ-9 item 9"))
-    if cssrs is not None:
-        flags.append((flags_safety(cssrs[1][4]), cssrs[0], "C-SSRS"))
     flagged = [f for f in flags if f[0]]
-    risk_on = None if case.risk is None else case.risk.assessed_on
+    risk = case.risk
+    risk_on = None if risk is None else risk.assessed_on
+    plan_on = None if risk is None else risk.safety_plan_on
     followup: bool | None = None
     screened_on: date | None = None
     screen: str | None = None
+    by: str | None = None
     if flagged:
         _, screened_on, screen = max(flagged, key=_second)
-        followup = True if risk_on is not None and risk_on >= screened_on else None
+        if risk_on is not None and risk_on >= screened_on:
+            followup, by = True, "risk assessment"
+        elif plan_on is not None and plan_on >= screened_on:
+            followup, by = True, "safety plan"
     else:
         if flags:
             _, screened_on, screen = max(flags, key=_second)
@@ -131,6 +139,8 @@ def _safety(case: Case, phq9: _Scored | None, cssrs: _Scored | None) -> dict[str
         "safety.screen": screen,
         "safety.screened_on": None if screened_on is None else screened_on.isoformat(),
         "safety.followup_documented": followup,
+        "safety.followup_by": by,
+        "safety.plan_on": None if plan_on is None else plan_on.isoformat(),
         "phq9.item9": item9,
     }
 
@@ -162,6 +172,7 @@ def _measures(case: Case, as_of: date) -> dict[str, Value]:
             level = latest[4]
             facts["cssrs.days_since"] = days
             facts["cssrs.risk_level"] = None if level is None else str(level.value)
+            facts.update(_cssrs_answers(latest[3], latest_on))
             safety.append(flags_safety(level))
             continue
         baseline_on, baseline = found[0]
@@ -199,6 +210,19 @@ def _measures(case: Case, as_of: date) -> dict[str, Value]:
 _RULES = CHANGE_RULES
 
 
+def _cssrs_answers(items: tuple[int, ...] | None, on: date) -> dict[str, Value]:
+    """The screener's answers that decide "high" in the Columbia triage guidance
+    (clinical-thresholds.md §6): Q4 intent, Q5 intent with a plan, Q6 behavior in 3 months."""
+    if items is None:
+        return {}
+    return {
+        "cssrs.latest_on": on.isoformat(),
+        "cssrs.intent": bool(items[3]),
+        "cssrs.plan": bool(items[4]),
+        "cssrs.behavior_recent": bool(items[5] and items[6]),
+    }
+
+
 def _across(case: Case, as_of: date, latest_by: dict[Instrument, _Scored]) -> dict[str, Value]:
     """The facts that read several instruments: recency, severity, fit, safety follow-up."""
     facts: dict[str, Value] = {}
@@ -215,17 +239,41 @@ def _across(case: Case, as_of: date, latest_by: dict[Instrument, _Scored]) -> di
     facts["measures.fits_primary"] = (
         True if fitting is not None and any(i in latest_by for i in fitting[0]) else None
     )
-    facts.update(
-        _safety(case, latest_by.get(Instrument.PHQ9), latest_by.get(Instrument.CSSRS_SCREENER))
-    )
+    cssrs = latest_by.get(Instrument.CSSRS_SCREENER)
+    facts.update(_safety(case, latest_by.get(Instrument.PHQ9), cssrs))
+    facts["safety.high_risk"] = _high_risk(case, as_of, cssrs)
     return facts
+
+
+# The screener asks about the past month (C-SSRS "recent"): an older screen does not decide.
+_SCREEN_DAYS = 30
+
+
+def _high_risk(case: Case, as_of: date, cssrs: _Scored | None) -> bool | None:
+    """Columbia triage "imminent risk" (clinical-thresholds.md §6 [verified]): yes to Q4 or Q5
+    in the past month, or suicidal behavior in the past 3 months, on a screener of the last
+    30 days; or a risk assessment recording suicidal intent with a plan. Unknown with neither
+    a screener nor a risk assessment."""
+    risk = case.risk
+    recorded = risk is not None and bool(risk.suicide_intent) and bool(risk.suicide_plan)
+    items = None if cssrs is None else cssrs[1][3]
+    screened = (
+        cssrs is not None
+        and items is not None
+        and (as_of - cssrs[0]).days <= _SCREEN_DAYS
+        and bool(items[3] or items[4] or (items[5] and items[6]))
+    )
+    if recorded or screened:
+        return True
+    return None if cssrs is None and risk is None else False
 
 
 def _absent(instrument: Instrument) -> dict[str, Value]:
     """The facts ``_measures`` gives an instrument the case has no administration of."""
     prefix = PREFIX[instrument]
     if instrument is Instrument.CSSRS_SCREENER:
-        return {f"{prefix}.days_since": None, "cssrs.risk_level": None}
+        screener = ("days_since", "risk_level", "latest_on", "intent", "plan", "behavior_recent")
+        return dict.fromkeys(f"{prefix}.{key}" for key in screener)
     keys = ["days_since", "total", "baseline_total", "latest_on", "baseline_on", "severity"]
     keys += ["positive", "change", "improved", "worsened"]
     if instrument is Instrument.PHQ9:
@@ -261,14 +309,28 @@ def _specs() -> tuple[tuple[str, str, str, str], ...]:
     for instrument, prefix in PREFIX.items():
         label = _LABEL[instrument]
         if instrument is Instrument.CSSRS_SCREENER:
-            specs.append(
+            specs += [
                 (
                     f"{prefix}.risk_level",
                     "string",
                     path,
                     f"Latest {label}: none, low, moderate, high.",
-                )
-            )
+                ),
+                (f"{prefix}.latest_on", "string", path, f"Date of the latest {label} (ISO)."),
+                (f"{prefix}.intent", "bool", path, "Latest screener: yes to Q4 (intent)."),
+                (
+                    f"{prefix}.plan",
+                    "bool",
+                    path,
+                    "Latest screener: yes to Q5 (intent with a plan).",
+                ),
+                (
+                    f"{prefix}.behavior_recent",
+                    "bool",
+                    path,
+                    "Latest screener: suicidal behavior within the past 3 months.",
+                ),
+            ]
         else:
             specs += [
                 (f"{prefix}.total", "number", path, f"Latest {label} total."),
@@ -342,7 +404,22 @@ def _specs() -> tuple[tuple[str, str, str, str], ...]:
             "safety.followup_documented",
             "bool",
             "$.risk.assessed_on",
-            "A risk assessment dated on or after the flagged screen (unknown otherwise).",
+            "A risk assessment or safety plan dated on or after the flagged screen "
+            "(unknown otherwise).",
+        ),
+        (
+            "safety.followup_by",
+            "string",
+            "$.risk.assessed_on, $.risk.safety_plan_on",
+            "What follows the flagged screen up: risk assessment or safety plan.",
+        ),
+        ("safety.plan_on", "string", "$.risk.safety_plan_on", "Date of the safety plan (ISO)."),
+        (
+            "safety.high_risk",
+            "bool",
+            "$.measures, $.risk",
+            "C-SSRS screener of the last 30 days with yes to Q4 or Q5 or behavior in 3 months, "
+            "or a risk assessment recording intent with a plan (Columbia triage: high).",
         ),
     ]
     return tuple(specs)
