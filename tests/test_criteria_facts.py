@@ -127,6 +127,14 @@ def test_full_case_documents_its_facts() -> None:
         "plan.changed_on",  # no plan revision recorded
         "safety.plan_on",  # the safety plan carries no date
         "safety.followup_by",  # nothing flagged to follow up
+        "medical.assessed_on",  # the stability statement carries no date
+        # no eating disorder: its thresholds are not applied
+        "medical.ed_unstable",
+        "medical.ed_population",
+        "medical.ed_source",
+        "medical.ed_findings",
+        "medical.ed_on",
+        "medical.values_on",
     }
 
 

@@ -28,10 +28,12 @@ from iopauth.model import (
     Goal,
     GoalStatus,
     Instrument,
+    LabResult,
     LevelOfCare,
     MeasureAdministration,
     Schedule,
     Severity,
+    Vitals,
     WithdrawalRisk,
 )
 
@@ -262,6 +264,15 @@ CASES: dict[str, dict[Status, dict[str, Any]]] = {
         Status.DOES_NOT_APPLY: {},
         Status.UNKNOWN: {"presentation": None},
     },
+    "ed.medical_values": {
+        Status.MET: {
+            "medical.vitals": (Vitals(on=date(2026, 3, 1), heart_rate_bpm=72, bmi=21.5),),
+            "medical.labs": (
+                LabResult(on=date(2026, 3, 1), test="potassium", value=4.1, unit="mEq/L"),
+            ),
+        },
+        Status.UNKNOWN: {},
+    },
     "ex.high_suicide_risk": {
         Status.APPLIES: {"risk.suicide_intent": True, "risk.suicide_plan": True},
         Status.DOES_NOT_APPLY: {},
@@ -384,7 +395,13 @@ def _statuses(criterion: Criterion) -> set[Status]:
 # Met or unknown only, by design: what the case cannot record (a clinician's "not indicated",
 # a follow-up that did not happen, a score not taken) is asked for, never held against it.
 _NEVER_AGAINST = frozenset(
-    {"cs.family_and_meds", "safety.followup", "adm.baseline_measure", "mcr.recert_due"}
+    {
+        "cs.family_and_meds",
+        "safety.followup",
+        "adm.baseline_measure",
+        "mcr.recert_due",
+        "ed.medical_values",
+    }
 )
 
 

@@ -46,8 +46,6 @@ _CRIT_B_TODO = "CRIT-B not done this round: "
 XFAIL: dict[str, str] = {
     "01": _CRIT_A + "services short of the schedule are refused at load (§1)",
     "09": _CRIT_A + "the program-hours reason quotes the 9-hour threshold beside the 12 (§6)",
-    "06": _CRIT_B_TODO + "eating-disorder vital-sign and lab thresholds (§4)",
-    "07": _CRIT_B_TODO + "eating-disorder vital-sign and lab thresholds (§4)",
     "08": _CRIT_B_TODO + "CIWA-Ar measure and the withdrawal-management level (§4)",
     "13": _CRIT_A + "20 h/week under Medicare recommends PHP with a note (§5)",
     "14": _CRIT_A + "a minor's consent needs the guardian's (§5)",

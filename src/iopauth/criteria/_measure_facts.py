@@ -78,7 +78,10 @@ _MODERATE = {Instrument.PHQ9: 10, Instrument.GAD7: 10}
 
 # The instrument that fits a primary diagnosis (ICD-10-CM prefixes, most specific first).
 # Any other behavioral-health diagnosis is served by a PHQ-9 or a GAD-7.
+# measures.md names no eating-disorder measure (F50): none fits, and the facts say so rather
+# than asking for a PHQ-9 that does not measure the disorder.
 _FITTING: tuple[tuple[str, tuple[Instrument, ...], str], ...] = (
+    ("F50", (), "none (no eating-disorder measure is in measures.md)"),
     ("F10", (Instrument.AUDIT, Instrument.AUDIT_C), "AUDIT or AUDIT-C"),
     ("F1", (Instrument.DAST10,), "DAST-10"),
     ("F43.1", (Instrument.PCL5,), "PCL-5"),
@@ -175,6 +178,7 @@ def _across(case: Case, as_of: date, latest_by: dict[Instrument, _Scored]) -> di
     facts["measures.fits_primary"] = (
         True if fitting is not None and any(i in latest_by for i in fitting[0]) else None
     )
+    facts["measures.no_fitting_instrument"] = None if fitting is None else not fitting[0]
     cssrs = latest_by.get(Instrument.CSSRS_SCREENER)
     facts.update(safety(case, latest_by.get(Instrument.PHQ9), cssrs))
     facts["safety.high_risk"] = high_risk(case, as_of, cssrs)
@@ -291,6 +295,12 @@ def _specs() -> tuple[tuple[str, str, str, str], ...]:
             "string",
             path,
             "The instrument that fits the primary diagnosis (PHQ-9, GAD-7, PCL-5, AUDIT, ...).",
+        ),
+        (
+            "measures.no_fitting_instrument",
+            "bool",
+            "$.diagnoses",
+            "No instrument in measures.md fits the primary diagnosis (eating disorders, F50).",
         ),
         (
             "measures.fits_primary",

@@ -20,6 +20,7 @@ from ._clinical_facts import CLINICAL_SPECS
 from ._derive import Deriver, Specs, Value
 from ._history_facts import HISTORY_SPECS
 from ._measure_facts import MEASURE_SPECS
+from ._medical_facts import MEDICAL_SPECS
 from ._plan_facts import PLAN_SPECS
 from ._progress_facts import PROGRESS_SPECS
 from ._rating_facts import RATING_SPECS
@@ -53,6 +54,7 @@ _SPECS: Specs = {
     **PLAN_SPECS,
     **CLINICAL_SPECS,
     **SAFETY_SPECS,
+    **MEDICAL_SPECS,
     **HISTORY_SPECS,
     **RATING_SPECS,
     **MEASURE_SPECS,
