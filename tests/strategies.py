@@ -80,6 +80,7 @@ from iopauth.model import (
     Urgency,
     Vitals,
     Weekday,
+    WithdrawalHistory,
     WithdrawalRisk,
 )
 
@@ -124,6 +125,8 @@ def _administration(draw: st.DrawFn, instrument: Instrument) -> MeasureAdministr
     spec = SPECS[instrument]
     items = draw(measure_items(instrument))
     form = "items" if not spec.has_total else draw(st.sampled_from(["items", "total", "both"]))
+    if spec.totals_only:  # the withdrawal scales: a total only
+        form = "total"
     total = sum(spec.item_score(i, a) for i, a in enumerate(items))
     if form == "total":
         total = draw(st.integers(spec.total_min, spec.total_max))
@@ -382,6 +385,15 @@ def cases(draw: st.DrawFn) -> Case:
                     assessed_on=optional(past),
                     vitals=st.lists(vitals(past), max_size=2).map(tuple),
                     labs=st.lists(labs(past), max_size=2).map(tuple),
+                    withdrawal=optional(
+                        st.builds(
+                            WithdrawalHistory,
+                            pawss=optional(st.integers(0, 10)),
+                            seizure_or_dt_history=optional(st.booleans()),
+                            last_use=optional(past),
+                            management_plan=optional(texts(60)),
+                        )
+                    ),
                 )
             )
         ),

@@ -102,7 +102,7 @@ def test_every_group_derives_exactly_its_facts() -> None:
 
 def test_full_case_documents_its_facts() -> None:
     """On the fully documented base case only facts it truly lacks are unknown."""
-    unmeasured = ("gad7", "phq2", "cssrs", "pcl5", "audit", "audit_c", "dast10")
+    unmeasured = ("gad7", "phq2", "cssrs", "pcl5", "audit", "audit_c", "dast10", "ciwa_ar", "cows")
     unknown = {
         n
         for n, v in derive_facts(build_case()).items()
@@ -135,6 +135,12 @@ def test_full_case_documents_its_facts() -> None:
         "medical.ed_findings",
         "medical.ed_on",
         "medical.values_on",
+        # no withdrawal history recorded; the ASAM rating recommends no withdrawal-management level
+        "withdrawal.pawss",
+        "withdrawal.seizure_or_dt",
+        "withdrawal.high_risk",
+        "withdrawal.ambulatory_plan",
+        "withdrawal.asam_wm_level",
     }
 
 

@@ -34,6 +34,7 @@ from iopauth.model import (
     Schedule,
     Severity,
     Vitals,
+    WithdrawalHistory,
     WithdrawalRisk,
 )
 
@@ -272,6 +273,18 @@ CASES: dict[str, dict[Status, dict[str, Any]]] = {
             ),
         },
         Status.UNKNOWN: {},
+    },
+    "wd.withdrawal_management": {
+        Status.APPLIES: {
+            "medical.withdrawal": WithdrawalHistory(pawss=6),
+            "measures": (
+                MeasureAdministration(
+                    instrument=Instrument.CIWA_AR, administered_on=date(2026, 3, 1), total=22
+                ),
+            ),
+        },
+        Status.DOES_NOT_APPLY: {},
+        Status.UNKNOWN: {"level_of_care_ratings": ()},
     },
     "ex.high_suicide_risk": {
         Status.APPLIES: {"risk.suicide_intent": True, "risk.suicide_plan": True},

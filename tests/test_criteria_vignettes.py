@@ -42,11 +42,9 @@ MISSING_KEYS: dict[str, list[list[str]]] = {
 }
 
 _CRIT_A = "CRIT-A (issue #21 §1/§5/§6, branch p-crit-a): "
-_CRIT_B_TODO = "CRIT-B not done this round: "
 XFAIL: dict[str, str] = {
     "01": _CRIT_A + "services short of the schedule are refused at load (§1)",
     "09": _CRIT_A + "the program-hours reason quotes the 9-hour threshold beside the 12 (§6)",
-    "08": _CRIT_B_TODO + "CIWA-Ar measure and the withdrawal-management level (§4)",
     "13": _CRIT_A + "20 h/week under Medicare recommends PHP with a note (§5)",
     "14": _CRIT_A + "a minor's consent needs the guardian's (§5)",
     "19": (
@@ -60,7 +58,6 @@ XFAIL: dict[str, str] = {
         "level-of-care rating (§6); its recommended level (outpatient) is not set on a met "
         "discharge"
     ),
-    "20": _CRIT_B_TODO + "recorded ASAM Dimension 1 and the withdrawal-management level (§4)",
 }
 
 

@@ -29,6 +29,8 @@ PREFIX = {
     Instrument.AUDIT: "audit",
     Instrument.AUDIT_C: "audit_c",
     Instrument.DAST10: "dast10",
+    Instrument.CIWA_AR: "ciwa_ar",
+    Instrument.COWS: "cows",
 }
 
 _LABEL = {
@@ -40,6 +42,8 @@ _LABEL = {
     Instrument.AUDIT: "AUDIT",
     Instrument.AUDIT_C: "AUDIT-C",
     Instrument.DAST10: "DAST-10",
+    Instrument.CIWA_AR: "CIWA-Ar",
+    Instrument.COWS: "COWS",
 }
 
 

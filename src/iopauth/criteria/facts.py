@@ -26,6 +26,7 @@ from ._progress_facts import PROGRESS_SPECS
 from ._rating_facts import RATING_SPECS
 from ._request_facts import REQUEST_SPECS
 from ._safety_facts import SAFETY_SPECS
+from ._withdrawal_facts import WITHDRAWAL_SPECS
 
 __all__ = ["FACTS", "FACT_TYPES", "Fact", "Value", "derive_facts", "groups_for"]
 
@@ -55,6 +56,7 @@ _SPECS: Specs = {
     **CLINICAL_SPECS,
     **SAFETY_SPECS,
     **MEDICAL_SPECS,
+    **WITHDRAWAL_SPECS,
     **HISTORY_SPECS,
     **RATING_SPECS,
     **MEASURE_SPECS,

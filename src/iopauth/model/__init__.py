@@ -45,7 +45,7 @@ from .plan import (
     Weekday,
 )
 from .provider import Clinician, ClinicianRole, Program, Setting
-from .vitals import LabResult, LabTest, TimeOfDay, Vitals
+from .vitals import LabResult, LabTest, TimeOfDay, Vitals, WithdrawalHistory
 
 __all__ = [
     "Address",
@@ -103,5 +103,6 @@ __all__ = [
     "Urgency",
     "Vitals",
     "Weekday",
+    "WithdrawalHistory",
     "WithdrawalRisk",
 ]

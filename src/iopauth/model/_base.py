@@ -43,11 +43,18 @@ def enum_member(cls: type[_E], value: object) -> _E:
 
 
 class LevelOfCare(StrEnum):
-    """Levels of care, least to most intensive; the order is used by comparisons."""
+    """Levels of care, least to most intensive; the order is used by comparisons.
+
+    ``withdrawal_management`` is a recommendation, not a plan level: the withdrawal-management
+    levels (1-WM to 4-WM, clinical-thresholds.md §3) run beside the treatment levels, so it
+    ranks above partial hospitalization and below the 24-hour levels, which also manage
+    withdrawal (ASAM-AWM Rec III.2: suicide risk with withdrawal goes to inpatient care).
+    """
 
     OUTPATIENT = "outpatient"
     IOP = "iop"
     PHP = "php"
+    WITHDRAWAL_MANAGEMENT = "withdrawal_management"
     RESIDENTIAL = "residential"
     INPATIENT = "inpatient"
 

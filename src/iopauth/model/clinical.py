@@ -11,7 +11,7 @@ from datetime import date
 from attrs import field, frozen
 
 from ._base import DateRange, LevelOfCare, Redacted, StrEnum, enum_member, level_of_care
-from .vitals import LabResult, Vitals
+from .vitals import LabResult, Vitals, WithdrawalHistory
 
 
 @frozen(kw_only=True, repr=False)
@@ -56,6 +56,9 @@ class Instrument(StrEnum):
     AUDIT = "audit"
     AUDIT_C = "audit_c"
     DAST10 = "dast10"
+    # Withdrawal scales (clinical-thresholds.md §3), recorded as totals only.
+    CIWA_AR = "ciwa_ar"
+    COWS = "cows"
 
 
 def _instrument(value: Instrument | str) -> Instrument:
@@ -71,11 +74,12 @@ class MeasureAdministration(Redacted):
     and "within the past 3 months".
 
     ``instrument``: an :class:`Instrument` or its value (``"phq9"``, ``"phq2"``, ``"gad7"``,
-    ``"cssrs_screener"``, ``"pcl5"``, ``"audit"``, ``"audit_c"``, ``"dast10"``). ``items``: a
+    ``"cssrs_screener"``, ``"pcl5"``, ``"audit"``, ``"audit_c"``, ``"dast10"``, ``"ciwa_ar"``,
+    ``"cows"``). ``items``: a
     tuple of integers, one per item, each in the instrument's range (PHQ-9: nine answers 0-3);
     ``total``: the recorded total when the items are not given (it must agree with them when
-    both are). Each instrument's item count and answer range is in
-    ``iopauth.measures.SPECS`` (domain/measures.md).
+    both are). The CIWA-Ar (0-67) and COWS (0-48) take a total only. Each instrument's item
+    count and answer range is in ``iopauth.measures.SPECS`` (domain/measures.md).
     """
 
     instrument: Instrument = field(converter=_instrument)
@@ -194,7 +198,9 @@ class MedicalStatus(Redacted):
     ``True``, ``False`` or ``None`` (not documented). ``assessed_on``: the date of the
     medical-stability statement; ``vitals`` and ``labs``: the dated values behind it
     (:class:`~iopauth.model.Vitals`, :class:`~iopauth.model.LabResult`), which the
-    eating-disorder thresholds read (clinical-thresholds.md §2).
+    eating-disorder thresholds read (clinical-thresholds.md §2); ``withdrawal``: PAWSS, a past
+    seizure or delirium tremens, last use and the ambulatory plan
+    (:class:`~iopauth.model.WithdrawalHistory`).
     """
 
     medically_stable: bool | None = None
@@ -204,6 +210,7 @@ class MedicalStatus(Redacted):
     assessed_on: date | None = None
     vitals: tuple[Vitals, ...] = ()
     labs: tuple[LabResult, ...] = ()
+    withdrawal: WithdrawalHistory | None = None
 
 
 class EpisodeOutcome(StrEnum):
@@ -224,7 +231,8 @@ def _episode_outcome(value: EpisodeOutcome | str) -> EpisodeOutcome:
 class TreatmentEpisode(Redacted):
     """An earlier (or current) episode of care at some level.
 
-    ``level``: ``"outpatient"``, ``"iop"``, ``"php"``, ``"residential"`` or ``"inpatient"``.
+    ``level``: ``"outpatient"``, ``"iop"``, ``"php"``, ``"withdrawal_management"``,
+    ``"residential"`` or ``"inpatient"``.
     ``period``: its dates (``end`` open while ongoing). ``outcome``: ``"completed"``,
     ``"stepped_down"``, ``"insufficient_response"``, ``"discontinued"`` or ``"ongoing"``.
     ``sessions``: sessions attended in the episode; ``frequency``: how often, in words

@@ -77,3 +77,19 @@ class LabResult(Redacted):
     test: LabTest = field(converter=_lab_test)
     value: float
     unit: str
+
+
+@frozen(kw_only=True, repr=False)
+class WithdrawalHistory(Redacted):
+    """What weighs on withdrawal risk besides the current score (clinical-thresholds.md §3).
+
+    ``pawss``: the Prediction of Alcohol Withdrawal Severity Scale score (4 or more is high
+    risk, BCCSU); ``seizure_or_dt_history``: a withdrawal seizure or delirium tremens before;
+    ``last_use``: the date of last use; ``management_plan``: the ambulatory
+    withdrawal-management plan, in words.
+    """
+
+    pawss: int | None = None
+    seizure_or_dt_history: bool | None = None
+    last_use: date | None = None
+    management_plan: str | None = None
