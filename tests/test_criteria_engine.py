@@ -55,7 +55,7 @@ def test_exclusion_means_does_not_meet_and_points_up() -> None:
     assert result.outcome is Outcome.DOES_NOT_MEET
     assert result.recommended_level is LevelOfCare.INPATIENT
     withdrawal = evaluate(build_case({"medical.withdrawal_risk": WithdrawalRisk.HIGH}))
-    assert withdrawal.recommended_level is LevelOfCare.INPATIENT
+    assert withdrawal.recommended_level is LevelOfCare.WITHDRAWAL_MANAGEMENT
 
 
 def test_unknown_means_insufficient_information() -> None:

@@ -22,7 +22,7 @@ from datetime import date
 from ..measures import CHANGE_RULES, SPECS
 from ..model import Case, EpisodeOutcome, GoalStatus, Instrument, LevelOfCare, Severity
 from ._derive import Specs, Value
-from ._measure_facts import _fitting, _scored
+from ._measure_facts import _DEFAULT_FITTING, _FITTING, _fitting, _scored
 
 _LABEL = {
     Instrument.PHQ9: "PHQ-9",
@@ -63,20 +63,40 @@ def _rank(instrument: Instrument, total: int) -> int | None:
     return None
 
 
+def _instruments_for(code: str) -> tuple[Instrument, ...]:
+    for prefix, instruments, _ in _FITTING:
+        if code.upper().startswith(prefix):
+            return instruments
+    return _DEFAULT_FITTING[0]
+
+
+def _points(case: Case, instrument: Instrument) -> list[tuple[date, int]]:
+    given = [m for m in case.measures if m.instrument is instrument]
+    scored = _scored(given, case.patient.sex) if given else None
+    return [(on, core[0]) for on, core in scored or () if core[0] is not None]
+
+
 def _series(case: Case) -> tuple[Instrument, list[tuple[date, int]]] | None:
-    """The fitting instrument with the most administrations that carry a total."""
+    """The series progress is judged on: the instrument that fits the primary diagnosis (the
+    one with the most scores); when it has no repeated score with a change rule, the fitting
+    instrument of another recorded diagnosis that has (a co-occurring depression's PHQ-9 in
+    an alcohol-use program). ``None`` without any fitting score."""
     fitting = _fitting(case)
     if fitting is None:
         return None
     best: tuple[Instrument, list[tuple[date, int]]] | None = None
     for instrument in fitting[0]:
-        given = [m for m in case.measures if m.instrument is instrument]
-        scored = _scored(given, case.patient.sex) if given else None
-        if not scored:
-            continue
-        points = [(on, core[0]) for on, core in scored if core[0] is not None]
+        points = _points(case, instrument)
         if points and (best is None or len(points) > len(best[1])):
             best = (instrument, points)
+    if best is not None and len(best[1]) > 1 and best[0] in CHANGE_RULES:
+        return best
+    others = [d.code for d in case.diagnoses if not d.primary]
+    for code in others:
+        for instrument in _instruments_for(code):
+            points = _points(case, instrument)
+            if len(points) > 1 and instrument in CHANGE_RULES:
+                return instrument, points
     return best
 
 
