@@ -9,8 +9,22 @@ from pathlib import Path
 from iopauth import load_case
 from iopauth.cli import main
 
+from .pas_rules import bundle_problems
+
 HERE = Path(__file__).resolve().parent
 BUNDLE = HERE / "data" / "fhir" / "medicare-stepdown-depression.bundle.json"
+CASES = HERE.parent / "examples" / "cases"
+# a fixed creation time and the IG's own example X12 codes (see tests/pas_options.py)
+PAS_ARGS = (
+    "--timestamp",
+    "2026-06-05T09:30:00-05:00",
+    "--service-type",
+    "1",
+    "--place-of-service",
+    "11",
+    "--report-type",
+    "PY",
+)
 
 
 def _run(*argv: str) -> tuple[int, str, str]:
@@ -39,12 +53,16 @@ def test_pas_writes_a_bundle_that_keeps_the_pas_rules(tmp_path: Path) -> None:
     letter.write_bytes(b"%PDF-1.7\n")
     target = tmp_path / "pas.json"
     case = HERE.parent / "examples" / "cases" / "medicare-stepdown-depression.json"
-    code, out, _ = _run("fhir", "pas", str(case), "-o", str(target), "--letter", str(letter))
+    code, out, _ = _run(
+        "fhir", "pas", str(case), "-o", str(target), "--letter", str(letter), *PAS_ARGS
+    )
     assert code == 0
     assert out.strip() == str(target)
     bundle = json.loads(target.read_text())
     assert pas_problems(bundle) == []
+    assert bundle_problems(bundle) == []
     assert bundle["entry"][-1]["resource"]["description"] == "Prior authorization request letter"
+    assert bundle["timestamp"] == "2026-06-05T09:30:00-05:00"
 
 
 def test_decision_prints_what_the_payer_decided(pas_ri: Path) -> None:
@@ -144,7 +162,9 @@ def test_pas_transaction_id(tmp_path: Path) -> None:
     """``--transaction-id`` names the submission in the Bundle identifier."""
     case = HERE.parent / "examples" / "cases" / "commercial-mild-adjustment.json"
     target = tmp_path / "pas.json"
-    code, _, _ = _run("fhir", "pas", str(case), "-o", str(target), "--transaction-id", "t-2")
+    code, _, _ = _run(
+        "fhir", "pas", str(case), "-o", str(target), "--transaction-id", "t-2", *PAS_ARGS
+    )
     assert code == 0
     assert json.loads(target.read_text())["identifier"]["value"] == "t-2"
 
@@ -168,3 +188,82 @@ def test_replacing_a_file_says_so_unless_forced(tmp_path: Path) -> None:
     assert (code, err) == (0, f"iopauth: replacing the existing file {target}\n")
     code, _, err = _run("fhir", "import", str(BUNDLE), "-o", str(target), "--force")
     assert (code, err) == (0, "")
+
+
+def test_pas_needs_a_timestamp_and_reads_the_clock_only_when_told(tmp_path: Path) -> None:
+    """No ``--timestamp``: a usage error (exit 2); ``--timestamp now`` stamps the current UTC
+    time; a time without an offset is refused, naming the option."""
+    from datetime import UTC, datetime
+
+    case = str(CASES / "commercial-mild-adjustment.json")
+    target = tmp_path / "pas.json"
+    code, _, err = _run("fhir", "pas", case, "-o", str(target), *PAS_ARGS[2:])
+    assert code == 2
+    assert "--timestamp" in err
+    before = datetime.now(UTC)
+    code, _, _ = _run("fhir", "pas", case, "-o", str(target), *PAS_ARGS[2:], "--timestamp", "now")
+    assert code == 0
+    stamped = datetime.fromisoformat(json.loads(target.read_text())["timestamp"])
+    assert before <= stamped <= datetime.now(UTC)
+    code, _, err = _run(
+        "fhir",
+        "pas",
+        case,
+        "-o",
+        str(tmp_path / "x.json"),
+        *PAS_ARGS[2:],
+        "--timestamp",
+        "2026-06-05T09:30",
+    )
+    assert (code, err.strip()) == (
+        2,
+        "iopauth: --timestamp: needs a UTC offset (e.g. 2026-06-05T14:30:00Z)",
+    )
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_pas_without_a_service_type_names_the_option(tmp_path: Path) -> None:
+    """The X12 service type PAS requires is asked for by its command-line name."""
+    case = str(CASES / "commercial-mild-adjustment.json")
+    code, _, err = _run(
+        "fhir",
+        "pas",
+        case,
+        "-o",
+        str(tmp_path / "x.json"),
+        "--timestamp",
+        "now",
+        "--place-of-service",
+        "11",
+    )
+    assert code == 2
+    assert err.startswith("iopauth: --service-type: required: the X12 UM03 service type")
+
+
+def test_pas_inquiry_update_and_cancel(tmp_path: Path) -> None:
+    """``--inquiry``, ``--update SENT`` and ``--cancel SENT`` write the follow-up Bundles."""
+    case = str(CASES / "medicare-stepdown-depression.json")
+    sent = tmp_path / "sent.json"
+    assert _run("fhir", "pas", case, "-o", str(sent), *PAS_ARGS)[0] == 0
+    written = {}
+    for kind, extra in (
+        ("inquiry", ("--inquiry",)),
+        ("update", ("--update", str(sent))),
+        ("cancel", ("--cancel", str(sent))),
+    ):
+        target = tmp_path / f"{kind}.json"
+        args = (case,) if kind != "cancel" else ()
+        code, out, err = _run("fhir", "pas", *args, "-o", str(target), *PAS_ARGS, *extra)
+        assert (code, err, out.strip()) == (0, "", str(target)), kind
+        written[kind] = json.loads(target.read_text())
+        assert bundle_problems(written[kind]) == [], kind
+    profiles = {k: b["entry"][0]["resource"]["meta"]["profile"][0] for k, b in written.items()}
+    assert profiles == {
+        "inquiry": "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/profile-claim-inquiry",
+        "update": "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/profile-claim-update",
+        "cancel": "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/profile-claim-update",
+    }
+    code, _, err = _run(
+        "fhir", "pas", case, "-o", str(tmp_path / "y.json"), *PAS_ARGS, "--cancel", str(sent)
+    )
+    assert (code, err.strip()) == (2, "iopauth: --cancel: takes the sent Bundle only, not a case")

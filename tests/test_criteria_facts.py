@@ -141,6 +141,7 @@ def test_full_case_documents_its_facts() -> None:
         "withdrawal.high_risk",
         "withdrawal.ambulatory_plan",
         "withdrawal.asam_wm_level",
+        "engagement.guardian_consent",  # an adult: no guardian's consent to record
     }
 
 

@@ -22,6 +22,8 @@ from iopauth.authorization.decision import DecisionStatus
 from iopauth.errors import FhirError, PasClientError
 from iopauth.fhir import PasClient, SmartBackendAuth, decision_from_response, pas_request
 
+from .pas_options import options
+
 CASE = (
     Path(__file__).resolve().parent.parent
     / "examples"
@@ -148,7 +150,7 @@ def _client(payer: Payer, **options: Any) -> PasClient:
 
 def test_submit_pends_then_inquire_answers(payer: Payer) -> None:
     """The RI's pended answer comes back from $submit, its final grant from $inquire."""
-    bundle = pas_request(load_case(CASE))
+    bundle = pas_request(load_case(CASE), **options())
     with _client(payer) as client:
         pended = decision_from_response(client.submit(bundle))
         final = decision_from_response(client.inquire(bundle))
@@ -165,7 +167,7 @@ def test_token_is_fetched_again_when_it_expires(payer: Payer) -> None:
     """A token valid 60 s is replaced once the clock passes its expiry less the margin."""
     now = [time.time()]
     payer.expires_in = 60
-    bundle = pas_request(load_case(CASE))
+    bundle = pas_request(load_case(CASE), **options())
     with _client(payer, clock=lambda: now[0]) as client:
         client.submit(bundle)
         now[0] += 20  # 40 s left: more than the 30 s margin
@@ -182,7 +184,7 @@ def test_wrong_key_is_refused_by_the_token_endpoint(payer: Payer) -> None:
         _client(payer, auth=_auth(payer, other)) as client,
         pytest.raises(PasClientError) as caught,
     ):
-        client.submit(pas_request(load_case(CASE)))
+        client.submit(pas_request(load_case(CASE), **options()))
     assert str(caught.value) == "token request: HTTP 401"
     assert payer.received == []
 
@@ -197,7 +199,7 @@ def test_429_and_503_are_retried_after_retry_after(payer: Payer, pas_ri: Path) -
     ]
     waits: list[float] = []
     with _client(payer, sleep=waits.append) as client:
-        answer = client.submit(pas_request(load_case(CASE)))
+        answer = client.submit(pas_request(load_case(CASE), **options()))
     assert waits == [2.0, 5.0]
     assert decision_from_response(answer).status is DecisionStatus.APPROVED
 
@@ -206,7 +208,7 @@ def test_retries_give_up_and_say_how_often(payer: Payer) -> None:
     """A payer busy past the retries is an error naming the status and the attempts."""
     payer.script["Claim/$submit"] = [(503, {"Retry-After": "1"}, b"", 0.0)] * 4
     with _client(payer, retries=2) as client, pytest.raises(PasClientError) as caught:
-        client.submit(pas_request(load_case(CASE)))
+        client.submit(pas_request(load_case(CASE), **options()))
     assert str(caught.value) == "PAS Claim/$submit: HTTP 503 after 3 attempts"
 
 
@@ -214,7 +216,7 @@ def test_timeout_is_an_error_not_a_hang(payer: Payer, pas_ri: Path) -> None:
     """A payer slower than the timeout gives a clear error."""
     payer.script["Claim/$submit"] = [(200, {}, (pas_ri / "GrantedResponse.json").read_bytes(), 1.0)]
     with _client(payer, timeout=0.2) as client, pytest.raises(PasClientError) as caught:
-        client.submit(pas_request(load_case(CASE)))
+        client.submit(pas_request(load_case(CASE), **options()))
     assert str(caught.value) == "PAS Claim/$submit: no answer within the timeout"
 
 
@@ -226,7 +228,7 @@ def test_operation_outcome_is_a_fhir_error(payer: Payer) -> None:
     }
     payer.script["Claim/$submit"] = [(400, {}, json.dumps(outcome).encode(), 0.0)]
     with _client(payer) as client, pytest.raises(FhirError) as caught:
-        client.submit(pas_request(load_case(CASE)))
+        client.submit(pas_request(load_case(CASE), **options()))
     assert caught.value.errors == ("$.issue[0]: the payer answered error invalid",)
 
 
@@ -237,7 +239,7 @@ def test_no_patient_data_in_errors_or_logs(payer: Payer, caplog: pytest.LogCaptu
     ]
     caplog.set_level(logging.DEBUG)
     with _client(payer) as client, pytest.raises(PasClientError) as caught:
-        client.submit(pas_request(load_case(CASE)))
+        client.submit(pas_request(load_case(CASE), **options()))
     assert str(caught.value) == "PAS Claim/$submit: HTTP 500"
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "PAS Claim/$submit: HTTP 500 (attempt 1)" in logged
@@ -256,7 +258,7 @@ def test_plain_http_only_on_loopback() -> None:
 
 def test_a_revoked_token_is_replaced_once(payer: Payer) -> None:
     """A 401 from the payer makes the client fetch a new token and try again, once."""
-    bundle = pas_request(load_case(CASE))
+    bundle = pas_request(load_case(CASE), **options())
     with _client(payer) as client:
         client.submit(bundle)
         payer.tokens[0] = "revoked"

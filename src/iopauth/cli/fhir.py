@@ -1,4 +1,4 @@
-"""``iopauth fhir import|pas|decision``: the FHIR/PAS subcommands of the ``iopauth`` command.
+"""``iopauth fhir import|pas|decision|…``: the FHIR/PAS subcommands of the ``iopauth`` command.
 
 Registered on the main parser by :func:`add_parser`; :func:`run` runs them. Errors are
 raised as :class:`~iopauth.errors.IopAuthError` (one line per problem, exit 2), and output
@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..errors import FhirError, InvalidCaseError
+from . import fhir_needs
 
 __all__ = ["add_parser", "run"]
 
 
 def add_parser(sub: Any) -> None:
-    """Add ``fhir`` and its three subcommands to the main parser's subcommands."""
+    """Add ``fhir`` and its subcommands (CRD and DTR ones from :mod:`.fhir_needs`)."""
     fhir = sub.add_parser("fhir", help="FHIR in, Da Vinci PAS out, payer decisions back")
     commands = fhir.add_subparsers(
         dest="fhir_command", metavar="SUBCOMMAND", required=True, parser_class=type(fhir)
@@ -35,18 +36,18 @@ def add_parser(sub: Any) -> None:
         help="the request's kind (a clinical bundle does not carry it; default: initial)",
     )
     imp.add_argument("--extra", help="JSON file with case parts FHIR does not carry")
-    pas = commands.add_parser("pas", help="write the Da Vinci PAS request Bundle of a case")
-    pas.add_argument("case", help="case JSON file")
-    pas.add_argument("-o", "--output", required=True, help="PAS Bundle JSON file ('-': stdout)")
-    pas.add_argument("--force", action="store_true", help="replace a file without a notice")
-    pas.add_argument("--letter", help="the request letter PDF to attach")
-    pas.add_argument("--base-url", default="http://example.org/fhir/", help="fullUrl prefix")
-    pas.add_argument("--transaction-id", help="this submission's id (default: the case id)")
+    pas = commands.add_parser(
+        "pas", help="write a case's Da Vinci PAS request, inquiry, update or cancel Bundle"
+    )
+    from .fhir_pas import add_arguments
+
+    add_arguments(pas)
     decision = commands.add_parser("decision", help="read a payer's PAS response")
     decision.add_argument(
         "response", help="ClaimResponse, response Bundle or OperationOutcome ('-': stdin)"
     )
     decision.add_argument("--json", action="store_true", help="print the decision as JSON")
+    fhir_needs.add_commands(commands)
 
 
 def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None = None) -> int:
@@ -55,6 +56,8 @@ def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None = None) -> i
         return _import(args, out, stdin)
     if args.fhir_command == "pas":
         return _pas(args, out)
+    if args.fhir_command in fhir_needs.COMMANDS:
+        return fhir_needs.run(args, out)
     return _decision(args, out, stdin)
 
 
@@ -79,17 +82,21 @@ def _write(args: argparse.Namespace, out: TextIO, data: bytes) -> None:
 
 
 def _import(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    from ..caseformat._reading import read_source
     from ..caseformat.serialize import dump_case
     from ..fhir._import import case_from_bundle
 
     extra: dict[str, Any] = {}
     if args.extra:
+        # read as strictly as a case: a key given twice, bad UTF-8 or JSON is an error at its
+        # path, named with the file (the values never appear)
         try:
-            extra = json.loads(Path(args.extra).read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise FhirError([f"{args.extra}: not valid JSON"]) from None
-        if not isinstance(extra, dict):
+            data = read_source(Path(args.extra), "extra file")
+        except InvalidCaseError as exc:
+            raise FhirError([f"{args.extra}: {line}" for line in exc.errors]) from None
+        if not isinstance(data, dict):
             raise FhirError([f"{args.extra}: must be a JSON object (parts of a case)"])
+        extra = data
     request = {"kind": args.kind} if args.kind else None
     default_id = "imported" if args.bundle == "-" else Path(args.bundle).name.split(".")[0]
     case_id = args.case_id or default_id
@@ -109,18 +116,9 @@ def _import(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
 
 
 def _pas(args: argparse.Namespace, out: TextIO) -> int:
-    from ..caseformat.serialize import load_case
-    from ..fhir._pas import pas_request
+    from . import fhir_pas
 
-    case = load_case(Path(args.case))
-    letter = Path(args.letter).read_bytes() if args.letter else None
-    bundle = pas_request(
-        case, letter_pdf=letter, base_url=args.base_url, transaction_id=args.transaction_id
-    )
-    text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
-    _write(args, out, text.encode("utf-8"))
-    if args.output != "-":
-        print(args.output, file=out)
+    fhir_pas.write(args, out, fhir_pas.run(args, out))
     return 0
 
 

@@ -114,6 +114,7 @@ def medical_values(case: Case, as_of: date) -> dict[str, Value]:
             v.bmi is not None or v.percent_median_bmi is not None for v in vitals
         ),
         "medical.has_electrolytes": any(lab.test is LabTest.POTASSIUM for lab in labs),
+        "medical.values_on": max(v.on for v in vitals).isoformat() if vitals else None,
     }
     if not eating_disorder or not (vitals or labs):
         return facts
@@ -139,7 +140,6 @@ def medical_values(case: Case, as_of: date) -> dict[str, Value]:
             "medical.ed_source": SAHM_2022 if adolescent else ADULT_TABLE,
             "medical.ed_findings": _and([text for _, text in found]) if found else None,
             "medical.ed_on": dates[-1].isoformat() if dates else None,
-            "medical.values_on": None if latest is None else latest.on.isoformat(),
         }
     )
     return facts
