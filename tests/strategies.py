@@ -619,12 +619,14 @@ def requests(
                         kind=st.sampled_from(DocumentKind),
                         dated=optional(past),
                         title=optional(texts(30)),
+                        pages=optional(st.integers(1, 40)),
                     ),
                     max_size=4,
                 )
             )
         ),
         denial=denial,
+        expedited_reason=draw(optional(texts(80))),
     )
 
 

@@ -28,8 +28,16 @@ NAMES = sorted(p.name.removesuffix(".bundle.json") for p in BUNDLES.glob("*.bund
 def carried(case: Case) -> Case:
     """The case as FHIR carries it: the parts US Core has no place for are left unset."""
     measures = tuple(filter(None, (_carried_measure(m) for m in case.measures)))
+    # an R4 Attachment has no page count, and no FHIR element holds the clinician's reason for
+    # an expedited review
+    request = attrs.evolve(
+        case.request,
+        expedited_reason=None,
+        documents=tuple(attrs.evolve(d, pages=None) for d in case.request.documents),
+    )
     return attrs.evolve(
         case,
+        request=request,
         coverage=attrs.evolve(case.coverage, plan_state=None, member_services_phone=None),
         clinicians=tuple(attrs.evolve(c, contact=False) for c in case.clinicians),
         measures=measures,

@@ -60,64 +60,11 @@ _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # USPS codes of the states, DC and the territories with their own Medicaid programs.
 US_STATES = frozenset(
-    [
-        "AL",
-        "AK",
-        "AZ",
-        "AR",
-        "CA",
-        "CO",
-        "CT",
-        "DE",
-        "DC",
-        "FL",
-        "GA",
-        "HI",
-        "ID",
-        "IL",
-        "IN",
-        "IA",
-        "KS",
-        "KY",
-        "LA",
-        "ME",
-        "MD",
-        "MA",
-        "MI",
-        "MN",
-        "MS",
-        "MO",
-        "MT",
-        "NE",
-        "NV",
-        "NH",
-        "NJ",
-        "NM",
-        "NY",
-        "NC",
-        "ND",
-        "OH",
-        "OK",
-        "OR",
-        "PA",
-        "RI",
-        "SC",
-        "SD",
-        "TN",
-        "TX",
-        "UT",
-        "VT",
-        "VA",
-        "WA",
-        "WV",
-        "WI",
-        "WY",
-        "AS",
-        "GU",
-        "MP",
-        "PR",
-        "VI",
-    ]
+    (
+        "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME "
+        "MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI "
+        "SC SD TN TX UT VT VA WA WV WI WY AS GU MP PR VI"
+    ).split()
 )
 #: Sanity bounds on the plan (not clinical thresholds: those live in criteria sets).
 MAX_PLAN_WEEKS = 104
@@ -363,6 +310,9 @@ def _check_plan(plan: TreatmentPlan, path: str, out: _Problems) -> None:
         _check_npi(plan.certified_by_npi, f"{path}.certified_by_npi", out)
 
 
+_MAX_PAGES = 1000  # an enclosure's page count (DocumentOnHand.pages)
+
+
 def _check_request(case: Case, out: _Problems) -> None:
     request: AuthorizationRequest = case.request
     if request.period.end is None:
@@ -373,6 +323,9 @@ def _check_request(case: Case, out: _Problems) -> None:
         rule := revenue_code_format_error(request.revenue_code)
     ):
         out.add("$.request.revenue_code", rule)
+    for i, document in enumerate(request.documents):
+        if document.pages is not None and not 1 <= document.pages <= _MAX_PAGES:
+            out.add(f"$.request.documents[{i}].pages", f"must be 1 to {_MAX_PAGES}")
     if request.kind is RequestKind.APPEAL and request.denial is None:
         out.add("$.request.denial", "required for an appeal: the decision being appealed")
     if request.denial is not None and request.denial.decided_on > request.request_date:

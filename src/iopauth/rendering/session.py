@@ -31,7 +31,7 @@ from .payer import appealed_decision, authorization_view, decision_view
 if TYPE_CHECKING:
     from ..authorization import Authorization, Decision
 
-__all__ = ["Session"]
+__all__ = ["Session", "check_form_kind"]
 
 
 # Documents that show criteria findings; the others never evaluate the case.
@@ -125,11 +125,22 @@ class Session:
         return document in LETTERS and found is not None and found.outcome is not Outcome.MEETS
 
     def context(
-        self, document: str, *, inline_style: bool, total_pages: int | None = None
+        self,
+        document: str,
+        *,
+        inline_style: bool,
+        total_pages: int | None = None,
+        packet_first: int | None = None,
     ) -> dict[str, Any]:
-        """The template context of ``document`` (a part of a packet included)."""
+        """The template context of ``document`` (a part of a packet included).
+
+        ``packet_first``: laid out as a part of the packet, after that many pages: its pages
+        are numbered across the packet as well as on their own.
+        """
         determination = self.determination(document)
         extra: dict[str, Any] = {
+            "packet_first": packet_first,
+            "packet_total": None if packet_first is None else self.cover()[1],
             "inline_style": inline_style,
             "draft": self.is_draft(document),
             "draft_items": draft_items(determination) if self.is_draft(document) else (),
@@ -140,6 +151,8 @@ class Session:
         if document in ("fax-cover", "packet"):
             extra["total_pages"] = self.cover()[1] if total_pages is None else total_pages
             extra["form_title"] = self._form_title()
+            extra["packet_total"] = extra["total_pages"]
+            extra["packet_first"] = 0
         extra.update(self._payer_context(document))
         name = _TEMPLATES.get(document, document)
         return build_context(self.part_case(document), name, determination, self.options, extra)
@@ -175,18 +188,30 @@ class Session:
 
     def layout(self, document: str) -> Any:
         """``document`` laid out, once per session."""
-        from . import pdf
 
         if document == "fax-cover":
             return self.cover()[0]
         if document not in self._layouts:
-            name = _TEMPLATES.get(document, document)
-            context = self.context(document, inline_style=False)
-            env = environment(self.dirs, self.language(document))
-            html = render_template(env, f"{name}.html.j2", context)
-            css = render_template(env, "partials/style.css", context)
-            self._layouts[document] = pdf.layout(html, self.options, self.options.assets, css)
+            self._layouts[document] = self._lay_out(document, None)
         return self._layouts[document]
+
+    def _lay_out(self, document: str, packet_first: int | None) -> Any:
+        from . import pdf
+
+        name = _TEMPLATES.get(document, document)
+        context = self.context(document, inline_style=False, packet_first=packet_first)
+        env = environment(self.dirs, self.language(document))
+        html = render_template(env, f"{name}.html.j2", context)
+        css = render_template(env, "partials/style.css", context)
+        return pdf.layout(html, self.options, self.options.assets, css)
+
+    def packet_layout(self, part: str, first: int) -> Any:
+        """``part`` laid out for the packet after ``first`` pages: the same pages as the
+        part alone (the packet number is in the page margin), numbered across the packet."""
+        key = f"packet:{part}"
+        if key not in self._layouts:
+            self._layouts[key] = self._lay_out(part, first)
+        return self._layouts[key]
 
     def _html_parts(self) -> list[str]:
         return [p for p in packet_parts(self.case, self.options) if p != PAYER_FORM]
@@ -198,10 +223,14 @@ class Session:
         chosen = self.options.form
         if chosen is None:
             raise RenderError("RenderOptions.form: no payer form given")
-        if isinstance(chosen.mapping, FormMapping):
-            return chosen.mapping
         if self._mapping is None:
-            self._mapping = load_mapping(chosen.mapping)
+            mapping = (
+                chosen.mapping
+                if isinstance(chosen.mapping, FormMapping)
+                else load_mapping(chosen.mapping)
+            )
+            check_form_kind(mapping, self.case)
+            self._mapping = mapping
         return self._mapping
 
     def form(self) -> tuple[bytes, int]:
@@ -266,8 +295,14 @@ class Session:
 
         cover = self.cover()[0]
         pages = list(cover.pages)
-        for part in self._html_parts():  # the payer form is spliced in after writing
-            pages.extend(self.layout(part).pages)
+        offset = len(pages)
+        for part in packet_parts(self.case, self.options):
+            if part == PAYER_FORM:  # spliced in after writing; its pages are counted
+                offset += self.form()[1]
+                continue
+            laid_out = self.packet_layout(part, offset)
+            pages.extend(laid_out.pages)
+            offset += len(laid_out.pages)
         return pdf.combine(cover, pages, "Prior authorization fax packet")
 
     def pdf(self, document: str) -> bytes:
@@ -286,6 +321,20 @@ class Session:
             )
             data = pdf.splice(data, self.form()[0], at)
         return data
+
+
+def check_form_kind(mapping: Any, case: Case) -> None:
+    """Refuse a payer form whose mapping names the request kinds it is for, none of them the
+    case's (a Texas NOFR001 form for an appeal): :class:`RenderError` naming both."""
+    kinds: tuple[str, ...] = mapping.request_kinds
+    kind = case.request.kind.value
+    if kinds and kind not in kinds:
+        listed = kinds[0] if len(kinds) == 1 else f"{', '.join(kinds[:-1])} or {kinds[-1]}"
+        title = mapping.title or "given"
+        raise RenderError(
+            f"the payer form mapping {title!r} is for {listed} requests only "
+            f"(its [form] request_kinds); this request's kind is {kind}"
+        )
 
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL)
