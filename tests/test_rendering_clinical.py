@@ -72,8 +72,12 @@ def test_no_document_prints_engine_internals(example: Path) -> None:
     for name, pages in _example_documents(example).items():
         for number, page in enumerate(pages, start=1):
             where = f"{example.stem} {name} page {number}"
+            # the 988 Lifeline's chat address is for the patient (clinical-thresholds.md §6)
+            text = page.replace("988lifeline.org", "988 Lifeline")
+            if name != "patient-summary":
+                text = page
             for pattern in _INTERNALS:
-                assert not pattern.search(page), f"{where}: {pattern.pattern}"
+                assert not pattern.search(text), f"{where}: {pattern.pattern}"
             for fact in fact_names:
                 assert fact not in page, f"{where}: {fact}"
 

@@ -166,13 +166,14 @@ def test_a_letter_for_a_case_that_does_not_meet_is_a_marked_draft() -> None:
 
 def test_a_draft_letter_makes_its_packet_and_cover_drafts() -> None:
     """The packet and cover that hold a draft letter are marked; a meeting case's are not;
-    the checklist and patient summary are never drafts."""
+    the checklist is never a draft; the patient summary is one while its letter is (issue 22
+    §6: it must not tell the patient a request is made)."""
     mild = load_case(MILD)
-    for name in ("packet", "fax-cover"):
+    for name in ("packet", "fax-cover", "patient-summary"):
         assert is_draft(mild, name)
         assert all("DRAFT" in page for page in _pages(render(mild, name)))
-    for name in ("checklist", "patient-summary"):
-        assert not is_draft(mild, name)
+    assert not is_draft(mild, "patient-summary", options=RenderOptions(final=True))
+    assert not is_draft(mild, "checklist")
     meets = load_case(EXAMPLES / "medicare-stepdown-depression.json")
     assert not is_draft(meets, "packet")
     assert "DRAFT" not in " ".join(_pages(render(meets, "packet")))

@@ -136,7 +136,7 @@ def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
         from ..forms import load_mapping
         from ..forms._pdf import read_form
         from ..rendering import PayerForm
-        from ..rendering.session import check_form_kind
+        from ..rendering.parts import check_form_kind
 
         form_path, mapping_path = (Path(p) for p in args.form)
         mapping = load_mapping(mapping_path)

@@ -18,6 +18,8 @@ _LEVEL_WORDS = {
     LevelOfCare.WITHDRAWAL_MANAGEMENT.value: "withdrawal management",
     LevelOfCare.RESIDENTIAL.value: "residential",
     LevelOfCare.INPATIENT.value: "inpatient",
+    LevelOfCare.CRISIS.value: "crisis stabilization",
+    LevelOfCare.EMERGENCY.value: "emergency department",
 }
 
 _UNITS = {

@@ -43,28 +43,47 @@ def enum_member(cls: type[_E], value: object) -> _E:
 
 
 class LevelOfCare(StrEnum):
-    """Levels of care, least to most intensive; the order is used by comparisons.
+    """Levels of care; :attr:`rank` orders them from least to most intensive.
 
-    ``withdrawal_management`` is a recommendation, not a plan level: the withdrawal-management
-    levels (1-WM to 4-WM, clinical-thresholds.md §3) run beside the treatment levels, so it
-    ranks above partial hospitalization and below the 24-hour levels, which also manage
-    withdrawal (ASAM-AWM Rec III.2: suicide risk with withdrawal goes to inpatient care).
+    ``crisis`` (a crisis stabilization stay) and ``emergency`` (an emergency-department visit)
+    are for the treatment history only: a plan or a request is never at them (the case rules
+    allow outpatient, iop and php there). They were added last, so the enum's order is no
+    longer the intensity order: compare by :attr:`rank`. ``withdrawal_management`` is a
+    recommendation, not a plan level: the withdrawal-management levels (1-WM to 4-WM,
+    clinical-thresholds.md §3) run beside the treatment levels, so it ranks above partial
+    hospitalization and below the 24-hour levels, which also manage withdrawal (ASAM-AWM
+    Rec III.2: suicide risk with withdrawal goes to inpatient care).
     """
 
     OUTPATIENT = "outpatient"
     IOP = "iop"
     PHP = "php"
-    WITHDRAWAL_MANAGEMENT = "withdrawal_management"
     RESIDENTIAL = "residential"
     INPATIENT = "inpatient"
+    CRISIS = "crisis"
+    EMERGENCY = "emergency"
+    WITHDRAWAL_MANAGEMENT = "withdrawal_management"
 
     @property
     def rank(self) -> int:
-        """Position from least (0) to most intensive."""
+        """Position from least (0) to most intensive; crisis and emergency share one."""
         return _LEVEL_RANK[self]
 
 
-_LEVEL_RANK = {level: i for i, level in enumerate(LevelOfCare)}
+# Optum's level-of-care guidelines order their sections outpatient, IOP, day treatment, PHP,
+# residential, crisis, 23-hour observation, inpatient (payer-criteria.md §1): crisis care ranks
+# above residential and below inpatient. An emergency-department visit is not one of those
+# levels; it is ranked with crisis care (an acute visit short of an admission; our choice).
+_LEVEL_RANK = {
+    LevelOfCare.OUTPATIENT: 0,
+    LevelOfCare.IOP: 1,
+    LevelOfCare.PHP: 2,
+    LevelOfCare.WITHDRAWAL_MANAGEMENT: 3,
+    LevelOfCare.RESIDENTIAL: 4,
+    LevelOfCare.CRISIS: 5,
+    LevelOfCare.EMERGENCY: 5,
+    LevelOfCare.INPATIENT: 6,
+}
 
 
 def level_of_care(value: LevelOfCare | str) -> LevelOfCare:

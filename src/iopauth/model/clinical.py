@@ -232,7 +232,9 @@ class TreatmentEpisode(Redacted):
     """An earlier (or current) episode of care at some level.
 
     ``level``: ``"outpatient"``, ``"iop"``, ``"php"``, ``"withdrawal_management"``,
-    ``"residential"`` or ``"inpatient"``.
+    ``"residential"``, ``"inpatient"``, ``"crisis"`` (a crisis stabilization stay) or
+    ``"emergency"`` (an emergency-department visit: its ``period`` is the visit's day, start
+    and end).
     ``period``: its dates (``end`` open while ongoing). ``outcome``: ``"completed"``,
     ``"stepped_down"``, ``"insufficient_response"``, ``"discontinued"`` or ``"ongoing"``.
     ``sessions``: sessions attended in the episode; ``frequency``: how often, in words

@@ -59,6 +59,8 @@ _LABELS: dict[type[StrEnum], dict[str, str]] = {
         "withdrawal_management": "withdrawal management",
         "residential": "residential",
         "inpatient": "inpatient",
+        "crisis": "crisis stabilization",
+        "emergency": "emergency department",
     },
     Status: {
         "met": "Met",

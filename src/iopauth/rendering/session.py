@@ -23,15 +23,24 @@ from ..errors import RenderError
 from ..model import Case, RequestKind
 from .context import build_context, draft_items
 from .environment import environment, render_template
-from .language import Language, document_language, warn_fallback
+from .language import Language, document_language, reader_language, warn_fallback
 from .options import Attachment, RenderOptions
-from .parts import ENCLOSURES, LETTERS, ORIGINAL_REQUEST, PAYER_FORM, letter_parts, packet_parts
+from .parts import (
+    ENCLOSURES,
+    LETTERS,
+    ORIGINAL_REQUEST,
+    PAYER_FORM,
+    check_form_kind,
+    letter_parts,
+    packet_parts,
+)
 from .payer import appealed_decision, authorization_view, decision_view
+from .summary import crisis_line, payer_record
 
 if TYPE_CHECKING:
     from ..authorization import Authorization, Decision
 
-__all__ = ["Session", "check_form_kind"]
+__all__ = ["Session"]
 
 
 # Documents that show criteria findings; the others never evaluate the case.
@@ -70,6 +79,7 @@ class Session:
         self.dirs = dirs
         self.authorization = authorization
         self.decision = decision
+        self.given_decision = decision  # the caller's, before an authorization's denial
         if decision is None and authorization is not None:
             self.decision = appealed_decision(authorization)
         self._determinations: dict[Review, Determination] = {}
@@ -100,7 +110,7 @@ class Session:
         the options'), every other document in English; a fallback warns once per session."""
         name = _TEMPLATES.get(document, document)
         if name not in self._languages:
-            requested, preferred = self.options.language, self.case.patient.preferred_language
+            requested, preferred = self.options.language, reader_language(self.case)
             self._languages[name] = document_language(name, requested, preferred)
             warn_fallback(self._languages[name])
         return self._languages[name]
@@ -116,6 +126,9 @@ class Session:
         """True when ``document`` argues for a request its determination does not support."""
         if self.options.final:
             return False
+        if document == "patient-summary":
+            # the summary of a request whose letter is a draft is a draft too
+            return self.is_draft(letter_parts(self.case, self.options)[0])
         if document in ("packet", "fax-cover", ENCLOSURES, ORIGINAL_REQUEST):
             # every page of a packet that holds a draft letter is marked, the cover included;
             # a payer form in the letter's place makes the packet no less a draft
@@ -154,6 +167,8 @@ class Session:
             extra["packet_total"] = extra["total_pages"]
             extra["packet_first"] = 0
         extra.update(self._payer_context(document))
+        if document == "patient-summary":
+            extra.update(self._summary_context())
         name = _TEMPLATES.get(document, document)
         return build_context(self.part_case(document), name, determination, self.options, extra)
 
@@ -174,6 +189,16 @@ class Session:
         if reference is not None:
             out["payer_reference"] = reference
         return out
+
+    def _summary_context(self) -> dict[str, Any]:
+        """The patient summary's facts: the payer's answer, whether the request is ready
+        (its letter is not a draft: a draft summary is marked and says no request is made
+        yet) and whether it gives the 988 crisis line (:mod:`iopauth.rendering.summary`)."""
+        return {
+            "payer": payer_record(self.case, self.authorization, self.given_decision),
+            "request_ready": not self.is_draft("patient-summary"),
+            "crisis_line": crisis_line(self.case),
+        }
 
     def html(self, document: str, *, inline_style: bool = True) -> str:
         """The HTML of one document (or packet part)."""
@@ -321,20 +346,6 @@ class Session:
             )
             data = pdf.splice(data, self.form()[0], at)
         return data
-
-
-def check_form_kind(mapping: Any, case: Case) -> None:
-    """Refuse a payer form whose mapping names the request kinds it is for, none of them the
-    case's (a Texas NOFR001 form for an appeal): :class:`RenderError` naming both."""
-    kinds: tuple[str, ...] = mapping.request_kinds
-    kind = case.request.kind.value
-    if kinds and kind not in kinds:
-        listed = kinds[0] if len(kinds) == 1 else f"{', '.join(kinds[:-1])} or {kinds[-1]}"
-        title = mapping.title or "given"
-        raise RenderError(
-            f"the payer form mapping {title!r} is for {listed} requests only "
-            f"(its [form] request_kinds); this request's kind is {kind}"
-        )
 
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL)
