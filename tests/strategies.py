@@ -50,6 +50,8 @@ from iopauth.model import (
     Housing,
     IdeationLevel,
     Instrument,
+    LabResult,
+    LabTest,
     LevelOfCare,
     LevelOfCareRating,
     MeasureAdministration,
@@ -59,6 +61,7 @@ from iopauth.model import (
     PersonName,
     PlacementReason,
     PlannedService,
+    PlanRevision,
     PlanType,
     Presentation,
     Program,
@@ -72,11 +75,14 @@ from iopauth.model import (
     Severity,
     Sex,
     SubscriberRelation,
+    TimeOfDay,
     TreatmentEpisode,
     TreatmentPlan,
     UnitType,
     Urgency,
+    Vitals,
     Weekday,
+    WithdrawalHistory,
     WithdrawalRisk,
 )
 
@@ -121,6 +127,8 @@ def _administration(draw: st.DrawFn, instrument: Instrument) -> MeasureAdministr
     spec = SPECS[instrument]
     items = draw(measure_items(instrument))
     form = "items" if not spec.has_total else draw(st.sampled_from(["items", "total", "both"]))
+    if spec.totals_only:  # the withdrawal scales: a total only
+        form = "total"
     total = sum(spec.item_score(i, a) for i, a in enumerate(items))
     if form == "total":
         total = draw(st.integers(spec.total_min, spec.total_max))
@@ -377,6 +385,18 @@ def cases(draw: st.DrawFn) -> Case:
                     medically_stable=optional(st.booleans()),
                     withdrawal_risk=optional(st.sampled_from(WithdrawalRisk)),
                     condition_prevents_benefit=optional(st.booleans()),
+                    assessed_on=optional(past),
+                    vitals=st.lists(vitals(past), max_size=2).map(tuple),
+                    labs=st.lists(labs(past), max_size=2).map(tuple),
+                    withdrawal=optional(
+                        st.builds(
+                            WithdrawalHistory,
+                            pawss=optional(st.integers(0, 10)),
+                            seizure_or_dt_history=optional(st.booleans()),
+                            last_use=optional(past),
+                            management_plan=optional(texts(60)),
+                        )
+                    ),
                 )
             )
         ),
@@ -427,6 +447,36 @@ def risks(draw: st.DrawFn, days: st.SearchStrategy[date], earliest: date) -> Ris
         safety_plan=draw(optional(st.booleans())),
         imminent_danger=draw(optional(st.booleans())),
         notes=draw(optional(texts(100))),
+        safety_plan_on=draw(optional(between(earliest, assessed))),
+    )
+
+
+def vitals(days: st.SearchStrategy[date]) -> st.SearchStrategy[Vitals]:
+    """Vital signs and body measures in physiological ranges, any subset recorded."""
+    return st.builds(
+        Vitals,
+        on=days,
+        time_of_day=optional(st.sampled_from(TimeOfDay)),
+        heart_rate_bpm=optional(st.integers(25, 200)),
+        systolic_mm_hg=optional(st.integers(50, 220)),
+        diastolic_mm_hg=optional(st.integers(30, 140)),
+        orthostatic_pulse_rise_bpm=optional(st.integers(0, 60)),
+        orthostatic_systolic_fall_mm_hg=optional(st.integers(0, 60)),
+        orthostatic_diastolic_fall_mm_hg=optional(st.integers(0, 40)),
+        temperature_f=optional(st.floats(90.0, 106.0).map(lambda t: round(t, 1))),
+        bmi=optional(st.floats(10.0, 60.0).map(lambda b: round(b, 1))),
+        percent_median_bmi=optional(st.floats(50.0, 150.0).map(lambda b: round(b, 1))),
+    )
+
+
+def labs(days: st.SearchStrategy[date]) -> st.SearchStrategy[LabResult]:
+    """A laboratory value with its unit."""
+    return st.builds(
+        LabResult,
+        on=days,
+        test=st.sampled_from(LabTest),
+        value=st.floats(0.5, 500.0).map(lambda v: round(v, 1)),
+        unit=st.sampled_from(("mEq/L", "mmol/L", "mg/dL")),
     )
 
 
@@ -440,6 +490,8 @@ def episodes(draw: st.DrawFn, days: st.SearchStrategy[date]) -> TreatmentEpisode
         period=DateRange(start=start, end=end),
         outcome=draw(st.sampled_from(EpisodeOutcome)),
         provider=draw(optional(texts(30))),
+        sessions=draw(optional(st.integers(0, 200))),
+        frequency=draw(optional(st.sampled_from(("weekly", "twice weekly", "monthly")))),
     )
 
 
@@ -518,6 +570,18 @@ def plans(draw: st.DrawFn, days: st.SearchStrategy[date], earliest: date) -> Tre
         signed_on=draw(optional(days)),
         certified_by_npi=draw(optional(st.sampled_from(NPIS))),
         certified_on=draw(optional(days)),
+        revisions=tuple(
+            draw(
+                st.lists(
+                    st.builds(
+                        PlanRevision,
+                        on=between(start, start + timedelta(days=120)),
+                        changes=optional(texts(60)),
+                    ),
+                    max_size=2,
+                )
+            )
+        ),
     )
 
 

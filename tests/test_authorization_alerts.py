@@ -175,14 +175,18 @@ def test_appeal_deadline_known_and_unknown() -> None:
 
 
 def test_recertification_due_within_the_notice_days() -> None:
-    """A Traditional Medicare IOP stay: recertification shows 7 days ahead and when overdue."""
+    """A Traditional Medicare IOP stay: recertification (every 60 days, 42 CFR
+    424.24(d)(3)(ii)) shows 7 days ahead and when overdue."""
     auth = _approved(
-        plan_type=PlanType.MEDICARE, admission_date=date(2026, 3, 2), certified_on=date(2026, 3, 2)
+        plan_type=PlanType.MEDICARE,
+        admission_date=date(2026, 3, 2),
+        certified_on=date(2026, 3, 2),
+        authorized_end=date(2026, 5, 29),
     )
-    due = [a for a in alerts([auth], date(2026, 3, 25)) if a.kind is AlertKind.RECERTIFICATION_DUE]
+    due = [a for a in alerts([auth], date(2026, 4, 25)) if a.kind is AlertKind.RECERTIFICATION_DUE]
     assert len(due) == 1
-    assert "unverified" in due[0].action
-    early = alerts([auth], date(2026, 3, 5))
+    assert due[0].due == date(2026, 5, 1)
+    early = alerts([auth], date(2026, 3, 25))
     assert AlertKind.RECERTIFICATION_DUE not in _kinds(early)
 
 

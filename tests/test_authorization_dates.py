@@ -234,14 +234,16 @@ def test_no_appeal_deadline_once_the_appeal_is_filed() -> None:
 
 
 def test_iop_intervals_are_the_criteria_sets_params() -> None:
-    """The IOP intervals are read from medicare-iop.toml, not restated, and marked unverified."""
+    """The IOP intervals are read from medicare-iop.toml, not restated: every 60 days
+    (424.24(d)(3)(ii)), with no separate first recertification while first_recert_day is 0."""
     params = tomllib.loads(MEDICARE_IOP_TOML.read_text())["params"]
     schedule = medicare_certification(LevelOfCare.IOP)
     assert schedule is not None
-    assert schedule.first_recert_day == params["first_recert_day"]
+    assert params["first_recert_day"] == 0
+    assert schedule.first_recert_day == params["recert_interval_days"] == 60
     assert schedule.recert_interval_days == params["recert_interval_days"]
-    assert not schedule.verified
-    assert "424.24(d)" in schedule.source
+    assert schedule.verified
+    assert "424.24(d)(3)(ii)" in schedule.source
 
 
 def test_php_intervals_are_day_18_then_every_30_days() -> None:

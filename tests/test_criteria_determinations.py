@@ -9,12 +9,21 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
 
-from iopauth.criteria import CriteriaSet, Determination, Outcome, Review, Status, criteria_sets
+from iopauth.criteria import (
+    CriteriaSet,
+    Determination,
+    Outcome,
+    Review,
+    Status,
+    criteria_sets,
+    load_criteria,
+)
 from iopauth.criteria import evaluate as _evaluate
 from iopauth.levels import dimension_keys
 from iopauth.model import (
@@ -305,18 +314,40 @@ def test_medicare_advantage_is_judged_by_medicare_criteria() -> None:
 # --- 6. unverified criteria never decide does_not_meet alone ----------------------------------
 
 
-def test_overdue_recertification_is_insufficient_information() -> None:
-    """An overdue recertification (unverified interval) asks for it instead of denying."""
-    result = evaluate(build_case(), "medicare-iop", "continued", as_of=date(2026, 4, 15))
+def test_overdue_recertification_is_asked_for() -> None:
+    """A certification older than 60 days (42 CFR 424.24(d)(3)(ii)) asks for the current
+    recertification instead of denying: it may exist and not be in the record."""
+    result = evaluate(build_case(), "medicare-iop", "continued", as_of=date(2026, 5, 15))
     finding = result.by_criterion()["mcr.recert_due"]
-    assert finding.status is Status.NOT_MET
-    assert finding.verified is False
-    assert "first recertification was due by day 30" in finding.reason
-    assert "certification of March 2, 2026" in finding.reason
-    assert result.outcome is Outcome.INSUFFICIENT_INFORMATION
-    assert "mcr.recert_due" in result.unverified
-    assert "The latest physician recertification with its date" in result.missing_documentation
-    assert any("could not verify" in note for note in result.notes)
+    assert finding.status is Status.UNKNOWN
+    assert finding.verified is True
+    assert finding.reason == (
+        "The latest physician certification of the plan, on March 2, 2026, is 74 days before "
+        "this review; Medicare needs recertification at least every 60 days "
+        "(42 CFR 424.24(d)(3)(ii)): attach the current recertification."
+    )
+    assert result.outcome is not Outcome.MEETS
+    assert (
+        "The physician's recertification and review of the plan of care (Medicare IOP: at "
+        "least every 60 days)"
+    ) in result.missing_documentation
+
+
+def test_day_30_recertification_is_an_optional_setting(tmp_path: Path) -> None:
+    """medicare-iop.md §5's day-30 first recertification [unverified] is off by default and
+    an overlay can turn it on."""
+    day_44 = date(2026, 4, 15)
+    default = evaluate(build_case(), "medicare-iop", "continued", as_of=day_44)
+    assert default.by_criterion()["mcr.recert_due"].status is Status.MET
+    overlay = tmp_path / "day30.toml"
+    overlay.write_text('extends = "medicare-iop"\nid = "day30"\n[params]\nfirst_recert_day = 30\n')
+    strict = evaluate(build_case(), load_criteria(overlay), "continued", as_of=day_44)
+    finding = strict.by_criterion()["mcr.recert_due"]
+    assert finding.status is Status.UNKNOWN
+    assert finding.reason == (
+        "This review falls on day 44 of the stay; the provider's day-30 recertification is not "
+        "recorded, only the certification of March 2, 2026."
+    )
 
 
 def test_verified_failure_still_decides() -> None:
@@ -523,8 +554,7 @@ def test_certification_reasons_write_dates() -> None:
         "A physician treating the patient certified the plan on March 2, 2026."
     )
     assert found["mcr.recert_due"].reason == (
-        "This review falls on day 18 of the stay, before the first recertification is due on "
-        "day 30."
+        "The physician certified the plan on March 2, 2026, within 60 days of this review."
     )
     early = evaluate(build_case(), "medicare-iop", "continued", as_of=date(2026, 2, 20))
     assert early.by_criterion()["mcr.recert_due"].reason.startswith(

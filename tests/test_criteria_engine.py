@@ -69,7 +69,7 @@ def test_exclusion_means_does_not_meet_and_points_up() -> None:
     assert result.outcome is Outcome.DOES_NOT_MEET
     assert result.recommended_level is LevelOfCare.INPATIENT
     withdrawal = evaluate(build_case({"medical.withdrawal_risk": WithdrawalRisk.HIGH}))
-    assert withdrawal.recommended_level is LevelOfCare.INPATIENT
+    assert withdrawal.recommended_level is LevelOfCare.WITHDRAWAL_MANAGEMENT
 
 
 def test_unknown_means_insufficient_information() -> None:
@@ -165,10 +165,10 @@ def test_as_of_overrides_request_date() -> None:
     """as_of replaces the request date for day counts."""
     case = build_case()
     early = evaluate(case, "medicare-iop", "continued")
-    late = evaluate(case, "medicare-iop", "continued", as_of=date(2026, 4, 15))
+    late = evaluate(case, "medicare-iop", "continued", as_of=date(2026, 5, 15))
     assert early.by_criterion()["mcr.recert_due"].status is Status.MET
-    assert late.by_criterion()["mcr.recert_due"].status is Status.NOT_MET
-    assert late.as_of == date(2026, 4, 15)
+    assert late.by_criterion()["mcr.recert_due"].status is Status.UNKNOWN
+    assert late.as_of == date(2026, 5, 15)
 
 
 def test_bad_review_is_value_error() -> None:

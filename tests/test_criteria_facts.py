@@ -102,7 +102,7 @@ def test_every_group_derives_exactly_its_facts() -> None:
 
 def test_full_case_documents_its_facts() -> None:
     """On the fully documented base case only facts it truly lacks are unknown."""
-    unmeasured = ("gad7", "phq2", "cssrs", "pcl5", "audit", "audit_c", "dast10")
+    unmeasured = ("gad7", "phq2", "cssrs", "pcl5", "audit", "audit_c", "dast10", "ciwa_ar", "cows")
     unknown = {
         n
         for n, v in derive_facts(build_case()).items()
@@ -123,6 +123,24 @@ def test_full_case_documents_its_facts() -> None:
         "safety.screened_on",
         "rating.placement_reason",  # placed at the rated level: nothing to explain
         "asam.placement_reason",
+        "corroboration.trial_sessions",  # the outpatient episode does not count its sessions
+        "plan.changed_on",  # no plan revision recorded
+        "safety.plan_on",  # the safety plan carries no date
+        "safety.followup_by",  # nothing flagged to follow up
+        "medical.assessed_on",  # the stability statement carries no date
+        # no eating disorder: its thresholds are not applied
+        "medical.ed_unstable",
+        "medical.ed_population",
+        "medical.ed_source",
+        "medical.ed_findings",
+        "medical.ed_on",
+        "medical.values_on",
+        # no withdrawal history recorded; the ASAM rating recommends no withdrawal-management level
+        "withdrawal.pawss",
+        "withdrawal.seizure_or_dt",
+        "withdrawal.high_risk",
+        "withdrawal.ambulatory_plan",
+        "withdrawal.asam_wm_level",
         "engagement.guardian_consent",  # an adult: no guardian's consent to record
     }
 

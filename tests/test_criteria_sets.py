@@ -28,10 +28,13 @@ from iopauth.model import (
     Goal,
     GoalStatus,
     Instrument,
+    LabResult,
     LevelOfCare,
     MeasureAdministration,
     Schedule,
     Severity,
+    Vitals,
+    WithdrawalHistory,
     WithdrawalRisk,
 )
 
@@ -66,7 +69,8 @@ _ALL_MET = (
         status=GoalStatus.MET,
     ),
 )
-_LATER = date(2026, 4, 15)  # day 44 of the stay
+
+_LATEST = date(2026, 5, 15)  # day 74: past the 60-day recertification
 _MINIMAL_NOW = {
     "measures": (
         MeasureAdministration(instrument=Instrument.PHQ9, administered_on=START, total=20),
@@ -271,10 +275,35 @@ CASES: dict[str, dict[Status, dict[str, Any]]] = {
         Status.DOES_NOT_APPLY: {},
         Status.UNKNOWN: {"presentation": None},
     },
+    "ed.medical_values": {
+        Status.MET: {
+            "medical.vitals": (Vitals(on=date(2026, 3, 1), heart_rate_bpm=72, bmi=21.5),),
+            "medical.labs": (
+                LabResult(on=date(2026, 3, 1), test="potassium", value=4.1, unit="mEq/L"),
+            ),
+        },
+        Status.UNKNOWN: {},
+    },
+    "wd.withdrawal_management": {
+        Status.APPLIES: {
+            "medical.withdrawal": WithdrawalHistory(pawss=6),
+            "measures": (
+                MeasureAdministration(
+                    instrument=Instrument.CIWA_AR, administered_on=date(2026, 3, 1), total=22
+                ),
+            ),
+        },
+        Status.DOES_NOT_APPLY: {},
+        Status.UNKNOWN: {"level_of_care_ratings": ()},
+    },
+    "ex.high_suicide_risk": {
+        Status.APPLIES: {"risk.suicide_intent": True, "risk.suicide_plan": True},
+        Status.DOES_NOT_APPLY: {},
+        Status.UNKNOWN: {"risk": None},
+    },
     "mcr.recert_due": {
         Status.MET: {},
-        Status.NOT_MET: {"request.request_date": _LATER},
-        Status.UNKNOWN: {"request.request_date": _LATER, "plan.certified_on": None},
+        Status.UNKNOWN: {"request.request_date": _LATEST},
     },
     "mcr.more_than_outpatient": {
         Status.MET: {},
@@ -388,7 +417,15 @@ def _statuses(criterion: Criterion) -> set[Status]:
 
 # Met or unknown only, by design: what the case cannot record (a clinician's "not indicated",
 # a follow-up that did not happen, a score not taken) is asked for, never held against it.
-_NEVER_AGAINST = frozenset({"cs.family_and_meds", "safety.followup", "adm.baseline_measure"})
+_NEVER_AGAINST = frozenset(
+    {
+        "cs.family_and_meds",
+        "safety.followup",
+        "adm.baseline_measure",
+        "mcr.recert_due",
+        "ed.medical_values",
+    }
+)
 
 
 def test_every_shipped_criterion_has_three_cases() -> None:
@@ -446,7 +483,7 @@ def test_unverified_criteria_say_so() -> None:
 
     medicare = get_criteria("medicare-iop")
     unverified = [c.id for c in medicare.criteria if not c.verified]
-    assert {"mcr.physician_cert", "mcr.recert_due"} <= set(unverified)
+    assert "mcr.physician_cert" in unverified
     determination = evaluate(build_case(), medicare)
     assert determination.by_criterion()["mcr.physician_cert"].verified is False
     assert determination.by_criterion()["mcr.poc_9h"].verified is True
@@ -454,9 +491,10 @@ def test_unverified_criteria_say_so() -> None:
 
 
 def test_medicare_recert_params_are_data() -> None:
-    """The unverified recertification interval is a parameter an overlay can change."""
+    """The 60-day recertification (42 CFR 424.24(d)(3)(ii)) and the optional day-30 review
+    (0: off) are parameters an overlay can change."""
     params = get_criteria("medicare-iop").params
-    assert params["first_recert_day"] == 30
+    assert params["first_recert_day"] == 0
     assert params["recert_interval_days"] == 60
     assert params["min_hours"] == 9
 

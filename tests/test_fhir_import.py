@@ -45,7 +45,9 @@ def carried(case: Case) -> Case:
         coverage=attrs.evolve(case.coverage, plan_state=None, member_services_phone=None),
         clinicians=tuple(attrs.evolve(c, contact=False) for c in case.clinicians),
         measures=measures,
-        history=tuple(attrs.evolve(h, notes=None) for h in case.history),
+        history=tuple(
+            attrs.evolve(h, notes=None, sessions=None, frequency=None) for h in case.history
+        ),
         plan=attrs.evolve(
             case.plan,
             services=(),
@@ -56,6 +58,7 @@ def carried(case: Case) -> Case:
             certified_by_npi=None,
             certified_on=None,
             last_reviewed=None,
+            revisions=(),
         ),
         presentation=None,
         risk=None,

@@ -391,6 +391,7 @@ def test_any_change_anywhere_gives_path_lines(bundle: dict[str, Any]) -> None:
 
 # --- our own requests ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "name", sorted(p.stem for p in CASES.glob("*.json") if "mild" not in p.stem)
 )

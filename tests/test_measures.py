@@ -26,6 +26,8 @@ from iopauth.measures import (
     audit,
     audit_c,
     bands,
+    ciwa_ar,
+    cows,
     cssrs_screener,
     dast10,
     gad7,
@@ -50,7 +52,11 @@ SCORERS: dict[Instrument, Scorer] = {
     Instrument.AUDIT: audit,
     Instrument.AUDIT_C: audit_c,
     Instrument.DAST10: dast10,
+    Instrument.CIWA_AR: ciwa_ar,
+    Instrument.COWS: cows,
 }
+# Instruments scored from item answers (the withdrawal scales are recorded as totals only).
+ITEMIZED = [i for i in Instrument if not SPECS[i].totals_only]
 
 # Written out from domain/measures.md, not read from SPECS, so wrong data fails a test.
 BAND_EDGES: dict[Instrument, list[tuple[int, str]]] = {
@@ -115,6 +121,8 @@ TOTAL_RANGES = {
     Instrument.AUDIT: 40,
     Instrument.AUDIT_C: 12,
     Instrument.DAST10: 10,
+    Instrument.CIWA_AR: 67,
+    Instrument.COWS: 48,
 }
 
 ITEM_COUNTS = {
@@ -370,7 +378,7 @@ def test_result_repr_hides_scores() -> None:
     assert "27" not in repr(phq9(total=27))
 
 
-@given(st.sampled_from(list(Instrument)).flatmap(lambda i: st.tuples(st.just(i), measure_items(i))))
+@given(st.sampled_from(ITEMIZED).flatmap(lambda i: st.tuples(st.just(i), measure_items(i))))
 def test_scores_stay_in_range(case: tuple[Instrument, tuple[int, ...]]) -> None:
     """Any valid answers give a total in range and, where bands exist, a band."""
     instrument, answers = case
@@ -386,7 +394,7 @@ def test_scores_stay_in_range(case: tuple[Instrument, tuple[int, ...]]) -> None:
 
 
 @given(
-    st.sampled_from([i for i in Instrument if i is not Instrument.CSSRS_SCREENER]).flatmap(
+    st.sampled_from([i for i in ITEMIZED if i is not Instrument.CSSRS_SCREENER]).flatmap(
         lambda i: st.tuples(st.just(i), measure_items(i), st.integers(0, 19))
     )
 )
@@ -452,7 +460,7 @@ def _count_error(instrument: Instrument, answers: Sequence[int]) -> str:
     )
 
 
-@pytest.mark.parametrize("instrument", list(Instrument))
+@pytest.mark.parametrize("instrument", ITEMIZED)
 def test_item_counts(instrument: Instrument) -> None:
     """Each instrument takes its published number of items and rejects one more."""
     assert SPECS[instrument].item_count == ITEM_COUNTS[instrument]
@@ -462,11 +470,7 @@ def test_item_counts(instrument: Instrument) -> None:
     assert info.value.errors == (_count_error(instrument, answers),)
 
 
-@given(
-    st.sampled_from(list(Instrument)).flatmap(
-        lambda i: st.tuples(st.just(i), measure_item_lists(i))
-    )
-)
+@given(st.sampled_from(ITEMIZED).flatmap(lambda i: st.tuples(st.just(i), measure_item_lists(i))))
 def test_item_check_names_exactly_the_bad_answers(drawn: tuple[Instrument, list[object]]) -> None:
     """check() names each answer that is not a plain allowed integer, and nothing else."""
     instrument, items = drawn
@@ -492,7 +496,7 @@ def test_item_check_names_exactly_the_bad_answers(drawn: tuple[Instrument, list[
         )
 
 
-@given(st.sampled_from(list(SPECS.values())), st.data())
+@given(st.sampled_from([s for s in SPECS.values() if not s.totals_only]), st.data())
 def test_items_shortcut_answers_as_the_item_by_item_check(
     spec: InstrumentSpec, data: st.DataObject
 ) -> None:
@@ -514,6 +518,42 @@ def test_items_shortcut_answers_as_the_item_by_item_check(
     finally:
         _validate._plain_answers = original
     assert shortcut == item_by_item
+
+
+@pytest.mark.parametrize(
+    ("scorer", "total", "band"),
+    [
+        (ciwa_ar, 9, "mild"),
+        (ciwa_ar, 10, "moderate"),
+        (ciwa_ar, 18, "moderate"),
+        (ciwa_ar, 19, "severe"),  # ASAM 2020 (VA PAWS would say severe from 15)
+        (cows, 4, "none"),
+        (cows, 5, "mild"),
+        (cows, 13, "moderate"),
+        (cows, 25, "moderately_severe"),
+        (cows, 37, "severe"),
+    ],
+)
+def test_withdrawal_scales_band_their_totals(scorer: Scorer, total: int, band: str) -> None:
+    """CIWA-Ar and COWS band a recorded total (clinical-thresholds.md §3)."""
+    assert scorer(total=total).severity == band
+
+
+def test_withdrawal_scales_take_totals_only() -> None:
+    """Their items are not in the domain reference: item answers and out-of-range totals are
+    refused, each with the rule."""
+    adm = MeasureAdministration(
+        instrument=Instrument.CIWA_AR, administered_on=date(2026, 1, 5), items=(1, 2)
+    )
+    assert problems(adm) == [("items", "the CIWA-Ar is recorded as a total, not item answers")]
+    high = MeasureAdministration(
+        instrument=Instrument.COWS, administered_on=date(2026, 1, 5), total=49
+    )
+    assert problems(high) == [("total", "must be between 0 and 48")]
+    empty = MeasureAdministration(instrument=Instrument.COWS, administered_on=date(2026, 1, 5))
+    assert problems(empty) == [("", "the COWS is recorded as a total: give the total")]
+    assert SPECS[Instrument.CIWA_AR].totals_only
+    assert SPECS[Instrument.COWS].totals_only
 
 
 def test_total_differing_from_items_scores_the_items() -> None:

@@ -55,6 +55,8 @@ def test_totals_and_verification_match_the_domain_table() -> None:
         Instrument.PCL5: None,
         Instrument.AUDIT: ("75624-7", False),
         Instrument.AUDIT_C: ("75626-2", True),
+        Instrument.CIWA_AR: None,  # measures.md and codes.md give none
+        Instrument.COWS: None,
         Instrument.DAST10: ("82667-7", False),
     }
 

@@ -62,7 +62,9 @@ def test_phq9_meaningful_change(baseline: int, latest: int, improved: bool, wors
     assert result is not None
     assert (result.meaningful_improvement, result.meaningful_worsening) == (improved, worsened)
     assert result.rule is CHANGE_RULES[Instrument.PHQ9]
-    assert result.rule.verified is False
+    # improvement (MCID 5, response 50%) is verified; the worsening mirror rule is not
+    assert result.rule.verified is True
+    assert result.rule.worsening_verified is False
 
 
 def test_single_administration_has_no_change() -> None:
@@ -75,12 +77,39 @@ def test_single_administration_has_no_change() -> None:
 
 
 def test_instrument_without_a_rule_reports_change_but_no_judgement() -> None:
-    """GAD-7 has no known change rule, so meaningful change is None, not a guess."""
-    result = series([adm(Instrument.GAD7, 1, 18), adm(Instrument.GAD7, 20, 4)], Instrument.GAD7)
+    """DAST-10 has no known change rule, so meaningful change is None, not a guess."""
+    result = series(
+        [adm(Instrument.DAST10, 1, 8), adm(Instrument.DAST10, 20, 2)], Instrument.DAST10
+    )
     assert result is not None
-    assert result.change == -14
+    assert result.change == -6
     assert result.meaningful_improvement is None
     assert result.meaningful_worsening is None
+
+
+@pytest.mark.parametrize(
+    ("instrument", "baseline", "latest", "improved", "worsened"),
+    [
+        (Instrument.GAD7, 19, 15, True, False),  # 4 points: meaningful (Toussaint 2020)
+        (Instrument.GAD7, 15, 14, False, False),  # 1 point
+        (Instrument.GAD7, 10, 14, False, True),  # mirror rule
+        (Instrument.PCL5, 58, 48, True, False),  # 10 points: clinically meaningful
+        (Instrument.PCL5, 52, 49, False, False),  # 3 points
+        (Instrument.PCL5, 30, 40, False, True),
+        (Instrument.AUDIT, 22, 17, True, False),  # zone IV -> III
+        (Instrument.AUDIT, 15, 8, False, False),  # 7 points, still zone II
+        (Instrument.AUDIT, 7, 8, False, True),  # zone I -> II
+    ],
+)
+def test_gad7_pcl5_audit_change_rules(
+    instrument: Instrument, baseline: int, latest: int, improved: bool, worsened: bool
+) -> None:
+    """GAD-7 (4 points), PCL-5 (10 points) and AUDIT (WHO zone moves) have change rules
+    from clinical-thresholds.md §1."""
+    result = series([adm(instrument, 1, baseline), adm(instrument, 28, latest)], instrument)
+    assert result is not None
+    assert (result.meaningful_improvement, result.meaningful_worsening) == (improved, worsened)
+    assert result.rule is CHANGE_RULES[instrument]
 
 
 def test_rules_are_replaceable() -> None:

@@ -183,8 +183,7 @@ def _for(auth: Authorization, kd: KeyDates, low_units: int, notice_days: int) ->
         yield alert(
             AlertKind.RECERTIFICATION_DUE,
             recert,
-            f"Medicare physician recertification {word} {_day(recert)} (interval unverified: "
-            "42 CFR 424.24)",
+            f"Medicare physician recertification {word} {_day(recert)} (42 CFR 424.24(d))",
         )
 
 

@@ -160,8 +160,10 @@ def medicare_certification(level: LevelOfCare) -> CertificationSchedule | None:
     """Medicare's recertification intervals for IOP or PHP; ``None`` for other levels.
 
     The IOP intervals are the ``medicare-iop`` criteria set's ``first_recert_day`` and
-    ``recert_interval_days`` params ([unverified, MEDIUM]: verify eCFR 424.24(d)), so one
-    place holds them and an update there updates both.
+    ``recert_interval_days`` params, so one place holds them and an update there updates both:
+    every 60 days (42 CFR 424.24(d)(3)(ii) as read in clinical-thresholds.md §8); a
+    ``first_recert_day`` of 0 means no separate first recertification (the day-30 review of
+    medicare-iop.md §5 is [unverified] and optional).
     """
     if level is LevelOfCare.PHP:
         return _PHP
@@ -170,11 +172,18 @@ def medicare_certification(level: LevelOfCare) -> CertificationSchedule | None:
     from ..criteria import get_criteria
 
     params = get_criteria("medicare-iop").params
+    interval = int(params["recert_interval_days"])
+    first = int(params["first_recert_day"])
     return CertificationSchedule(
-        first_recert_day=int(params["first_recert_day"]),
-        recert_interval_days=int(params["recert_interval_days"]),
-        verified=False,
-        source="42 CFR 424.24(d), medicare-iop.md §5 [unverified, MEDIUM: verify eCFR 424.24(d)]",
+        first_recert_day=first or interval,
+        recert_interval_days=interval,
+        verified=first == 0,
+        source=(
+            "42 CFR 424.24(d)(3)(ii), clinical-thresholds.md §8 (eCFR text via a mirror; the live "
+            "eCFR page was not opened)"
+            if first == 0
+            else "medicare-iop.md §5 (day-30 first recertification) [unverified]"
+        ),
     )
 
 

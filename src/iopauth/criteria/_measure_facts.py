@@ -13,10 +13,11 @@ from datetime import date
 
 from ..errors import InvalidCaseError
 from ..measures import CHANGE_RULES
-from ..measures._scoring import PHQ9_SAFETY_ITEM, Core, core, flags_safety
+from ..measures._scoring import PHQ9_SAFETY_ITEM, core, flags_safety
 from ..measures._series import changed
 from ..model import Case, Instrument, MeasureAdministration, Sex
 from ._derive import Value
+from ._screen_facts import Scored, cssrs_answers, high_risk, safety
 
 #: fact-name prefix of each instrument
 PREFIX = {
@@ -28,6 +29,8 @@ PREFIX = {
     Instrument.AUDIT: "audit",
     Instrument.AUDIT_C: "audit_c",
     Instrument.DAST10: "dast10",
+    Instrument.CIWA_AR: "ciwa_ar",
+    Instrument.COWS: "cows",
 }
 
 _LABEL = {
@@ -39,11 +42,12 @@ _LABEL = {
     Instrument.AUDIT: "AUDIT",
     Instrument.AUDIT_C: "AUDIT-C",
     Instrument.DAST10: "DAST-10",
+    Instrument.CIWA_AR: "CIWA-Ar",
+    Instrument.COWS: "COWS",
 }
 
 
-# one administration's date and its score as plain values (``measures.core``)
-_Scored = tuple[date, Core]
+_Scored = Scored
 
 
 def _scored(administrations: list[MeasureAdministration], sex: Sex | None) -> list[_Scored] | None:
@@ -78,7 +82,10 @@ _MODERATE = {Instrument.PHQ9: 10, Instrument.GAD7: 10}
 
 # The instrument that fits a primary diagnosis (ICD-10-CM prefixes, most specific first).
 # Any other behavioral-health diagnosis is served by a PHQ-9 or a GAD-7.
+# measures.md names no eating-disorder measure (F50): none fits, and the facts say so rather
+# than asking for a PHQ-9 that does not measure the disorder.
 _FITTING: tuple[tuple[str, tuple[Instrument, ...], str], ...] = (
+    ("F50", (), "none (no eating-disorder measure is in measures.md)"),
     ("F10", (Instrument.AUDIT, Instrument.AUDIT_C), "AUDIT or AUDIT-C"),
     ("F1", (Instrument.DAST10,), "DAST-10"),
     ("F43.1", (Instrument.PCL5,), "PCL-5"),
@@ -96,47 +103,6 @@ def _fitting(case: Case) -> tuple[tuple[Instrument, ...], str] | None:
         if primary.upper().startswith(prefix):
             return instruments, label
     return _DEFAULT_FITTING
-
-
-def _safety(case: Case, phq9: _Scored | None, cssrs: _Scored | None) -> dict[str, Value]:
-    """PHQ-9 item 9 and the C-SSRS screener (their latest administrations) against the risk
-    assessment that follows them.
-
-    measures.md §1: any non-zero item 9 (or a moderate/high screener) needs documented safety
-    follow-up. ``safety.followup_documented`` is true when a risk assessment is dated on or
-    after the flagged administration (or, with nothing flagged, when one is recorded at all),
-    and unknown otherwise: the case cannot show that follow-up did not happen.
-    """
-    flags: list[tuple[bool, date, str]] = []
-    item9: int | None = None
-    if phq9 is not None and phq9[1][3] is not None:
-        item9 = phq9[1][3][8]
-        flags.append((item9 > 0, phq9[0], "PHQ-9 item 9"))
-    if cssrs is not None:
-        flags.append((flags_safety(cssrs[1][4]), cssrs[0], "C-SSRS"))
-    flagged = [f for f in flags if f[0]]
-    risk_on = None if case.risk is None else case.risk.assessed_on
-    followup: bool | None = None
-    screened_on: date | None = None
-    screen: str | None = None
-    if flagged:
-        _, screened_on, screen = max(flagged, key=_second)
-        followup = True if risk_on is not None and risk_on >= screened_on else None
-    else:
-        if flags:
-            _, screened_on, screen = max(flags, key=_second)
-        followup = True if risk_on is not None else None
-    return {
-        "safety.flagged": bool(flagged) if flags else None,
-        "safety.screen": screen,
-        "safety.screened_on": None if screened_on is None else screened_on.isoformat(),
-        "safety.followup_documented": followup,
-        "phq9.item9": item9,
-    }
-
-
-def _second(flag: tuple[bool, date, str]) -> date:
-    return flag[1]
 
 
 def _measures(case: Case, as_of: date) -> dict[str, Value]:
@@ -162,6 +128,7 @@ def _measures(case: Case, as_of: date) -> dict[str, Value]:
             level = latest[4]
             facts["cssrs.days_since"] = days
             facts["cssrs.risk_level"] = None if level is None else str(level.value)
+            facts.update(cssrs_answers(latest[3], latest_on))
             safety.append(flags_safety(level))
             continue
         baseline_on, baseline = found[0]
@@ -215,9 +182,10 @@ def _across(case: Case, as_of: date, latest_by: dict[Instrument, _Scored]) -> di
     facts["measures.fits_primary"] = (
         True if fitting is not None and any(i in latest_by for i in fitting[0]) else None
     )
-    facts.update(
-        _safety(case, latest_by.get(Instrument.PHQ9), latest_by.get(Instrument.CSSRS_SCREENER))
-    )
+    facts["measures.no_fitting_instrument"] = None if fitting is None else not fitting[0]
+    cssrs = latest_by.get(Instrument.CSSRS_SCREENER)
+    facts.update(safety(case, latest_by.get(Instrument.PHQ9), cssrs))
+    facts["safety.high_risk"] = high_risk(case, as_of, cssrs)
     return facts
 
 
@@ -225,7 +193,8 @@ def _absent(instrument: Instrument) -> dict[str, Value]:
     """The facts ``_measures`` gives an instrument the case has no administration of."""
     prefix = PREFIX[instrument]
     if instrument is Instrument.CSSRS_SCREENER:
-        return {f"{prefix}.days_since": None, "cssrs.risk_level": None}
+        screener = ("days_since", "risk_level", "latest_on", "intent", "plan", "behavior_recent")
+        return dict.fromkeys(f"{prefix}.{key}" for key in screener)
     keys = ["days_since", "total", "baseline_total", "latest_on", "baseline_on", "severity"]
     keys += ["positive", "change", "improved", "worsened"]
     if instrument is Instrument.PHQ9:
@@ -261,14 +230,28 @@ def _specs() -> tuple[tuple[str, str, str, str], ...]:
     for instrument, prefix in PREFIX.items():
         label = _LABEL[instrument]
         if instrument is Instrument.CSSRS_SCREENER:
-            specs.append(
+            specs += [
                 (
                     f"{prefix}.risk_level",
                     "string",
                     path,
                     f"Latest {label}: none, low, moderate, high.",
-                )
-            )
+                ),
+                (f"{prefix}.latest_on", "string", path, f"Date of the latest {label} (ISO)."),
+                (f"{prefix}.intent", "bool", path, "Latest screener: yes to Q4 (intent)."),
+                (
+                    f"{prefix}.plan",
+                    "bool",
+                    path,
+                    "Latest screener: yes to Q5 (intent with a plan).",
+                ),
+                (
+                    f"{prefix}.behavior_recent",
+                    "bool",
+                    path,
+                    "Latest screener: suicidal behavior within the past 3 months.",
+                ),
+            ]
         else:
             specs += [
                 (f"{prefix}.total", "number", path, f"Latest {label} total."),
@@ -318,6 +301,12 @@ def _specs() -> tuple[tuple[str, str, str, str], ...]:
             "The instrument that fits the primary diagnosis (PHQ-9, GAD-7, PCL-5, AUDIT, ...).",
         ),
         (
+            "measures.no_fitting_instrument",
+            "bool",
+            "$.diagnoses",
+            "No instrument in measures.md fits the primary diagnosis (eating disorders, F50).",
+        ),
+        (
             "measures.fits_primary",
             "bool",
             path,
@@ -342,7 +331,22 @@ def _specs() -> tuple[tuple[str, str, str, str], ...]:
             "safety.followup_documented",
             "bool",
             "$.risk.assessed_on",
-            "A risk assessment dated on or after the flagged screen (unknown otherwise).",
+            "A risk assessment or safety plan dated on or after the flagged screen "
+            "(unknown otherwise).",
+        ),
+        (
+            "safety.followup_by",
+            "string",
+            "$.risk.assessed_on, $.risk.safety_plan_on",
+            "What follows the flagged screen up: risk assessment or safety plan.",
+        ),
+        ("safety.plan_on", "string", "$.risk.safety_plan_on", "Date of the safety plan (ISO)."),
+        (
+            "safety.high_risk",
+            "bool",
+            "$.measures, $.risk",
+            "C-SSRS screener of the last 30 days with yes to Q4 or Q5 or behavior in 3 months, "
+            "or a risk assessment recording intent with a plan (Columbia triage: high).",
         ),
     ]
     return tuple(specs)

@@ -27,7 +27,7 @@ _SET_KEYS = frozenset(
 _CRITERION_KEYS = frozenset(
     {"id", "title", "reviews", "kind", "text", "source", "verified", "documentation", "rule"}
     | {"citation", "members", "met_reason", "not_met_reason", "unknown_reason", "recommend"}
-    | {"floor", "itemize"}
+    | {"floor", "itemize", "ask_when_against"}
 )
 _MEMBER_KEYS = frozenset(
     {"id", "title", "text", "rule", "documentation", "source", "verified", "citation"}
@@ -166,7 +166,15 @@ def _criterion(raw: object, params: dict[str, Any], where: str, *, top: bool) ->
         recommend=_recommendations(raw.get("recommend", []), params, here) if top else (),
         floor=_floor(raw.get("floor"), here),
         itemize=_itemize(raw, kind, here),
+        ask_when_against=_flag(raw, "ask_when_against", here),
     )
+
+
+def _flag(raw: dict[str, Any], key: str, here: str) -> bool:
+    value = raw.get(key, False)
+    if not isinstance(value, bool):
+        raise CriteriaSetError(f"{here}: {key} must be true or false")
+    return value
 
 
 def _floor(raw: object, here: str) -> LevelOfCare | None:

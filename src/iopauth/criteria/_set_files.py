@@ -31,8 +31,13 @@ def criteria_sets() -> tuple[str, ...]:
 
 
 def raw_shipped(name: str) -> dict[str, Any]:
+    """A shipped set's table; a shipped overlay (ed-iop) is merged onto its shipped base."""
     text = (_sets_dir() / f"{name}.toml").read_text(encoding="utf-8")
-    return _parse_toml(text, label=name)
+    raw = _parse_toml(text, label=name)
+    base = raw.get("extends")
+    if isinstance(base, str) and base != name and base in criteria_sets():
+        return overlay(raw_shipped(base), raw, label=name)
+    return raw
 
 
 def _parse_toml(text: str, *, label: str) -> dict[str, Any]:

@@ -107,6 +107,9 @@ class Criterion:
     memo: dict[tuple[Value, ...], tuple[Finding, ...]] = field(init=False, factory=dict, eq=False)
     # (fact, case path) of each of ``facts``: what a finding's evidence names
     evidence_paths: tuple[tuple[str, str], ...] = field(init=False, eq=False, repr=False)
+    # a finding against the case also asks for this criterion's documentation: what would
+    # change the answer (a revised plan when progress is not met), not only what is unknown
+    ask_when_against: bool = False
 
     def __attrs_post_init__(self) -> None:
         names: dict[str, None] = {}

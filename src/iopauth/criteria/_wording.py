@@ -15,6 +15,7 @@ _LEVEL_WORDS = {
     LevelOfCare.OUTPATIENT.value: "outpatient",
     LevelOfCare.IOP.value: "intensive outpatient",
     LevelOfCare.PHP.value: "partial hospitalization",
+    LevelOfCare.WITHDRAWAL_MANAGEMENT.value: "withdrawal management",
     LevelOfCare.RESIDENTIAL.value: "residential",
     LevelOfCare.INPATIENT.value: "inpatient",
     LevelOfCare.CRISIS.value: "crisis stabilization",

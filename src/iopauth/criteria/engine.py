@@ -1,11 +1,9 @@
 """Evaluate a case against a criteria set: one finding per criterion, then the outcome.
 
-The outcome is ``meets`` when every required criterion (and any-of group) is met and no
-exclusion applies; ``does_not_meet`` when a verified required criterion is not met or a
-verified exclusion applies; otherwise ``insufficient_information`` (an unverified finding
-against the case asks for its documentation instead of deciding). The recommended level comes
-from the findings against the case, with the ids that drove it. Facts are derived once per
-case and day; determinations are memoized per set by the facts they depend on.
+``meets``: every required criterion (and any-of group) met, no exclusion applies;
+``does_not_meet``: a verified required criterion not met or a verified exclusion applies;
+otherwise ``insufficient_information`` (an unverified finding against the case only asks for
+its documentation). Levels come from the findings against the case, with their ids.
 """
 
 from __future__ import annotations
@@ -86,6 +84,7 @@ def _decide(criteria_set: CriteriaSet, kind: Review, facts: Facts) -> dict[str, 
     findings: list[Finding] = []
     pointers: list[tuple[LevelOfCare, str]] = []
     floors: list[tuple[LevelOfCare, str]] = []
+    asked: list[str] = []
     get = facts.get
     params = criteria_set.params
     for criterion, compiled in _prepared(criteria_set, kind):
@@ -99,7 +98,8 @@ def _decide(criteria_set: CriteriaSet, kind: Review, facts: Facts) -> dict[str, 
             memo[key] = found
         findings.extend(found)
         status = found[0].status
-        if criterion.recommend and status in _AGAINST:
+        if status in _AGAINST:
+            asked.extend(criterion.documentation if criterion.ask_when_against else ())
             level = _recommendation(criterion, facts)
             if level is not None:
                 pointers.append((level, criterion.id))
@@ -109,7 +109,7 @@ def _decide(criteria_set: CriteriaSet, kind: Review, facts: Facts) -> dict[str, 
     notes: list[str] = []
     if not findings:
         notes.append(f"The set {criteria_set.id!r} has no criteria for the {kind} review.")
-    outcome, missing, unverified = _summary(findings, notes)
+    outcome, missing, unverified = _summary(findings, notes, asked)
     return {
         "outcome": outcome,
         "findings": tuple(findings),
@@ -141,7 +141,7 @@ def _prepared(
 
 
 def _summary(
-    findings: list[Finding], notes: list[str]
+    findings: list[Finding], notes: list[str], asked: list[str]
 ) -> tuple[Outcome, tuple[str, ...], tuple[str, ...]]:
     """The outcome, the documentation to ask for (none for "meets") and the unverified criteria;
     a note is added for each unverified finding against the case.
@@ -152,7 +152,7 @@ def _summary(
     """
     decided_against = False
     undecided = not findings
-    missing: dict[str, None] = {}
+    missing: dict[str, None] = dict.fromkeys(asked)
     unverified: list[str] = []
     for finding in findings:
         status = finding.status

@@ -20,10 +20,13 @@ from ._clinical_facts import CLINICAL_SPECS
 from ._derive import Deriver, Specs, Value
 from ._history_facts import HISTORY_SPECS
 from ._measure_facts import MEASURE_SPECS
+from ._medical_facts import MEDICAL_SPECS
 from ._plan_facts import PLAN_SPECS
+from ._progress_facts import PROGRESS_SPECS
 from ._rating_facts import RATING_SPECS
 from ._request_facts import REQUEST_SPECS
 from ._safety_facts import SAFETY_SPECS
+from ._withdrawal_facts import WITHDRAWAL_SPECS
 
 __all__ = ["FACTS", "FACT_TYPES", "Fact", "Value", "derive_facts", "groups_for"]
 
@@ -52,9 +55,12 @@ _SPECS: Specs = {
     **PLAN_SPECS,
     **CLINICAL_SPECS,
     **SAFETY_SPECS,
+    **MEDICAL_SPECS,
+    **WITHDRAWAL_SPECS,
     **HISTORY_SPECS,
     **RATING_SPECS,
     **MEASURE_SPECS,
+    **PROGRESS_SPECS,
 }
 
 # each group's facts, all unknown: what a group's deriver leaves out stays unknown

@@ -1,9 +1,11 @@
 """Standardized measures: scoring, LOINC codes and series over time. Re-exports only.
 
 Scoring follows ``domain/measures.md``: PHQ-9, PHQ-2, GAD-7, the C-SSRS screener, PCL-5,
-AUDIT, AUDIT-C and DAST-10. Each function takes item responses in instrument order or a
-recorded ``total=`` and returns a :class:`MeasureResult`; bad input raises
-:class:`iopauth.errors.InvalidCaseError`. :func:`problems` gives the same checks as data.
+AUDIT, AUDIT-C and DAST-10; the withdrawal scales CIWA-Ar and COWS are banded from a recorded
+total (``domain/clinical-thresholds.md`` §3; no LOINC code is given for them). Each function
+takes item responses in instrument order or a recorded ``total=`` and returns a
+:class:`MeasureResult`; bad input raises :class:`iopauth.errors.InvalidCaseError`.
+:func:`problems` gives the same checks as data.
 """
 
 from ._loinc import LOINC, InstrumentCodes, LoincCode, is_valid_loinc, loinc_check_digit
@@ -20,6 +22,8 @@ from ._scoring import (
     ScoringConfig,
     audit,
     audit_c,
+    ciwa_ar,
+    cows,
     cssrs_screener,
     dast10,
     gad7,
@@ -31,6 +35,7 @@ from ._scoring import (
 )
 from ._series import CHANGE_RULES, ChangeRule, MeasurePoint, MeasureSeries, series
 from ._spec import (
+    CIWA_AR_PAWS_BANDS,
     PCL5_ALTERNATIVE_CUTOFFS,
     PHQ2_ALTERNATIVE_CUTOFF,
     SPECS,
@@ -43,6 +48,7 @@ from ._validate import problems
 
 __all__ = [
     "CHANGE_RULES",
+    "CIWA_AR_PAWS_BANDS",
     "FLAG_FULL_PHQ9_ADVISED",
     "FLAG_SAFETY",
     "FLAG_SAFETY_FOLLOWUP",
@@ -66,6 +72,8 @@ __all__ = [
     "audit",
     "audit_c",
     "bands",
+    "ciwa_ar",
+    "cows",
     "cssrs_screener",
     "dast10",
     "gad7",

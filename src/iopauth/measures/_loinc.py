@@ -133,6 +133,9 @@ LOINC: Mapping[Instrument, InstrumentCodes] = MappingProxyType(
             total=_u("82667-7", "unverified: medium confidence"),
             panel=_u("82666-9", "unverified: medium confidence"),
         ),
+        # measures.md and codes.md give no LOINC code for the withdrawal scales: none is used.
+        Instrument.CIWA_AR: InstrumentCodes(total=None),
+        Instrument.COWS: InstrumentCodes(total=None),
     }
 )
 

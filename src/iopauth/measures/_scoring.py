@@ -1,4 +1,4 @@
-"""The eight scoring functions, the C-SSRS triage rule and :func:`score`.
+"""The ten scoring functions, the C-SSRS triage rule and :func:`score`.
 
 Scores support a case; a clinician interprets them. Bands, cut-offs and the triage rule are
 data from ``domain/measures.md``; the functions only apply them.
@@ -248,6 +248,23 @@ def dast10(
     return _result(spec, tot, answers, cutoff)
 
 
+def ciwa_ar(
+    items: Sequence[int] | None = None, *, total: int | None = None, cutoff: int | None = None
+) -> MeasureResult:
+    """Band a CIWA-Ar total (0–67): mild < 10, moderate 10–18, severe ≥ 19 (ASAM 2020)."""
+    spec, answers, tot = validated(Instrument.CIWA_AR, items, total)
+    return _result(spec, tot, answers, cutoff)
+
+
+def cows(
+    items: Sequence[int] | None = None, *, total: int | None = None, cutoff: int | None = None
+) -> MeasureResult:
+    """Band a COWS total (0–48): none < 5, mild 5–12, moderate 13–24, moderately severe
+    25–36, severe > 36 (Wesson & Ling 2003)."""
+    spec, answers, tot = validated(Instrument.COWS, items, total)
+    return _result(spec, tot, answers, cutoff)
+
+
 @frozen(kw_only=True)
 class ScoringConfig:
     """Overridable scoring choices for :func:`score` and :func:`series`.
@@ -297,6 +314,8 @@ _BY_CUTOFF: Mapping[Instrument, _CutoffScorer] = {
     Instrument.PCL5: pcl5,
     Instrument.AUDIT: audit,
     Instrument.DAST10: dast10,
+    Instrument.CIWA_AR: ciwa_ar,
+    Instrument.COWS: cows,
 }
 
 

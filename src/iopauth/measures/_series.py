@@ -27,7 +27,10 @@ class ChangeRule:
 
     Improvement: a fall of at least ``improvement_points`` or at least ``improvement_percent``
     of the baseline. Worsening: a rise of at least ``worsening_points`` or
-    ``worsening_percent``. A ``None`` threshold is not applied.
+    ``worsening_percent``. A ``None`` threshold is not applied. ``zones``: the lower bounds of
+    risk zones above the first (AUDIT: 8, 16, 20); when given, change is a move between zones,
+    not points (clinical-thresholds.md §1: "encode alcohol change as zone transitions").
+    ``verified`` labels the improvement rule, ``worsening_verified`` the worsening rule.
     """
 
     improvement_points: int | None = None
@@ -36,21 +39,66 @@ class ChangeRule:
     worsening_percent: float | None = None
     verified: bool
     note: str
+    zones: tuple[int, ...] = ()
+    worsening_verified: bool = False
+
+    def zone(self, total: int) -> int:
+        """The 0-based zone ``total`` falls in (0 without zones)."""
+        return sum(1 for low in self.zones if total >= low)
 
 
-#: Known change rules. [unverified] The PHQ-9 rule (5 points or 50%) comes from the issue
-#: text, not from domain/measures.md; the 5-point worsening threshold applies the same figure
-#: in the other direction, which is our assumption. Replace via ``series(..., rules=...)``.
+#: Known change rules, from domain/clinical-thresholds.md §1 (our choices where it records a
+#: conflict). No deterioration threshold is validated for any instrument: each worsening rule
+#: mirrors the improvement figure [unverified, our choice], so a criterion never rests on it
+#: alone. Replace via ``series(..., rules=...)``.
 CHANGE_RULES: Mapping[Instrument, ChangeRule] = MappingProxyType(
     {
+        # MCID 5 points (Löwe04, 2 x SEM) [verified]; response >= 50% lower (HEDIS DRR-E,
+        # KP20) [verified]. [conflict] Kounali22's ~1.7 points: our choice is 5.
         Instrument.PHQ9: ChangeRule(
             improvement_points=5,
             improvement_percent=50.0,
             worsening_points=5,
-            verified=False,
+            verified=True,
             note=(
-                "unverified: PHQ-9 improvement of 5 points or 50% (from the project issue, not "
-                "the domain file); worsening of 5 points is the same figure applied upward"
+                "PHQ-9: a fall of 5 points (the minimal clinically important difference, Löwe "
+                "2004) or of 50% (response, HEDIS DRR-E) counts as improvement; a rise of 5 "
+                "as worsening is our unverified mirror rule"
+            ),
+        ),
+        # [conflict] 4 (Toussaint20) vs 6 (Bischoff20 reliable change) vs ~1.5 (Kounali22):
+        # our choice is "meaningful" at 4; deterioration = rise >= 4 [unverified mirror].
+        Instrument.GAD7: ChangeRule(
+            improvement_points=4,
+            worsening_points=4,
+            verified=True,
+            note=(
+                "GAD-7: a fall of 4 points is meaningful (Toussaint 2020; 6 is the reliable "
+                "change, Bischoff 2020); a rise of 4 as worsening is our unverified mirror rule"
+            ),
+        ),
+        # [conflict] reliable change 5-10 (NCPTSD, PCL for DSM-IV) vs 15/18 (Marx22); MID 9-12
+        # (Blanchard23). Our choice: "clinically meaningful" at 10 [verified, copy only].
+        Instrument.PCL5: ChangeRule(
+            improvement_points=10,
+            worsening_points=10,
+            verified=True,
+            note=(
+                "PCL-5: a fall of 10 points is clinically meaningful (National Center for PTSD; "
+                "9-12 in Blanchard 2023); a rise of 10 as worsening is our unverified mirror rule"
+            ),
+        ),
+        # No validated point change (AUDITcut); change is a move between WHO zones
+        # (I 0-7, II 8-15, III 16-19, IV 20-40, measures.md §1) [verified zones; zone moves as
+        # the change rule follow Bradley16's risk-group transitions, shown for AUDIT-C].
+        # AUDIT-C: its risk-group score bands are [unverified], so it has no rule.
+        Instrument.AUDIT: ChangeRule(
+            verified=True,
+            zones=(8, 16, 20),
+            worsening_verified=True,
+            note=(
+                "AUDIT: change is a move between WHO risk zones, not points (no point change "
+                "is validated; Bradley 2016 for risk-group transitions)"
             ),
         ),
     }
@@ -109,7 +157,10 @@ def changed(count: int, first: int | None, last: int | None, rule: ChangeRule | 
     change = last - first
     percent = None if first == 0 else change / first * 100
     improved = worsened = None
-    if rule is not None:
+    if rule is not None and rule.zones:
+        improved = rule.zone(last) < rule.zone(first)
+        worsened = rule.zone(last) > rule.zone(first)
+    elif rule is not None:
         improved = _meets(
             -change,
             None if percent is None else -percent,

@@ -38,7 +38,8 @@ class InstrumentSpec:
     ``reversed_items`` are 0-based indices whose yes/no score is flipped before summing.
     ``cutoff`` is the published screening cut (positive at or above it), or ``None`` when the
     domain file names none. ``has_total`` is false for the C-SSRS screener, which yields a
-    risk level rather than a score.
+    risk level rather than a score. ``totals_only``: the instrument is recorded as a total (the
+    withdrawal scales, whose items the domain file does not give).
     """
 
     instrument: Instrument
@@ -51,6 +52,8 @@ class InstrumentSpec:
     reversed_items: frozenset[int] = frozenset()
     has_total: bool = True
     source: str
+    # recorded as a total only: the domain file gives the range and bands, not the items
+    totals_only: bool = False
 
     @property
     def item_count(self) -> int:
@@ -193,7 +196,49 @@ SPECS: Mapping[Instrument, InstrumentSpec] = MappingProxyType(
                 "dast10/dast10-scoring-and-interpretation"
             ),
         ),
+        # clinical-thresholds.md §3, ASAM-AWM Table 1 [verified]: mild < 10, moderate 10-18,
+        # severe >= 19 ("complicated" = seizure, delirium or new hallucinations: not a score).
+        # [conflict] VA PAWS: severe >= 15 (CIWA_AR_PAWS_BANDS); ASAM 2020 is our default.
+        Instrument.CIWA_AR: InstrumentSpec(
+            instrument=Instrument.CIWA_AR,
+            name="CIWA-Ar",
+            item_values=(),
+            total_min=0,
+            total_max=67,
+            bands=(
+                Band(name="mild", low=0, high=9),
+                Band(name="moderate", low=10, high=18),
+                Band(name="severe", low=19, high=67),
+            ),
+            totals_only=True,
+            source="https://eguideline.guidelinecentral.com/i/1254278/2",
+        ),
+        # Wesson & Ling 2003 bands [verified]. No source maps them to a level of care.
+        Instrument.COWS: InstrumentSpec(
+            instrument=Instrument.COWS,
+            name="COWS",
+            item_values=(),
+            total_min=0,
+            total_max=48,
+            bands=(
+                Band(name="none", low=0, high=4),
+                Band(name="mild", low=5, high=12),
+                Band(name="moderate", low=13, high=24),
+                Band(name="moderately_severe", low=25, high=36),
+                Band(name="severe", low=37, high=48),
+            ),
+            totals_only=True,
+            source="https://doi.org/10.1080/02791072.2003.10400007",
+        ),
     }
+)
+
+#: CIWA-Ar bands of the VA PAWS page (clinical-thresholds.md §3): < 8 minimal/mild, 8-15
+#: moderate, >= 15 severe as printed (15 falls in both; we read it as severe).
+CIWA_AR_PAWS_BANDS: tuple[Band, ...] = (
+    Band(name="mild", low=0, high=7),
+    Band(name="moderate", low=8, high=14),
+    Band(name="severe", low=15, high=67),
 )
 
 #: PCL-5 cut-points named in the domain file besides the default of 33.

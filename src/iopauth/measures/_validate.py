@@ -29,6 +29,13 @@ def _choices(allowed: Sequence[int]) -> str:
 
 def check(spec: InstrumentSpec, items: object, total: object) -> list[Problem]:
     """Every problem with ``items`` / ``total`` for ``spec``, as (relative path, rule) pairs."""
+    if spec.totals_only and (items is not None or total is None):
+        found_only: list[Problem] = [
+            ("", f"the {spec.name} is recorded as a total: give the total")
+        ]
+        if items is not None:
+            found_only = [("items", f"the {spec.name} is recorded as a total, not item answers")]
+        return found_only + check(spec, None, total) if total is not None else found_only
     if items is None and total is None:
         return [("", "give item responses or a total")]
     found: list[Problem] = []

@@ -35,6 +35,7 @@ from .plan import (
     Goal,
     GoalStatus,
     PlannedService,
+    PlanRevision,
     RequestKind,
     Schedule,
     Session,
@@ -44,6 +45,7 @@ from .plan import (
     Weekday,
 )
 from .provider import Clinician, ClinicianRole, Program, Setting
+from .vitals import LabResult, LabTest, TimeOfDay, Vitals, WithdrawalHistory
 
 __all__ = [
     "Address",
@@ -68,6 +70,8 @@ __all__ = [
     "Housing",
     "IdeationLevel",
     "Instrument",
+    "LabResult",
+    "LabTest",
     "LevelOfCare",
     "LevelOfCareRating",
     "MeasureAdministration",
@@ -76,6 +80,7 @@ __all__ = [
     "Patient",
     "PersonName",
     "PlacementReason",
+    "PlanRevision",
     "PlanType",
     "PlannedService",
     "Presentation",
@@ -91,10 +96,13 @@ __all__ = [
     "Sex",
     "StrEnum",
     "SubscriberRelation",
+    "TimeOfDay",
     "TreatmentEpisode",
     "TreatmentPlan",
     "UnitType",
     "Urgency",
+    "Vitals",
     "Weekday",
+    "WithdrawalHistory",
     "WithdrawalRisk",
 ]

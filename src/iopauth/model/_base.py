@@ -48,7 +48,11 @@ class LevelOfCare(StrEnum):
     ``crisis`` (a crisis stabilization stay) and ``emergency`` (an emergency-department visit)
     are for the treatment history only: a plan or a request is never at them (the case rules
     allow outpatient, iop and php there). They were added last, so the enum's order is no
-    longer the intensity order: compare by :attr:`rank`.
+    longer the intensity order: compare by :attr:`rank`. ``withdrawal_management`` is a
+    recommendation, not a plan level: the withdrawal-management levels (1-WM to 4-WM,
+    clinical-thresholds.md §3) run beside the treatment levels, so it ranks above partial
+    hospitalization and below the 24-hour levels, which also manage withdrawal (ASAM-AWM
+    Rec III.2: suicide risk with withdrawal goes to inpatient care).
     """
 
     OUTPATIENT = "outpatient"
@@ -58,6 +62,7 @@ class LevelOfCare(StrEnum):
     INPATIENT = "inpatient"
     CRISIS = "crisis"
     EMERGENCY = "emergency"
+    WITHDRAWAL_MANAGEMENT = "withdrawal_management"
 
     @property
     def rank(self) -> int:
@@ -73,10 +78,11 @@ _LEVEL_RANK = {
     LevelOfCare.OUTPATIENT: 0,
     LevelOfCare.IOP: 1,
     LevelOfCare.PHP: 2,
-    LevelOfCare.RESIDENTIAL: 3,
-    LevelOfCare.CRISIS: 4,
-    LevelOfCare.EMERGENCY: 4,
-    LevelOfCare.INPATIENT: 5,
+    LevelOfCare.WITHDRAWAL_MANAGEMENT: 3,
+    LevelOfCare.RESIDENTIAL: 4,
+    LevelOfCare.CRISIS: 5,
+    LevelOfCare.EMERGENCY: 5,
+    LevelOfCare.INPATIENT: 6,
 }
 
 

@@ -11,6 +11,7 @@ from datetime import date
 from attrs import field, frozen
 
 from ._base import DateRange, LevelOfCare, Redacted, StrEnum, enum_member, level_of_care
+from .vitals import LabResult, Vitals, WithdrawalHistory
 
 
 @frozen(kw_only=True, repr=False)
@@ -55,6 +56,9 @@ class Instrument(StrEnum):
     AUDIT = "audit"
     AUDIT_C = "audit_c"
     DAST10 = "dast10"
+    # Withdrawal scales (clinical-thresholds.md §3), recorded as totals only.
+    CIWA_AR = "ciwa_ar"
+    COWS = "cows"
 
 
 def _instrument(value: Instrument | str) -> Instrument:
@@ -70,11 +74,12 @@ class MeasureAdministration(Redacted):
     and "within the past 3 months".
 
     ``instrument``: an :class:`Instrument` or its value (``"phq9"``, ``"phq2"``, ``"gad7"``,
-    ``"cssrs_screener"``, ``"pcl5"``, ``"audit"``, ``"audit_c"``, ``"dast10"``). ``items``: a
+    ``"cssrs_screener"``, ``"pcl5"``, ``"audit"``, ``"audit_c"``, ``"dast10"``, ``"ciwa_ar"``,
+    ``"cows"``). ``items``: a
     tuple of integers, one per item, each in the instrument's range (PHQ-9: nine answers 0-3);
     ``total``: the recorded total when the items are not given (it must agree with them when
-    both are). Each instrument's item count and answer range is in
-    ``iopauth.measures.SPECS`` (domain/measures.md).
+    both are). The CIWA-Ar (0-67) and COWS (0-48) take a total only. Each instrument's item
+    count and answer range is in ``iopauth.measures.SPECS`` (domain/measures.md).
     """
 
     instrument: Instrument = field(converter=_instrument)
@@ -108,7 +113,9 @@ class RiskAssessment(Redacted):
 
     ``suicidal_ideation`` and ``homicidal_ideation``: ``"none"``, ``"passive"`` or
     ``"active"``. ``last_attempt_date``: not after ``assessed_on``. Every other answer is
-    ``True``, ``False`` or ``None`` (not documented).
+    ``True``, ``False`` or ``None`` (not documented). ``safety_plan_on``: the date the safety
+    plan was written or last reviewed; a safety plan dated on or after a positive screen counts
+    as its follow-up (measures.md §1).
     """
 
     assessed_on: date
@@ -121,6 +128,7 @@ class RiskAssessment(Redacted):
     safety_plan: bool | None = None
     imminent_danger: bool | None = None
     notes: str | None = None
+    safety_plan_on: date | None = None
 
 
 class FunctionalDomain(StrEnum):
@@ -187,13 +195,22 @@ class MedicalStatus(Redacted):
     """Medical stability and withdrawal risk, and whether a condition prevents benefit.
 
     ``withdrawal_risk``: ``"none"``, ``"low"``, ``"moderate"`` or ``"high"``; the booleans are
-    ``True``, ``False`` or ``None`` (not documented).
+    ``True``, ``False`` or ``None`` (not documented). ``assessed_on``: the date of the
+    medical-stability statement; ``vitals`` and ``labs``: the dated values behind it
+    (:class:`~iopauth.model.Vitals`, :class:`~iopauth.model.LabResult`), which the
+    eating-disorder thresholds read (clinical-thresholds.md §2); ``withdrawal``: PAWSS, a past
+    seizure or delirium tremens, last use and the ambulatory plan
+    (:class:`~iopauth.model.WithdrawalHistory`).
     """
 
     medically_stable: bool | None = None
     withdrawal_risk: WithdrawalRisk | None = field(default=None, converter=_withdrawal)
     condition_prevents_benefit: bool | None = None
     notes: str | None = None
+    assessed_on: date | None = None
+    vitals: tuple[Vitals, ...] = ()
+    labs: tuple[LabResult, ...] = ()
+    withdrawal: WithdrawalHistory | None = None
 
 
 class EpisodeOutcome(StrEnum):
@@ -214,11 +231,14 @@ def _episode_outcome(value: EpisodeOutcome | str) -> EpisodeOutcome:
 class TreatmentEpisode(Redacted):
     """An earlier (or current) episode of care at some level.
 
-    ``level``: ``"outpatient"``, ``"iop"``, ``"php"``, ``"residential"``, ``"inpatient"``,
-    ``"crisis"`` (a crisis stabilization stay) or ``"emergency"`` (an emergency-department
-    visit: its ``period`` is the visit's day, start and end).
+    ``level``: ``"outpatient"``, ``"iop"``, ``"php"``, ``"withdrawal_management"``,
+    ``"residential"``, ``"inpatient"``, ``"crisis"`` (a crisis stabilization stay) or
+    ``"emergency"`` (an emergency-department visit: its ``period`` is the visit's day, start
+    and end).
     ``period``: its dates (``end`` open while ongoing). ``outcome``: ``"completed"``,
     ``"stepped_down"``, ``"insufficient_response"``, ``"discontinued"`` or ``"ongoing"``.
+    ``sessions``: sessions attended in the episode; ``frequency``: how often, in words
+    (``"weekly"``). A trial's length is stated, never decisive (clinical-thresholds.md §4).
     """
 
     level: LevelOfCare = field(converter=level_of_care)
@@ -226,6 +246,8 @@ class TreatmentEpisode(Redacted):
     outcome: EpisodeOutcome = field(converter=_episode_outcome)
     provider: str | None = None
     notes: str | None = None
+    sessions: int | None = None
+    frequency: str | None = None
 
 
 class Housing(StrEnum):

@@ -137,6 +137,19 @@ class Goal(Redacted):
 
 
 @frozen(kw_only=True, repr=False)
+class PlanRevision(Redacted):
+    """A dated review of the plan and what it changed.
+
+    ``on``: the review date. ``changes``: what changed (services, medication, goals), in the
+    clinician's words; absent or blank when the review changed nothing. A review that changed
+    nothing is not a plan change when progress stalls (payer-criteria.md §2 item 10).
+    """
+
+    on: date
+    changes: str | None = None
+
+
+@frozen(kw_only=True, repr=False)
 class TreatmentPlan(Redacted):
     """The proposed program: level, schedule, services, goals and the way out.
 
@@ -163,6 +176,7 @@ class TreatmentPlan(Redacted):
     certified_by_npi: str | None = None
     certified_on: date | None = None
     last_reviewed: date | None = None
+    revisions: tuple[PlanRevision, ...] = ()
 
     @property
     def services_hours_per_week(self) -> float:

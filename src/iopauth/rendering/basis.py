@@ -106,6 +106,16 @@ _FACT_TOPICS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "engagement": ("engagement",),
         "plan": ("schedule",),
         "clinicians": ("physician",),
+        # issue #21 §3-§4 fact groups (criteria/_progress_facts, _medical_facts, _withdrawal_facts)
+        "plan.changed": ("goals",),
+        "plan.changed_on": ("goals",),
+        "progress": ("measures", "goals"),
+        "corroboration": ("measures", "functioning", "history"),
+        "review": ("certification",),
+        "medical": ("medical",),
+        "withdrawal": ("withdrawal", "measures"),
+        "ciwa_ar": ("measures",),
+        "cows": ("measures",),
     }
 )
 

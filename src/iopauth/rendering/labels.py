@@ -56,6 +56,7 @@ _LABELS: dict[type[StrEnum], dict[str, str]] = {
         "outpatient": "outpatient",
         "iop": "intensive outpatient (IOP)",
         "php": "partial hospitalization (PHP)",
+        "withdrawal_management": "withdrawal management",
         "residential": "residential",
         "inpatient": "inpatient",
         "crisis": "crisis stabilization",
