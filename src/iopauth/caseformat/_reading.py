@@ -9,6 +9,7 @@ be any number in a case stands in as :data:`HUGE` instead of failing inside ``js
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 from collections.abc import Iterator, Mapping
@@ -20,6 +21,7 @@ from ..errors import InvalidCaseError
 __all__ = [
     "HUGE",
     "KEY_ECHO",
+    "MAX_DEPTH",
     "MAX_DOCUMENT_BYTES",
     "HugeNumber",
     "check_size",
@@ -29,12 +31,15 @@ __all__ = [
     "read_document",
     "read_source",
     "read_stream",
+    "reject_out_of_range",
 ]
 
 #: Largest document read from a file, standard input, bytes or text (a case is kilobytes).
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 #: A key longer than this gets no "did you mean" hint and is printed shortened.
 KEY_ECHO = 40
+#: Deepest nesting of arrays and objects read (a case or FHIR resource needs a dozen levels).
+MAX_DEPTH = 100
 
 
 class HugeNumber:
@@ -100,7 +105,12 @@ def _parse_int(text: str) -> int | HugeNumber:
 
 
 def parse_json(text: str) -> object:
-    """Parse a case document: duplicate keys, huge integers and deep nesting are errors."""
+    """Parse a case document: duplicate keys, huge integers and deep nesting are errors.
+
+    Nesting deeper than :data:`MAX_DEPTH` is refused. A float past the float range (``1e999``)
+    or ``NaN`` is kept, for the rules to report at its path (:func:`reject_out_of_range` for
+    readers that check no fields).
+    """
     try:
         data = json.loads(text, object_pairs_hook=_pairs, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
@@ -118,16 +128,35 @@ def parse_json(text: str) -> object:
 
 
 def _duplicate_paths(data: object, path: str) -> Iterator[str]:
-    """``<path>: key given twice`` for every object in ``data`` that had a key twice."""
-    stack = [(data, path)]
+    """``<path>: key given twice`` for every object in ``data`` that had a key twice, and
+    ``$: nested too deeply`` past :data:`MAX_DEPTH` (reported once, not walked further)."""
+    stack = [(data, path, 0)]
     while stack:
-        value, where = stack.pop()
+        value, where, depth = stack.pop()
+        if depth > MAX_DEPTH and isinstance(value, dict | list):
+            yield f"$: JSON nested deeper than {MAX_DEPTH} levels"
+            return
         if isinstance(value, dict):
             for key in getattr(value, "keys_twice", ()):
                 yield f"{where}.{key_text(key)}: given more than once"
-            stack.extend((v, f"{where}.{key_text(k)}") for k, v in value.items())
+            stack.extend((v, f"{where}.{key_text(k)}", depth + 1) for k, v in value.items())
         elif isinstance(value, list):
-            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(value))
+            stack.extend((v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value))
+
+
+def reject_out_of_range(data: object) -> None:
+    """Raise at ``$`` when parsed JSON holds an integer too long to be a number (:data:`HUGE`)
+    or a float that is not finite (``1e999``, ``NaN``); for readers whose result is handed on
+    as it is, not checked field by field."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if value is HUGE or (isinstance(value, float) and not math.isfinite(value)):
+            raise InvalidCaseError(["$: the document holds a number out of range"])
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
 
 
 def names_a_file(text: str) -> bool:
