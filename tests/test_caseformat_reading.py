@@ -127,14 +127,14 @@ def test_free_form_keys_are_never_echoed() -> None:
 
 
 def test_reads_stop_at_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Files, endless devices, text and bytes past the limit are refused, read no further."""
+    """Files, text and bytes past the limit are refused, read no further; devices unread."""
     monkeypatch.setattr(reading, "MAX_DOCUMENT_BYTES", 1000)
     big = tmp_path / "big.json"
     big.write_text(" " * 2000 + "{}", encoding="utf-8")
     rule = ["$: the document is larger than 1000 bytes"]
     assert _errors(str(big)) == rule
     assert _errors(big) == rule
-    assert _errors(Path("/dev/zero")) == rule
+    assert _errors(Path("/dev/zero")) == ["$: the path is not a regular file or pipe"]
     assert _errors(" " * 2000 + "{}") == rule
     assert _errors(b" " * 2000 + b"{}") == rule
 
@@ -145,6 +145,20 @@ def test_a_string_naming_a_pipe_is_not_opened(tmp_path: Path) -> None:
     fifo = tmp_path / "case.json"
     os.mkfifo(fifo)
     assert _errors(str(fifo))[0].startswith("$: not valid JSON")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_path_naming_a_fifo_nobody_writes_reads_empty_at_once(tmp_path: Path) -> None:
+    """A Path to a FIFO without a writer is opened without blocking: empty, not a hang."""
+    fifo = tmp_path / "case.json"
+    os.mkfifo(fifo)
+    assert _errors(fifo)[0].startswith("$: not valid JSON")
+
+
+def test_nesting_past_the_depth_limit_is_refused_at_the_root() -> None:
+    """101 levels, and 100,000 levels, are refused at $ without a RecursionError."""
+    assert _errors("[" * 101 + "]" * 101) == ["$: JSON nested deeper than 100 levels"]
+    assert _errors("[" * 100_000 + "]" * 100_000) == ["$: JSON nested too deeply"]
 
 
 def test_key_text_escapes_controls_and_bidi() -> None:

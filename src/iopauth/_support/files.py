@@ -1,4 +1,9 @@
-"""Writing output: whole files or nothing, and never a device or pipe replaced by a file.
+"""Reading input and writing output by path: bounded reads; whole files or nothing written.
+
+Every file iopauth reads by a path given to it goes through :func:`read_bounded`: it is opened
+without blocking (a FIFO nobody writes to never hangs the reader), must be a regular file or a
+pipe (``<(…)``; never a device such as ``/dev/zero``, a folder or a socket), and reading stops
+one byte past the caller's cap.
 
 Every command that writes goes through :func:`write_output`:
 
@@ -14,6 +19,7 @@ Every command that writes goes through :func:`write_output`:
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
@@ -21,7 +27,45 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["write_atomically", "write_output"]
+__all__ = ["RefusedInputError", "read_bounded", "write_atomically", "write_output"]
+
+
+class RefusedInputError(ValueError):
+    """A path that is not read: its rule (``not a regular file or pipe``, ``larger than N
+    bytes``) is the message; callers re-raise it as their own error kind with their path."""
+
+
+def read_bounded(
+    path: str | os.PathLike[str], limit: int, *, pipes: bool = True, follow: bool = True
+) -> bytes:
+    """The bytes of the regular file (or, with ``pipes``, the pipe) at ``path``, at most ``limit``.
+
+    Opened with ``O_NONBLOCK`` and checked with ``fstat`` on the open descriptor (no window
+    between check and read); a pipe is then read blocking, so a pipe without a writer reads
+    as empty at once. Without ``follow`` a symbolic link as the last part is refused. Raises
+    :class:`RefusedInputError` for anything else or past ``limit``; :class:`OSError` when the path
+    cannot be opened.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+    if not follow:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if not follow and exc.errno == errno.ELOOP:
+            raise RefusedInputError("is a symbolic link") from None
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISFIFO(mode) and pipes:
+            os.set_blocking(fd, True)
+        elif not stat.S_ISREG(mode):
+            kind = "a regular file or pipe" if pipes else "a regular file"
+            raise RefusedInputError(f"is not {kind}")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise RefusedInputError(f"is larger than {limit} bytes")
+    return data
 
 
 def write_output(

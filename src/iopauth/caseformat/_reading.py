@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 import math
 import os
-import stat
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from .._support.files import RefusedInputError, read_bounded
 from ..errors import InvalidCaseError
 
 __all__ = [
@@ -59,19 +59,19 @@ def check_size(size: int) -> None:
 def read_document(path: Path, *, regular_only: bool = False) -> bytes:
     """The bytes of the file at ``path``, at most :data:`MAX_DOCUMENT_BYTES`.
 
-    A device or pipe (``/dev/stdin``, ``<(…)``) is read up to the limit, never further;
-    with ``regular_only`` anything but a regular file is refused. A missing file raises the
-    usual :class:`OSError`.
+    Read by the one bounded reader (:func:`iopauth._support.files.read_bounded`): a regular
+    file or a pipe (``/dev/stdin``, ``<(…)``), never a device (``/dev/zero``), a folder or a
+    socket, opened without blocking so a FIFO nobody writes to reads as empty instead of
+    hanging; with ``regular_only`` a pipe is refused too. A missing file raises the usual
+    :class:`OSError`.
     """
-    # a string names a file only when it is a regular one: opened without blocking, so a
-    # pipe swapped in after the check cannot hang the read
-    flags = os.O_RDONLY | (getattr(os, "O_NONBLOCK", 0) if regular_only else 0)
-    with os.fdopen(os.open(path, flags), "rb") as handle:
-        if regular_only and not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise InvalidCaseError(["$: the path does not name a regular file"])
-        data = handle.read(MAX_DOCUMENT_BYTES + 1)
-    check_size(len(data))
-    return data
+    try:
+        return read_bounded(path, MAX_DOCUMENT_BYTES, pipes=not regular_only)
+    except RefusedInputError as exc:
+        rule = str(exc)
+        if rule.startswith("is larger"):
+            check_size(MAX_DOCUMENT_BYTES + 1)
+        raise InvalidCaseError([f"$: the path {rule}"]) from None
 
 
 def read_stream(stream: IO[bytes] | IO[str]) -> bytes | str:
@@ -133,7 +133,7 @@ def _duplicate_paths(data: object, path: str) -> Iterator[str]:
     stack = [(data, path, 0)]
     while stack:
         value, where, depth = stack.pop()
-        if depth > MAX_DEPTH and isinstance(value, dict | list):
+        if depth >= MAX_DEPTH and isinstance(value, dict | list):
             yield f"$: JSON nested deeper than {MAX_DEPTH} levels"
             return
         if isinstance(value, dict):

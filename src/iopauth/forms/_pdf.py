@@ -8,7 +8,6 @@ import logging
 import os
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, Literal
 
 from attrs import frozen
@@ -127,13 +126,20 @@ def pypdf_records() -> Iterator[list[logging.LogRecord]]:
 def read_form(form_pdf: bytes | str | os.PathLike[str]) -> bytes:
     """The form's bytes, at most :data:`MAX_FORM_BYTES` (a file is never read past them).
 
-    A file that cannot be opened raises the usual :class:`OSError`.
+    A path is read by the one bounded reader (a regular file or a pipe, never a device). A
+    file that cannot be opened raises the usual :class:`OSError`.
     """
+    from .._support.files import RefusedInputError, read_bounded
+
     if isinstance(form_pdf, bytes | bytearray):
         data = bytes(form_pdf)
     else:
-        with Path(form_pdf).open("rb") as handle:
-            data = handle.read(MAX_FORM_BYTES + 1)
+        try:
+            data = read_bounded(form_pdf, MAX_FORM_BYTES)
+        except RefusedInputError as exc:
+            if str(exc).startswith("is larger"):
+                raise FormError(f"the form is larger than {MAX_FORM_BYTES} bytes") from None
+            raise FormError(f"the form {exc}") from None
     if len(data) > MAX_FORM_BYTES:
         raise FormError(f"the form is larger than {MAX_FORM_BYTES} bytes")
     return data
