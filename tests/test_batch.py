@@ -335,3 +335,24 @@ def test_input_files_are_read_bounded_and_a_huge_one_does_not_stop_the_batch(
     assert errors["zero"] == ("$: the path is not a regular file or pipe",)
     assert errors["fifo"][0].startswith("$: not valid JSON")
     assert errors["deep"] == ("$: JSON nested too deeply",)
+
+
+def test_a_symlink_planted_in_the_output_folder_is_never_followed(tmp_path: Path) -> None:
+    """A link at a PDF's name (pointing at a file elsewhere) fails that case; the link's target
+    keeps its bytes and no PHI document lands there."""
+    (path,) = _copies(tmp_path / "in", 1)
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"precious")
+    (out / "case-00--request-letter.pdf").symlink_to(victim)
+    with RecordingExecutor() as executor:
+        report = render_many([path], out, documents=LETTER, executor=executor)
+    (result,) = report.cases
+    assert result.status == "failed"
+    assert result.errors == (
+        "cannot write case-00--request-letter.pdf: is a symbolic link; "
+        "iopauth never writes through one",
+    )
+    assert victim.read_bytes() == b"precious"
+    assert (out / "case-00--request-letter.pdf").is_symlink()

@@ -202,3 +202,19 @@ def test_letter_must_be_a_bounded_file(tmp_path: Path) -> None:
     assert code == 2
     assert "/dev/zero: the letter is not a regular file or pipe" in err
     assert not target.exists()
+
+
+def test_output_through_a_planted_symlink_is_refused(tmp_path: Path) -> None:
+    """-o naming a link to another file: exit 2, the link's target keeps its bytes."""
+    case = Path(__file__).parent.parent / "examples" / "cases" / "medicare-stepdown-depression.json"
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"precious")
+    link = tmp_path / "bundle.json"
+    link.symlink_to(victim)
+    code, out, err = _run("fhir", "pas", str(case), "-o", str(link))
+    assert (code, out) == (2, "")
+    assert err == (
+        f"iopauth: cannot use {link}: is a symbolic link; iopauth never writes through one\n"
+    )
+    assert victim.read_bytes() == b"precious"
+    assert link.is_symlink()
