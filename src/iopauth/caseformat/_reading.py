@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -25,6 +26,7 @@ __all__ = [
     "MAX_DOCUMENT_BYTES",
     "HugeNumber",
     "check_size",
+    "key_step",
     "key_text",
     "names_a_file",
     "parse_json",
@@ -138,8 +140,8 @@ def _duplicate_paths(data: object, path: str) -> Iterator[str]:
             return
         if isinstance(value, dict):
             for key in getattr(value, "keys_twice", ()):
-                yield f"{where}.{key_text(key)}: given more than once"
-            stack.extend((v, f"{where}.{key_text(k)}", depth + 1) for k, v in value.items())
+                yield f"{where}{key_step(key)}: given more than once"
+            stack.extend((v, f"{where}{key_step(k)}", depth + 1) for k, v in value.items())
         elif isinstance(value, list):
             stack.extend((v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value))
 
@@ -170,18 +172,34 @@ def names_a_file(text: str) -> bool:
     )
 
 
-def key_text(key: str) -> str:
-    """A key as it may be printed: shortened, with every unprintable character escaped.
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
 
-    Keys are data too: control characters, terminal escape sequences and bidirectional
-    controls never reach a terminal or a log, and a long key is cut to its first characters.
+
+def key_step(key: str) -> str:
+    """A key as one step of a printed path: ``.name`` when it has the shape of a field name
+    (ASCII letters, digits and ``_``, at most 40), else ``[key of N characters]``.
+
+    Keys are data too — a key can hold a member id or a name with escape sequences — so a
+    key that is not shaped like a field name is shown by its length only, never its text.
     """
-    shown = key[:KEY_ECHO]
+    if _FIELD_NAME.fullmatch(key):
+        return f".{key}"
+    return f"[key of {len(key)} characters]"
+
+
+def key_text(key: str, limit: int | None = KEY_ECHO) -> str:
+    """Text from outside as it may be printed (a stored case id, a PDF form's field name):
+    shortened to :data:`KEY_ECHO` characters, every unprintable character escaped.
+
+    Control characters, terminal escape sequences and bidirectional controls never reach a
+    terminal or a log, and long text is cut to its first characters.
+    """
+    shown = key if limit is None else key[:limit]
     text = "".join(
         c if c.isprintable() and c != "\\" else c.encode("unicode_escape").decode("ascii")
         for c in shown
     )
-    return text + ("…" if len(key) > KEY_ECHO else "")
+    return text + ("…" if limit is not None and len(key) > limit else "")
 
 
 def read_source(source: object, what: str = "document") -> object:

@@ -19,6 +19,7 @@ from attrs import frozen
 from ..errors import FormMappingError
 from ._derived import DERIVED
 from ._paths import CasePath, compile_path
+from ._pdf import shown
 
 __all__ = ["MAX_MAPPING_BYTES", "Entry", "FormMapping", "load_mapping", "parse_mapping"]
 
@@ -144,7 +145,9 @@ def _build(raw: dict[str, Any], errors: list[str]) -> FormMapping | None:
             continue
         for name in entry.targets:
             if name in seen:
-                errors.append(f"{entry.where}: field {name!r} is already filled by {seen[name]}")
+                errors.append(
+                    f"{entry.where}: field {shown(name)} is already filled by {seen[name]}"
+                )
             seen.setdefault(name, entry.where)
     if errors:
         return None

@@ -123,6 +123,25 @@ def pypdf_records() -> Iterator[list[logging.LogRecord]]:
                 logger.propagate = _saved[1]
 
 
+def shown(name: str) -> str:
+    """A form's field name or option as an error may print it: quoted, escaped, shortened.
+
+    Field names come from the PDF, which anyone may have made: control characters, terminal
+    escape sequences and bidirectional controls are escaped, and a long name is cut.
+    """
+    from ..caseformat._reading import key_text
+
+    return f"'{key_text(name)}'"
+
+
+def shown_options(options: tuple[str, ...] | list[str], most: int = 10) -> str:
+    """The first ``most`` options, escaped as :func:`shown` (unquoted); how many more."""
+    from ..caseformat._reading import key_text
+
+    listed = ", ".join(key_text(o) for o in options[:most])
+    return listed + (f" and {len(options) - most} more" if len(options) > most else "")
+
+
 def read_form(form_pdf: bytes | str | os.PathLike[str]) -> bytes:
     """The form's bytes, at most :data:`MAX_FORM_BYTES` (a file is never read past them).
 
