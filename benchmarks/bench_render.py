@@ -47,8 +47,9 @@ from iopauth.rendering import (
 )
 from iopauth.rendering import pdf as pdf_module
 from iopauth.rendering.environment import environment, render_template
+from iopauth.rendering.parts import packet_parts
 from iopauth.rendering.pdf import layout
-from iopauth.rendering.render import _Session, packet_parts
+from iopauth.rendering.session import Session
 
 _DEFAULT_CASE = (
     Path(__file__).resolve().parent.parent / "examples/cases/medicare-stepdown-depression.json"
@@ -67,10 +68,10 @@ def _distinct_once(case: Case) -> Callable[[], bytes]:
     options = RenderOptions()
     names = [n for n in applicable_documents(case) if n != "packet"]
     names += [p for p in packet_parts(case, options) if p not in names]
-    total = _Session(case, None, options, ()).cover()[1]
+    total = Session(case, None, options, ()).cover()[1]
 
     def action() -> bytes:
-        session = _Session(case, None, options, ())
+        session = Session(case, None, options, ())
         written = b""
         for name in names:
             if name == "fax-cover":
@@ -99,7 +100,7 @@ def run(case: Case, rounds: int) -> dict[str, float]:
         return pdf
 
     options = RenderOptions()
-    session = _Session(case, None, options, ())
+    session = Session(case, None, options, ())
     name = "request-letter"
     context = session.context(name, inline_style=False)
     bare_html = render_template(environment(()), f"{name}.html.j2", context)

@@ -90,11 +90,11 @@ def request_letter(rounds: int) -> list[Row]:
     from iopauth.rendering import RenderOptions, render, render_html
     from iopauth.rendering.environment import environment, render_template
     from iopauth.rendering.pdf import AssetFetcher, _font_setup, _style
-    from iopauth.rendering.render import _Session
+    from iopauth.rendering.session import Session
 
     case = load_case(EXAMPLES / "medicare-stepdown-depression.json")
     options = RenderOptions()
-    context = _Session(case, None, options, ()).context("request-letter", inline_style=False)
+    context = Session(case, None, options, ()).context("request-letter", inline_style=False)
     bare_html = render_template(environment(()), "request-letter.html.j2", context)
     css = render_template(environment(()), "partials/style.css", context)
     html = render_html(case, "request-letter")
@@ -116,7 +116,7 @@ def request_letter(rounds: int) -> list[Row]:
     def own_steps() -> object:
         # what render does that the baseline does not: context, both templates (the layout,
         # drawing and writing are the baseline's own calls; the /ID step is a hash of bytes)
-        session = _Session(case, None, options, ())
+        session = Session(case, None, options, ())
         part = session.context("request-letter", inline_style=False)
         env = environment(())
         return (

@@ -22,8 +22,6 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 SRC = Path(__file__).resolve().parent.parent / "src"
 PACKAGE = SRC / "iopauth"
 MAX_LINES = 400
@@ -213,11 +211,6 @@ class Late:
     assert set(import_graph()) == set(MODULES)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="rendering's circle (sandbox -> context -> environment -> sandbox, seven modules) is "
-    "broken by the rendering split of issue #20 (rendering/views.py); remove this mark then",
-)
 def test_no_import_circles() -> None:
     circles = import_circles(import_graph())
     assert circles == [], "import circles: " + "; ".join(" <-> ".join(c) for c in circles)
@@ -234,7 +227,6 @@ def test_no_library_module_imports_the_command_line() -> None:
     assert {m: t for m, t in offenders.items() if t} == {}
 
 
-@pytest.mark.xfail(strict=False, reason="L2/L3 splits pending")
 def test_no_module_over_400_lines() -> None:
     long = {
         str(path.relative_to(SRC)): n

@@ -32,7 +32,7 @@ from iopauth.authorization import (
     units_used,
     usage_outside_window,
 )
-from iopauth.authorization.track import _daily_units
+from iopauth.authorization.units import _daily_units
 from iopauth.errors import InvalidAuthorizationError
 from iopauth.model import (
     Denial,

@@ -41,13 +41,10 @@ if TYPE_CHECKING:
     )
     from .serialize import dump_authorization, dump_decision, load_authorization, load_decision
     from .store import AuthorizationStore
-    from .track import (
-        add_request,
-        apply_decision,
-        from_case,
+    from .track import add_request, apply_decision, from_case, record_usage
+    from .units import (
         is_open,
         projected_exhaustion,
-        record_usage,
         status_on,
         units_over,
         units_remaining,
@@ -86,13 +83,10 @@ _MODULES = {
     ),
     ".serialize": ("dump_authorization", "dump_decision", "load_authorization", "load_decision"),
     ".store": ("AuthorizationStore",),
-    ".track": (
-        "add_request",
-        "apply_decision",
-        "from_case",
+    ".track": ("add_request", "apply_decision", "from_case", "record_usage"),
+    ".units": (
         "is_open",
         "projected_exhaustion",
-        "record_usage",
         "status_on",
         "units_over",
         "units_remaining",

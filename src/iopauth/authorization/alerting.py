@@ -17,7 +17,7 @@ from attrs import frozen
 from ..model import StrEnum
 from .dates import DECISION_TIME_FRAMES, KeyDates, TimeFrame, key_dates
 from .model import Authorization, AuthorizationStatus, ReviewType
-from .track import check_date, units_over, usage_outside_window
+from .units import check_date, units_over, usage_outside_window
 
 __all__ = ["Alert", "AlertKind", "alerts", "alerts_to_json"]
 

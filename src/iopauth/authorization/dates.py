@@ -18,7 +18,7 @@ from attrs import frozen
 from ..model import LevelOfCare, PlanType, Urgency
 from .decision import DecisionStatus
 from .model import Authorization, AuthorizationStatus, Review, ReviewType
-from .track import check_date, projected_exhaustion, status_on, units_remaining
+from .units import check_date, projected_exhaustion, status_on, units_remaining
 
 __all__ = [
     "DECISION_TIME_FRAMES",

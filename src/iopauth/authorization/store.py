@@ -26,7 +26,8 @@ from ..errors import AuthorizationStoreError, InvalidAuthorizationError, Unknown
 from .decision import Decision
 from .model import Authorization, AuthorizationStatus, Usage
 from .serialize import authorization_problems, dump_authorization, load_authorization
-from .track import apply_decision, is_open, record_usage
+from .track import apply_decision, record_usage
+from .units import is_open
 
 __all__ = ["SCHEMA_VERSION", "AuthorizationStore"]
 

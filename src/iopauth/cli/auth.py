@@ -156,7 +156,7 @@ def _entries(values: list[str]) -> list[Usage]:
 
 
 def _summary(auth: Authorization, out: TextIO, note: str = "") -> None:
-    from ..authorization.track import units_remaining, units_used, usage_outside_window
+    from ..authorization.units import units_remaining, units_used, usage_outside_window
 
     parts = [auth.status.value]
     if auth.authorized_units is not None:

@@ -1,4 +1,4 @@
-"""``iopauth fhir import|pas|decision``: the FHIR/PAS subcommands of the ``iopauth`` command.
+"""``iopauth fhir import|pas|decision|…``: the FHIR/PAS subcommands of the ``iopauth`` command.
 
 Registered on the main parser by :func:`add_parser`; :func:`run` runs them. Errors are
 raised as :class:`~iopauth.errors.IopAuthError` (one line per problem, exit 2), and output
@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..errors import FhirError, InvalidCaseError
+from . import fhir_needs
 
 __all__ = ["add_parser", "run"]
 
 
 def add_parser(sub: Any) -> None:
-    """Add ``fhir`` and its three subcommands to the main parser's subcommands."""
+    """Add ``fhir`` and its subcommands (CRD and DTR ones from :mod:`.fhir_needs`)."""
     fhir = sub.add_parser("fhir", help="FHIR in, Da Vinci PAS out, payer decisions back")
     commands = fhir.add_subparsers(
         dest="fhir_command", metavar="SUBCOMMAND", required=True, parser_class=type(fhir)
@@ -47,6 +48,7 @@ def add_parser(sub: Any) -> None:
         "response", help="ClaimResponse, response Bundle or OperationOutcome ('-': stdin)"
     )
     decision.add_argument("--json", action="store_true", help="print the decision as JSON")
+    fhir_needs.add_commands(commands)
 
 
 def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None = None) -> int:
@@ -55,6 +57,8 @@ def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None = None) -> i
         return _import(args, out, stdin)
     if args.fhir_command == "pas":
         return _pas(args, out)
+    if args.fhir_command in fhir_needs.COMMANDS:
+        return fhir_needs.run(args, out)
     return _decision(args, out, stdin)
 
 

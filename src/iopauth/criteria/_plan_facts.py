@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..model import Case, DocumentKind, GoalStatus
 from ..caseformat.rules import SERVICES_TOLERANCE
+from ..model import Case, DocumentKind, GoalStatus
 from ._derive import Specs, Value, any_or_unknown, days_between, enum_text
 
 

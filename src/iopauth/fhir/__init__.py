@@ -13,20 +13,34 @@ from ..errors import PasClientError
 
 __all__ = [
     "CERTIFICATION_TYPES",
+    "AnsweredQuestionnaire",
+    "CoverageInformation",
+    "CoverageRequirements",
     "ImportResult",
     "PasClient",
     "PasClientError",
+    "QuestionnaireMapping",
+    "QuestionnairePackage",
     "SmartBackendAuth",
+    "answer_questionnaire",
     "case_from_bundle",
+    "coverage_requirements",
+    "crd_request",
     "decision_from_response",
+    "load_questionnaire_mapping",
     "pas_attachment",
     "pas_problems",
     "pas_request",
+    "questionnaire_package",
 ]
 
 if TYPE_CHECKING:
     from ._client import PasClient, SmartBackendAuth
+    from ._crd import CoverageInformation, CoverageRequirements, coverage_requirements, crd_request
     from ._decision import decision_from_response
+    from ._dtr import AnsweredQuestionnaire, answer_questionnaire
+    from ._dtr_mapping import QuestionnaireMapping, load_questionnaire_mapping
+    from ._dtr_package import QuestionnairePackage, questionnaire_package
     from ._import import ImportResult, case_from_bundle
     from ._pas import CERTIFICATION_TYPES, pas_attachment, pas_request
     from ._pas_checks import pas_problems
@@ -44,6 +58,16 @@ _LAZY = {
     "PasClient": "._client",
     "SmartBackendAuth": "._client",
     "decision_from_response": "._decision",
+    "CoverageInformation": "._crd",
+    "CoverageRequirements": "._crd",
+    "coverage_requirements": "._crd",
+    "crd_request": "._crd",
+    "AnsweredQuestionnaire": "._dtr",
+    "answer_questionnaire": "._dtr",
+    "QuestionnaireMapping": "._dtr_mapping",
+    "load_questionnaire_mapping": "._dtr_mapping",
+    "QuestionnairePackage": "._dtr_package",
+    "questionnaire_package": "._dtr_package",
 }
 
 

@@ -206,3 +206,13 @@ def day(value: object) -> str | None:
     if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
         return value[:10]
     return None
+
+
+def drop_none(**fields: Any) -> dict[str, Any]:
+    """The fields that hold a value: neither ``None`` nor an empty list or object."""
+    return {k: v for k, v in fields.items() if v is not None and v not in ([], {})}
+
+
+def first_code(concepts: list[Any], system: str) -> str | None:
+    """The first code in ``system`` among several CodeableConcepts."""
+    return next((c for c in (code_in(x, system) for x in concepts) if c is not None), None)

@@ -21,8 +21,9 @@ from attrs import frozen
 from ..errors import FhirError, InvalidCaseError
 from ..model import Case
 from . import _systems as cs
-from ._bundle import Entry, Index, code_in, day, items, obj, read_json, text
-from ._import_parts import PartsReader, active_coverage, drop_none, first_code
+from ._bundle import Entry, Index, code_in, day, drop_none, first_code, items, obj, read_json, text
+from ._import_parts import PartsReader
+from ._import_people import active_coverage
 from ._measures import read_measures
 
 __all__ = ["ImportResult", "case_from_bundle"]

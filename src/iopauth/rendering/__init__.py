@@ -14,12 +14,10 @@ from .options import (
     PayerForm,
     RenderOptions,
 )
+from .parts import applicable_documents, documents, packet_parts
 from .render import (
-    applicable_documents,
-    documents,
     is_draft,
     layout_documents,
-    packet_parts,
     render,
     render_documents,
     render_html,

@@ -9,11 +9,10 @@ import tomllib
 from datetime import date
 from importlib import resources
 
-from attrs import frozen
-
 from .._support.once import once
 from ..model import Case, PlanType, Urgency
 from .clinical import has_chronic_history, has_substance_use
+from .views import Principle, StateLaw
 
 # The citation a letter prints (citations.md, [standard]); WIT_SOURCE is where a maintainer
 # checked it and is never printed.
@@ -23,14 +22,6 @@ WIT_CITATION = (
     "later rulings (2022, 2023) reversed parts of the judgment"
 )
 WIT_SOURCE = "http://casetext.com/case/wit-v-united-behavioral-health-15/"
-
-
-@frozen(kw_only=True)
-class Principle:
-    """A generally accepted standard of care an appeal can cite (payer-criteria.md §5)."""
-
-    slug: str
-    text: str
 
 
 # Only the rows the domain file marks [verified]; gasc.least_restrictive_safe and
@@ -73,19 +64,6 @@ CMS_0057F_CITATION = (
     "(89 Fed. Reg. 8758, Feb. 8, 2024)"
 )
 CMS_0057F_SOURCE = "https://cms-0057-f.com/"
-
-
-@frozen(kw_only=True)
-class StateLaw:
-    """A state law requiring nonprofit-association criteria, from ``state_laws.toml``."""
-
-    state: str
-    state_name: str
-    name: str
-    citation: str
-    effective: date
-    summary: str
-    sources: tuple[str, ...]
 
 
 @once()

@@ -32,7 +32,8 @@ from .clinical import (
     treatment_sentences,
     withdrawal_sentences,
 )
-from .measure_rows import MeasureRow, measure_sentence
+from .measure_rows import measure_sentence
+from .views import MeasureRow
 
 _TOPICS = {
     "diagnoses": diagnosis_sentences,

@@ -7,10 +7,9 @@ and the appeal of §4; the Medicare certification comes from medicare-iop.md §5
 
 from __future__ import annotations
 
-from attrs import frozen
-
 from ..model import Case, DocumentKind, LevelOfCare, PlanType, RequestKind
 from .labels import label
+from .views import NeededDocument
 
 # What to do when a document is missing, in the staff's terms.
 _RESOLUTION: dict[DocumentKind, str] = {
@@ -68,25 +67,6 @@ _CONTINUED = (
     DocumentKind.RISK_ASSESSMENT,
     DocumentKind.DISCHARGE_PLAN,
 )
-
-
-@frozen(kw_only=True)
-class NeededDocument:
-    """One document the payer needs: whether it is on hand, whether the letter states its
-    content from the case, and how to close the gap.
-
-    ``stated`` and ``attached`` differ: a discharge plan written in the case is stated in the
-    letter even when no discharge-plan document is on hand to attach.
-    """
-
-    kind: DocumentKind
-    label: str
-    attached: bool
-    stated: bool
-    required: bool
-    dated: object
-    title: str | None
-    resolution: str
 
 
 def needed_kinds(case: Case) -> tuple[tuple[DocumentKind, bool], ...]:

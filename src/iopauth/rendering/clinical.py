@@ -25,7 +25,8 @@ from ..model import (
 )
 from .environment import long_date, number
 from .labels import label
-from .measure_rows import MeasureRow, score_text
+from .measure_rows import score_text
+from .views import MeasureRow
 
 _WHERE = {
     FunctionalDomain.WORK: "at work",

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import attrs
-from attrs import frozen
 from markupsafe import Markup
 
 from ..codes import ICD10CM_LAST_DAY, ICD10CM_VERSION
@@ -41,9 +40,10 @@ from .clinical import (
 from .environment import short_date
 from .labels import label, service_label, status_label
 from .letterhead import letterhead_view
-from .measure_rows import MeasureRow, measure_rows
+from .measure_rows import measure_rows
 from .options import RenderOptions
 from .payer import decision_view
+from .views import DraftItem, FindingView, MeasureRow, UnmetAnswer
 
 DOCUMENT_TITLES = {
     "request-letter": "Prior authorization request and letter of medical necessity",
@@ -59,28 +59,6 @@ _SHOWS_MEASURES = frozenset(
 )
 # The age below which a patient has a parent or guardian the summary is addressed to as well.
 _ADULT_AGE = 18
-
-
-@frozen(kw_only=True)
-class FindingView:
-    """A finding ready to print: its status in words and the record's sentences on it.
-
-    ``reason`` is the engine's explanation (the staff checklist prints it); ``basis`` is what
-    the case says on the criterion in clinical sentences (letters print that, never the
-    engine's evidence); ``citation`` is the primary authority by name, or empty.
-    """
-
-    criterion: str
-    title: str
-    kind: str
-    status: str
-    status_label: str
-    tone: str
-    reason: str
-    basis: tuple[str, ...]
-    citation: str
-    documentation: tuple[str, ...]
-    verified: bool
 
 
 def finding_view(finding: Finding, case: Case, rows: tuple[MeasureRow, ...] = ()) -> FindingView:
@@ -115,15 +93,6 @@ def _tone(finding: Finding) -> str:
         return "unknown"
     supports = finding.status in (Status.MET, Status.DOES_NOT_APPLY)
     return "good" if supports else "bad"
-
-
-@frozen(kw_only=True)
-class DraftItem:
-    """One thing a draft letter's first-page note lists: unmet, applying or undocumented."""
-
-    title: str
-    state: str
-    action: str
 
 
 def draft_items(determination: Determination | None) -> tuple[DraftItem, ...]:
@@ -262,16 +231,6 @@ def _once_each(findings: tuple[FindingView, ...]) -> tuple[FindingView, ...]:
             basis = (*fresh, f"See also the record quoted under {rows}{more} above.")
         out.append(attrs.evolve(f, basis=basis))
     return tuple(out)
-
-
-@frozen(kw_only=True)
-class UnmetAnswer:
-    """The appeal's answer to one criterion the payer cited as unmet."""
-
-    criterion: str
-    title: str
-    finding: FindingView | None
-    basis: tuple[str, ...]
 
 
 def _unmet(

@@ -9,7 +9,8 @@ from .._support.files import write_output
 from .._support.resources import examples_dir
 from ..errors import IopAuthError
 from .options import RenderOptions
-from .render import LETTERS, applicable_documents, is_draft, render_documents
+from .parts import LETTERS, applicable_documents
+from .render import is_draft, render_documents
 
 
 def _case_files(cases: Iterable[str | Path] | None) -> list[Path]:

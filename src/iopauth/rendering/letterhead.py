@@ -13,28 +13,14 @@ import os
 import stat
 from pathlib import Path
 
-from attrs import frozen
-
 from ..errors import RenderError
 from .options import LOGO_MEDIA_TYPES, Letterhead
+from .views import LetterheadView
 
-__all__ = ["MAX_LOGO_BYTES", "LetterheadView", "letterhead_view", "logo_url"]
+__all__ = ["MAX_LOGO_BYTES", "letterhead_view", "logo_url"]
 
 #: Largest logo file read (a letterhead logo is a few kilobytes).
 MAX_LOGO_BYTES = 2 * 1024 * 1024
-
-
-@frozen(kw_only=True)
-class LetterheadView:
-    """The caller's letterhead for templates; ``logo`` is a ``data:`` URL, never a path."""
-
-    name: str
-    address_lines: tuple[str, ...]
-    phone: str | None
-    fax: str | None
-    email: str | None
-    website: str | None
-    logo: str | None
 
 
 def letterhead_view(letterhead: Letterhead | None) -> LetterheadView | None:

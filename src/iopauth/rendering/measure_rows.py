@@ -2,36 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import attrs
-from attrs import frozen
 
 from ..model import Case, Instrument
 from .environment import band, long_date
-
-
-@frozen(kw_only=True)
-class MeasureRow:
-    """One instrument: baseline and latest administration, band and change."""
-
-    instrument: Instrument
-    name: str
-    count: int
-    baseline_date: date
-    baseline_total: int | None
-    baseline_band: str | None
-    latest_date: date
-    latest_total: int | None
-    latest_band: str | None
-    maximum: int
-    change: int | None
-    risk_level: str | None
-    flags: tuple[str, ...]
-    points: tuple[tuple[date, int], ...]
-    band_edges: tuple[int, ...]
-    change_words: str
-
+from .views import MeasureRow
 
 _INSTRUMENT_ORDER = tuple(Instrument)
 

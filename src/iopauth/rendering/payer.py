@@ -24,16 +24,14 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import attrs
-from attrs import frozen
 
 from .._support.dates import long_date
 from ..errors import RenderError
 from ..model import Case, UnitType
 from .labels import service_label
+from .views import AuthorizationView, DecisionView
 
 __all__ = [
-    "AuthorizationView",
-    "DecisionView",
     "appealed_decision",
     "authorization_view",
     "check_authorization",
@@ -133,28 +131,6 @@ def _decision_number(decision: Decision) -> str | None:
 
 
 # --- the concurrent review -----------------------------------------------------------------
-
-
-@frozen(kw_only=True)
-class AuthorizationView:
-    """The current authorization as a concurrent review states it, in sentences.
-
-    ``grant`` says what the payer approved (and what was asked, when it approved less);
-    ``usage`` the units used and left through the document date; ``attendance`` the days
-    attended under the authorization (``None`` when no usage is recorded: the case's own
-    attendance is stated instead). ``partial`` is true for a partial approval.
-    """
-
-    number: str | None
-    decision: str
-    partial: bool
-    period: str | None
-    units: str | None
-    requested: str | None
-    used: str | None
-    grant: str
-    usage: str | None
-    attendance: str | None
 
 
 def _usage_through(auth: Authorization, as_of: date) -> Authorization:
@@ -297,26 +273,6 @@ def _scheduled_days(auth: Authorization, start: date, end: date) -> int | None:
 
 
 # --- the appeal ----------------------------------------------------------------------------
-
-
-@frozen(kw_only=True)
-class DecisionView:
-    """The decision an appeal answers, as the letter quotes it.
-
-    Each of ``decided_on``, ``reference`` and ``reasons`` comes from the payer's decision when
-    it gives one, else from the case's recorded denial. ``reason_codes`` are the payer's codes
-    as given; ``items`` one sentence per service line the decision denied or cut;
-    ``partial`` says the payer approved part of the request (``approved`` says what).
-    """
-
-    decided_on: date | None
-    reference: str | None
-    reasons: tuple[str, ...]
-    reason_codes: tuple[str, ...]
-    items: tuple[str, ...]
-    partial: bool
-    approved: str | None
-    from_payer: bool
 
 
 def appealed_decision(auth: Authorization) -> Decision | None:

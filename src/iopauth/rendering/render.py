@@ -1,397 +1,41 @@
 """``render``, ``render_html`` and ``render_documents``: a case (and its determination) to
 documents, each laid out once.
 
-A fax packet is what goes to the payer for the request's kind (``packet_parts``): an initial
-request sends the request letter and the list of enclosures, a continued-stay request the
-concurrent review, an appeal the appeal letter (and the original request when asked for). The
-staff checklist never goes in a packet. The packet and its fax cover are assembled from the
-parts' already laid-out pages, so no part is laid out twice and the cover's page count is the
-count of those very pages.
+These public functions check the case, the documents asked for and the payer's records, then
+hand the work to one :class:`~iopauth.rendering.session.Session`; which documents fit a case
+and what a packet holds is :mod:`iopauth.rendering.parts`.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
-from .._support.document_names import DOCUMENTS
 from ..caseformat.validity import validate_case
-from ..criteria import default_criteria, default_review, evaluate
-from ..criteria.result import Determination, Outcome, Review
+from ..criteria.result import Determination
 from ..errors import RenderError
-from ..model import Case, RequestKind
-from .context import build_context, draft_items
-from .environment import environment, normalize_dirs, render_template
-from .language import Language, document_language, warn_fallback
-from .options import Attachment, FormPlacement, RenderOptions
-from .payer import (
-    appealed_decision,
-    authorization_view,
-    check_authorization,
-    check_decision,
-    decision_view,
-)
+from ..model import Case
+from .environment import normalize_dirs
+from .options import RenderOptions
+from .parts import LETTERS, applicable_documents, check_document, documents, packet_parts
+from .payer import check_authorization, check_decision
+from .session import Session
 
 if TYPE_CHECKING:
     from ..authorization import Authorization, Decision
 
-# Letters that argue for the request: a draft unless the determination meets (or final=True).
-LETTERS = frozenset({"request-letter", "concurrent-review", "appeal-letter"})
-# Documents that show criteria findings; the others never evaluate the case.
-_EVALUATED = LETTERS | {"checklist", "original-request"}
-# Parts of a packet that are not documents of their own: the list of enclosures, and the
-# original request letter enclosed with an appeal.
-ENCLOSURES = "enclosures"
-ORIGINAL_REQUEST = "original-request"
-# The payer's own form filled from the case (RenderOptions.form): PDF pages spliced into the
-# written packet, never laid out by WeasyPrint.
-PAYER_FORM = "payer-form"
-_TEMPLATES = {ORIGINAL_REQUEST: "request-letter"}
-_CONTINUING = (RequestKind.CONCURRENT, RequestKind.EXTENSION)
-# A cover states the packet's page count; a cover longer than one page needs one more layout.
-_MAX_COVER_LAYOUTS = 3
-
-
-def documents() -> tuple[str, ...]:
-    """The names of the documents iopauth renders."""
-    return DOCUMENTS
-
-
-def _document_date(case: Case, options: RenderOptions) -> date:
-    return options.document_date or case.request.request_date
-
-
-def _refusal(document: str, case: Case) -> str | None:
-    """Why ``document`` does not fit ``case``, or ``None`` when it does."""
-    kind = case.request.kind
-    if document == "appeal-letter" and case.request.denial is None:
-        # an appeal answers a decision; without one the letter would have nothing true to say
-        return "appeal-letter needs the decision it appeals: record $.request.denial"
-    if document == "concurrent-review" and kind not in _CONTINUING:
-        return (
-            "concurrent-review fits a concurrent or extension request; "
-            f"$.request.kind is {kind.value}"
-        )
-    if document == "request-letter" and kind is RequestKind.APPEAL:
-        return (
-            "request-letter is not offered for an appeal: render appeal-letter, or the packet "
-            "with RenderOptions(original_request=True) to enclose the original request"
-        )
-    if document in ("packet", "fax-cover") and kind is RequestKind.APPEAL:
-        return _refusal("appeal-letter", case)
-    return None
-
-
-def _check_document(document: str, case: Case) -> None:
-    if document not in DOCUMENTS:
-        raise RenderError(f"unknown document {document!r}; choose one of {', '.join(DOCUMENTS)}")
-    reason = _refusal(document, case)
-    if reason is not None:
-        raise RenderError(reason)
-
-
-def applicable_documents(case: Case) -> tuple[str, ...]:
-    """The documents that fit ``case``: the appeal letter only with a recorded denial, the
-    concurrent review only for a concurrent or extension request, the request letter not for
-    an appeal (the packet and cover only when their letter fits)."""
-    return tuple(d for d in DOCUMENTS if _refusal(d, case) is None)
-
-
-def _letter_parts(case: Case, options: RenderOptions) -> tuple[str, ...]:
-    """The packet's parts by the request's kind, before a payer form takes its place."""
-    kind = case.request.kind
-    if kind in _CONTINUING:
-        return ("concurrent-review",)
-    if kind is RequestKind.APPEAL:
-        return (
-            ("appeal-letter", ORIGINAL_REQUEST) if options.original_request else ("appeal-letter",)
-        )
-    parts = ["request-letter"]
-    if case.request.documents:
-        parts.append(ENCLOSURES)
-    return tuple(parts)
-
-
-def packet_parts(case: Case, options: RenderOptions | None = None) -> tuple[str, ...]:
-    """The parts a fax packet for ``case`` holds after its cover, by the request's kind.
-
-    With ``options.form`` the filled payer form (``"payer-form"``) follows the packet's letter,
-    or takes its place when the form's placement is ``"replace"``.
-    """
-    options = options or RenderOptions()
-    parts = list(_letter_parts(case, options))
-    if options.form is not None:
-        if options.form.placement is FormPlacement.REPLACE:
-            parts[0] = PAYER_FORM
-        else:
-            parts.insert(1, PAYER_FORM)
-    return tuple(parts)
-
-
-class _Session:
-    """One case, determination, options and template folders: each document laid out once.
-
-    ``authorization`` and ``decision`` are the payer's records (already checked against the
-    case): the concurrent review reads the authorization, the appeal the decision (or the
-    latest denial in the authorization's reviews).
-    """
-
-    def __init__(
-        self,
-        case: Case,
-        determination: Determination | None,
-        options: RenderOptions,
-        dirs: tuple[str, ...],
-        *,
-        authorization: Authorization | None = None,
-        decision: Decision | None = None,
-    ) -> None:
-        self.case = case
-        self.given = determination
-        self.options = options
-        self.dirs = dirs
-        self.authorization = authorization
-        self.decision = decision
-        if decision is None and authorization is not None:
-            self.decision = appealed_decision(authorization)
-        self._determinations: dict[Review, Determination] = {}
-        self._layouts: dict[str, Any] = {}
-        self._cover: tuple[Any, int] | None = None
-        self._form: tuple[bytes, int] | None = None
-        self._mapping: Any = None
-        self._languages: dict[str, Language] = {}
-
-    def determination(self, document: str) -> Determination | None:
-        """The determination ``document`` shows: the caller's, or the default set evaluated."""
-        if document not in _EVALUATED:
-            return None
-        if self.given is not None:
-            return self.given
-        review = Review.CONTINUED if document == "concurrent-review" else default_review(self.case)
-        if review not in self._determinations:
-            self._determinations[review] = evaluate(
-                self.case,
-                criteria=default_criteria(self.case),
-                review=review,
-                as_of=_document_date(self.case, self.options),
-            )
-        return self._determinations[review]
-
-    def language(self, document: str) -> Language:
-        """The language ``document`` is written in: the patient summary in the patient's (or
-        the options'), every other document in English; a fallback warns once per session."""
-        name = _TEMPLATES.get(document, document)
-        if name not in self._languages:
-            requested, preferred = self.options.language, self.case.patient.preferred_language
-            self._languages[name] = document_language(name, requested, preferred)
-            warn_fallback(self._languages[name])
-        return self._languages[name]
-
-    def part_case(self, document: str) -> Case:
-        """The case as ``document`` tells it; the original request predates the appeal."""
-        if document != ORIGINAL_REQUEST:
-            return self.case
-        request = attrs.evolve(self.case.request, kind=RequestKind.INITIAL, denial=None)
-        return attrs.evolve(self.case, request=request)
-
-    def is_draft(self, document: str) -> bool:
-        """True when ``document`` argues for a request its determination does not support."""
-        if self.options.final:
-            return False
-        if document in ("packet", "fax-cover", ENCLOSURES, ORIGINAL_REQUEST):
-            # every page of a packet that holds a draft letter is marked, the cover included;
-            # a payer form in the letter's place makes the packet no less a draft
-            parts = _letter_parts(self.case, self.options)
-            return any(self.is_draft(p) for p in parts if p in LETTERS)
-        found = self.determination(document)
-        return document in LETTERS and found is not None and found.outcome is not Outcome.MEETS
-
-    def context(
-        self, document: str, *, inline_style: bool, total_pages: int | None = None
-    ) -> dict[str, Any]:
-        """The template context of ``document`` (a part of a packet included)."""
-        determination = self.determination(document)
-        extra: dict[str, Any] = {
-            "inline_style": inline_style,
-            "draft": self.is_draft(document),
-            "draft_items": draft_items(determination) if self.is_draft(document) else (),
-            "original_copy": document == ORIGINAL_REQUEST,
-            "packet_parts": packet_parts(self.case, self.options),
-            "lang": self.language(document).tag,
-        }
-        if document in ("fax-cover", "packet"):
-            extra["total_pages"] = self.cover()[1] if total_pages is None else total_pages
-            extra["form_title"] = self._form_title()
-        extra.update(self._payer_context(document))
-        name = _TEMPLATES.get(document, document)
-        return build_context(self.part_case(document), name, determination, self.options, extra)
-
-    def _payer_context(self, document: str) -> dict[str, Any]:
-        """What the payer's records add: the authorization (concurrent review), the decision
-        appealed (appeal letter, and the cover's reference)."""
-        out: dict[str, Any] = {}
-        auth = self.authorization
-        if auth is not None and document == "concurrent-review":
-            out["authorized"] = authorization_view(auth, _document_date(self.case, self.options))
-        if self.decision is not None and document != ORIGINAL_REQUEST:
-            out["appealed"] = decision_view(self.case, self.decision)
-        reference = self.case.request.authorization_number
-        if reference is None and auth is not None:
-            reference = auth.authorization_number
-        if reference is None and out.get("appealed") is not None:
-            reference = out["appealed"].reference
-        if reference is not None:
-            out["payer_reference"] = reference
-        return out
-
-    def html(self, document: str, *, inline_style: bool = True) -> str:
-        """The HTML of one document (or packet part)."""
-        if document == "packet":
-            # the payer form is PDF pages, not HTML: the packet's HTML leaves it out
-            parts = ["fax-cover", *self._html_parts()]
-            return _join_html([self.html(p, inline_style=inline_style) for p in parts])
-        name = _TEMPLATES.get(document, document)
-        context = self.context(document, inline_style=inline_style)
-        env = environment(self.dirs, self.language(document))
-        return render_template(env, f"{name}.html.j2", context)
-
-    def layout(self, document: str) -> Any:
-        """``document`` laid out, once per session."""
-        from . import pdf
-
-        if document == "fax-cover":
-            return self.cover()[0]
-        if document not in self._layouts:
-            name = _TEMPLATES.get(document, document)
-            context = self.context(document, inline_style=False)
-            env = environment(self.dirs, self.language(document))
-            html = render_template(env, f"{name}.html.j2", context)
-            css = render_template(env, "partials/style.css", context)
-            self._layouts[document] = pdf.layout(html, self.options, self.options.assets, css)
-        return self._layouts[document]
-
-    def _html_parts(self) -> list[str]:
-        return [p for p in packet_parts(self.case, self.options) if p != PAYER_FORM]
-
-    def _form_mapping(self) -> Any:
-        """The payer form's mapping, read once (a path is loaded and checked here)."""
-        from ..forms import FormMapping, load_mapping
-
-        chosen = self.options.form
-        if chosen is None:
-            raise RenderError("RenderOptions.form: no payer form given")
-        if isinstance(chosen.mapping, FormMapping):
-            return chosen.mapping
-        if self._mapping is None:
-            self._mapping = load_mapping(chosen.mapping)
-        return self._mapping
-
-    def form(self) -> tuple[bytes, int]:
-        """The payer form filled from the case (once per session), and its page count."""
-        if self._form is None:
-            from ..forms import fill
-            from . import pdf
-
-            chosen = self.options.form
-            if chosen is None:
-                raise RenderError("RenderOptions.form: no payer form given")
-            letter = _letter_parts(self.case, self.options)[0]
-            data = fill(
-                self.case,
-                chosen.pdf,
-                self._form_mapping(),
-                self.determination(letter),
-                flatten=chosen.flatten,
-            )
-            self._form = (data, pdf.page_count(data))
-        return self._form
-
-    def _form_title(self) -> str:
-        """How the cover names the payer form: its mapping's title, else in general words."""
-        if self.options.form is None:
-            return ""
-        title: str = self._form_mapping().title
-        return title or "The payer's prior authorization form"
-
-    def _pages(self, part: str) -> int:
-        return self.form()[1] if part == PAYER_FORM else len(self.layout(part).pages)
-
-    def page_count(self) -> int:
-        """Pages of the packet's parts after the cover (the payer form's pages included)."""
-        return sum(self._pages(p) for p in packet_parts(self.case, self.options))
-
-    def cover(self) -> tuple[Any, int]:
-        """The fax cover laid out with the packet's real page count, and that count."""
-        from . import pdf
-
-        if self._cover is None:
-            rest = self.page_count()
-            cover_pages = 1
-            env = environment(self.dirs)
-            for _ in range(_MAX_COVER_LAYOUTS):
-                total = rest + cover_pages
-                context = self.context("fax-cover", inline_style=False, total_pages=total)
-                html = render_template(env, "fax-cover.html.j2", context)
-                css = render_template(env, "partials/style.css", context)
-                laid_out = pdf.layout(html, self.options, self.options.assets, css)
-                if len(laid_out.pages) == cover_pages:
-                    self._cover = (laid_out, total)
-                    break
-                cover_pages = len(laid_out.pages)
-            else:
-                raise RenderError("the fax cover's page count did not settle")
-        return self._cover
-
-    def packet(self) -> Any:
-        """The cover and the parts' pages combined into one document, nothing laid out again."""
-        from . import pdf
-
-        cover = self.cover()[0]
-        pages = list(cover.pages)
-        for part in self._html_parts():  # the payer form is spliced in after writing
-            pages.extend(self.layout(part).pages)
-        return pdf.combine(cover, pages, "Prior authorization fax packet")
-
-    def pdf(self, document: str) -> bytes:
-        """The PDF bytes of ``document``."""
-        from . import pdf
-
-        laid_out = self.packet() if document == "packet" else self.layout(document)
-        attachments = _attachments(self.case, document, self.options)
-        data: bytes = pdf.write(
-            laid_out, self.options, _document_date(self.case, self.options), attachments
-        )
-        parts = packet_parts(self.case, self.options)
-        if document == "packet" and PAYER_FORM in parts:
-            at = len(self.cover()[0].pages) + sum(
-                self._pages(p) for p in parts[: parts.index(PAYER_FORM)]
-            )
-            data = pdf.splice(data, self.form()[0], at)
-        return data
-
-
-_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL)
-
-
-def _join_html(htmls: list[str]) -> str:
-    """One HTML page holding the bodies of ``htmls`` in order, each from a new page."""
-    first = htmls[0]
-    match = _BODY.search(first)
-    if match is None:
-        raise RenderError("a packet part's template has no <body> element")
-    bodies = []
-    for index, html in enumerate(htmls):
-        found = _BODY.search(html)
-        if found is None:
-            raise RenderError("a packet part's template has no <body> element")
-        bodies.append(found.group(1) if index == 0 else f'<div class="part">{found.group(1)}</div>')
-    return first[: match.start(1)] + "".join(bodies) + first[match.end(1) :]
+__all__ = [
+    "LETTERS",
+    "applicable_documents",
+    "documents",
+    "is_draft",
+    "layout_documents",
+    "packet_parts",
+    "render",
+    "render_documents",
+    "render_html",
+]
 
 
 def _session(
@@ -403,12 +47,12 @@ def _session(
     *,
     authorization: Authorization | None,
     decision: Decision | None,
-) -> tuple[_Session, tuple[str, ...]]:
+) -> tuple[Session, tuple[str, ...]]:
     """The session for ``documents`` of ``case`` (default: those that apply), all checked."""
     validate_case(case)  # an invalid case is refused before any document reads it
     names = applicable_documents(case) if documents is None else tuple(documents)
     for name in names:
-        _check_document(name, case)
+        check_document(name, case)
     if authorization is not None:
         check_authorization(case, authorization)
     if decision is not None:
@@ -419,7 +63,7 @@ def _session(
             "RenderOptions.form: a payer form cannot go into an archival or tagged packet "
             "(the payer's form is neither PDF/A nor tagged); render the form on its own"
         )
-    session = _Session(
+    session = Session(
         case,
         determination,
         options or RenderOptions(),
@@ -584,34 +228,3 @@ def is_draft(
         decision=decision,
     )
     return session.is_draft(document)
-
-
-# Patient details no letter states: the embedded case leaves them out (minimum necessary).
-_UNSTATED_PATIENT_FIELDS = ("phone", "email", "address", "guardian", "preferred_language")
-
-
-def _attachments(case: Case, document: str, options: RenderOptions) -> tuple[Attachment, ...]:
-    """Files an archival PDF embeds: for a clinical document, the case facts it states.
-
-    A fax cover and a patient summary state no clinical facts, so they embed no case; the
-    caller's own attachments are embedded either way.
-    """
-    if not options.archival:
-        return ()
-    if document in ("fax-cover", "patient-summary"):
-        return options.attachments
-    from ..caseformat.serialize import dump_case
-
-    data = dump_case(case)
-    patient = data["patient"]
-    for name in _UNSTATED_PATIENT_FIELDS:
-        patient.pop(name, None)
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2)
-    case_file = Attachment(
-        name="case.json",
-        data=text.encode("utf-8"),
-        media_type="application/json",
-        description="The case facts this document states, as an iopauth case document "
-        "(the patient's contact details left out)",
-    )
-    return (case_file, *options.attachments)

@@ -38,6 +38,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Cycler, Namespace
 from markupsafe import Markup
 
+from ..criteria.result import Determination, Evidence, Finding
+from ..model import StrEnum
+from ..model._base import Redacted
 from .bounds import (
     BINOPS,
     BOUNDED_FILTERS,
@@ -55,6 +58,18 @@ from .bounds import (
     check_size,
     iteration_budget,
     spend_loop,
+)
+from .views import (
+    AuthorizationView,
+    DecisionView,
+    DraftItem,
+    FindingView,
+    LetterheadView,
+    MeasureRow,
+    NeededDocument,
+    Principle,
+    StateLaw,
+    UnmetAnswer,
 )
 
 __all__ = [
@@ -151,17 +166,6 @@ _EXACT: dict[type, frozenset[str]] = {
 
 def _view_types() -> tuple[type, ...]:
     """Our frozen record types a template may read: the case model and the document views."""
-    # imported here: the model and views import this package's environment module
-    from ..criteria.result import Determination, Evidence, Finding
-    from ..model import StrEnum
-    from ..model._base import Redacted
-    from .appeal import Principle, StateLaw
-    from .checklist import NeededDocument
-    from .context import DraftItem, FindingView, UnmetAnswer
-    from .letterhead import LetterheadView
-    from .measure_rows import MeasureRow
-    from .payer import AuthorizationView, DecisionView
-
     return (
         Redacted,
         StrEnum,

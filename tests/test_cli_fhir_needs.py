@@ -1,0 +1,85 @@
+"""``iopauth fhir crd-request|coverage|questionnaire``: files written whole, payer text kept out."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from iopauth.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+CASE = ROOT / "examples" / "cases" / "medicare-stepdown-depression.json"
+QUESTIONNAIRE = ROOT / "examples" / "dtr" / "iop-questionnaire.json"
+MAPPING = ROOT / "examples" / "dtr" / "iop-admission.toml"
+OURS = ROOT / "tests" / "data" / "crd" / "iop-response-ours.json"
+
+
+def _run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_questionnaire_writes_the_response_and_counts_what_is_left(tmp_path: Path) -> None:
+    """The QuestionnaireResponse is written; the counts say what a person still answers."""
+    target = tmp_path / "qr.json"
+    code, out, err = _run(
+        "fhir", "questionnaire", str(QUESTIONNAIRE), str(CASE), "--mapping", str(MAPPING),
+        "--authored", "2026-03-02", "-o", str(target),
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    response = json.loads(target.read_text())
+    assert response["resourceType"] == "QuestionnaireResponse"
+    assert response["authored"] == "2026-03-02"
+    assert "answered 6 items from the case" in out
+    assert "left for a person: 2 (2 required)" in out
+    assert "expressions not run (CQL is out of scope): 1" in out
+
+
+def test_questionnaire_needs_the_authored_date(tmp_path: Path) -> None:
+    """No date is read from the clock: without --authored the command is a usage error."""
+    code, _, err = _run(
+        "fhir", "questionnaire", str(QUESTIONNAIRE), str(CASE), "-o", str(tmp_path / "qr.json")
+    )
+    assert code == 2
+    assert "--authored" in err
+    assert not (tmp_path / "qr.json").exists()
+
+
+def test_coverage_in_words_without_the_payers_text() -> None:
+    """Requirements in words; reason text and the assertion id are not printed."""
+    code, out, err = _run("fhir", "coverage", str(OURS))
+    assert (code, err) == (0, "")
+    assert "Prior authorization: needed" in out
+    assert "documentation asked for: clinical documentation" in out
+    assert "IOP-CRD-0001" not in out
+    assert "requires prior authorization under this plan" not in out
+
+
+def test_coverage_does_not_print_a_hostile_code(tmp_path: Path) -> None:
+    """A code with an escape sequence is counted, not printed."""
+    data = json.loads(OURS.read_text())
+    ext = data["systemActions"][0]["resource"]["extension"][0]["extension"]
+    next(e for e in ext if e["url"] == "pa-needed")["valueCode"] = "\x1b[31mJane Doe 1980-01-02"
+    hostile = tmp_path / "hostile.json"
+    hostile.write_text(json.dumps(data))
+    code, out, _ = _run("fhir", "coverage", str(hostile))
+    assert code == 0
+    assert "\x1b" not in out
+    assert "Jane" not in out
+    assert "a code iopauth does not print" in out
+    assert "Codes iopauth does not know: 1" in out
+
+
+def test_crd_request_writes_the_hook_request(tmp_path: Path) -> None:
+    """The request JSON carries the caller's hook instance and the draft order."""
+    target = tmp_path / "crd.json"
+    code, _, err = _run(
+        "fhir", "crd-request", str(CASE), "--hook-instance", "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
+        "-o", str(target),
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    request = json.loads(target.read_text())
+    assert request["hookInstance"] == "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea"
+    assert request["context"]["draftOrders"]["entry"][0]["resource"]["status"] == "draft"
