@@ -6,6 +6,7 @@ Writes case.json and pas-request.json into the current folder and prints what ha
 """
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import iopauth
@@ -29,8 +30,13 @@ print("criteria:", result.criteria_set, "->", result.outcome.value)
 for item in result.missing_documentation:
     print("  to document:", item)
 
-# 3. The Da Vinci PAS request Bundle to POST to the payer's Claim/$submit.
-bundle = fhir.pas_request(case, result)
+# 3. The Da Vinci PAS request Bundle to POST to the payer's Claim/$submit. PAS binds some
+#    elements to X12 codes that only your payer's companion guide gives for an IOP; "1" (Medical
+#    Care) and place of service "11" are the PAS IG's own example codes, standing in for them.
+#    The timestamp is when you create the request (datetime.now(UTC) when you send it now).
+codes = fhir.PasCodes(service_type="1", place_of_service="11")
+created = datetime(2026, 6, 5, 14, 30, tzinfo=UTC)
+bundle = fhir.pas_request(case, result, timestamp=created, codes=codes)
 for problem in fhir.pas_problems(bundle):  # the PAS request rules iopauth checks itself
     print("PAS rule broken:", problem)
 Path("pas-request.json").write_text(json.dumps(bundle, indent=2))

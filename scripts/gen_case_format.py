@@ -21,6 +21,29 @@ A case is one JSON object. `iopauth schema` prints the same description as JSON 
 refused; a field shown as optional may be left out or given as `null` (it then means "not
 documented"). Derived values (age, hours per week, weeks, units) are computed, not stored.
 
+## Invalid versus inconsistent
+
+A case is **invalid** when a value cannot be represented or a fact is impossible: a wrong type,
+an unknown code, an end before its start, a date before birth. `load_case` and `validate_case`
+refuse it with every problem at its path (`InvalidCaseError`). A case is **inconsistent** when
+two recorded facts disagree: listed services that add up to other hours than the schedule, more
+sessions attended than scheduled, a rating's composite against its ratings, a measure's total
+against its item answers. An inconsistent case **loads**. The determination reports each
+disagreement as a note with both figures ("the schedule gives 9 hours a week; the listed
+services add up to 8 hours"), `action_items` (printed on the checklist) ask for it to be
+reconciled, and the criteria decide on both figures: an hours criterion is met when both reach
+its threshold, not met when both fall short, and unknown ("reconcile the plan") when they fall
+on either side, so a reviewer pends such a case instead of denying it. Attendance above the
+sessions scheduled counts as full; a measure is scored from its item answers; a rating's
+recorded level is used as recorded. Real EHR exports are often inconsistent: a refusal would
+stop the whole chain, a note lets a person fix it.
+
+Rules below that compare two fields are impossibilities, not disagreements: a step-down level
+above the plan's is not a step down; a goal due before its plan starts and a medication stopped
+before it started end before they start; an attempt dated after the assessment recording it, an
+observation dated after the request that reports it, or a denial dated after its appeal has not
+happened yet.
+
 Besides the structure below, `load_case` checks these rules, reporting each as
 `<json path>: <rule>`:
 
@@ -35,10 +58,12 @@ Besides the structure below, `load_case` checks these rules, reporting each as
   a ZIP code; phone numbers have at least 10 digits;
 - diagnosis codes are billable ICD-10-CM codes (headers are refused with suggestions), none listed
   twice, exactly one marked primary;
-- measure answers fit the instrument (count and allowed values) and a recorded total matches them;
-  level-of-care ratings fit their instrument and the patient's age;
-- the schedule gives days per week and hours per day, or sessions, and the planned services add
-  up to the schedule's weekly hours within a quarter of an hour;
+- measure answers fit the instrument (count and allowed values) and a recorded total is within
+  its range; level-of-care ratings fit their instrument and the patient's age (a composite is
+  within its range; one that differs from the sum of the ratings is reported, not refused);
+- the schedule gives days per week and hours per day, or sessions (planned services that add up
+  to other weekly hours than the schedule, beyond a quarter of an hour, are reported, not
+  refused); session counts are not negative (more attended than scheduled is reported);
 - the step-down level is less intensive than the plan's; goals fall on or after the plan start;
 - every date falls after the birth date; observations (measures, assessments, ratings, documents)
   are not after the request date; every period ends on or after its start; the requested period

@@ -117,23 +117,6 @@ MUTATIONS: list[tuple[str, Callable[[dict[str, Any]], None], list[str]]] = [
         ["$.plan.schedule.sessions[0].day: must be one of: mon, tue, wed, thu, fri, sat, sun"],
     ),
     (
-        "services-exceed-schedule",
-        _set("plan.schedule.hours_per_day", 2),
-        [
-            "$.plan.services: services add up to more hours per week than the schedule "
-            "(differ by more than 0.25 hours)"
-        ],
-    ),
-    (
-        # the Medicare example before issue 9: a 10.5-hour schedule, services of 8.4 hours
-        "services-fall-short-of-schedule",
-        _set("plan.schedule.hours_per_day", 5),
-        [
-            "$.plan.services: services add up to fewer hours per week than the schedule "
-            "(differ by more than 0.25 hours)"
-        ],
-    ),
-    (
         "bad-enum",
         _set("coverage.plan_type", "Medicare"),
         [
@@ -268,11 +251,6 @@ MUTATIONS: list[tuple[str, Callable[[dict[str, Any]], None], list[str]]] = [
         ["$.measures[0].items[0]: must be an integer"],
     ),
     (
-        "attended-exceeds-scheduled",
-        _set("engagement", {"sessions_scheduled": 3, "sessions_attended": 5}),
-        ["$.engagement.sessions_attended: must not exceed sessions_scheduled"],
-    ),
-    (
         "appeal-without-denial",
         _set("request.kind", "appeal"),
         ["$.request.denial: required for an appeal: the decision being appealed"],
@@ -337,6 +315,33 @@ def test_mutated_document_reports_exact_paths(
     with pytest.raises(InvalidCaseError) as info:
         load_case(doc)
     assert list(info.value.errors) == expected
+
+
+# Inconsistent, not invalid (issue 21 §1): two recorded facts disagree, so the document loads
+# and the determination reports both figures (tests/test_criteria_consistency.py).
+INCONSISTENT: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
+    ("services-exceed-schedule", _set("plan.schedule.hours_per_day", 2), "$.plan.services"),
+    # the Medicare example before issue 9: a 10.5-hour schedule, services of 8.4 hours
+    ("services-fall-short-of-schedule", _set("plan.schedule.hours_per_day", 5), "$.plan.services"),
+    (
+        "attended-exceeds-scheduled",
+        _set("engagement", {"sessions_scheduled": 3, "sessions_attended": 5}),
+        "$.engagement.sessions_attended",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("mutation", "path"), [m[1:] for m in INCONSISTENT], ids=[m[0] for m in INCONSISTENT]
+)
+def test_inconsistent_document_loads(mutation: Callable[[dict[str, Any]], None], path: str) -> None:
+    """A document whose recorded facts disagree loads; the disagreement is reported."""
+    from iopauth.criteria._consistency import inconsistencies
+
+    doc = copy.deepcopy(_base())
+    mutation(doc)
+    case = load_case(doc)
+    assert [found.path for found in inconsistencies(case)] == [path]
 
 
 @pytest.mark.parametrize(("raw", "expected"), [r[1:] for r in RAW], ids=[r[0] for r in RAW])

@@ -18,6 +18,7 @@ from iopauth.caseformat.validity import _Writer, is_known_valid
 from iopauth.model import Diagnosis, PlanType, Sex
 
 from .casebuilder import with_path
+from .pas_options import options
 from .strategies import broken_cases, cases, with_any_value
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "cases" / "medicare-stepdown-depression.json"
@@ -64,8 +65,8 @@ def test_pas_request_refuses_an_invalid_case(case: Case) -> None:
 
     bad = _changed(case, "patient.birth_date", "not a date")
     expected = ("$.patient.birth_date: must be a datetime.date, not str",)
-    assert _errors(fhir.pas_request, bad) == expected
-    assert fhir.pas_request(case)["resourceType"] == "Bundle"
+    assert _errors(lambda c: fhir.pas_request(c, **options()), bad) == expected
+    assert fhir.pas_request(case, **options())["resourceType"] == "Bundle"
 
 
 def test_negative_weeks_are_refused_by_evaluate_and_render(case: Case) -> None:

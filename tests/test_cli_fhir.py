@@ -11,8 +11,22 @@ import pytest
 from iopauth import load_case
 from iopauth.cli import main
 
+from .pas_rules import bundle_problems
+
 HERE = Path(__file__).resolve().parent
 BUNDLE = HERE / "data" / "fhir" / "medicare-stepdown-depression.bundle.json"
+CASES = HERE.parent / "examples" / "cases"
+# a fixed creation time and the IG's own example X12 codes (see tests/pas_options.py)
+PAS_ARGS = (
+    "--timestamp",
+    "2026-06-05T09:30:00-05:00",
+    "--service-type",
+    "1",
+    "--place-of-service",
+    "11",
+    "--report-type",
+    "PY",
+)
 
 
 def _run(*argv: str) -> tuple[int, str, str]:
@@ -41,12 +55,16 @@ def test_pas_writes_a_bundle_that_keeps_the_pas_rules(tmp_path: Path) -> None:
     letter.write_bytes(b"%PDF-1.7\n")
     target = tmp_path / "pas.json"
     case = HERE.parent / "examples" / "cases" / "medicare-stepdown-depression.json"
-    code, out, _ = _run("fhir", "pas", str(case), "-o", str(target), "--letter", str(letter))
+    code, out, _ = _run(
+        "fhir", "pas", str(case), "-o", str(target), "--letter", str(letter), *PAS_ARGS
+    )
     assert code == 0
     assert out.strip() == str(target)
     bundle = json.loads(target.read_text())
     assert pas_problems(bundle) == []
+    assert bundle_problems(bundle) == []
     assert bundle["entry"][-1]["resource"]["description"] == "Prior authorization request letter"
+    assert bundle["timestamp"] == "2026-06-05T09:30:00-05:00"
 
 
 def test_decision_prints_what_the_payer_decided(pas_ri: Path) -> None:
@@ -146,7 +164,9 @@ def test_pas_transaction_id(tmp_path: Path) -> None:
     """``--transaction-id`` names the submission in the Bundle identifier."""
     case = HERE.parent / "examples" / "cases" / "commercial-mild-adjustment.json"
     target = tmp_path / "pas.json"
-    code, _, _ = _run("fhir", "pas", str(case), "-o", str(target), "--transaction-id", "t-2")
+    code, _, _ = _run(
+        "fhir", "pas", str(case), "-o", str(target), "--transaction-id", "t-2", *PAS_ARGS
+    )
     assert code == 0
     assert json.loads(target.read_text())["identifier"]["value"] == "t-2"
 
@@ -189,7 +209,7 @@ def test_extra_is_read_with_the_document_limits(tmp_path: Path, content: str, ru
         "fhir", "import", str(BUNDLE), "-o", str(tmp_path / "c.json"), "--extra", str(extra)
     )
     assert (code, out) == (2, "")
-    assert f"{extra} {rule}" in err
+    assert f"{extra}: {rule}" in err
     assert "Traceback" not in err
     assert not (tmp_path / "c.json").exists()
 
@@ -198,9 +218,11 @@ def test_letter_must_be_a_bounded_file(tmp_path: Path) -> None:
     """--letter /dev/zero is refused unread (exit 2), not read until memory runs out."""
     case = Path(__file__).parent.parent / "examples" / "cases" / "medicare-stepdown-depression.json"
     target = tmp_path / "bundle.json"
-    code, _, err = _run("fhir", "pas", str(case), "-o", str(target), "--letter", "/dev/zero")
+    code, _, err = _run(
+        "fhir", "pas", str(case), "-o", str(target), *PAS_ARGS, "--letter", "/dev/zero"
+    )
     assert code == 2
-    assert "/dev/zero: the letter is not a regular file or pipe" in err
+    assert "/dev/zero: the --letter file is not a regular file or pipe" in err
     assert not target.exists()
 
 
@@ -211,10 +233,89 @@ def test_output_through_a_planted_symlink_is_refused(tmp_path: Path) -> None:
     victim.write_bytes(b"precious")
     link = tmp_path / "bundle.json"
     link.symlink_to(victim)
-    code, out, err = _run("fhir", "pas", str(case), "-o", str(link))
+    code, out, err = _run("fhir", "pas", str(case), "-o", str(link), *PAS_ARGS)
     assert (code, out) == (2, "")
     assert err == (
         f"iopauth: cannot use {link}: is a symbolic link; iopauth never writes through one\n"
     )
     assert victim.read_bytes() == b"precious"
     assert link.is_symlink()
+
+
+def test_pas_needs_a_timestamp_and_reads_the_clock_only_when_told(tmp_path: Path) -> None:
+    """No ``--timestamp``: a usage error (exit 2); ``--timestamp now`` stamps the current UTC
+    time; a time without an offset is refused, naming the option."""
+    from datetime import UTC, datetime
+
+    case = str(CASES / "commercial-mild-adjustment.json")
+    target = tmp_path / "pas.json"
+    code, _, err = _run("fhir", "pas", case, "-o", str(target), *PAS_ARGS[2:])
+    assert code == 2
+    assert "--timestamp" in err
+    before = datetime.now(UTC)
+    code, _, _ = _run("fhir", "pas", case, "-o", str(target), *PAS_ARGS[2:], "--timestamp", "now")
+    assert code == 0
+    stamped = datetime.fromisoformat(json.loads(target.read_text())["timestamp"])
+    assert before <= stamped <= datetime.now(UTC)
+    code, _, err = _run(
+        "fhir",
+        "pas",
+        case,
+        "-o",
+        str(tmp_path / "x.json"),
+        *PAS_ARGS[2:],
+        "--timestamp",
+        "2026-06-05T09:30",
+    )
+    assert (code, err.strip()) == (
+        2,
+        "iopauth: --timestamp: needs a UTC offset (e.g. 2026-06-05T14:30:00Z)",
+    )
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_pas_without_a_service_type_names_the_option(tmp_path: Path) -> None:
+    """The X12 service type PAS requires is asked for by its command-line name."""
+    case = str(CASES / "commercial-mild-adjustment.json")
+    code, _, err = _run(
+        "fhir",
+        "pas",
+        case,
+        "-o",
+        str(tmp_path / "x.json"),
+        "--timestamp",
+        "now",
+        "--place-of-service",
+        "11",
+    )
+    assert code == 2
+    assert err.startswith("iopauth: --service-type: required: the X12 UM03 service type")
+
+
+def test_pas_inquiry_update_and_cancel(tmp_path: Path) -> None:
+    """``--inquiry``, ``--update SENT`` and ``--cancel SENT`` write the follow-up Bundles."""
+    case = str(CASES / "medicare-stepdown-depression.json")
+    sent = tmp_path / "sent.json"
+    assert _run("fhir", "pas", case, "-o", str(sent), *PAS_ARGS)[0] == 0
+    written = {}
+    for kind, extra in (
+        ("inquiry", ("--inquiry",)),
+        ("update", ("--update", str(sent))),
+        ("cancel", ("--cancel", str(sent))),
+    ):
+        target = tmp_path / f"{kind}.json"
+        args = (case,) if kind != "cancel" else ()
+        code, out, err = _run("fhir", "pas", *args, "-o", str(target), *PAS_ARGS, *extra)
+        assert (code, err, out.strip()) == (0, "", str(target)), kind
+        written[kind] = json.loads(target.read_text())
+        assert bundle_problems(written[kind]) == [], kind
+    profiles = {k: b["entry"][0]["resource"]["meta"]["profile"][0] for k, b in written.items()}
+    assert profiles == {
+        "inquiry": "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/profile-claim-inquiry",
+        "update": "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/profile-claim-update",
+        "cancel": "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/profile-claim-update",
+    }
+    code, _, err = _run(
+        "fhir", "pas", case, "-o", str(tmp_path / "y.json"), *PAS_ARGS, "--cancel", str(sent)
+    )
+    assert (code, err.strip()) == (2, "iopauth: --cancel: takes the sent Bundle only, not a case")

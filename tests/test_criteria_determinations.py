@@ -7,15 +7,18 @@ level and the findings that drove it, and what it asks for.
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from typing import Any
 
 import attrs
 import pytest
 
-from iopauth.criteria import Outcome, Review, Status, criteria_sets, evaluate
+from iopauth.criteria import CriteriaSet, Determination, Outcome, Review, Status, criteria_sets
+from iopauth.criteria import evaluate as _evaluate
 from iopauth.levels import dimension_keys
 from iopauth.model import (
+    Case,
     Diagnosis,
     DocumentKind,
     DocumentOnHand,
@@ -32,9 +35,21 @@ from iopauth.model import (
     Severity,
 )
 
-from .casebuilder import START, asam, build_case, locus, unchecked, weekly
+from .casebuilder import START, asam, build_case, locus, weekly
 
 # --- 1. a recorded level above the set's level -------------------------------------------------
+
+
+def evaluate(
+    case: Case,
+    criteria: str | os.PathLike[str] | CriteriaSet = "iop-standard",
+    review: str | Review = "initial",
+    as_of: date | None = None,
+) -> Determination:
+    """``iopauth.evaluate`` with this module's fixed set and review: these tests are about
+    ``iop-standard``'s initial review (``evaluate(case)`` itself uses the case's defaults,
+    tests/test_criteria_defaults.py)."""
+    return _evaluate(case, criteria, review, as_of)
 
 
 @pytest.mark.parametrize(
@@ -357,8 +372,10 @@ def test_stale_reassessment_stays_unknown() -> None:
 # --- 8. services against the schedule ---------------------------------------------------------
 
 
-def test_hours_criteria_count_the_smaller_of_schedule_and_services() -> None:
-    """A 10.5-hour schedule whose services add up to 8.4 hours is below 9 hours."""
+def test_hours_criteria_read_both_schedule_and_services() -> None:
+    """A 10.5-hour schedule whose services add up to 8.42 hours: one figure reaches 9 hours
+    and one falls short, so the hours finding is unknown and asks to reconcile the plan (it
+    was refused at load before issue 21, then counted as not met)."""
     short = {
         "plan.schedule": Schedule(days_per_week=3, hours_per_day=3.5),
         "plan.services": (
@@ -368,16 +385,15 @@ def test_hours_criteria_count_the_smaller_of_schedule_and_services() -> None:
             PlannedService(code="90846", sessions_per_week=0.5, minutes_per_session=50),
         ),
     }
-    # validation refuses services this far from the schedule, so evaluate would too: the case
-    # is marked as checked on purpose, to test the engine's own reading of such a plan
-    case = unchecked(build_case(short))
+    case = build_case(short)  # loads: inconsistent, not invalid
     result = evaluate(case, "medicare-iop")
     finding = result.by_criterion()["mcr.poc_9h"]
-    assert finding.status is Status.NOT_MET
+    assert finding.status is Status.UNKNOWN
     assert "The schedule gives 10.5 hours a week" in finding.reason
-    assert "the listed services add up to only 8.42 hours" in finding.reason
+    assert "the listed services add up to 8.42 hours" in finding.reason
+    assert "reconcile the plan" in finding.reason
     iop = evaluate(case).by_criterion()["adm.program_intensity"]
-    assert iop.status is Status.NOT_MET
+    assert iop.status is Status.UNKNOWN
 
 
 def test_examples_services_add_up_to_their_schedules() -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +16,16 @@ from hypothesis import strategies as st
 
 from iopauth.caseformat.serialize import load_case
 from iopauth.criteria import (
+    CriteriaSet,
+    Determination,
     criteria_sets,
     default_criteria,
     default_review,
     engine,
-    evaluate,
     get_criteria,
 )
+from iopauth.criteria import evaluate as _evaluate
+from iopauth.criteria._request_review import annotate
 from iopauth.criteria._wording import formatted, show
 from iopauth.criteria.facts import Value, derive_facts
 from iopauth.criteria.result import Review
@@ -30,6 +35,18 @@ from iopauth.model import Case
 from .strategies import cases
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "cases"
+
+
+def evaluate(
+    case: Case,
+    criteria: str | os.PathLike[str] | CriteriaSet = "iop-standard",
+    review: str | Review = "initial",
+    as_of: date | None = None,
+) -> Determination:
+    """``iopauth.evaluate`` with this module's fixed set and review: these tests are about
+    ``iop-standard``'s initial review (``evaluate(case)`` itself uses the case's defaults,
+    tests/test_criteria_defaults.py)."""
+    return _evaluate(case, criteria, review, as_of)
 
 
 def _cases() -> list[Case]:
@@ -88,13 +105,17 @@ def test_a_review_derives_only_what_it_reads(case: Case, name: str, review: Revi
     engine.clear_caches()
     every_fact = derive_facts(case, case.request.request_date)
     reference = engine._decide(criteria, review, every_fact)
-    assert attrs.asdict(got, recurse=False) == {
-        "criteria_set": criteria.id,
-        "criteria_version": criteria.version,
-        "review": review,
-        "as_of": case.request.request_date,
+    decided = Determination(
+        criteria_set=criteria.id,
+        criteria_version=criteria.version,
+        review=review,
+        as_of=case.request.request_date,
         **reference,
-    }
+    )
+    # the per-case notes (inconsistencies, the request itself) are added after the memo
+    assert attrs.asdict(got, recurse=False) == attrs.asdict(
+        annotate(decided, case, criteria), recurse=False
+    )
     assert set(criteria.groups_for(review)) <= set(criteria.groups)
 
 

@@ -123,6 +123,7 @@ def test_full_case_documents_its_facts() -> None:
         "safety.screened_on",
         "rating.placement_reason",  # placed at the rated level: nothing to explain
         "asam.placement_reason",
+        "engagement.guardian_consent",  # an adult: no guardian's consent to record
     }
 
 

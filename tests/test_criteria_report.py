@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 import json
+import os
+from datetime import date
 
 from iopauth.criteria import (
+    CriteriaSet,
+    Determination,
+    Review,
     criteria_sets,
     describe_set,
     determination_to_json,
-    evaluate,
     format_table,
     get_criteria,
 )
+from iopauth.criteria import evaluate as _evaluate
+from iopauth.model import Case
 
 from .casebuilder import build_case, weekly
+
+
+def evaluate(
+    case: Case,
+    criteria: str | os.PathLike[str] | CriteriaSet = "iop-standard",
+    review: str | Review = "initial",
+    as_of: date | None = None,
+) -> Determination:
+    """``iopauth.evaluate`` with this module's fixed set and review: these tests are about
+    ``iop-standard``'s initial review (``evaluate(case)`` itself uses the case's defaults,
+    tests/test_criteria_defaults.py)."""
+    return _evaluate(case, criteria, review, as_of)
 
 
 def test_table_lists_every_finding() -> None:
@@ -57,7 +75,9 @@ def test_json_is_json() -> None:
     assert found["mcr.diversionary"]["status"] == "does_not_apply"
     assert found["mcr.poc_9h"]["citation"].startswith("Social Security Act §1861(ff)")
     assert found["mcr.poc_9h"]["evidence"] == [
-        {"fact": "plan.counted_hours_per_week", "path": "$.plan.schedule", "value": 12.0}
+        {"fact": "plan.counted_hours_per_week", "path": "$.plan.schedule", "value": 12.0},
+        {"fact": "plan.high_hours_per_week", "path": "$.plan.schedule", "value": 12.0},
+        {"fact": "plan.hours_reconciled", "path": "$.plan.services", "value": True},
     ]
     assert all(
         f["status"] not in ("met", "not_met") for f in data["findings"] if f["kind"] == "exclusion"

@@ -112,6 +112,16 @@ CASES: dict[str, dict[Status, dict[str, Any]]] = {
         Status.NOT_MET: {"engagement.willing": False},
         Status.UNKNOWN: {"engagement": None},
     },
+    # a minor (no LOCUS rating: it is for adults) with and without the guardian's consent
+    "adm.guardian_consent": {
+        Status.MET: {},
+        Status.NOT_MET: {
+            "patient.birth_date": date(2010, 5, 1),
+            "level_of_care_ratings": (),
+            "engagement.guardian_consent_signed": False,
+        },
+        Status.UNKNOWN: {"patient.birth_date": date(2010, 5, 1), "level_of_care_ratings": ()},
+    },
     "adm.support_safe_home": {
         Status.MET: {},
         Status.NOT_MET: {"psychosocial.safe_environment": False},

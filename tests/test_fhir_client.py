@@ -21,7 +21,17 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from iopauth import load_case
 from iopauth.authorization.decision import DecisionStatus
 from iopauth.errors import FhirError, PasClientError
-from iopauth.fhir import PasClient, SmartBackendAuth, decision_from_response, pas_request
+from iopauth.fhir import (
+    PasClient,
+    SmartBackendAuth,
+    decision_from_response,
+    pas_cancel,
+    pas_inquiry,
+    pas_request,
+    pas_update,
+)
+
+from .pas_options import options
 
 CASE = (
     Path(__file__).resolve().parent.parent
@@ -158,7 +168,7 @@ def _client(payer: Payer, **options: Any) -> PasClient:
 
 def test_submit_pends_then_inquire_answers(payer: Payer) -> None:
     """The RI's pended answer comes back from $submit, its final grant from $inquire."""
-    bundle = pas_request(load_case(CASE))
+    bundle = pas_request(load_case(CASE), **options())
     inquiry = _ig("PASClaimInquiryBundleExample")
     with _client(payer) as client:
         pended = decision_from_response(client.submit(bundle))
@@ -177,7 +187,7 @@ def test_token_is_fetched_again_when_it_expires(payer: Payer) -> None:
     """A token valid 60 s is replaced once the clock passes its expiry less the margin."""
     now = [time.time()]
     payer.expires_in = 60
-    bundle = pas_request(load_case(CASE))
+    bundle = pas_request(load_case(CASE), **options())
     with _client(payer, clock=lambda: now[0]) as client:
         client.submit(bundle)
         now[0] += 20  # 40 s left: more than the 30 s margin
@@ -194,7 +204,7 @@ def test_wrong_key_is_refused_by_the_token_endpoint(payer: Payer) -> None:
         _client(payer, auth=_auth(payer, other)) as client,
         pytest.raises(PasClientError) as caught,
     ):
-        client.submit(pas_request(load_case(CASE)))
+        client.submit(pas_request(load_case(CASE), **options()))
     assert str(caught.value) == "token request: HTTP 401"
     assert payer.received == []
 
@@ -209,7 +219,7 @@ def test_429_and_503_are_retried_after_retry_after(payer: Payer, pas_ri: Path) -
     ]
     waits: list[float] = []
     with _client(payer, sleep=waits.append) as client:
-        answer = client.submit(pas_request(load_case(CASE)))
+        answer = client.submit(pas_request(load_case(CASE), **options()))
     assert waits == [2.0, 5.0]
     assert decision_from_response(answer).status is DecisionStatus.APPROVED
 
@@ -218,7 +228,7 @@ def test_retries_give_up_and_say_how_often(payer: Payer) -> None:
     """A payer busy past the retries is an error naming the status and the attempts."""
     payer.script["Claim/$submit"] = [(503, {"Retry-After": "1"}, b"", 0.0)] * 4
     with _client(payer, retries=2) as client, pytest.raises(PasClientError) as caught:
-        client.submit(pas_request(load_case(CASE)))
+        client.submit(pas_request(load_case(CASE), **options()))
     assert str(caught.value) == "PAS Claim/$submit: HTTP 503 after 3 attempts"
 
 
@@ -226,7 +236,7 @@ def test_timeout_is_an_error_not_a_hang(payer: Payer, pas_ri: Path) -> None:
     """A payer slower than the timeout gives a clear error."""
     payer.script["Claim/$submit"] = [(200, {}, (pas_ri / "GrantedResponse.json").read_bytes(), 1.0)]
     with _client(payer, timeout=0.2) as client, pytest.raises(PasClientError) as caught:
-        client.submit(pas_request(load_case(CASE)))
+        client.submit(pas_request(load_case(CASE), **options()))
     assert str(caught.value) == "PAS Claim/$submit: no answer within the timeout"
 
 
@@ -238,7 +248,7 @@ def test_operation_outcome_is_a_fhir_error(payer: Payer) -> None:
     }
     payer.script["Claim/$submit"] = [(400, {}, json.dumps(outcome).encode(), 0.0)]
     with _client(payer) as client, pytest.raises(FhirError) as caught:
-        client.submit(pas_request(load_case(CASE)))
+        client.submit(pas_request(load_case(CASE), **options()))
     assert caught.value.errors == (
         "$.issue[0]: the payer answered error invalid; not shown: 1 text",
     )
@@ -251,7 +261,7 @@ def test_no_patient_data_in_errors_or_logs(payer: Payer, caplog: pytest.LogCaptu
     ]
     caplog.set_level(logging.DEBUG)
     with _client(payer) as client, pytest.raises(PasClientError) as caught:
-        client.submit(pas_request(load_case(CASE)))
+        client.submit(pas_request(load_case(CASE), **options()))
     assert str(caught.value) == "PAS Claim/$submit: HTTP 500"
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "PAS Claim/$submit: HTTP 500 (attempt 1)" in logged
@@ -270,7 +280,7 @@ def test_plain_http_only_on_loopback() -> None:
 
 def test_a_revoked_token_is_replaced_once(payer: Payer) -> None:
     """A 401 from the payer makes the client fetch a new token and try again, once."""
-    bundle = pas_request(load_case(CASE))
+    bundle = pas_request(load_case(CASE), **options())
     with _client(payer) as client:
         client.submit(bundle)
         payer.tokens[0] = "revoked"
@@ -299,14 +309,32 @@ def test_inquire_accepts_a_parameters_and_a_bundle_answer(payer: Payer) -> None:
 
 
 def test_update_and_cancel_post_their_bundle_to_submit(payer: Payer) -> None:
-    """An update (the IG's update example) and a cancel (its Claim cancelled) go to $submit."""
+    """An update (the IG's update example), a cancel with the RI's cancelled status, and the
+    update, cancel and inquiry iopauth builds each go to their operation."""
     update = _ig("HomecareAuthorizationUpdateBundleExample")
     cancel = _ig("HomecareAuthorizationUpdateBundleExample")
     cancel["entry"][0]["resource"]["status"] = "cancelled"
+    sent = pas_request(load_case(CASE), **options())
+    when = options()["timestamp"]
+    ours = {
+        "update": pas_update(load_case(CASE), sent, timestamp=when, codes=options()["codes"]),
+        "cancel": pas_cancel(sent, timestamp=when),
+        "inquire": pas_inquiry(load_case(CASE), timestamp=when, codes=options()["codes"]),
+    }
     with _client(payer) as client:
         client.update(update)
         client.cancel(cancel)
-    assert payer.received == [("Claim/$submit", update), ("Claim/$submit", cancel)]
+        for method, bundle in ours.items():
+            getattr(client, method)(bundle)
+    assert payer.received == [
+        ("Claim/$submit", update),
+        ("Claim/$submit", cancel),
+        ("Claim/$submit", ours["update"]),
+        ("Claim/$submit", ours["cancel"]),
+        ("Claim/$inquire", ours["inquire"]),
+    ]
+    with _client(payer) as client, pytest.raises(PasClientError, match="use cancel"):
+        client.update(ours["cancel"])
 
 
 @pytest.mark.parametrize(
@@ -314,7 +342,7 @@ def test_update_and_cancel_post_their_bundle_to_submit(payer: Payer) -> None:
     [
         ("inquire", "MedicalServicesAuthorizationBundleExample", None, "a PAS request Bundle"),
         ("submit", "PASClaimInquiryBundleExample", None, "an inquiry Bundle"),
-        ("cancel", "HomecareAuthorizationUpdateBundleExample", None, "must be cancelled"),
+        ("cancel", "HomecareAuthorizationUpdateBundleExample", None, "must cancel"),
         ("update", "HomecareAuthorizationUpdateBundleExample", "cancelled", "use cancel"),
         ("submit", "HomecareAuthorizationUpdateBundleExample", "no-claim", "must be the Claim"),
     ],
@@ -362,7 +390,7 @@ def test_operation_outcome_text_never_reaches_the_error(payer: Payer) -> None:
     """Codes of their system's shape are printed; names, ids, dates and escapes are counted."""
     payer.script["Claim/$submit"] = [(422, {}, json.dumps(PHI_OUTCOME).encode(), 0.0)]
     with _client(payer) as client, pytest.raises(FhirError) as caught:
-        client.submit(pas_request(load_case(CASE)))
+        client.submit(pas_request(load_case(CASE), **options()))
     assert caught.value.errors == (
         "$.issue[0]: the payer answered error (unrecognised code) (A3) at "
         "Patient.where(name.family = '…' and birthDate = @…), "
@@ -380,7 +408,7 @@ def test_exhausted_retries_with_an_outcome_are_a_client_error(payer: Payer, stat
     body = json.dumps(PHI_OUTCOME).encode()
     payer.script["Claim/$submit"] = [(status, {"Retry-After": "1"}, body, 0.0)] * 3
     with _client(payer, retries=2) as client, pytest.raises(PasClientError) as caught:
-        client.submit(pas_request(load_case(CASE)))
+        client.submit(pas_request(load_case(CASE), **options()))
     message = str(caught.value)
     assert message.startswith(f"PAS Claim/$submit: HTTP {status} after 3 attempts; ")
     assert "OperationOutcome.issue[1]: the payer answered warning throttled" in message
@@ -410,7 +438,7 @@ def test_a_token_lifetime_that_is_no_number_is_a_client_error(
 
     payer._token = token  # type: ignore[method-assign]
     with _client(payer) as client, pytest.raises(PasClientError) as caught:
-        client.submit(pas_request(load_case(CASE)))
+        client.submit(pas_request(load_case(CASE), **options()))
     assert message in str(caught.value)
     assert str(caught.value).startswith("token request: ")
 
@@ -419,7 +447,7 @@ def test_a_long_token_lifetime_is_capped(payer: Payer) -> None:
     """A token said to live 1e300 s is fetched again after an hour (MAX_TOKEN_SECONDS)."""
     now = [time.time()]
     payer.expires_in = 1e300  # type: ignore[assignment]
-    bundle = pas_request(load_case(CASE))
+    bundle = pas_request(load_case(CASE), **options())
     with _client(payer, clock=lambda: now[0]) as client:
         client.submit(bundle)
         now[0] += 3600
@@ -437,5 +465,5 @@ def test_an_unreadable_retry_after_waits_one_second(payer: Payer, header: str) -
     payer.script["Claim/$submit"] = [(503, {"Retry-After": raw}, b"", 0.0), (200, {}, granted, 0)]
     waits: list[float] = []
     with _client(payer, sleep=waits.append, max_wait=5.0) as client:
-        client.submit(pas_request(load_case(CASE)))
+        client.submit(pas_request(load_case(CASE), **options()))
     assert waits == ([5.0] if header == "9999999999" else [1.0])

@@ -18,6 +18,8 @@ from iopauth import evaluate, load_case
 from iopauth.fhir import pas_attachment, pas_problems, pas_request
 from iopauth.model import Case
 
+from .pas_options import TIMESTAMP, options
+from .pas_rules import bundle_problems
 from .strategies import cases, mutated
 
 CASES = Path(__file__).resolve().parent.parent / "examples" / "cases"
@@ -25,8 +27,8 @@ NAMES = sorted(p.stem for p in CASES.glob("*.json"))
 PAS = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/"
 
 
-def _bundle(name: str = "medicare-stepdown-depression", **options: Any) -> dict[str, Any]:
-    return pas_request(load_case(CASES / f"{name}.json"), **options)
+def _bundle(name: str = "medicare-stepdown-depression", **extra: Any) -> dict[str, Any]:
+    return pas_request(load_case(CASES / f"{name}.json"), **options(**extra))
 
 
 def _claim(bundle: dict[str, Any]) -> dict[str, Any]:
@@ -42,11 +44,17 @@ def _extension(item: dict[str, Any], name: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_example_parses_with_r4b_and_keeps_the_pas_rules(name: str) -> None:
-    """Each example's PAS Bundle is valid R4B and breaks no PAS request rule."""
+    """Each example's PAS Bundle is valid R4B and breaks no PAS profile rule.
+
+    The rules are those of src/iopauth/fhir/data/pas-profiles.json (tests/pas_rules.py), for
+    every profile our resources name, with every document attached.
+    """
     case = load_case(CASES / f"{name}.json")
-    bundle = pas_request(case, evaluate(case), letter_pdf=b"%PDF-1.7\n")
+    files = dict.fromkeys(range(len(case.request.documents)), b"%PDF-1.7 doc")
+    bundle = pas_request(case, evaluate(case), **options(letter_pdf=b"%PDF-1.7\n", documents=files))
     Bundle.model_validate(bundle)
     assert pas_problems(bundle) == []
+    assert bundle_problems(bundle) == []
 
 
 def test_same_case_same_json() -> None:
@@ -63,8 +71,7 @@ def test_claim_says_what_is_requested() -> None:
     assert item["productOrService"]["coding"][0]["code"] == "G0410"
     assert item["revenue"]["coding"][0]["code"] == "0905"
     # 3 program days a week over the four weeks 9 June - 6 July
-    assert item["quantity"]["value"] == 12
-    assert item["quantity"]["code"] == "d"
+    assert item["quantity"] == {"value": 12, "unit": "day"}
     assert item["servicedPeriod"] == {"start": "2026-06-09", "end": "2026-07-06"}
     cert = _extension(item, "extension-certificationType")["valueCodeableConcept"]
     assert cert["coding"][0] == {"system": "https://codesystem.x12.org/005010/1322", "code": "I"}
@@ -75,15 +82,19 @@ def test_claim_says_what_is_requested() -> None:
     ]
     types = [e["resource"]["resourceType"] for e in bundle["entry"]]
     assert types[:4] == ["Claim", "ServiceRequest", "Patient", "Organization"]
-    assert bundle["timestamp"] == "2026-06-05T00:00:00Z"
+    assert bundle["timestamp"] == "2026-06-05T14:30:00Z"
 
 
-def test_concurrent_request_carries_the_authorization_number_and_extension_code() -> None:
-    """A concurrent review is an extension of the current authorization, by number."""
+def test_concurrent_request_carries_the_authorization_number_and_the_given_code() -> None:
+    """A concurrent review names the current authorization and the payer's UM02 code.
+
+    The IG gives no UM02 code for a concurrent review (only I, Examples.fsh:65), so the code is
+    the one passed in ``PasCodes.certification_types``.
+    """
     item = _claim(_bundle("medicaid-alcohol-depression-concurrent"))["item"][0]
     assert _extension(item, "extension-authorizationNumber")["valueString"] == "BCC-2026-118840"
     cert = _extension(item, "extension-certificationType")["valueCodeableConcept"]
-    assert cert["coding"][0]["code"] == "4"
+    assert cert["coding"][0]["code"] == "X-concurrent"
 
 
 def test_expedited_appeal_is_stat_priority() -> None:
@@ -104,6 +115,7 @@ def test_letter_pdf_is_attached_as_a_document_reference() -> None:
     attachment = letter["content"][0]["attachment"]
     assert base64.b64decode(attachment["data"]) == b"%PDF-1.7 letter"
     assert attachment["contentType"] == "application/pdf"
+    assert letter["date"] == TIMESTAMP.isoformat().replace("+00:00", "Z")
     refs = [s.get("valueReference") for s in _claim(bundle)["supportingInfo"]]
     assert {"reference": f"DocumentReference/{letter['id']}"} in refs
 
@@ -112,12 +124,24 @@ def test_determination_becomes_a_message_to_the_reviewer() -> None:
     """With a determination the Claim tells the reviewer which criteria were met."""
     case = load_case(CASES / "medicare-stepdown-depression.json")
     determination = evaluate(case)
-    claim = _claim(pas_request(case, determination))
+    claim = _claim(pas_request(case, determination, **options()))
     messages = [s["valueString"] for s in claim["supportingInfo"] if "valueString" in s]
-    assert messages == [
+    assert messages[0] == (
         f"Medical-necessity criteria {determination.criteria_set} "
         f"{determination.criteria_version} (initial review): meets."
-    ]
+    )
+
+
+def test_a_shortfall_is_never_sent_to_the_payer() -> None:
+    """A case that does not meet (or lacks information) sends no criteria line at all."""
+    for name in ("commercial-mild-adjustment", "medicaid-alcohol-depression-concurrent"):
+        case = load_case(CASES / f"{name}.json")
+        determination = evaluate(case)
+        if determination.outcome.value == "meets":
+            continue
+        text = json.dumps(pas_request(case, determination, **options()))
+        assert "Medical-necessity criteria" not in text
+        assert determination.outcome.value.replace("_", " ") not in text
 
 
 def _broken(change: str) -> list[str]:
@@ -189,10 +213,11 @@ def test_import_iopauth_does_not_load_fhir() -> None:
 @given(case=cases())
 def test_any_valid_case_gives_a_valid_pas_bundle(case: Case) -> None:
     """Every case the library accepts becomes an R4B-valid Bundle keeping the PAS rules."""
-    bundle = pas_request(case)
+    bundle = pas_request(case, **options())
     Bundle.model_validate(bundle)
     assert pas_problems(bundle) == []
-    assert bundle == pas_request(case)
+    assert bundle_problems(bundle) == []
+    assert bundle == pas_request(case, **options())
 
 
 def test_archival_pdf_embeds_the_pas_bundle_beside_the_case() -> None:
@@ -204,9 +229,9 @@ def test_archival_pdf_embeds_the_pas_bundle_beside_the_case() -> None:
     from iopauth import RenderOptions, render
 
     case = load_case(CASES / "medicare-stepdown-depression.json")
-    bundle = pas_request(case)
-    options = RenderOptions(archival=True, attachments=[pas_attachment(bundle)])
-    pdf = render(case, "request-letter", options=options)
+    bundle = pas_request(case, **options())
+    keep = RenderOptions(archival=True, attachments=[pas_attachment(bundle)])
+    pdf = render(case, "request-letter", options=keep)
     files = pypdf.PdfReader(io.BytesIO(pdf)).attachments
     assert json.loads(files["pas-request.json"][0]) == bundle
     assert json.loads(files["case.json"][0])["case_id"] == case.case_id
@@ -230,7 +255,7 @@ def test_import_iopauth_fhir_loads_no_http_jwt_or_authorization() -> None:
     assert out.stdout.strip() == "[]"
 
 
-_EXAMPLE_BUNDLE = pas_request(load_case(CASES / "medicare-stepdown-depression.json"))
+_EXAMPLE_BUNDLE = pas_request(load_case(CASES / "medicare-stepdown-depression.json"), **options())
 
 
 @settings(max_examples=150, deadline=None)
@@ -249,3 +274,17 @@ def test_iopauth_fhir_is_reachable_from_iopauth() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False True"
+
+
+def test_each_submission_has_its_own_transaction_id() -> None:
+    """Two submissions of one case at two moments carry two Bundle identifiers (X12 BHT03)."""
+    from datetime import timedelta
+
+    from .pas_options import TIMESTAMP
+
+    case = load_case(CASES / "medicare-stepdown-depression.json")
+    first = pas_request(case, **options())
+    again = pas_request(case, **options(timestamp=TIMESTAMP + timedelta(hours=2)))
+    assert first["identifier"]["value"] == f"{case.case_id}-20260605143000"
+    assert first["identifier"]["value"] != again["identifier"]["value"]
+    assert pas_request(case, **options(transaction_id="T-1"))["identifier"]["value"] == "T-1"

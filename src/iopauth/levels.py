@@ -2,7 +2,8 @@
 
 Licensing (domain/level-of-care.md section 0) decides the shape of this module. iopauth
 records the ratings a clinician entered and the level their licensed tool recommended, checks
-internal consistency only (ranges, composite = sum, rating count, level exists, age fits), and
+internal consistency only (ranges, rating count, level exists, age fits; a composite that is not
+the sum of the ratings is an inconsistency the determination reports, not an error), and
 maps the recorded level to our levels of care. It never stores instrument text, never embeds
 the LOCUS/CALOCUS placement grid and never computes an ASAM level: anything the licensed grid
 would decide is at most an informational note, never an error.
@@ -285,7 +286,8 @@ def problems(
 ) -> list[Problem]:
     """Consistency problems of a recorded rating as (relative path, rule) pairs; never raises.
 
-    Checks: every rating present and in range, the composite in range and equal to the sum,
+    Checks: every rating present and in range, the composite in range (a composite that
+    differs from the sum of the ratings is reported as an inconsistency, not here),
     the recorded (and override) level exists for the instrument, an override has a reason,
     ASAM names its edition, and ``age`` (when known) fits the instrument (path ``""``).
     """
@@ -293,7 +295,7 @@ def problems(
     instrument = rating.instrument
     name = _NAMES[instrument]
     found: list[Problem] = []
-    total = _check_ratings(rating, conf, found)
+    _check_ratings(rating, conf, found)
     composite: object = rating.composite
     if composite is not None:
         count = len(dimension_keys(instrument))
@@ -302,8 +304,9 @@ def problems(
             found.append(("composite", "must be an integer"))
         elif instrument is not _ASAM and not low <= composite <= high:
             found.append(("composite", f"must be between {low} and {high}"))
-        elif total is not None and composite != total:
-            found.append(("composite", "must equal the sum of the ratings"))
+        # a composite that differs from the sum of the ratings is a disagreement between two
+        # recorded figures, not an impossibility: reported, never refused
+        # (criteria/_consistency.py)
     if instrument is _ASAM and asam_edition(rating.version) is None:
         found.append(("version", "must name the ASAM edition: 3 or 4"))
     found.extend(_check_level(rating, "recommended_level", rating.recommended_level, conf))

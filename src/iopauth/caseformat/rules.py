@@ -1,5 +1,18 @@
 """Field and cross-field rules of a case, checked after the JSON has been structured.
 
+These rules refuse only what is **invalid**: a value that cannot be represented or a fact that
+is impossible (a wrong type, an unknown code, an end before its start, a date before birth).
+Two recorded facts that merely disagree are **inconsistent**, not invalid: the case loads and
+the determination reports the disagreement with both figures (criteria/_consistency.py). The
+rules moved out of here for that reason: listed services against the schedule's hours, sessions
+attended against sessions scheduled, a rating's composite against its ratings
+(:func:`iopauth.levels.inconsistencies`) and a measure's recorded total against its item
+answers (:func:`iopauth.measures.total_disagreement`). Rules kept here that compare two
+fields are impossibilities, not disagreements: a step-down "level" above the plan's is not a
+step down, a goal due before its plan starts or a medication stopped before it started is an
+end before a start, an attempt dated after the assessment that records it, a denial dated
+after the appeal of it.
+
 Rules on single strings (non-empty, length, control characters) are part of structuring
 (:mod:`iopauth.caseformat.serialize`), which looks at every string anyway.
 
@@ -109,13 +122,13 @@ US_STATES = frozenset(
 #: Sanity bounds on the plan (not clinical thresholds: those live in criteria sets).
 MAX_PLAN_WEEKS = 104
 _PLAN_LEVELS = (LevelOfCare.OUTPATIENT, LevelOfCare.IOP, LevelOfCare.PHP)
-# How far the listed services' weekly hours may differ from the schedule's, either way. A
-# schedule is written in quarter hours (hours_per_day 3.25, sessions in minutes rounded to the
-# quarter) and a service's minutes are rounded when listed, so a quarter of an hour a week
-# absorbs that rounding; it is smaller than any timed service (the shortest timed
-# psychotherapy code, 90832, starts at 16 minutes), so a missing or extra session is always
-# reported. Beyond it the two describe different programs, and the hours criteria count the
-# smaller (criteria/_plan_facts.py).
+# How far the listed services' weekly hours may differ from the schedule's, either way, before
+# the two are reported as disagreeing. A schedule is written in quarter hours (hours_per_day
+# 3.25, sessions in minutes rounded to the quarter) and a service's minutes are rounded when
+# listed, so a quarter of an hour a week absorbs that rounding; it is smaller than any timed
+# service (the shortest timed psychotherapy code, 90832, starts at 16 minutes), so a missing or
+# extra session is always reported. Beyond it the two figures disagree: the case still loads
+# (inconsistent, not invalid) and the hours criteria decide on both (criteria/_plan_facts.py).
 SERVICES_TOLERANCE = 0.25
 
 
@@ -275,9 +288,8 @@ def _check_clinical(case: Case, out: _Problems) -> None:
             count = getattr(engagement, name)
             if count is not None and count < 0:
                 out.add(f"$.engagement.{name}", "must not be negative")
-        scheduled, attended = engagement.sessions_scheduled, engagement.sessions_attended
-        if scheduled is not None and attended is not None and attended > scheduled:
-            out.add("$.engagement.sessions_attended", "must not exceed sessions_scheduled")
+        # more sessions attended than scheduled is a disagreement (make-up sessions, a count
+        # from another period), reported by criteria/_consistency.py, not a refusal
 
 
 def _check_diagnoses(case: Case, out: _Problems) -> None:
@@ -304,9 +316,8 @@ def _join(base: str, relative: str) -> str:
     return base + (relative if relative.startswith("[") else "." + relative)
 
 
-def _check_schedule(schedule: Schedule, path: str, out: _Problems) -> bool:
-    """Check the schedule; True when it is sound enough to compare services against."""
-    before = len(out.lines)
+def _check_schedule(schedule: Schedule, path: str, out: _Problems) -> None:
+    """Check the schedule's shape and bounds."""
     by_day = schedule.days_per_week is not None or schedule.hours_per_day is not None
     if schedule.sessions and by_day:
         out.add(path, "give days_per_week and hours_per_day, or sessions, not both")
@@ -325,7 +336,6 @@ def _check_schedule(schedule: Schedule, path: str, out: _Problems) -> bool:
         minutes_by_day[session.day] = minutes_by_day.get(session.day, 0) + session.minutes
     if any(total > 24 * 60 for total in minutes_by_day.values()):
         out.add(f"{path}.sessions", "sessions on one day must not add up to more than 24 hours")
-    return len(out.lines) == before
 
 
 def _check_plan(plan: TreatmentPlan, path: str, out: _Problems) -> None:
@@ -333,7 +343,7 @@ def _check_plan(plan: TreatmentPlan, path: str, out: _Problems) -> None:
         out.add(f"{path}.level", "must be outpatient, iop or php")
     if not 1 <= plan.weeks <= MAX_PLAN_WEEKS:
         out.add(f"{path}.weeks", f"must be between 1 and {MAX_PLAN_WEEKS}")
-    schedule_sound = _check_schedule(plan.schedule, f"{path}.schedule", out)
+    _check_schedule(plan.schedule, f"{path}.schedule", out)
     for i, service in enumerate(plan.services):
         where = f"{path}.services[{i}]"
         if (rule := service_code_format_error(service.code)) is not None:
@@ -342,15 +352,8 @@ def _check_plan(plan: TreatmentPlan, path: str, out: _Problems) -> None:
             out.add(f"{where}.sessions_per_week", "must be more than 0 and at most 168")
         if not 1 <= service.minutes_per_session <= 24 * 60:
             out.add(f"{where}.minutes_per_session", "must be between 1 and 1440")
-    scheduled = plan.schedule.hours_per_week
-    listed = plan.services_hours_per_week
-    if schedule_sound and plan.services and abs(listed - scheduled) > SERVICES_TOLERANCE:
-        more = "more" if listed > scheduled else "fewer"
-        out.add(
-            f"{path}.services",
-            f"services add up to {more} hours per week than the schedule "
-            f"(differ by more than {SERVICES_TOLERANCE} hours)",
-        )
+    # services against the schedule: inconsistent when they disagree, never invalid
+    # (criteria/_consistency.py reports both figures)
     if plan.step_down_level is not None and plan.step_down_level.rank >= plan.level.rank:
         out.add(f"{path}.step_down_level", "must be a less intensive level than the plan's")
     for i, goal in enumerate(plan.goals):

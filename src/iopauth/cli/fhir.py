@@ -36,13 +36,12 @@ def add_parser(sub: Any) -> None:
         help="the request's kind (a clinical bundle does not carry it; default: initial)",
     )
     imp.add_argument("--extra", help="JSON file with case parts FHIR does not carry")
-    pas = commands.add_parser("pas", help="write the Da Vinci PAS request Bundle of a case")
-    pas.add_argument("case", help="case JSON file")
-    pas.add_argument("-o", "--output", required=True, help="PAS Bundle JSON file ('-': stdout)")
-    pas.add_argument("--force", action="store_true", help="replace a file without a notice")
-    pas.add_argument("--letter", help="the request letter PDF to attach")
-    pas.add_argument("--base-url", default="http://example.org/fhir/", help="fullUrl prefix")
-    pas.add_argument("--transaction-id", help="this submission's id (default: the case id)")
+    pas = commands.add_parser(
+        "pas", help="write a case's Da Vinci PAS request, inquiry, update or cancel Bundle"
+    )
+    from .fhir_pas import add_arguments
+
+    add_arguments(pas)
     decision = commands.add_parser("decision", help="read a payer's PAS response")
     decision.add_argument(
         "response", help="ClaimResponse, response Bundle or OperationOutcome ('-': stdin)"
@@ -83,12 +82,21 @@ def _write(args: argparse.Namespace, out: TextIO, data: bytes) -> None:
 
 
 def _import(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    from ..caseformat._reading import read_source
     from ..caseformat.serialize import dump_case
     from ..fhir._import import case_from_bundle
 
     extra: dict[str, Any] = {}
     if args.extra:
-        extra = _read_extra(args.extra)
+        # read as strictly as a case: a key given twice, bad UTF-8 or JSON is an error at its
+        # path, named with the file (the values never appear)
+        try:
+            data = read_source(Path(args.extra), "extra file")
+        except InvalidCaseError as exc:
+            raise FhirError([f"{args.extra}: {line}" for line in exc.errors]) from None
+        if not isinstance(data, dict):
+            raise FhirError([f"{args.extra}: must be a JSON object (parts of a case)"])
+        extra = data
     request = {"kind": args.kind} if args.kind else None
     default_id = "imported" if args.bundle == "-" else Path(args.bundle).name.split(".")[0]
     case_id = args.case_id or default_id
@@ -108,18 +116,9 @@ def _import(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
 
 
 def _pas(args: argparse.Namespace, out: TextIO) -> int:
-    from ..caseformat.serialize import load_case
-    from ..fhir._pas import pas_request
+    from . import fhir_pas
 
-    case = load_case(Path(args.case))
-    letter = _read_letter(args.letter) if args.letter else None
-    bundle = pas_request(
-        case, letter_pdf=letter, base_url=args.base_url, transaction_id=args.transaction_id
-    )
-    text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
-    _write(args, out, text.encode("utf-8"))
-    if args.output != "-":
-        print(args.output, file=out)
+    fhir_pas.write(args, out, fhir_pas.run(args, out))
     return 0
 
 
@@ -150,29 +149,3 @@ def _decision(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> in
             shown = ", ".join(map(str, value)) if isinstance(value, list | tuple) else value
             print(f"{key.replace('_', ' ')}: {shown}", file=out)
     return 0
-
-
-def _read_extra(name: str) -> dict[str, Any]:
-    """``--extra``: parts of a case, read with the documents' limits (size, regular file or
-    pipe, depth, keys given twice), each problem a line ``<file> <json path>: <rule>``."""
-    from ..caseformat._reading import read_source
-    from ..errors import InvalidCaseError
-
-    try:
-        data = read_source(Path(name))
-    except InvalidCaseError as exc:
-        raise FhirError([f"{name} {e}" for e in exc.errors]) from None
-    if not isinstance(data, dict):
-        raise FhirError([f"{name}: must be a JSON object (parts of a case)"])
-    return data
-
-
-def _read_letter(name: str) -> bytes:
-    """``--letter``: a PDF up to the documents' size cap, from a regular file or a pipe."""
-    from .._support.files import RefusedInputError, read_bounded
-    from ..caseformat._reading import MAX_DOCUMENT_BYTES
-
-    try:
-        return read_bounded(name, MAX_DOCUMENT_BYTES)
-    except RefusedInputError as exc:
-        raise FhirError([f"{name}: the letter {exc}"]) from None

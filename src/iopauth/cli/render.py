@@ -128,7 +128,9 @@ def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
     determination = None
     if args.criteria is not None:
         review = "continued" if args.document == "concurrent-review" else default_review(case)
-        determination = evaluate(case, criteria=criteria_argument(args.criteria), review=review)
+        determination = evaluate(
+            case, criteria=criteria_argument(args.criteria, case), review=review
+        )
     form = None
     if args.form is not None:
         from ..forms import load_mapping

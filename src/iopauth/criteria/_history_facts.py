@@ -59,11 +59,14 @@ def engagement(case: Case, as_of: date) -> dict[str, Value]:
         return {}
     rate: float | None = None
     if e.sessions_scheduled and e.sessions_attended is not None:
-        rate = e.sessions_attended / e.sessions_scheduled
+        # more attended than scheduled (make-up sessions, or a miscount) is an inconsistency
+        # reported with both figures (criteria/_consistency.py): attendance counts as full
+        rate = min(1.0, e.sessions_attended / e.sessions_scheduled)
     return {
         "engagement.able": e.able_to_participate,
         "engagement.willing": e.willing,
         "engagement.consent": e.consent_signed,
+        "engagement.guardian_consent": e.guardian_consent_signed,
         "engagement.expected_to_improve": e.expected_to_improve,
         "engagement.attendance_rate": rate,
         "engagement.sessions_attended": e.sessions_attended,
@@ -154,6 +157,12 @@ HISTORY_SPECS: Specs = {
             ),
             ("engagement.willing", "bool", "$.engagement.willing", "Willing to take part."),
             ("engagement.consent", "bool", "$.engagement.consent_signed", "Consent signed."),
+            (
+                "engagement.guardian_consent",
+                "bool",
+                "$.engagement.guardian_consent_signed",
+                "For a minor: the parent or guardian signed consent to treatment.",
+            ),
             (
                 "engagement.expected_to_improve",
                 "bool",

@@ -32,11 +32,27 @@ def schedule(case: Case, as_of: date) -> dict[str, Value]:
         hours = None
         min_day = None
     services = case.plan.services_hours_per_week if case.plan.services else None
-    # services that fall short of the schedule (beyond rounding) are what is delivered
+    # Two figures for one plan: the schedule's and the listed services'. When they disagree
+    # beyond rounding the case is inconsistent, not invalid: an hours criterion is met when
+    # both reach its threshold, not met when both fall short, unknown (reconcile the plan)
+    # when they fall on either side. Rules read the low and the high figure, and
+    # ``plan.hours_reconciled`` is unknown while the two disagree (true otherwise), so
+    # "low >= X or high >= X and plan.hours_reconciled" gives exactly that.
     short = None if services is None or hours is None else services < hours - SERVICES_TOLERANCE
+    disagree = (
+        None
+        if hours is None
+        else services is not None and abs(services - hours) > SERVICES_TOLERANCE
+    )
+    low = high = hours
+    if disagree and hours is not None and services is not None:
+        low, high = min(hours, services), max(hours, services)
     return {
         "plan.hours_per_week": hours,
-        "plan.counted_hours_per_week": services if short else hours,
+        "plan.counted_hours_per_week": low,
+        "plan.high_hours_per_week": high,
+        "plan.hours_disagree": disagree,
+        "plan.hours_reconciled": None if disagree or disagree is None else True,
         "plan.services_fall_short": short,
         "plan.days_per_week": days,
         "plan.hours_per_day": hours / days if hours is not None and days else None,
@@ -64,8 +80,19 @@ def _certified(case: Case, as_of: date) -> bool | None:
     return signer.is_physician and plan.certified_on <= as_of
 
 
+def _certifier(case: Case) -> tuple[bool | None, str | None]:
+    """Who certified the plan (issue 21 §5): whether the certifying NPI is a physician on the
+    case (``None`` when no NPI is recorded or it matches no clinician), and their credentials."""
+    npi = case.plan.certified_by_npi
+    signer = next((c for c in case.clinicians if npi and c.npi == npi), None)
+    if signer is None:
+        return None, None
+    return signer.is_physician, signer.credentials
+
+
 def plan(case: Case, as_of: date) -> dict[str, Value]:
     plan = case.plan
+    by_physician, credentials = _certifier(case)
     goals = plan.goals
     statuses = {g.status for g in goals}
     text = plan.discharge_plan
@@ -84,6 +111,14 @@ def plan(case: Case, as_of: date) -> dict[str, Value]:
         "plan.revised": any_or_unknown(goals, lambda g: g.status is GoalStatus.REVISED),
         "plan.signed": _dated_by(plan.signed_on, as_of),
         "plan.certified": _certified(case, as_of),
+        "plan.certified_by_physician": by_physician,
+        "plan.certifier_credentials": credentials,
+        "plan.certifier_npi_unmatched": (
+            None if not plan.certified_by_npi else by_physician is None
+        ),
+        "plan.certified_after_review": (
+            None if plan.certified_on is None else plan.certified_on > as_of
+        ),
         "plan.days_since_admission": (as_of - plan.start_date).days,
         "plan.days_since_certification": days_between(as_of, plan.certified_on),
         "plan.certification_day": (
@@ -117,8 +152,30 @@ PLAN_SPECS: Specs = {
                 "plan.counted_hours_per_week",
                 "number",
                 "$.plan.schedule",
-                "Hours per week the hours criteria count: the schedule's, or the listed "
-                "services' when they fall short of it.",
+                "The lower of the two weekly-hours figures (schedule, listed services) when "
+                "they disagree beyond rounding; else the schedule's hours.",
+            ),
+            (
+                "plan.high_hours_per_week",
+                "number",
+                "$.plan.schedule",
+                "The higher of the two weekly-hours figures when they disagree; else the "
+                "schedule's hours.",
+            ),
+            (
+                "plan.hours_disagree",
+                "bool",
+                "$.plan.services",
+                "The listed services' weekly hours differ from the schedule's beyond rounding "
+                "(an inconsistency to reconcile).",
+            ),
+            (
+                "plan.hours_reconciled",
+                "bool",
+                "$.plan.services",
+                "True when the schedule and the listed services agree (or no services are "
+                "listed); unknown while they disagree, so a rule that needs both figures "
+                "stays undecided.",
             ),
             (
                 "plan.services_fall_short",
@@ -178,6 +235,31 @@ PLAN_SPECS: Specs = {
                 "bool",
                 "$.plan.certified_on",
                 "A physician on the case (by NPI) certified the plan on or before as_of.",
+            ),
+            (
+                "plan.certified_by_physician",
+                "bool",
+                "$.plan.certified_by_npi",
+                "The certifying NPI belongs to a physician on the case (unknown when no NPI is "
+                "recorded or it matches no clinician).",
+            ),
+            (
+                "plan.certifier_credentials",
+                "string",
+                "$.plan.certified_by_npi",
+                "Credentials of the clinician whose NPI certified the plan (MD, LCSW, ...).",
+            ),
+            (
+                "plan.certifier_npi_unmatched",
+                "bool",
+                "$.plan.certified_by_npi",
+                "A certifying NPI is recorded but matches no clinician on the case.",
+            ),
+            (
+                "plan.certified_after_review",
+                "bool",
+                "$.plan.certified_on",
+                "The certification is dated after as_of.",
             ),
             (
                 "plan.days_since_admission",

@@ -20,7 +20,9 @@ from typing import Any
 from ..caseformat.validity import validate_case
 from ..model import Case, LevelOfCare
 from ._finders import Finder, finder, lower, render
+from ._request_review import annotate
 from ._wording import show
+from .defaults import default_criteria, default_review
 from .facts import Value, derive_facts
 from .result import CriterionKind, Determination, Evidence, Finding, Outcome, Review, Status
 from .rules import Facts
@@ -28,9 +30,7 @@ from .sets import CriteriaSet, Criterion, Template, get_criteria, load_criteria
 
 __all__ = ["clear_caches", "evaluate", "show"]
 
-# the reason helpers live with the compiled findings; these names stay for the engine's tests
-_render = render
-_lower = lower
+_render, _lower = render, lower  # the reason helpers, kept here for the engine's tests
 
 _STATUS = {True: Status.MET, False: Status.NOT_MET, None: Status.UNKNOWN}
 # an exclusion's rule names the condition that excludes: true means it applies
@@ -41,21 +41,23 @@ _AGAINST = frozenset({Status.NOT_MET, Status.APPLIES})
 
 def evaluate(
     case: Case,
-    criteria: str | os.PathLike[str] | CriteriaSet = "iop-standard",
-    review: str | Review = "initial",
+    criteria: str | os.PathLike[str] | CriteriaSet | None = None,
+    review: str | Review | None = None,
     as_of: date | None = None,
 ) -> Determination:
     """Check ``case`` against a criteria set for one review type.
 
     ``criteria`` is a shipped set name, a path to a TOML set (or overlay), or a set from
-    :func:`load_criteria`. ``as_of`` defaults to the request date; the clock is never read.
+    :func:`load_criteria`; ``None`` is :func:`default_criteria` of the case, and a ``review``
+    of ``None`` is :func:`default_review`, as in every entry point (render, forms, batch, the
+    CLI). ``as_of`` defaults to the request date; the clock is never read.
     "Criteria not met" is a result, never an exception. A case that breaks a rule of the case
     format raises :class:`~iopauth.errors.InvalidCaseError` (see :func:`iopauth.validate_case`).
     """
     validate_case(case)
-    criteria_set = _resolve(criteria)
+    criteria_set = _resolve(default_criteria(case) if criteria is None else criteria)
     try:
-        kind = review if isinstance(review, Review) else Review(review)
+        kind = default_review(case) if review is None else Review(review)
     except ValueError:
         raise ValueError(
             f"unknown review {review!r}; use one of {', '.join(r.value for r in Review)}"
@@ -71,13 +73,12 @@ def evaluate(
         if len(criteria_set.memo) >= _MEMO_SIZE:
             criteria_set.memo.clear()
         criteria_set.memo[key] = decided
-    return Determination(
-        criteria_set=criteria_set.id,
-        criteria_version=criteria_set.version,
-        review=kind,
-        as_of=day,
-        **decided,
+    set_id, version = criteria_set.id, criteria_set.version
+    found = Determination(
+        criteria_set=set_id, criteria_version=version, review=kind, as_of=day, **decided
     )
+    # per case, after the memo: disagreements, a retrospective request, intensity past the level
+    return annotate(found, case, criteria_set)
 
 
 def _decide(criteria_set: CriteriaSet, kind: Review, facts: Facts) -> dict[str, Any]:
@@ -142,7 +143,7 @@ def _prepared(
 def _summary(
     findings: list[Finding], notes: list[str]
 ) -> tuple[Outcome, tuple[str, ...], tuple[str, ...]]:
-    """The outcome, the documentation to ask for and the unverified criteria, in one pass;
+    """The outcome, the documentation to ask for (none for "meets") and the unverified criteria;
     a note is added for each unverified finding against the case.
 
     does_not_meet needs a verified finding against the case; an unverified one only leaves
@@ -167,7 +168,7 @@ def _summary(
             missing.update(dict.fromkeys(finding.documentation))
             notes.append(
                 f"{finding.title}: this finding rests on a source the project could not "
-                "verify, so it leaves the outcome undecided rather than deciding it; confirm "
+                "verify, so it never decides the outcome on its own; confirm "
                 "the requirement and attach the documentation."
             )
             undecided = True
@@ -177,7 +178,7 @@ def _summary(
         outcome = Outcome.DOES_NOT_MEET
     else:
         outcome = Outcome.INSUFFICIENT_INFORMATION if undecided else Outcome.MEETS
-    return outcome, tuple(missing), tuple(unverified)
+    return outcome, () if outcome is Outcome.MEETS else tuple(missing), tuple(unverified)
 
 
 def _recommend(

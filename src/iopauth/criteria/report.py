@@ -75,6 +75,10 @@ def format_table(d: Determination) -> str:
         lines += ["", "To decide the unknowns, document or attach:"]
         for document in d.missing_documentation:
             lines += _wrap(document, WIDTH, initial_indent="  - ", subsequent_indent="    ")
+    if d.action_items:
+        lines += ["", "Before sending:"]
+        for action in d.action_items:
+            lines += _wrap(action, WIDTH, initial_indent="  - ", subsequent_indent="    ")
     for note in d.notes:
         lines += ["", *_wrap(f"Note: {note}", WIDTH)]
     return "\n".join(lines) + "\n"
@@ -120,6 +124,18 @@ def determination_to_json(d: Determination) -> dict[str, Any]:
         ],
         "missing_documentation": list(d.missing_documentation),
         "notes": list(d.notes),
+        "action_items": list(d.action_items),
+        "retrospective": None
+        if d.retrospective is None
+        else {
+            "first_service": d.retrospective.first_service.isoformat(),
+            "served_through": None
+            if d.retrospective.served_through is None
+            else d.retrospective.served_through.isoformat(),
+            "request_date": d.retrospective.request_date.isoformat(),
+            "days_since_first_service": d.retrospective.days_since_first_service,
+            "basis": d.retrospective.basis,
+        },
     }
 
 

@@ -86,11 +86,34 @@ class Finding:
 
 
 @frozen(kw_only=True)
+class RetrospectiveReview:
+    """A request made after services in its period began: a retrospective review.
+
+    The letter says so (domain/documents.md §1 "retro review Y/N"; clinical-thresholds.md §5):
+    ``first_service`` is the first date of service in the period, ``served_through`` the last
+    day already served before the request (``None`` when the record shows attendance but not
+    up to when), ``days_since_first_service`` counts from the first service to the request.
+    ``basis`` says why in words: the request is dated after the period starts, or attendance
+    is already recorded in the period.
+    """
+
+    first_service: date
+    served_through: date | None
+    request_date: date
+    days_since_first_service: int
+    basis: str
+
+
+@frozen(kw_only=True)
 class Determination:
     """A case checked against one criteria set for one review type, as of one day.
 
     ``recommendation_basis`` holds the ids of the findings that drove ``recommended_level``;
     ``unverified`` the ids of findings that rest on facts the project could not verify.
+    ``action_items`` are what staff must do before sending, beyond the criteria's missing
+    documentation: reconcile two recorded facts that disagree (both figures given), explain a
+    retrospective request. ``retrospective`` is set when the request is a retrospective review
+    (the letter prints it with the dates already served).
     """
 
     criteria_set: str
@@ -104,6 +127,8 @@ class Determination:
     notes: tuple[str, ...] = field(default=())
     recommendation_basis: tuple[str, ...] = ()
     unverified: tuple[str, ...] = ()
+    action_items: tuple[str, ...] = ()
+    retrospective: RetrospectiveReview | None = None
 
     def by_criterion(self) -> Mapping[str, Finding]:
         """Findings keyed by criterion id."""

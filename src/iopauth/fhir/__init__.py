@@ -1,4 +1,5 @@
-"""FHIR R4 and Da Vinci PAS: cases in from the EHR, requests out to the payer, decisions back.
+"""FHIR R4 and Da Vinci PAS: cases in from the EHR (and back out), requests to the payer,
+decisions back.
 
 ``import iopauth`` does not load this package; ``from iopauth import fhir`` does. Reading and
 writing FHIR needs no model library: iopauth works on FHIR JSON and checks the PAS rules it
@@ -19,18 +20,23 @@ __all__ = [
     "ImportResult",
     "PasClient",
     "PasClientError",
+    "PasCodes",
     "QuestionnaireMapping",
     "QuestionnairePackage",
     "SmartBackendAuth",
     "answer_questionnaire",
+    "bundle_from_case",
     "case_from_bundle",
     "coverage_requirements",
     "crd_request",
     "decision_from_response",
     "load_questionnaire_mapping",
     "pas_attachment",
+    "pas_cancel",
+    "pas_inquiry",
     "pas_problems",
     "pas_request",
+    "pas_update",
     "questionnaire_package",
 ]
 
@@ -41,9 +47,12 @@ if TYPE_CHECKING:
     from ._dtr import AnsweredQuestionnaire, answer_questionnaire
     from ._dtr_mapping import QuestionnaireMapping, load_questionnaire_mapping
     from ._dtr_package import QuestionnairePackage, questionnaire_package
+    from ._export import bundle_from_case
     from ._import import ImportResult, case_from_bundle
     from ._pas import CERTIFICATION_TYPES, pas_attachment, pas_request
     from ._pas_checks import pas_problems
+    from ._pas_codes import PasCodes
+    from ._pas_followup import pas_cancel, pas_inquiry, pas_update
 
 # Every name loads on first use: ``import iopauth`` answers ``iopauth.fhir`` lazily, and a
 # program that only builds PAS requests should not pay for reading FHIR. The ``iopauth fhir``
@@ -52,8 +61,13 @@ _LAZY = {
     "CERTIFICATION_TYPES": "._pas",
     "ImportResult": "._import",
     "case_from_bundle": "._import",
+    "bundle_from_case": "._export",
     "pas_attachment": "._pas",
     "pas_request": "._pas",
+    "PasCodes": "._pas_codes",
+    "pas_inquiry": "._pas_followup",
+    "pas_update": "._pas_followup",
+    "pas_cancel": "._pas_followup",
     "pas_problems": "._pas_checks",
     "PasClient": "._client",
     "SmartBackendAuth": "._client",

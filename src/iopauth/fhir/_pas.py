@@ -1,93 +1,167 @@
-"""Case → Da Vinci PAS 2.2.1 request Bundle (``pas_request``), and its constraint checks.
+"""Case → Da Vinci PAS 2.2.1 request Bundle (``pas_request``).
 
-The Bundle holds the PAS Claim first, then the ServiceRequest it asks about, the Patient, the
-insurer and requestor Organizations, the clinicians, the Coverage, the Conditions and the
-supporting DocumentReferences (interop.md §2). The same case and options give the same JSON:
-no clock, no random ids. :func:`pas_problems` checks the PAS rules of interop.md §2 that a
-structural FHIR model (fhir.resources) cannot.
+The Bundle holds the PAS Claim first (invariant ClaimFirst, Bundle.fsh:94), then the
+ServiceRequest it asks about, the Patient, the insurer and requestor Organizations, the
+clinicians, the Coverage, the Conditions and the DocumentReferences whose content is attached
+(interop.md §2). The same case, options and ``timestamp`` give the same JSON: iopauth never
+reads the clock for you and makes no random ids. Inquiry, update and cancel Bundles are in
+:mod:`._pas_followup`.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..caseformat.validity import validate_case
-from ..model import Case, RequestKind, Urgency
+from ..errors import FhirError
+from ..model import Case
+from . import _pas_parts as parts
 from . import _systems as cs
 from . import _write as w
+from ._pas_claim import Attached, claim, messages
+from ._pas_codes import CERTIFICATION_TYPES, PasCodes
 
 if TYPE_CHECKING:
     from ..criteria import Determination
     from ..rendering import Attachment
 
-__all__ = ["CERTIFICATION_TYPES", "pas_attachment", "pas_request"]
+__all__ = [
+    "CERTIFICATION_TYPES",
+    "PasCodes",
+    "bundle",
+    "pas_attachment",
+    "pas_request",
+    "require_subscriber",
+    "stamp",
+]
 
-# Our request kind -> X12 UM02 certification type code (system 1322). X12 licenses the list.
-#   "I" Initial: [verified] in PAS examples (Claim item extension-certificationType).
-#   "4" Extension and "1" Appeal - Immediate: [unverified] our reading of UM02; pass
-#   ``certification_types=`` to pas_request to use the codes your payer expects.
-CERTIFICATION_TYPES: Mapping[RequestKind, str] = {
-    RequestKind.INITIAL: "I",
-    RequestKind.CONCURRENT: "4",
-    RequestKind.EXTENSION: "4",
-    RequestKind.APPEAL: "1",
-}
-_PROCESS_PRIORITY = "http://terminology.hl7.org/CodeSystem/processpriority"
+
+def stamp(timestamp: object) -> str:
+    """``timestamp`` as a FHIR instant (``Bundle.timestamp``, ``Claim.created``).
+
+    It must be a :class:`~datetime.datetime` with a UTC offset: a date, or the request date at
+    midnight that a caller did not mean, is not the moment of submission (X12 BHT04/05).
+    """
+    if not isinstance(timestamp, datetime):
+        raise FhirError(
+            "timestamp: required: the moment the request is created, a datetime with a UTC "
+            "offset (e.g. datetime.now(UTC) when you send it now)"
+        )
+    if timestamp.tzinfo is None or timestamp.utcoffset() is None:
+        raise FhirError("timestamp: must carry a UTC offset (a naive datetime is ambiguous)")
+    return timestamp.isoformat().replace("+00:00", "Z")
+
+
+def submission_suffix(when: str) -> str:
+    """The digits of a FHIR instant (``20260605143000``): what tells one submission's id apart."""
+    return "".join(ch for ch in when if ch.isdigit())[:14]
 
 
 def pas_request(
     case: Case,
     determination: Determination | None = None,
     *,
+    timestamp: datetime,
+    codes: PasCodes,
     base_url: str = "http://example.org/fhir/",
     identifier_system: str = "urn:iopauth:submission",
     transaction_id: str | None = None,
-    timestamp: datetime | None = None,
     letter_pdf: bytes | None = None,
-    certification_types: Mapping[RequestKind, str] | None = None,
+    documents: Mapping[int, bytes] | None = None,
+    subscriber_id: str | None = None,
 ) -> dict[str, Any]:
     """The PAS request Bundle (FHIR JSON dict) asking the payer to authorize the case's request.
 
-    ``base_url`` prefixes every ``fullUrl``; ``identifier_system`` names the submitter's
-    transaction ids and ``transaction_id`` is this submission's (X12 BHT03; default: the case
-    id; give a new one when you send a corrected request for the same case). ``timestamp``
-    defaults to midnight UTC of the request date, so output never depends on the clock.
-    ``letter_pdf`` (the rendered request letter) is attached as a DocumentReference. With a
-    ``determination``, the Claim carries a one-line message to the reviewer naming the
-    criteria set and its outcome. ``certification_types`` replaces our X12 UM02 codes
-    (:data:`CERTIFICATION_TYPES`) with the ones a payer expects. An invalid case raises
-    :class:`~iopauth.errors.InvalidCaseError` (see :func:`iopauth.validate_case`).
+    ``timestamp`` (required): when the request is created, a timezone-aware datetime; it
+    becomes ``Bundle.timestamp`` and ``Claim.created``. iopauth never reads the clock itself:
+    pass ``datetime.now(UTC)`` to stamp it now. ``codes`` (required): the X12 codes of your
+    payer (:class:`PasCodes`; at least ``service_type``, and ``place_of_service`` unless the
+    plan is PHP). ``base_url`` prefixes every ``fullUrl``; ``identifier_system`` names the
+    submitter's transaction ids and ``transaction_id`` is this submission's (X12 BHT03;
+    default: the case id and the timestamp's digits, so each submission has its own).
+    ``letter_pdf`` (the rendered request letter) and ``documents`` (PDF bytes by 0-based index
+    into ``case.request.documents``) are attached as DocumentReferences with their content, as
+    PAS requires (Claim.fsh:247); a document of the
+    case without content is not sent as a DocumentReference but named in a message to the
+    reviewer ("available on request"). ``subscriber_id``: the policy holder's member id, needed
+    when the patient is a dependant (PASCoverage invariant self-beneficiary). With a
+    ``determination`` of a case that meets its criteria, the Claim carries a one-line message
+    naming the criteria set; a shortfall is never sent to the payer. An invalid case raises
+    :class:`~iopauth.errors.InvalidCaseError`; a missing timestamp or code,
+    :class:`~iopauth.errors.FhirError` naming it.
     """
     validate_case(case)
-    codes = {**CERTIFICATION_TYPES, **(certification_types or {})}
+    when = stamp(timestamp)
     request = case.request
-    stamp = timestamp or datetime.fromisoformat(f"{request.request_date}T00:00:00+00:00")
-    when = stamp.isoformat().replace("+00:00", "Z")
-    documents = [
-        w.document_reference(case, i, cs.PAS + "profile-documentreference")
-        for i in range(len(request.documents))
+    files = dict(documents or {})
+    _check_documents(case, files, letter_pdf)
+    kinds = [request.documents[i].kind for i in sorted(files)]
+    codes.require(case, [*kinds, *([None] if letter_pdf is not None else [])])
+    require_subscriber(case, subscriber_id)
+    resources = [parts.document_reference(case, i, files[i]) for i in sorted(files)]
+    attached = [
+        Attached(r["id"], request.documents[i].kind, r["type"]["text"])
+        for i, r in zip(sorted(files), resources, strict=True)
     ]
     if letter_pdf is not None:
-        documents.append(_letter(case, letter_pdf, len(documents) + 1))
-    resources: list[dict[str, Any]] = [
-        _claim(case, determination, when, codes[request.kind], documents),
-        w.service_request(case, cs.PAS + "profile-servicerequest"),
+        letter = parts.letter_reference(letter_pdf, len(request.documents) + 1, when)
+        resources.append(letter)
+        attached.append(Attached(letter["id"], None, "request letter"))
+    certification = str(codes.certification(case))
+    notes = messages(case, determination, set(files))
+    clinicians = parts.practitioners(case)
+    attending = next(
+        (n for n, c in enumerate(case.clinicians, 1) if c.is_physician and c.npi), None
+    )
+    entries: list[dict[str, Any]] = [
+        claim(case, codes, when=when, certification=certification, attached=attached, notes=notes),
+        parts.service_request(case, codes, f"role-{attending}" if attending else None),
         w.patient(case, cs.PAS + "profile-beneficiary"),
-        w.payer(case, cs.PAS + "profile-insurer"),
-        w.program(case, cs.PAS + "profile-requestor"),
-        *w.practitioners(case),
-        w.coverage(case, cs.PAS + "profile-coverage"),
+        parts.insurer(case),
+        parts.requestor(case, codes),
+        *clinicians,
+        parts.coverage(case, codes, subscriber_id),
         *w.conditions(case),
-        *documents,
+        *resources,
     ]
+    return bundle(
+        entries,
+        profile=cs.PAS_REQUEST_BUNDLE,
+        # BHT03 names one submission: the case id alone would repeat on every resend
+        identifier={
+            "system": identifier_system,
+            "value": transaction_id or f"{case.case_id}-{submission_suffix(when)}",
+        },
+        when=when,
+        base_url=base_url,
+    )
+
+
+def require_subscriber(case: Case, subscriber_id: str | None) -> None:
+    """Raise unless a dependant patient's subscriber is identified (Coverage.fsh:29)."""
+    if case.coverage.subscriber_relation.value != "self" and not subscriber_id:
+        raise FhirError(
+            "subscriber_id: required when the patient is not the subscriber: PASCoverage "
+            "needs Coverage.subscriber unless the relationship is self (Coverage.fsh:29)"
+        )
+
+
+def bundle(
+    resources: list[dict[str, Any]],
+    *,
+    profile: str,
+    identifier: dict[str, str],
+    when: str,
+    base_url: str,
+) -> dict[str, Any]:
+    """A PAS collection Bundle: identifier, timestamp and a ``fullUrl`` on every entry."""
     return {
         "resourceType": "Bundle",
-        "meta": {"profile": [cs.PAS_REQUEST_BUNDLE]},
-        "identifier": {"system": identifier_system, "value": transaction_id or case.case_id},
+        "meta": {"profile": [profile]},
+        "identifier": identifier,
         "type": "collection",
         "timestamp": when,
         "entry": [
@@ -95,6 +169,20 @@ def pas_request(
             for r in resources
         ],
     }
+
+
+def _check_documents(case: Case, files: Mapping[int, bytes], letter: bytes | None) -> None:
+    count = len(case.request.documents)
+    errors = []
+    for i, data in files.items():
+        if not isinstance(i, int) or not 0 <= i < count:
+            errors.append(f"documents[{i}]: no such document in request.documents ({count})")
+        elif bytes(data[:5]) != parts.PDF_MAGIC:
+            errors.append(f"documents[{i}]: must be PDF content (it does not start with %PDF-)")
+    if letter is not None and bytes(letter[:5]) != parts.PDF_MAGIC:
+        errors.append("letter_pdf: must be PDF content (it does not start with %PDF-)")
+    if errors:
+        raise FhirError(errors)
 
 
 def pas_attachment(bundle: Mapping[str, Any]) -> Attachment:
@@ -113,142 +201,3 @@ def pas_attachment(bundle: Mapping[str, Any]) -> Attachment:
         media_type="application/fhir+json",
         description="The Da Vinci PAS request Bundle sent for this case",
     )
-
-
-def _letter(case: Case, pdf: bytes, n: int) -> dict[str, Any]:
-    return {
-        "resourceType": "DocumentReference",
-        "id": f"document-{n}",
-        "meta": {"profile": [cs.PAS + "profile-documentreference"]},
-        "status": "current",
-        "type": {**w.coding(cs.DOCUMENT_KIND, "request_letter"), "text": "request letter"},
-        "subject": w.ref("Patient", "patient"),
-        "date": f"{case.request.request_date.isoformat()}T00:00:00Z",
-        "description": "Prior authorization request letter",
-        "content": [
-            {
-                "attachment": {
-                    "contentType": "application/pdf",
-                    "data": base64.b64encode(pdf).decode("ascii"),
-                    "title": "request letter",
-                }
-            }
-        ],
-    }
-
-
-def _claim(
-    case: Case,
-    determination: Determination | None,
-    when: str,
-    certification: str,
-    documents: list[dict[str, Any]],
-) -> dict[str, Any]:
-    request = case.request
-    order = sorted(range(len(case.diagnoses)), key=lambda i: not case.diagnoses[i].primary)
-    diagnoses = [
-        {
-            "sequence": n,
-            "diagnosisCodeableConcept": w.coding(cs.ICD10CM, case.diagnoses[i].code),
-        }
-        for n, i in enumerate(order, start=1)
-    ]
-    extensions: list[dict[str, Any]] = [
-        {
-            "url": cs.PAS + "extension-itemTraceNumber",
-            "valueIdentifier": {"system": "urn:iopauth:item-trace", "value": f"{case.case_id}-1"},
-        },
-        {
-            "url": cs.PAS + "extension-certificationType",
-            "valueCodeableConcept": w.coding(cs.X12_CERTIFICATION_TYPE, certification),
-        },
-        {
-            "url": cs.PAS + "extension-requestedService",
-            "valueReference": w.ref("ServiceRequest", "service-request"),
-        },
-    ]
-    if request.authorization_number:
-        extensions.append(
-            {
-                "url": cs.PAS + "extension-authorizationNumber",
-                "valueString": request.authorization_number,
-            }
-        )
-    unit_code, unit = w.UNITS[request.unit_type]
-    item: dict[str, Any] = {
-        "extension": extensions,
-        "sequence": 1,
-        "diagnosisSequence": [d["sequence"] for d in diagnoses],
-        "productOrService": w.coding(w.service_system(request.service_code), request.service_code),
-        "servicedPeriod": {
-            "start": request.period.start.isoformat(),
-            "end": request.period.end.isoformat() if request.period.end else None,
-        },
-        "quantity": {
-            "value": case.requested_units,
-            "unit": unit,
-            "system": cs.UCUM,
-            "code": unit_code,
-        },
-    }
-    item["servicedPeriod"] = {k: v for k, v in item["servicedPeriod"].items() if v}
-    if request.revenue_code:
-        item["revenue"] = w.coding(cs.REVENUE, request.revenue_code)
-    supporting: list[dict[str, Any]] = [
-        {
-            "sequence": 1,
-            "category": w.coding(cs.PAS_CODES, "patientEvent"),
-            "timingPeriod": item["servicedPeriod"],
-        }
-    ]
-    for doc in documents:
-        supporting.append(
-            {
-                "sequence": len(supporting) + 1,
-                "category": w.coding(cs.PAS_CODES, "additionalInformation"),
-                "valueReference": w.ref("DocumentReference", doc["id"]),
-            }
-        )
-    if determination is not None:
-        message = (
-            f"Medical-necessity criteria {determination.criteria_set} "
-            f"{determination.criteria_version} ({determination.review} review): "
-            f"{determination.outcome.value.replace('_', ' ')}."
-        )
-        supporting.append(
-            {
-                "sequence": len(supporting) + 1,
-                "category": w.coding(cs.PAS_CODES, "freeFormMessage"),
-                "valueString": message,
-            }
-        )
-    item["informationSequence"] = [s["sequence"] for s in supporting]
-    care_team = [
-        {"sequence": n, "provider": w.ref("Practitioner", f"practitioner-{n}")}
-        for n, c in enumerate(case.clinicians, start=1)
-        if c.npi
-    ]
-    claim: dict[str, Any] = {
-        "resourceType": "Claim",
-        "id": "claim",
-        "meta": {"profile": [cs.PAS_CLAIM]},
-        "identifier": [{"system": "urn:iopauth:case-id", "value": case.case_id}],
-        "status": "active",
-        "type": w.coding(
-            cs.CLAIM_TYPE, "institutional" if request.revenue_code else "professional"
-        ),
-        "use": "preauthorization",
-        "patient": w.ref("Patient", "patient"),
-        "created": when,
-        "insurer": w.ref("Organization", "payer"),
-        "provider": w.ref("Organization", "program"),
-        "priority": w.coding(
-            _PROCESS_PRIORITY, "stat" if request.urgency is Urgency.EXPEDITED else "normal"
-        ),
-        "careTeam": care_team,
-        "supportingInfo": supporting,
-        "diagnosis": diagnoses,
-        "insurance": [{"sequence": 1, "focal": True, "coverage": w.ref("Coverage", "coverage")}],
-        "item": [item],
-    }
-    return {k: v for k, v in claim.items() if v != []}

@@ -47,8 +47,12 @@ SOPT_PLAN_TYPES = {
     "6": "commercial",
 }
 C4BB_IDENTIFIER = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBIdentifierType"
-# Service codes, as HL7 US implementation guides write them (the CPT one in PAS examples)
-HCPCS = "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
+# Service codes as the PAS IG writes them: its X12278RequestedServiceType value set
+# (Terminology.fsh:165-166) and every example (Examples.fsh) use http:// for HCPCS. Some other
+# guides write https://; readers accept both (HCPCS_SYSTEMS).
+HCPCS = "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
+HCPCS_HTTPS = "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
+HCPCS_SYSTEMS = (HCPCS, HCPCS_HTTPS)
 CPT = "http://www.ama-assn.org/go/cpt"
 # NUBC revenue codes: the URL CARIN Blue Button and Da Vinci PCT use, and the one older PAS
 # terminology used (accepted on import)
@@ -57,11 +61,37 @@ REVENUE_OLD = "https://www.nubc.org/revenue-code"
 
 # Da Vinci PAS (interop.md §2-3; davinci-pas Claim.fsh, ClaimResponse.fsh)
 PAS = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/"
-PAS_CODES = "http://hl7.org/fhir/us/davinci-pas/CodeSystem/PASSupportingInfoType"
+# PASTempCodes (Terminology.fsh:13-65): supportingInfo categories, diagnosis types, change modes
+PAS_CODES = "http://hl7.org/fhir/us/davinci-pas/CodeSystem/PASTempCodes"
 PAS_REQUEST_BUNDLE = PAS + "profile-pas-request-bundle"
+PAS_INQUIRY_BUNDLE = PAS + "profile-pas-inquiry-request-bundle"
 PAS_CLAIM = PAS + "profile-claim"
-X12_CERTIFICATION_TYPE = "https://codesystem.x12.org/005010/1322"
-X12_REVIEW_ACTION = "https://codesystem.x12.org/005010/306"
+PAS_CLAIM_UPDATE = PAS + "profile-claim-update"
+PAS_CLAIM_INQUIRY = PAS + "profile-claim-inquiry"
+# Claim.extension[encounter] (Claim.fsh:180): the R5 cross-version extension
+CLAIM_ENCOUNTER = "http://hl7.org/fhir/5.0/StructureDefinition/extension-Claim.encounter"
+# X12 code systems, https://codesystem.x12.org/005010/<data element>, as the IG's examples write
+# them (pas-profiles.json "x12_value_sets"). X12 licenses the code lists themselves.
+X12 = "https://codesystem.x12.org/005010/"
+X12_CERTIFICATION_TYPE = X12 + "1322"  # UM02
+X12_REVIEW_ACTION = X12 + "306"  # HCR01
+X12_SERVICE_TYPE = X12 + "1365"  # UM03
+X12_REQUEST_TYPE = X12 + "1525"  # UM01
+X12_LEVEL_OF_SERVICE = X12 + "1338"  # UM06
+X12_ENTITY = X12 + "98"  # NM101
+X12_RELATIONSHIP = X12 + "1069"  # INS02
+X12_QUANTITY_QUALIFIER = X12 + "673"  # HSD01
+X12_REPORT_TYPE = X12 + "755"  # PWK01
+X12_TRANSMISSION = X12 + "756"  # PWK02
+X12_PROVIDER_CODE = X12 + "127"  # PRV03 (qualification)
+# CMS Place of Service code set, as the IG's examples write it (Examples.fsh, item.location)
+PLACE_OF_SERVICE = (
+    "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"
+)
+US_CORE_DOCUMENT_CATEGORY = (
+    "http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category"
+)
+RELATED_CLAIM = "http://terminology.hl7.org/CodeSystem/ex-relatedclaimrelationship"
 
 # iopauth's own systems for case facts without a verified standard code
 SETTING = "urn:iopauth:setting"
@@ -71,3 +101,4 @@ EPISODE_OUTCOME = "urn:iopauth:episode-outcome"
 DOCUMENT_KIND = "urn:iopauth:document-kind"
 PLAN_TYPE = "urn:iopauth:plan-type"
 CASE_ID = "urn:iopauth:case-id"
+MEMBER_ID = "urn:iopauth:member-id"

@@ -88,7 +88,15 @@ def patient(case: Case, profile: str | None = None) -> dict[str, Any]:
             "resourceType": "Patient",
             "id": "patient",
             "meta": {"profile": [profile or _US_CORE + "us-core-patient"]},
-            "identifier": [{"type": coding(cs.V2_0203, "MB"), "value": case.coverage.member_id}],
+            # US Core Patient: identifier.system 1..1; the member id is the payer's, named by
+            # our own URN (no standard system names one payer's member ids)
+            "identifier": [
+                {
+                    "type": coding(cs.V2_0203, "MB"),
+                    "system": cs.MEMBER_ID,
+                    "value": case.coverage.member_id,
+                }
+            ],
             "name": [{"use": "official", **_name(p.name)}],
             "telecom": _telecom(phone=p.phone, email=p.email),
             "gender": p.sex.value,
@@ -184,8 +192,14 @@ def coverage(case: Case, profile: str | None = None) -> dict[str, Any]:
     )
 
 
-def practitioners(case: Case) -> list[dict[str, Any]]:
-    """A Practitioner and a PractitionerRole (at the program) for each clinician."""
+def practitioners(
+    case: Case, profile: str | None = None, role_profile: str | None = None
+) -> list[dict[str, Any]]:
+    """A Practitioner and a PractitionerRole (at the program) for each clinician.
+
+    ``profile`` and ``role_profile`` replace the US Core profiles (e.g. PAS Practitioner and
+    PAS PractitionerRole).
+    """
     out: list[dict[str, Any]] = []
     for i, c in enumerate(case.clinicians, start=1):
         out.append(
@@ -193,7 +207,7 @@ def practitioners(case: Case) -> list[dict[str, Any]]:
                 {
                     "resourceType": "Practitioner",
                     "id": f"practitioner-{i}",
-                    "meta": {"profile": [_US_CORE + "us-core-practitioner"]},
+                    "meta": {"profile": [profile or _US_CORE + "us-core-practitioner"]},
                     "identifier": [{"system": cs.NPI, "value": c.npi}] if c.npi else None,
                     "name": [_name(c.name)],
                     "qualification": [{"code": {"text": c.credentials}}],
@@ -205,7 +219,7 @@ def practitioners(case: Case) -> list[dict[str, Any]]:
                 {
                     "resourceType": "PractitionerRole",
                     "id": f"role-{i}",
-                    "meta": {"profile": [_US_CORE + "us-core-practitionerrole"]},
+                    "meta": {"profile": [role_profile or _US_CORE + "us-core-practitionerrole"]},
                     "practitioner": ref("Practitioner", f"practitioner-{i}"),
                     "organization": ref("Organization", "program"),
                     "code": [coding(cs.CLINICIAN_ROLE, c.role.value)],
@@ -320,6 +334,8 @@ def document_reference(case: Case, i: int, profile: str | None = None) -> dict[s
             "meta": {"profile": [profile or _US_CORE + "us-core-documentreference"]},
             "status": "current",
             "type": {**coding(cs.DOCUMENT_KIND, doc.kind.value), "text": label},
+            # US Core DocumentReference.category 1..*: its one code, as the PAS example writes it
+            "category": [coding(cs.US_CORE_DOCUMENT_CATEGORY, "clinical-note")],
             "subject": ref("Patient", "patient"),
             "date": f"{doc.dated.isoformat()}T00:00:00Z" if doc.dated else None,
             "description": doc.title,

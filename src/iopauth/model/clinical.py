@@ -259,8 +259,10 @@ class Psychosocial(Redacted):
 class Engagement(Redacted):
     """Ability and willingness to take part, consent, and attendance so far (continued stay).
 
-    ``sessions_scheduled`` and ``sessions_attended``: counts since admission, not negative;
-    attended at most scheduled.
+    ``sessions_scheduled`` and ``sessions_attended``: counts since admission, not negative
+    (more attended than scheduled loads; the determination asks to reconcile the counts).
+    ``guardian_consent_signed``: for a minor, whether the parent or guardian signed consent to
+    treatment too.
     """
 
     able_to_participate: bool | None = None
@@ -269,6 +271,7 @@ class Engagement(Redacted):
     expected_to_improve: bool | None = None
     sessions_scheduled: int | None = None
     sessions_attended: int | None = None
+    guardian_consent_signed: bool | None = None
 
 
 @frozen(kw_only=True, repr=False)
