@@ -38,6 +38,7 @@ from attrs import frozen
 
 from .._support.files import write_atomically
 from ..model import Case
+from ._orphans import start_worker
 from ._report import (
     REPORT_NAME,
     BatchReport,
@@ -48,7 +49,7 @@ from ._report import (
     remove_stale_parts,
     report_json,
 )
-from ._worker import render_job, warm
+from ._worker import render_job
 
 if TYPE_CHECKING:
     from ..authorization import Authorization
@@ -169,8 +170,12 @@ def _process_pool(workers: int | None) -> cf.ProcessPoolExecutor:
     # forkserver (spawn where there is none): a fork of a process holding WeasyPrint's and
     # the caller's threads may deadlock
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    # each worker exits when this process dies, even by kill -9 (see _orphans)
     return cf.ProcessPoolExecutor(
-        max_workers=count, mp_context=multiprocessing.get_context(method), initializer=warm
+        max_workers=count,
+        mp_context=multiprocessing.get_context(method),
+        initializer=start_worker,
+        initargs=(os.getpid(),),
     )
 
 
@@ -262,9 +267,12 @@ def _records(authorizations: Iterable[Authorization] | None) -> dict[str, str]:
 
 def _case_id(text: str) -> str | None:
     """The ``case_id`` of a case document's JSON text, or ``None`` (the worker reports why)."""
+    from ..caseformat._reading import parse_json
+    from ..errors import InvalidCaseError
+
     try:
-        data = json.loads(text)
-    except ValueError:
+        data = parse_json(text)
+    except InvalidCaseError:
         return None
     value = data.get("case_id") if isinstance(data, dict) else None
     return value if isinstance(value, str) else None
@@ -276,7 +284,9 @@ def _prepare(
 ) -> Iterable[tuple[int, _Job | CaseResult]]:
     """Each case as JSON text with a unique file-name prefix (and its authorization's JSON
     text, when one is given for its case id); an unreadable file's result."""
+    from ..caseformat._reading import read_document
     from ..caseformat.serialize import dump_case
+    from ..errors import InvalidCaseError
 
     taken: set[str] = set()
     for index, case in enumerate(cases):
@@ -292,8 +302,11 @@ def _prepare(
         else:
             path = Path(case)
             source, base = str(case), path.stem
-            try:
-                text = path.read_text(encoding="utf-8")
+            try:  # the one bounded reader: a 1 GB file is refused unread, not loaded
+                text = read_document(path).decode("utf-8")
+            except InvalidCaseError as exc:
+                yield index, _unreadable(source, base, taken, exc.errors[0])
+                continue
             except (OSError, UnicodeDecodeError) as exc:
                 reason = getattr(exc, "strerror", None) or "not UTF-8 text"
                 yield index, _unreadable(source, base, taken, f"$: cannot read the file: {reason}")

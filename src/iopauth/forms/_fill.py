@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 from attrs import frozen
 
 from ..errors import FormError, FormMappingError
+from ._active import strip_active_content
 from ._mapping import FormMapping, load_mapping
 from ._pdf import (
     DAMAGED,
@@ -21,6 +22,7 @@ from ._pdf import (
     open_form,
     pypdf_records,
     qualified_name,
+    shown,
 )
 from ._values import EntryError, FieldValue, entry_values, plain, source_value
 
@@ -126,8 +128,8 @@ class _Plan:
         lines = []
         for where, name in self.unknown:
             close = difflib.get_close_matches(name, list(self.fields), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            lines.append(f"{where}: the form has no field {name!r}{hint}")
+            hint = f"; did you mean {shown(close[0])}?" if close else ""
+            lines.append(f"{where}: the form has no field {shown(name)}{hint}")
         return lines + self.problems
 
 
@@ -146,7 +148,7 @@ def _plan(
     for entry in mapping.entries:
         unknown += [(entry.where, n) for n in entry.targets if n not in fields]
     problems: list[str] = [
-        f"{entry.where}: {name!r} is a {fields[name].kind}, which is never filled"
+        f"{entry.where}: {shown(name)} is a {fields[name].kind}, which is never filled"
         for entry in mapping.entries
         for name in entry.targets
         if name in fields and not fields[name].fillable
@@ -190,7 +192,7 @@ def _unencodable(records: list[logging.LogRecord], plan: _Plan) -> list[str]:
     }
     where = {name: entry.where for entry in plan.mapping.entries for name in entry.targets}
     return [
-        f"{where[name]}: the form's font for {name!r} cannot draw some characters of the "
+        f"{where[name]}: the form's font for {shown(name)} cannot draw some characters of the "
         "value (it would come out garbled); leave the field out and write it by hand"
         for name, value in plan.values.items()
         if value is not None and _drawn_text(plan.fields[name], value) in texts
@@ -216,7 +218,7 @@ def _write(
     writer = PdfWriter(clone_from=reader)
     acro_form: Any = writer.root_object["/AcroForm"]
     # An XFA form inside would override the fields in viewers that read XFA: drop it so every
-    # viewer shows the AcroForm fields filled here.
+    # viewer shows the AcroForm fields filled here (strip_active_content drops it too).
     if "/XFA" in acro_form:
         del acro_form["/XFA"]
     given: dict[str, str | None] = {n: v for n, v in values.items() if v is not None}
@@ -239,6 +241,7 @@ def _write(
     if flatten:
         writer.remove_annotations(subtypes="/Widget")
         del writer.root_object["/AcroForm"]  # no fields are left
+    strip_active_content(writer)  # no JavaScript, actions, embedded files or XFA go out
     out = io.BytesIO()
     writer.write(out)
     if flatten:

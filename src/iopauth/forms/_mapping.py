@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,6 +20,7 @@ from attrs import frozen
 from ..errors import FormMappingError
 from ._derived import DERIVED
 from ._paths import CasePath, compile_path
+from ._pdf import shown
 
 __all__ = ["MAX_MAPPING_BYTES", "Entry", "FormMapping", "load_mapping", "parse_mapping"]
 
@@ -99,13 +101,14 @@ def load_mapping(path: str | os.PathLike[str]) -> FormMapping:
 
     A file larger than :data:`MAX_MAPPING_BYTES` is refused before it is parsed.
     """
+    from .._support.files import RefusedInputError, read_bounded
+
     label = Path(path).name
     try:
-        with Path(path).open("rb") as handle:
-            data = handle.read(MAX_MAPPING_BYTES + 1)
-        if len(data) > MAX_MAPPING_BYTES:
-            raise FormMappingError([f"larger than {MAX_MAPPING_BYTES} bytes"], source=label)
-        text = data.decode("utf-8")
+        text = read_bounded(path, MAX_MAPPING_BYTES).decode("utf-8")
+    except RefusedInputError as exc:
+        rule = str(exc).removeprefix("is ")
+        raise FormMappingError([rule], source=label) from None
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
         raise FormMappingError([f"cannot read: {reason}"], source=label) from None
@@ -141,6 +144,7 @@ def _build(raw: dict[str, Any], errors: list[str]) -> FormMapping | None:
     date_format = form.get("date_format", DEFAULT_DATE_FORMAT)
     if isinstance(date_format, str) and "%" not in date_format:
         errors.append("form.date_format: must be a strftime pattern such as %m/%d/%Y")
+    _check_widths(date_format, "form.date_format", errors)
     entries_raw = raw.get("fields")
     if not isinstance(entries_raw, list) or not entries_raw:
         errors.append("fields: must be a non-empty list of [[fields]] tables")
@@ -152,7 +156,9 @@ def _build(raw: dict[str, Any], errors: list[str]) -> FormMapping | None:
             continue
         for name in entry.targets:
             if name in seen:
-                errors.append(f"{entry.where}: field {name!r} is already filled by {seen[name]}")
+                errors.append(
+                    f"{entry.where}: field {shown(name)} is already filled by {seen[name]}"
+                )
             seen.setdefault(name, entry.where)
     if errors:
         return None
@@ -164,6 +170,23 @@ def _build(raw: dict[str, Any], errors: list[str]) -> FormMapping | None:
         entries=tuple(e for e in entries if e is not None),
         request_kinds=tuple(str(k) for k in kinds),
     )
+
+
+#: Largest width or precision a ``format`` (a number format, or a date's strftime pattern)
+#: may ask for: a field holds a few dozen characters; "1500000000.1f" once asked for 3 GB.
+MAX_FORMAT_WIDTH = 100
+_WIDTHS = re.compile(r"[0-9]+")
+_FORMAT_CHARS = 200
+
+
+def _check_widths(text: object, where: str, errors: list[str]) -> None:
+    """Refuse a format whose widths or precisions pass :data:`MAX_FORMAT_WIDTH`."""
+    if not isinstance(text, str):
+        return
+    if len(text) > _FORMAT_CHARS:
+        errors.append(f"{where}: must be at most {_FORMAT_CHARS} characters")
+    elif any(len(n) > 3 or int(n) > MAX_FORMAT_WIDTH for n in _WIDTHS.findall(text)):
+        errors.append(f"{where}: widths and precisions must be at most {MAX_FORMAT_WIDTH}")
 
 
 def _request_kinds(form: dict[str, Any], errors: list[str]) -> list[str]:
@@ -196,6 +219,7 @@ def _entry(raw: object, where: str, errors: list[str]) -> Entry | None:
                 values[key] = raw[key]  # text = true checks a box whatever the case says
             else:
                 errors.append(f"{where}.{key}: must be a string")
+    _check_widths(values.get("format"), f"{where}.format", errors)
     if isinstance(values.get("path"), str):
         try:
             values["path"] = compile_path(values["path"])

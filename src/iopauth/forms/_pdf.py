@@ -8,12 +8,12 @@ import logging
 import os
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, Literal
 
 from attrs import frozen
 
 from ..errors import FormError
+from ._budget import check_object_count, decode_budget
 
 __all__ = [
     "DAMAGED",
@@ -96,7 +96,8 @@ def pypdf_records() -> Iterator[list[logging.LogRecord]]:
     pypdf logs recoverable oddities of real forms, and some records quote a field's text (patient
     data once filled), so none may reach the caller's logs. The caller reads the ones that matter
     (text a font cannot draw) and raises errors that name fields, never values. While any block
-    runs, pypdf records from threads outside such a block are dropped.
+    runs, pypdf records from threads outside such a block are dropped. The block also bounds
+    what pypdf may decode (:func:`._budget.decode_budget`).
     """
     global _depth, _saved  # noqa: PLW0603 -- one process-wide logger to configure
     logger = logging.getLogger("pypdf")
@@ -111,7 +112,8 @@ def pypdf_records() -> Iterator[list[logging.LogRecord]]:
             logger.setLevel(logging.WARNING)
         _depth += 1
     try:
-        yield records
+        with decode_budget():
+            yield records
     finally:
         _local.records = outer
         if outer is not None:
@@ -124,16 +126,42 @@ def pypdf_records() -> Iterator[list[logging.LogRecord]]:
                 logger.propagate = _saved[1]
 
 
+def shown(name: str) -> str:
+    """A form's field name or option as an error may print it: quoted, escaped, shortened.
+
+    Field names come from the PDF, which anyone may have made: control characters, terminal
+    escape sequences and bidirectional controls are escaped, and a long name is cut.
+    """
+    from ..caseformat._reading import key_text
+
+    return f"'{key_text(name)}'"
+
+
+def shown_options(options: tuple[str, ...] | list[str], most: int = 10) -> str:
+    """The first ``most`` options, escaped as :func:`shown` (unquoted); how many more."""
+    from ..caseformat._reading import key_text
+
+    listed = ", ".join(key_text(o) for o in options[:most])
+    return listed + (f" and {len(options) - most} more" if len(options) > most else "")
+
+
 def read_form(form_pdf: bytes | str | os.PathLike[str]) -> bytes:
     """The form's bytes, at most :data:`MAX_FORM_BYTES` (a file is never read past them).
 
-    A file that cannot be opened raises the usual :class:`OSError`.
+    A path is read by the one bounded reader (a regular file or a pipe, never a device). A
+    file that cannot be opened raises the usual :class:`OSError`.
     """
+    from .._support.files import RefusedInputError, read_bounded
+
     if isinstance(form_pdf, bytes | bytearray):
         data = bytes(form_pdf)
     else:
-        with Path(form_pdf).open("rb") as handle:
-            data = handle.read(MAX_FORM_BYTES + 1)
+        try:
+            data = read_bounded(form_pdf, MAX_FORM_BYTES)
+        except RefusedInputError as exc:
+            if str(exc).startswith("is larger"):
+                raise FormError(f"the form is larger than {MAX_FORM_BYTES} bytes") from None
+            raise FormError(f"the form {exc}") from None
     if len(data) > MAX_FORM_BYTES:
         raise FormError(f"the form is larger than {MAX_FORM_BYTES} bytes")
     return data
@@ -153,6 +181,7 @@ def open_form(form_pdf: bytes | str | os.PathLike[str]) -> Any:
     try:
         with pypdf_records():
             reader = PdfReader(io.BytesIO(data))
+            check_object_count(reader)
             if reader.is_encrypted:
                 raise FormError("the form is encrypted; save an unencrypted copy first")
             root: Any = reader.trailer["/Root"]
