@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
+import types
 from datetime import date, timedelta
 from typing import Any
 
@@ -227,6 +228,73 @@ def texts(max_size: int = 40) -> st.SearchStrategy[str]:
     return st.text(_TEXT_ALPHABET, min_size=1, max_size=max_size).filter(lambda s: s.strip() != "")
 
 
+_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789"
+
+
+def identifiers(max_size: int = 16) -> st.SearchStrategy[str]:
+    """Identifiers as payers and programs write them: letters and digits, with single
+    separators (``CSA-0047-1193``, ``GRP 100``, ``PA/2026.7``) — the identifier shape."""
+    part = st.text(_ID_ALPHABET, min_size=1, max_size=max(1, max_size // 3))
+    return st.lists(part, min_size=1, max_size=3).flatmap(
+        lambda parts: st.lists(
+            st.sampled_from("-. /_#:+"), min_size=len(parts) - 1, max_size=len(parts) - 1
+        ).map(lambda seps: "".join(p + s for p, s in zip(parts, [*seps, ""], strict=True)))
+    )
+
+
+#: Characters no string of a case may hold although they print as nothing: bidirectional
+#: controls (ALM, LRM, RLM, embeddings, overrides, isolates) and invisible format characters.
+FORMAT_CONTROLS = (
+    "\u061c", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
+    "\u2066", "\u2067", "\u2068", "\u2069", "\u2060", "\u2063", "\u206a", "\ufeff",
+    "\ufff9", "\U000e0001", "\U000e0041",
+)  # fmt: skip
+
+
+def _string_slots(node: Any, tp: Any, path: str) -> list[tuple[Any, Any, str]]:
+    """Every (container, key, JSON path) of ``node`` whose declared type is free text."""
+    import typing
+
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        return _string_slots(node, inner[0], path) if node is not None else []
+    if attrs.has(tp) and isinstance(node, dict):
+        hints = typing.get_type_hints(tp)
+        out: list[tuple[Any, Any, str]] = []
+        for name, value in node.items():
+            hint = hints[name]
+            if hint is str or (
+                typing.get_origin(hint) in (typing.Union, types.UnionType)
+                and str in typing.get_args(hint)
+            ):
+                if isinstance(value, str):
+                    out.append((node, name, f"{path}.{name}"))
+            else:
+                out.extend(_string_slots(value, hint, f"{path}.{name}"))
+        return out
+    if origin is tuple and isinstance(node, list):
+        item = args[0]
+        if item is str:
+            return [(node, i, f"{path}[{i}]") for i in range(len(node))]
+        return [s for i, v in enumerate(node) for s in _string_slots(v, item, f"{path}[{i}]")]
+    return []
+
+
+@st.composite
+def with_format_control(
+    draw: st.DrawFn, document: dict[str, Any], root: type
+) -> tuple[dict[str, Any], str]:
+    """A copy of a valid JSON document of ``root`` with one of :data:`FORMAT_CONTROLS` put
+    into one of its string fields (any of them, at any position); that field's path."""
+    copy: dict[str, Any] = json.loads(json.dumps(document))
+    container, key, path = draw(st.sampled_from(_string_slots(copy, root, "$")))
+    text = container[key]
+    at = draw(st.integers(0, len(text)))
+    container[key] = text[:at] + draw(st.sampled_from(FORMAT_CONTROLS)) + text[at:]
+    return copy, path
+
+
 def optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     """``None`` or a value of ``strategy``."""
     return st.none() | strategy
@@ -285,9 +353,9 @@ def cases(draw: st.DrawFn) -> Case:
     coverage = Coverage(
         payer_name=draw(texts(30)),
         plan_type=draw(st.sampled_from(PlanType)),
-        member_id=draw(texts(16)),
-        payer_id=draw(optional(texts(8))),
-        group_number=draw(optional(texts(10))),
+        member_id=draw(identifiers(16)),
+        payer_id=draw(optional(identifiers(8))),
+        group_number=draw(optional(identifiers(10))),
         subscriber_relation=draw(st.sampled_from(SubscriberRelation)),
         plan_state=draw(optional(st.sampled_from(STATES))),
         um_phone=draw(optional(phones)),
@@ -546,7 +614,7 @@ def requests(
         urgency=draw(st.sampled_from(Urgency)),
         unit_type=draw(st.sampled_from(UnitType)),
         revenue_code=draw(optional(st.sampled_from(("0905", "0906", "0912", "0913")))),
-        authorization_number=draw(optional(texts(20))),
+        authorization_number=draw(optional(identifiers(20))),
         documents=tuple(
             draw(
                 st.lists(

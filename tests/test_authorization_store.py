@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -24,6 +26,7 @@ from iopauth.authorization import (
     Usage,
     units_used,
 )
+from iopauth.authorization.serialize import dump_authorization
 from iopauth.authorization.store import _MIGRATIONS, APPLICATION_ID, SCHEMA_VERSION
 from iopauth.caseformat.limits import max_items
 from iopauth.errors import (
@@ -409,3 +412,116 @@ def test_usage_beyond_the_array_limit_is_refused_before_writing(tmp_path: Path) 
             store.record_usage("PA-1", [Usage(day=START, units=1)])
         assert info.value.errors == (f"$.usage: must have at most {limit} items",)
         assert len(store.get("PA-1").usage) == limit
+
+
+# --- nothing written that cannot be read back (issue 24.8) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "path"),
+    [
+        ({"authorization_number": "PA-\x07-9"}, "$.reviews[0].decision.authorization_number"),
+        ({"reason_text": "x" * 20_000}, "$.reviews[0].decision.reason_text"),
+        ({"reason_codes": ("A3\x1b[2J",)}, "$.reviews[0].decision.reason_codes[0]"),
+        ({"unknown_codes": ("\u202eX",)}, "$.reviews[0].decision.unknown_codes[0]"),
+    ],
+)
+def test_a_decision_that_would_not_load_is_refused_and_the_store_stays_readable(
+    tmp_path: Path, changes: dict[str, Any], path: str
+) -> None:
+    """A BEL, 20,000 characters, an escape or a bidi control from a payer is refused by path."""
+    with AuthorizationStore(tmp_path / "auth.db") as store:
+        store.add(_auth(number=None, status=AuthorizationStatus.PENDING, authorized_units=None))
+        store.add(_auth(case_id="case-2", number="PA-2"))
+        decision = Decision(status=DecisionStatus.APPROVED, decided_on=START, **changes)
+        with pytest.raises(InvalidAuthorizationError) as caught:
+            store.apply_decision(decision, "case-1")
+        assert path in [line.split(":")[0] for line in caught.value.errors]
+        assert "\x07" not in str(caught.value)
+        assert "xxxx" not in str(caught.value)
+        assert [a.case_id for a in store.all()] == ["case-1", "case-2"]
+        assert store.skipped == ()
+        assert len(store.list_open(START)) == 2
+
+
+def test_one_damaged_record_never_hides_the_others(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """all() and list_open() read around a record that no longer loads and name its case."""
+    path = tmp_path / "auth.db"
+    with AuthorizationStore(path) as store:
+        for n in (1, 2, 3):
+            store.add(_auth(case_id=f"case-{n}", number=f"PA-{n}"))
+    document = json.dumps(dump_authorization(_auth(case_id="case-2", number="PA-2")))
+    conn = sqlite3.connect(path)
+    conn.execute(  # what an older iopauth could write: a BEL in the payer's number
+        "UPDATE authorization_record SET document = ? WHERE case_id = 'case-2'",
+        (document.replace("PA-2", "PA-\\u0007-2"),),
+    )
+    conn.commit()
+    conn.close()
+    with AuthorizationStore(path) as store:
+        assert [a.case_id for a in store.all()] == ["case-1", "case-3"]
+        assert store.skipped == ("case-2",)
+        assert [a.case_id for a in store.list_open(START)] == ["case-1", "case-3"]
+        assert store.skipped == ("case-2",)
+        with pytest.raises(AuthorizationStoreError, match=r"record of case case-2 .* is damaged"):
+            store.get("case-2")
+        assert store.get("case-3").authorization_number == "PA-3"
+    assert "the record of case case-2" in caplog.text
+    assert "\x07" not in caplog.text
+
+
+def test_a_damaged_record_with_an_unprintable_case_id_is_named_escaped(tmp_path: Path) -> None:
+    path = tmp_path / "auth.db"
+    with AuthorizationStore(path) as store:
+        store.add(_auth())
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE authorization_record SET case_id = 'c\x1b[2J', document = '{'")
+    conn.commit()
+    conn.close()
+    with AuthorizationStore(path) as store:
+        assert store.all() == []
+        assert store.skipped == ("c\\x1b[2J",)
+
+
+def test_an_empty_file_adopted_as_a_store_is_made_private(tmp_path: Path) -> None:
+    """`touch auth.db` with a umask of 022 leaves 0644: the store makes it 0600 before use."""
+    db = tmp_path / "auth.db"
+    db.touch()
+    db.chmod(0o644)
+    with AuthorizationStore(db) as store:
+        store.add(_auth())
+    assert db.stat().st_mode & 0o777 == 0o600
+    # an existing store keeps the permissions its owner chose
+    db.chmod(0o640)
+    with AuthorizationStore(db) as store:
+        assert store.get("PA-1") == _auth()
+    assert db.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_fifo_or_device_as_the_store_is_refused_without_waiting(tmp_path: Path) -> None:
+    """`--db` naming a FIFO (nobody writing) or /dev/zero is an error at once, not a hang."""
+    fifo = tmp_path / "auth.db"
+    os.mkfifo(fifo)
+    code = """
+        import sys
+        from iopauth.authorization import AuthorizationStore
+        from iopauth.errors import AuthorizationStoreError
+        for path in sys.argv[1:]:
+            try:
+                AuthorizationStore(path)
+            except AuthorizationStoreError as exc:
+                print(exc)
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code), str(fifo), "/dev/zero"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.stdout.splitlines() == [
+        f"the store {fifo} is not a regular file",
+        "the store /dev/zero is not a regular file",
+    ], done.stderr

@@ -306,3 +306,53 @@ def test_a_failing_warm_up_never_raises(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(environment, "environment", broken)
     _batch_worker.warm()
     assert _batch_worker._warmed
+
+
+def test_input_files_are_read_bounded_and_a_huge_one_does_not_stop_the_batch(
+    tmp_path: Path,
+) -> None:
+    """A 1.2 GB (sparse) file, a FIFO nobody writes, /dev/zero and a 100,000-deep file each
+    become an invalid case; the valid case beside them renders."""
+    folder = tmp_path / "in"
+    (good,) = _copies(folder, 1)
+    huge = folder / "huge.json"
+    with huge.open("wb") as handle:
+        handle.truncate(1_200_000_000)  # sparse: no disk used, read would be 1.2 GB
+    deep = folder / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    fifo = folder / "fifo.json"
+    os.mkfifo(fifo)
+    with RecordingExecutor() as executor:
+        report = render_many(
+            [good, huge, fifo, Path("/dev/zero"), deep],
+            tmp_path / "out",
+            documents=LETTER,
+            executor=executor,
+        )
+    errors = {c.name: c.errors for c in report.cases}
+    assert [c.status for c in report.cases] == ["ok", "invalid", "invalid", "invalid", "invalid"]
+    assert errors["huge"] == ("$: the document is larger than 16777216 bytes",)
+    assert errors["zero"] == ("$: the path is not a regular file or pipe",)
+    assert errors["fifo"][0].startswith("$: not valid JSON")
+    assert errors["deep"] == ("$: JSON nested too deeply",)
+
+
+def test_a_symlink_planted_in_the_output_folder_is_never_followed(tmp_path: Path) -> None:
+    """A link at a PDF's name (pointing at a file elsewhere) fails that case; the link's target
+    keeps its bytes and no PHI document lands there."""
+    (path,) = _copies(tmp_path / "in", 1)
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"precious")
+    (out / "case-00--request-letter.pdf").symlink_to(victim)
+    with RecordingExecutor() as executor:
+        report = render_many([path], out, documents=LETTER, executor=executor)
+    (result,) = report.cases
+    assert result.status == "failed"
+    assert result.errors == (
+        "cannot write case-00--request-letter.pdf: is a symbolic link; "
+        "iopauth never writes through one",
+    )
+    assert victim.read_bytes() == b"precious"
+    assert (out / "case-00--request-letter.pdf").is_symlink()

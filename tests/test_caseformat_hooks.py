@@ -20,7 +20,9 @@ from iopauth.model import LevelOfCare, Sex
 
 from .strategies import NEAR_MISSES
 
-_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE = re.compile("[\u2060-\u2064\u206a-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -40,10 +42,14 @@ def _reference_str(obj: object) -> object:
         return "refused: must not be empty"
     if len(obj) > 10_000:
         return "refused: must be at most 10000 characters"
-    if _BAD_CHARS.search(obj):
-        if re.search(r"[\ud800-\udfff]", obj):
-            return "refused: must be valid Unicode text (it holds a lone surrogate)"
-        return "refused: must not contain control characters"
+    for pattern, rule in (
+        (re.compile(r"[\ud800-\udfff]"), "must be valid Unicode text (it holds a lone surrogate)"),
+        (_CONTROLS, "must not contain control characters"),
+        (_BIDI, "must not contain bidirectional control characters"),
+        (_INVISIBLE, "must not contain invisible formatting characters"),
+    ):
+        if pattern.search(obj):
+            return f"refused: {rule}"
     return obj
 
 
@@ -60,6 +66,10 @@ def _reference_date(obj: object) -> object:
 @settings(max_examples=400)
 @given(st.text() | st.sampled_from([v for v in NEAR_MISSES if isinstance(v, str)]))
 @example("\u00a0x")
+@example("a\u202eb")
+@example("a\u061cb\x01")
+@example("a\U000e0041b")
+@example("a\u200db")
 @example("x" * 10_001)
 def test_string_shortcut_gives_the_rules_answer(text: str) -> None:
     """A string is accepted, or refused with the same rule, as by every rule checked in turn."""

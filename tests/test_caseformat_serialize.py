@@ -102,7 +102,7 @@ def test_unknown_keys_are_refused_with_hint() -> None:
         load_case(data)
     assert info.value.errors == (
         "$.plan.schedule: required field missing",
-        "$.plan.schedul: unknown field; did you mean 'schedule'?",
+        "$.plan[unknown key of 7 characters]: unknown field; did you mean 'schedule'?",
     )
 
 

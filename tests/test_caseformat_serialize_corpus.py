@@ -58,9 +58,9 @@ MUTATIONS: list[tuple[str, Callable[[dict[str, Any]], None], list[str]]] = [
     (
         "unknown-key-with-hint",
         _set("patient.nmae", "x"),
-        ["$.patient.nmae: unknown field; did you mean 'name'?"],
+        ["$.patient[unknown key of 4 characters]: unknown field; did you mean 'name'?"],
     ),
-    ("unknown-key-no-hint", _set("zzz", 1), ["$.zzz: unknown field"]),
+    ("unknown-key-no-hint", _set("zzz", 1), ["$[unknown key of 3 characters]: unknown field"]),
     (
         "hours-as-string",
         _set("plan.schedule.hours_per_day", "3.5"),
@@ -286,7 +286,7 @@ MUTATIONS: list[tuple[str, Callable[[dict[str, Any]], None], list[str]]] = [
             _set("program.npi", "1234567890"),
         ),
         [
-            "$.patient.nmae: unknown field; did you mean 'name'?",
+            "$.patient[unknown key of 4 characters]: unknown field; did you mean 'name'?",
             "$.plan.weeks: must be an integer",
         ],
     ),

@@ -7,6 +7,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import attrs
 import pytest
 
 from iopauth.authorization import Authorization, AuthorizationStore, Review, ReviewType
@@ -224,3 +225,23 @@ def test_an_operation_outcome_is_a_clear_error_and_changes_nothing(db: str, tmp_
     assert err.startswith("iopauth: ")
     _, shown, _ = _run("auth", "show", "ex-medicare-stepdown", "--db", db)
     assert [r.get("outcome") for r in json.loads(shown)["reviews"]] == [None]
+
+
+def test_alerts_read_around_a_damaged_record_and_say_so(db: str, tmp_path: Path) -> None:
+    """A record that no longer loads is named on stderr; the others' alerts still print."""
+    import sqlite3
+
+    with AuthorizationStore(db) as store:
+        good = store.get("ex-medicare-stepdown")
+        store.add(attrs.evolve(good, case_id="case-damaged"))
+    conn = sqlite3.connect(db)
+    conn.execute(
+        "UPDATE authorization_record SET document = '{\"case_id\": 5}' "
+        "WHERE case_id = 'case-damaged'"
+    )
+    conn.commit()
+    conn.close()
+    code, out, err = _run("auth", "alerts", "--db", db, "--as-of", "2026-06-13")
+    assert code == 0
+    assert "no auth number yet (case ex-medicare-stepdown)" in out
+    assert err == "iopauth: the record of case case-damaged is damaged; skipped\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -31,6 +32,13 @@ CASE = (
     / "medicare-stepdown-depression.json"
 )
 CLIENT_ID = "riverbend-iop"
+#: The PAS IG's own examples (HL7/davinci-pas, see tests/data/pas-ig/PROVENANCE.md).
+PAS_IG = Path(__file__).resolve().parent / "data" / "pas-ig" / "examples"
+
+
+def _ig(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((PAS_IG / f"{name}.json").read_text(encoding="utf-8"))
+    return data
 
 
 def _key() -> tuple[bytes, bytes]:
@@ -119,7 +127,9 @@ def payer(pas_ri: Path) -> Iterator[Payer]:
                 self.send_header(key, value)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
-            self.wfile.write(payload)
+            # the client may have given up (a timeout test): nothing to answer then
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(payload)
 
         def log_message(self, *_args: object) -> None:
             """Quiet: the test reads the state, not the server's log."""
@@ -151,13 +161,15 @@ def _client(payer: Payer, **options: Any) -> PasClient:
 def test_submit_pends_then_inquire_answers(payer: Payer) -> None:
     """The RI's pended answer comes back from $submit, its final grant from $inquire."""
     bundle = pas_request(load_case(CASE), **options())
+    inquiry = _ig("PASClaimInquiryBundleExample")
     with _client(payer) as client:
         pended = decision_from_response(client.submit(bundle))
-        final = decision_from_response(client.inquire(bundle))
+        final = decision_from_response(client.inquire(inquiry))
     assert pended.status is DecisionStatus.PENDED
     assert final.status is DecisionStatus.APPROVED
     assert [op for op, _ in payer.received] == ["Claim/$submit", "Claim/$inquire"]
     assert payer.received[0][1] == bundle
+    assert payer.received[1][1] == inquiry
     # one signed assertion, one token, reused for both calls
     assert payer.tokens == ["token-1"]
     assert payer.assertions[0]["sub"] == CLIENT_ID
@@ -229,7 +241,9 @@ def test_operation_outcome_is_a_fhir_error(payer: Payer) -> None:
     payer.script["Claim/$submit"] = [(400, {}, json.dumps(outcome).encode(), 0.0)]
     with _client(payer) as client, pytest.raises(FhirError) as caught:
         client.submit(pas_request(load_case(CASE), **options()))
-    assert caught.value.errors == ("$.issue[0]: the payer answered error invalid",)
+    assert caught.value.errors == (
+        "$.issue[0]: the payer answered error invalid; not shown: 1 text",
+    )
 
 
 def test_no_patient_data_in_errors_or_logs(payer: Payer, caplog: pytest.LogCaptureFixture) -> None:
@@ -262,6 +276,168 @@ def test_a_revoked_token_is_replaced_once(payer: Payer) -> None:
     with _client(payer) as client:
         client.submit(bundle)
         payer.tokens[0] = "revoked"
-        answer = client.inquire(bundle)
+        answer = client.inquire(_ig("PASClaimInquiryBundleExample"))
     assert decision_from_response(answer).status is DecisionStatus.APPROVED
     assert payer.tokens == ["revoked", "token-2"]
+
+
+def test_inquire_accepts_a_parameters_and_a_bundle_answer(payer: Payer) -> None:
+    """$inquire answers a Parameters of Bundles (PAS 2.2.1) or one Bundle (2.2.0 ballot)."""
+    parameters = _ig("PASClaimInquiryOperationResponseExample")
+    bundle = _ig("PASClaimInquiryResponseBundleExample")
+    payer.script["Claim/$inquire"] = [
+        (200, {}, json.dumps(parameters).encode(), 0.0),
+        (200, {}, json.dumps(bundle).encode(), 0.0),
+    ]
+    inquiry = _ig("PASClaimInquiryBundleExample")
+    with _client(payer) as client:
+        first = client.inquire(inquiry)
+        second = client.inquire(inquiry)
+    assert first == parameters
+    assert first["resourceType"] == "Parameters"
+    assert second == bundle
+    assert second["resourceType"] == "Bundle"
+    assert decision_from_response(first).status is decision_from_response(second).status
+
+
+def test_update_and_cancel_post_their_bundle_to_submit(payer: Payer) -> None:
+    """An update (the IG's update example) and a cancel (its Claim cancelled) go to $submit."""
+    update = _ig("HomecareAuthorizationUpdateBundleExample")
+    cancel = _ig("HomecareAuthorizationUpdateBundleExample")
+    cancel["entry"][0]["resource"]["status"] = "cancelled"
+    with _client(payer) as client:
+        client.update(update)
+        client.cancel(cancel)
+    assert payer.received == [("Claim/$submit", update), ("Claim/$submit", cancel)]
+
+
+@pytest.mark.parametrize(
+    ("method", "name", "edit", "message"),
+    [
+        ("inquire", "MedicalServicesAuthorizationBundleExample", None, "a PAS request Bundle"),
+        ("submit", "PASClaimInquiryBundleExample", None, "an inquiry Bundle"),
+        ("cancel", "HomecareAuthorizationUpdateBundleExample", None, "must be cancelled"),
+        ("update", "HomecareAuthorizationUpdateBundleExample", "cancelled", "use cancel"),
+        ("submit", "HomecareAuthorizationUpdateBundleExample", "no-claim", "must be the Claim"),
+    ],
+)
+def test_a_bundle_for_another_operation_is_refused_before_sending(
+    payer: Payer, method: str, name: str, edit: str | None, message: str
+) -> None:
+    """Each operation posts its own profile: a wrong Bundle is refused and nothing is sent."""
+    bundle = _ig(name)
+    if edit == "cancelled":
+        bundle["entry"][0]["resource"]["status"] = "cancelled"
+    elif edit == "no-claim":
+        bundle["entry"] = bundle["entry"][1:5]  # Organizations, Coverage, Patient; no Claim
+    with _client(payer) as client, pytest.raises(PasClientError) as caught:
+        getattr(client, method)(bundle)
+    assert message in str(caught.value)
+    assert payer.received == []
+
+
+PHI_OUTCOME = {
+    "resourceType": "OperationOutcome",
+    "issue": [
+        {
+            "severity": "error",
+            "code": "Harold Testperson\x1b[2J",
+            "details": {
+                "coding": [{"code": "A3"}, {"code": "CSA-0047-1193"}, {"code": "\u202eeno"}],
+                "text": "Harold Testperson 1958-09-14",
+            },
+            "diagnostics": "member CSA-0047-1193 Harold Testperson born 1958-09-14 \x1b]0;x\x07",
+            "expression": [
+                "Patient.where(name.family = 'Testperson' and birthDate = @1958-09-14)",
+                'Patient.identifier.where(value = "CSA-0047-1193")',
+                "Patient.identifier.value = 00471193",
+                "Patient.name\x1b[31m",
+            ],
+        },
+        {"severity": "warning", "code": "throttled", "diagnostics": "Harold"},
+    ],
+}
+SECRETS = ("Harold", "Testperson", "CSA-0047", "0047", "1958", "\x1b", "\u202e", "\x07")
+
+
+def test_operation_outcome_text_never_reaches_the_error(payer: Payer) -> None:
+    """Codes of their system's shape are printed; names, ids, dates and escapes are counted."""
+    payer.script["Claim/$submit"] = [(422, {}, json.dumps(PHI_OUTCOME).encode(), 0.0)]
+    with _client(payer) as client, pytest.raises(FhirError) as caught:
+        client.submit(pas_request(load_case(CASE), **options()))
+    assert caught.value.errors == (
+        "$.issue[0]: the payer answered error (unrecognised code) (A3) at "
+        "Patient.where(name.family = '…' and birthDate = @…), "
+        'Patient.identifier.where(value = "…"), Patient.identifier.value = …'
+        "; not shown: 3 codes, 2 texts, 1 expression",
+        "$.issue[1]: the payer answered warning throttled; not shown: 1 text",
+    )
+    for secret in SECRETS:
+        assert secret not in str(caught.value)
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_exhausted_retries_with_an_outcome_are_a_client_error(payer: Payer, status: int) -> None:
+    """A 429/503 answered past the retries is a PasClientError: status, attempts, codes only."""
+    body = json.dumps(PHI_OUTCOME).encode()
+    payer.script["Claim/$submit"] = [(status, {"Retry-After": "1"}, body, 0.0)] * 3
+    with _client(payer, retries=2) as client, pytest.raises(PasClientError) as caught:
+        client.submit(pas_request(load_case(CASE), **options()))
+    message = str(caught.value)
+    assert message.startswith(f"PAS Claim/$submit: HTTP {status} after 3 attempts; ")
+    assert "OperationOutcome.issue[1]: the payer answered warning throttled" in message
+    for secret in SECRETS:
+        assert secret not in message
+
+
+@pytest.mark.parametrize(
+    ("expires_in", "message"),
+    [
+        ('"nan"', "expires_in is not a number"),
+        ("1e999", "not usable JSON"),
+        ("-5", "not a positive finite number"),
+        ("true", "expires_in is not a number"),
+    ],
+)
+def test_a_token_lifetime_that_is_no_number_is_a_client_error(
+    payer: Payer, expires_in: str, message: str
+) -> None:
+    """expires_in of "nan", 1e999, a negative number or a boolean is an error, no traceback."""
+    original = payer._token
+
+    def token(body: bytes) -> tuple[int, dict[str, str], bytes, float]:
+        status, headers, answer, delay = original(body)
+        text = answer.decode().replace('"expires_in": 300', f'"expires_in": {expires_in}')
+        return status, headers, text.encode(), delay
+
+    payer._token = token  # type: ignore[method-assign]
+    with _client(payer) as client, pytest.raises(PasClientError) as caught:
+        client.submit(pas_request(load_case(CASE), **options()))
+    assert message in str(caught.value)
+    assert str(caught.value).startswith("token request: ")
+
+
+def test_a_long_token_lifetime_is_capped(payer: Payer) -> None:
+    """A token said to live 1e300 s is fetched again after an hour (MAX_TOKEN_SECONDS)."""
+    now = [time.time()]
+    payer.expires_in = 1e300  # type: ignore[assignment]
+    bundle = pas_request(load_case(CASE), **options())
+    with _client(payer, clock=lambda: now[0]) as client:
+        client.submit(bundle)
+        now[0] += 3600
+        client.submit(bundle)
+    assert payer.tokens == ["token-1", "token-2"]
+
+
+@pytest.mark.parametrize(
+    "header", ["\u00b2", "\u0661\u0662", "-3", "1e999", "99999999999", "9999999999", ""]
+)
+def test_an_unreadable_retry_after_waits_one_second(payer: Payer, header: str) -> None:
+    """Retry-After of a superscript digit, Arabic-Indic digits, a negative or huge number."""
+    granted = json.dumps(_ig("PASClaimInquiryResponseBundleExample")).encode()
+    raw = header.encode("utf-8").decode("latin-1")  # what the server writes on the wire
+    payer.script["Claim/$submit"] = [(503, {"Retry-After": raw}, b"", 0.0), (200, {}, granted, 0)]
+    waits: list[float] = []
+    with _client(payer, sleep=waits.append, max_wait=5.0) as client:
+        client.submit(pas_request(load_case(CASE), **options()))
+    assert waits == ([5.0] if header == "9999999999" else [1.0])

@@ -177,6 +177,23 @@ def test_symlinked_template_leaving_its_folder_is_refused(tmp_path: Path) -> Non
         render_html(build_case(), "patient-summary", template_dirs=[folder])
 
 
+def test_a_template_is_checked_before_it_is_read_and_read_bounded(tmp_path: Path) -> None:
+    """A link out of the folder to a 1.2 GB file is refused unread; a 2 MiB template in the
+    folder is refused at the cap (MAX_TEMPLATE_BYTES), not loaded whole."""
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as handle:
+        handle.truncate(1_200_000_000)  # sparse
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "patient-summary.html.j2").symlink_to(huge)
+    with pytest.raises(RenderError, match="link out of its folder"):
+        render_html(build_case(), "patient-summary", template_dirs=[folder])
+    (folder / "patient-summary.html.j2").unlink()
+    (folder / "patient-summary.html.j2").write_text("x" * (2 * 1024 * 1024), encoding="utf-8")
+    with pytest.raises(RenderError, match="is larger than 1048576 bytes"):
+        render_html(build_case(), "patient-summary", template_dirs=[folder])
+
+
 def test_symlinked_template_inside_its_folder_is_read(tmp_path: Path) -> None:
     """A link to another file of the same folder is fine."""
     folder = _template(tmp_path, "inside", "real.html.j2")

@@ -6,7 +6,8 @@ rule broken, not the value that broke it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 
 
 class IopAuthError(Exception):
@@ -102,3 +103,124 @@ class LanguageFallbackWarning(UserWarning):
     The patient summary is then written wholly in English, never half translated; the
     message names the language subtag (``fr``) and what was used instead.
     """
+
+
+# ---------------------------------------------------------------- payer text, made safe to print
+#
+# An OperationOutcome comes from outside (the payer, or anyone between): its codes, its
+# ``diagnostics`` and its ``expression`` may hold a patient's name, date of birth, member id or
+# terminal escape sequences. A code is printed only when it has its code system's shape;
+# everything else is counted, never quoted.
+
+#: FHIR R4 IssueType codes (``OperationOutcome.issue.code``, a required binding),
+#: https://hl7.org/fhir/R4/codesystem-issue-type.html
+ISSUE_TYPES = frozenset(
+    {
+        "invalid", "structure", "required", "value", "invariant", "security", "login",
+        "unknown", "expired", "forbidden", "suppressed", "processing", "not-supported",
+        "duplicate", "multiple-matches", "not-found", "deleted", "too-long", "code-invalid",
+        "extension", "too-costly", "business-rule", "conflict", "transient", "lock-error",
+        "no-store", "exception", "timeout", "incomplete", "throttled", "informational",
+    }
+)  # fmt: skip
+#: FHIR R4 IssueSeverity codes, https://hl7.org/fhir/R4/codesystem-issue-severity.html
+ISSUE_SEVERITIES = frozenset({"fatal", "error", "warning", "information"})
+#: The shape of an X12 code value (an ID element: reject reasons, HCR01/HCR03 codes): one to
+#: three upper-case letters or digits. A longer or other string is not printed.
+X12_CODE = re.compile(r"[A-Z0-9]{1,3}")
+#: Longest FHIRPath expression printed (after its literals are masked).
+MAX_EXPRESSION_SHOWN = 120
+#: Issues of one OperationOutcome printed; the rest are counted.
+MAX_ISSUES_SHOWN = 20
+
+# FHIRPath literals: quoted strings (single or double quotes, with escapes), date/time
+# literals (@2026-01-05, @T10:00) and numbers outside an index: each is masked.
+_LITERAL = re.compile(
+    r"'(?:[^'\\]|\\.)*'?|\"(?:[^\"\\]|\\.)*\"?|@[0-9T][0-9T:.+\-Z]*|(?<![\[\w])[0-9][0-9.]*"
+)
+# what may be left of an expression once its literals are masked: names, indexes, operators
+_EXPRESSION = re.compile(r"[A-Za-z0-9_.\[\]()…=<>!,|&+\-'\"@ ]*")
+
+
+def shown_code(value: object, allowed: frozenset[str] | re.Pattern[str]) -> str | None:
+    """``value`` when it is a code of the expected shape, else ``None`` (count it instead)."""
+    if not isinstance(value, str):
+        return None
+    if isinstance(allowed, frozenset):
+        return value if value in allowed else None
+    return value if allowed.fullmatch(value) else None
+
+
+def _mask(match: re.Match[str]) -> str:
+    first = match.group()[0]
+    return f"{first}…{first}" if first in "'\"" else "@…" if first == "@" else "…"
+
+
+def masked_fhirpath(expression: object) -> str | None:
+    """A FHIRPath expression with every literal masked as ``…``; ``None`` when even that
+    cannot be printed (not a string, too long, or characters no path holds)."""
+    if not isinstance(expression, str) or len(expression) > 4 * MAX_EXPRESSION_SHOWN:
+        return None
+    masked = _LITERAL.sub(_mask, expression)
+    if len(masked) > MAX_EXPRESSION_SHOWN or not _EXPRESSION.fullmatch(masked):
+        return None
+    return masked
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def outcome_lines(outcome: Mapping[str, object], at: str) -> list[str]:
+    """One line per issue of an OperationOutcome, ``"<at>.issue[i]: the payer answered …"``.
+
+    Severity and issue code are printed only when they are FHIR codes, ``details`` codes only
+    when they have the X12 shape, expressions only with their literals masked; any other code,
+    every ``diagnostics`` and ``details.text`` and every expression that cannot be masked are
+    counted (``; not shown: 1 code, 2 texts``).
+    """
+    issues = outcome.get("issue")
+    issues = issues if isinstance(issues, list) else []
+    lines = [
+        f"{at}.issue[{i}]: the payer answered {_issue_text(issue)}"
+        for i, issue in enumerate(issues[:MAX_ISSUES_SHOWN])
+    ]
+    if len(issues) > MAX_ISSUES_SHOWN:
+        lines.append(f"{at}: {len(issues) - MAX_ISSUES_SHOWN} more issues not shown")
+    return lines or [f"{at}: the payer answered with an OperationOutcome and no issue"]
+
+
+def _listed(node: object, key: str) -> list[object]:
+    value = node.get(key) if isinstance(node, Mapping) else None
+    return value if isinstance(value, list) else []
+
+
+def _issue_text(issue: object) -> str:
+    node: Mapping[str, object] = issue if isinstance(issue, Mapping) else {}
+    withheld = {"code": 0, "text": 0, "expression": 0}
+    severity = shown_code(node.get("severity"), ISSUE_SEVERITIES) or "error"
+    code = shown_code(node.get("code"), ISSUE_TYPES)
+    withheld["code"] += code is None and "code" in node
+    details: list[str] = []
+    for coding in _listed(node.get("details"), "coding"):
+        value = coding.get("code") if isinstance(coding, Mapping) else None
+        if (shown := shown_code(value, X12_CODE)) is not None:
+            details.append(shown)
+        else:
+            withheld["code"] += value is not None
+    detail_node = node.get("details")
+    withheld["text"] += isinstance(detail_node, Mapping) and "text" in detail_node
+    withheld["text"] += "diagnostics" in node
+    where: list[str] = []
+    for path in _listed(node, "expression") + _listed(node, "location"):
+        if (masked := masked_fhirpath(path)) is not None:
+            where.append(masked)
+        else:
+            withheld["expression"] += 1
+    line = f"{severity} {code or '(unrecognised code)'}"
+    if details:
+        line += f" ({', '.join(details)})"
+    if where:
+        line += f" at {', '.join(where)}"
+    hidden = [_plural(n, word) for word, n in withheld.items() if n]
+    return line + (f"; not shown: {', '.join(hidden)}" if hidden else "")

@@ -11,14 +11,17 @@ migrated on open, anything else is refused with a clear error and never overwrit
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from types import TracebackType
 
+from ..caseformat._reading import key_text
 from ..errors import AuthorizationStoreError, InvalidAuthorizationError, UnknownAuthorizationError
 from .decision import Decision
 from .model import Authorization, AuthorizationStatus, Usage
@@ -27,6 +30,8 @@ from .track import apply_decision, record_usage
 from .units import is_open
 
 __all__ = ["SCHEMA_VERSION", "AuthorizationStore"]
+
+log = logging.getLogger("iopauth.authorization.store")
 
 #: ``PRAGMA application_id`` of an iopauth store: "IOPA" in ASCII.
 APPLICATION_ID = 0x494F5041
@@ -53,7 +58,14 @@ class AuthorizationStore:
     Use as a context manager or call :meth:`close`. A missing file is created, unless
     ``create`` is false (then it is an error). ``timeout`` is how long (seconds) an operation
     waits for another process's write to finish.
+
+    A record that no longer loads (written by hand, or by an older iopauth with looser rules)
+    never makes the others unreadable: :meth:`all` and :meth:`list_open` read around it, log
+    a warning naming its case, and leave the case ids they skipped in :attr:`skipped`.
     """
+
+    #: Case ids (escaped for printing) of the damaged records the last listing skipped.
+    skipped: tuple[str, ...] = ()
 
     def __init__(
         self, path: str | os.PathLike[str], *, create: bool = True, timeout: float = 30.0
@@ -88,16 +100,20 @@ class AuthorizationStore:
         return conn
 
     def _refuse_non_sqlite(self) -> None:
-        """A non-empty file that is not SQLite is refused before sqlite3 touches it."""
+        """A non-empty file that is not SQLite is refused before sqlite3 touches it; so is
+        anything but a regular file (a FIFO is opened without blocking, never waited on)."""
         try:
-            with self.path.open("rb") as f:
-                head = f.read(len(_SQLITE_MAGIC))
+            fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
         except FileNotFoundError:
             return
         except OSError as exc:
             raise AuthorizationStoreError(
                 f"cannot open the store {self.path}: {exc.strerror}"
             ) from None
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise AuthorizationStoreError(f"the store {self.path} is not a regular file")
+            head = f.read(len(_SQLITE_MAGIC))
         if head and head != _SQLITE_MAGIC:
             raise AuthorizationStoreError(
                 f"{self.path} is not an iopauth authorization store (not an SQLite database)"
@@ -106,17 +122,35 @@ class AuthorizationStore:
     def _create_private(self) -> None:
         """A new store file is readable by its owner only: it holds the payer's words.
 
-        SQLite gives the ``-wal`` and ``-shm`` files the database file's permissions.
+        An existing empty file (``touch auth.db``), about to become a store, is made private
+        too. SQLite gives the ``-wal`` and ``-shm`` files the database file's permissions.
         """
         try:
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
+            self._adopt_empty()
             return
         except OSError as exc:
             raise AuthorizationStoreError(
                 f"cannot open the store {self.path}: {exc.strerror}"
             ) from None
         os.close(fd)
+
+    def _adopt_empty(self) -> None:
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            return  # a symbolic link or an unreadable file: SQLite's own checks answer
+        try:
+            info = os.fstat(fd)
+            if stat.S_ISREG(info.st_mode) and info.st_size == 0 and info.st_mode & 0o077:
+                os.fchmod(fd, 0o600)
+        except OSError as exc:
+            raise AuthorizationStoreError(
+                f"cannot make the new store {self.path} private: {exc.strerror}"
+            ) from None
+        finally:
+            os.close(fd)
 
     def _check_and_migrate(self, conn: sqlite3.Connection) -> None:
         version = self._version(conn)
@@ -204,10 +238,10 @@ class AuthorizationStore:
 
     def _decode(self, case_id: str, document: str) -> Authorization:
         try:
-            return load_authorization(json.loads(document))
-        except (ValueError, InvalidAuthorizationError):
+            return load_authorization(document)
+        except (ValueError, TypeError, InvalidAuthorizationError):
             raise AuthorizationStoreError(
-                f"the record of case {case_id} in {self.path} is damaged"
+                f"the record of case {key_text(str(case_id))} in {self.path} is damaged"
             ) from None
 
     def update(self, ref: str, change: Callable[[Authorization], Authorization]) -> Authorization:
@@ -254,12 +288,24 @@ class AuthorizationStore:
         return auth
 
     def all(self) -> list[Authorization]:
-        """Every stored authorization, by case id."""
+        """Every stored authorization that loads, by case id (damaged ones: :attr:`skipped`)."""
         with self._transaction(write=False) as conn:
             rows = conn.execute(
                 "SELECT case_id, document FROM authorization_record ORDER BY case_id"
             ).fetchall()
-        return [self._decode(case_id, doc) for case_id, doc in rows]
+        return self._decode_around(rows)
+
+    def _decode_around(self, rows: list[tuple[str, str]]) -> list[Authorization]:
+        found, skipped = [], []
+        for case_id, document in rows:
+            try:
+                found.append(self._decode(case_id, document))
+            except AuthorizationStoreError:
+                skipped.append(key_text(str(case_id)))
+        self.skipped = tuple(skipped)
+        for case_id in skipped:
+            log.warning("the record of case %s in %s is damaged; skipped", case_id, self.path)
+        return found
 
     def list_open(self, as_of: date | None = None) -> list[Authorization]:
         """Authorizations still needing attention (see :func:`is_open`), by case id."""
@@ -270,8 +316,7 @@ class AuthorizationStore:
                 "WHERE status NOT IN (?, ?) ORDER BY case_id",
                 closed,
             ).fetchall()
-        found = [self._decode(case_id, doc) for case_id, doc in rows]
-        return [auth for auth in found if is_open(auth, as_of)]
+        return [auth for auth in self._decode_around(rows) if is_open(auth, as_of)]
 
     def record_usage(self, ref: str, entries: Iterable[Usage]) -> Authorization:
         """Add usage to one authorization in one transaction; returns the new record."""
@@ -305,11 +350,17 @@ def _unknown(ref: str) -> str:
 
 def _put(conn: sqlite3.Connection, auth: Authorization, old_case_id: str | None) -> None:
     """Write one record (inside the caller's transaction); a record that would not load back
-    is refused, so the store never holds one it cannot read."""
+    is refused, so the store never holds one it cannot read.
+
+    The record is checked by loading it back from the very text written, with the rules every
+    read applies (text without control characters, lengths, array limits), not only by the
+    record-level rules: the error lists each problem's JSON path.
+    """
     problems = list(authorization_problems(auth))
     if problems:
         raise InvalidAuthorizationError(problems, "authorization")
     document = json.dumps(dump_authorization(auth), sort_keys=True, separators=(",", ":"))
+    load_authorization(document)  # raises InvalidAuthorizationError naming each path
     values = (auth.case_id, auth.authorization_number, auth.status.value, document)
     try:
         if old_case_id is None:

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from attrs import field, frozen
+
+from .._support.files import read_bounded
 
 __all__ = [
     "REPORT_NAME",
@@ -26,6 +30,8 @@ __all__ = [
 ]
 
 REPORT_NAME = "report.json"
+#: Largest earlier report read back for ``resume`` (a few hundred bytes a case).
+MAX_REPORT_BYTES = 64 * 1024 * 1024
 
 
 @frozen
@@ -143,26 +149,35 @@ def complete(done: CaseResult, digest: str, out: Path) -> bool:
     """True when ``done`` is for the same input and each of its files is whole and unchanged."""
     if not done.ok or done.input_sha256 != digest:
         return False
-    for written in done.files:
-        path = out / written.file
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return False
-        if hashlib.sha256(data).hexdigest() != written.sha256:
-            return False
-    return True
+    return all(_file_sha256(out / w.file) == w.sha256 for w in done.files)
+
+
+def _file_sha256(path: Path) -> str | None:
+    """The SHA-256 of a regular file (not followed if it is a link), read in blocks; ``None``
+    for anything else: a file planted in the output folder is hashed, never loaded whole."""
+    digest = hashlib.sha256()
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def read_report(path: Path, chosen: tuple[str, ...] | None) -> dict[str, CaseResult]:
     """The entries of an earlier report for the same documents, by name (none if unusable)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_bounded(path, MAX_REPORT_BYTES, pipes=False).decode("utf-8"))
         if data.get("documents") != (None if chosen is None else list(chosen)):
             return {}
         entries = (CaseResult.from_json(e) for e in data["cases"])
         return {e.name: e for e in entries}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return {}
 
 

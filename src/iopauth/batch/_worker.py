@@ -14,6 +14,7 @@ case data; an unexpected exception is reported by its type alone.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -116,19 +117,26 @@ def render_job(
             entry["notices"] = [spoken.fallback]
             options = RenderOptions(language="en")
         # each document laid out once: the packet and cover reuse the letters' pages
-        for document, data in render_documents(case, chosen, options=options, **records).items():
-            target = out / pdf_name(name, document)
-            write_atomically(target, data)
-            entry["files"].append(
-                {
-                    "document": document,
-                    "file": target.name,
-                    "sha256": hashlib.sha256(data).hexdigest(),
-                    "bytes": len(data),
-                }
-            )
+        rendered = render_documents(case, chosen, options=options, **records)
+        entry["files"].extend(_write(out, name, rendered))
     except IopAuthError as exc:
         entry.update(status="failed", errors=str(exc).splitlines())
+    except OSError as exc:  # a file iopauth names refused (a planted link) or the disk full
+        where = Path(exc.filename).name if exc.filename else "output"
+        entry.update(status="failed", errors=[f"cannot write {where}: {exc.strerror}"])
     except Exception as exc:  # one bad case never stops the batch; its type only: no case data
         entry.update(status="failed", errors=[f"unexpected error ({type(exc).__name__})"])
     return entry
+
+
+def _write(out: Path, name: str, rendered: dict[str, bytes]) -> Iterator[dict[str, Any]]:
+    """Write each document whole (never through a link planted at its name); its entry."""
+    for document, data in rendered.items():
+        target = out / pdf_name(name, document)
+        write_atomically(target, data)
+        yield {
+            "document": document,
+            "file": target.name,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "bytes": len(data),
+        }

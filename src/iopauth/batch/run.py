@@ -262,9 +262,12 @@ def _records(authorizations: Iterable[Authorization] | None) -> dict[str, str]:
 
 def _case_id(text: str) -> str | None:
     """The ``case_id`` of a case document's JSON text, or ``None`` (the worker reports why)."""
+    from ..caseformat._reading import parse_json
+    from ..errors import InvalidCaseError
+
     try:
-        data = json.loads(text)
-    except ValueError:
+        data = parse_json(text)
+    except InvalidCaseError:
         return None
     value = data.get("case_id") if isinstance(data, dict) else None
     return value if isinstance(value, str) else None
@@ -276,7 +279,9 @@ def _prepare(
 ) -> Iterable[tuple[int, _Job | CaseResult]]:
     """Each case as JSON text with a unique file-name prefix (and its authorization's JSON
     text, when one is given for its case id); an unreadable file's result."""
+    from ..caseformat._reading import read_document
     from ..caseformat.serialize import dump_case
+    from ..errors import InvalidCaseError
 
     taken: set[str] = set()
     for index, case in enumerate(cases):
@@ -292,8 +297,11 @@ def _prepare(
         else:
             path = Path(case)
             source, base = str(case), path.stem
-            try:
-                text = path.read_text(encoding="utf-8")
+            try:  # the one bounded reader: a 1 GB file is refused unread, not loaded
+                text = read_document(path).decode("utf-8")
+            except InvalidCaseError as exc:
+                yield index, _unreadable(source, base, taken, exc.errors[0])
+                continue
             except (OSError, UnicodeDecodeError) as exc:
                 reason = getattr(exc, "strerror", None) or "not UTF-8 text"
                 yield index, _unreadable(source, base, taken, f"$: cannot read the file: {reason}")

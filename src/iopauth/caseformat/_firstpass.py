@@ -26,8 +26,8 @@ import attrs
 from cattrs import Converter
 
 from ..model import StrEnum
-from ._hooks import BAD_CHARS
-from .limits import MAX_KEYS, MAX_NUMBER, MAX_TEXT, max_items
+from ._text import BAD_CHARS, identifier_ok
+from .limits import IDENTIFIER_FIELDS, MAX_KEYS, MAX_NUMBER, MAX_TEXT, max_items
 
 __all__ = ["RefusedError", "first_pass"]
 
@@ -64,6 +64,7 @@ class _Writer:
             "MAX_NUMBER": MAX_NUMBER,
             "fromisoformat": date.fromisoformat,
             "bad_chars": BAD_CHARS.search,
+            "identifier_ok": identifier_ok,
         }
         self.done: dict[type, str] = {}
         self.functions: list[str] = []
@@ -90,6 +91,7 @@ class _Writer:
             "    raise RefusedError",
         ]
         arguments = []
+        shaped = IDENTIFIER_FIELDS.get(cls, ())
         for field in fields:
             out = self.var()
             if field.default is attrs.NOTHING:
@@ -103,6 +105,8 @@ class _Writer:
                 lines.extend(self.value(value, hints[field.name], out, "    "))
                 lines.append("  else:")
                 lines.append(f"    {out} = {self.constant(field.default)}")
+            if field.name in shaped:  # an identifier or code: its shape too (limits)
+                lines.append(f"  if not identifier_ok({out}): raise RefusedError")
             arguments.append(f"{field.alias}={out}")
         made = f"{self.constant(cls)}({', '.join(arguments)})"
         if cls in self.after:

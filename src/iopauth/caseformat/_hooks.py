@@ -18,23 +18,37 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from types import UnionType
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 import attrs
 from cattrs import Converter
 from cattrs.errors import IterableValidationError, IterableValidationNote
 from cattrs.fns import identity
+from cattrs.gen import make_dict_structure_fn, override
 
 from ..model import Diagnosis, StrEnum
 from ._reading import HUGE
-from .limits import MAX_KEYS, MAX_NUMBER, MAX_TEXT, max_items
+from ._text import (
+    BAD_CHARS,
+    IDENTIFIER,
+    IDENTIFIER_RULE,
+    RuleError,
+    checked_str,
+    identifier_hook,
+    identifier_ok,
+    structure_str,
+)
+from .limits import IDENTIFIER_FIELDS, MAX_KEYS, MAX_NUMBER, MAX_TEXT, max_items
 
 __all__ = [
     "BAD_CHARS",
+    "IDENTIFIER",
+    "IDENTIFIER_RULE",
     "MAX_NUMBER",
     "MAX_TEXT",
     "KeyPosition",
     "RuleError",
+    "identifier_ok",
     "make_converter",
     "normalized_diagnosis",
 ]
@@ -43,14 +57,6 @@ _T = TypeVar("_T")
 _Hook = Callable[[Any, Any], Any]
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _NUMBER_RULE = f"must be between -{MAX_NUMBER} and {MAX_NUMBER}"
-# Control characters, and lone surrogates (not Unicode text: JSON escapes such as "\\ud800",
-# or undecodable bytes read with surrogateescape, produce them).
-BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-
-
-class RuleError(ValueError):
-    """A structural rule broken by one JSON value; the message is the rule, never the value."""
 
 
 class KeyPosition(int):
@@ -59,36 +65,6 @@ class KeyPosition(int):
     Keys of free-form objects (``ratings``) are data a caller typed and may carry patient
     data, so errors name the key's position (``ratings[key #2]``), never the key.
     """
-
-
-def structure_str(obj: object, _: object) -> str:
-    """A non-empty string of at most :data:`MAX_TEXT` characters, without control characters."""
-    # The common case in four cheap tests: every control character and lone surrogate is
-    # unprintable, so a printable string needs no regular expression.
-    if (
-        isinstance(obj, str)
-        and obj.isprintable()
-        and obj
-        and not obj.isspace()
-        and len(obj) <= MAX_TEXT
-    ):
-        return obj
-    return _checked_str(obj)
-
-
-def _checked_str(obj: object) -> str:
-    """Every string rule in order; the first broken one is raised."""
-    if not isinstance(obj, str):
-        raise RuleError("must be a string")
-    if not obj.strip():
-        raise RuleError("must not be empty")
-    if len(obj) > MAX_TEXT:
-        raise RuleError(f"must be at most {MAX_TEXT} characters")
-    if BAD_CHARS.search(obj):
-        if _SURROGATE.search(obj):
-            raise RuleError("must be valid Unicode text (it holds a lone surrogate)")
-        raise RuleError("must not contain control characters")
-    return obj
 
 
 def structure_int(obj: object, _: object) -> int:
@@ -175,7 +151,7 @@ def _optional_str(obj: object, _: object) -> str | None:
         and len(obj) <= MAX_TEXT
     ):
         return obj
-    return _checked_str(obj)
+    return checked_str(obj)
 
 
 def _optional_int(obj: object, _: object) -> int | None:
@@ -330,7 +306,19 @@ def _dict_hook(conv: Converter, cl: Any) -> _Hook:
 
 
 def _object_hook(conv: Converter, cl: type[_T]) -> Callable[[Any, Any], _T]:
-    generated = conv.gen_structure_attrs_fromdict(cl)
+    shaped = IDENTIFIER_FIELDS.get(cl, ())
+    if shaped:
+        hints = get_type_hints(cl)
+        overrides = {n: override(struct_hook=identifier_hook(conv, hints[n])) for n in shaped}
+        generated: Callable[[Any, Any], _T] = make_dict_structure_fn(
+            cl,
+            conv,
+            _cattrs_forbid_extra_keys=conv.forbid_extra_keys,
+            _cattrs_detailed_validation=conv.detailed_validation,
+            **overrides,  # type: ignore[arg-type]
+        )
+    else:
+        generated = conv.gen_structure_attrs_fromdict(cl)
 
     def structure(obj: object, _: object) -> _T:
         if type(obj) is not dict and not isinstance(obj, Mapping):

@@ -9,32 +9,39 @@ be any number in a case stands in as :data:`HUGE` instead of failing inside ``js
 from __future__ import annotations
 
 import json
+import math
 import os
-import stat
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from .._support.files import RefusedInputError, read_bounded
 from ..errors import InvalidCaseError
 
 __all__ = [
     "HUGE",
     "KEY_ECHO",
+    "MAX_DEPTH",
     "MAX_DOCUMENT_BYTES",
     "HugeNumber",
     "check_size",
+    "key_step",
     "key_text",
     "names_a_file",
     "parse_json",
     "read_document",
     "read_source",
     "read_stream",
+    "reject_out_of_range",
 ]
 
 #: Largest document read from a file, standard input, bytes or text (a case is kilobytes).
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 #: A key longer than this gets no "did you mean" hint and is printed shortened.
 KEY_ECHO = 40
+#: Deepest nesting of arrays and objects read (a case or FHIR resource needs a dozen levels).
+MAX_DEPTH = 100
 
 
 class HugeNumber:
@@ -54,19 +61,19 @@ def check_size(size: int) -> None:
 def read_document(path: Path, *, regular_only: bool = False) -> bytes:
     """The bytes of the file at ``path``, at most :data:`MAX_DOCUMENT_BYTES`.
 
-    A device or pipe (``/dev/stdin``, ``<(…)``) is read up to the limit, never further;
-    with ``regular_only`` anything but a regular file is refused. A missing file raises the
-    usual :class:`OSError`.
+    Read by the one bounded reader (:func:`iopauth._support.files.read_bounded`): a regular
+    file or a pipe (``/dev/stdin``, ``<(…)``), never a device (``/dev/zero``), a folder or a
+    socket, opened without blocking so a FIFO nobody writes to reads as empty instead of
+    hanging; with ``regular_only`` a pipe is refused too. A missing file raises the usual
+    :class:`OSError`.
     """
-    # a string names a file only when it is a regular one: opened without blocking, so a
-    # pipe swapped in after the check cannot hang the read
-    flags = os.O_RDONLY | (getattr(os, "O_NONBLOCK", 0) if regular_only else 0)
-    with os.fdopen(os.open(path, flags), "rb") as handle:
-        if regular_only and not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise InvalidCaseError(["$: the path does not name a regular file"])
-        data = handle.read(MAX_DOCUMENT_BYTES + 1)
-    check_size(len(data))
-    return data
+    try:
+        return read_bounded(path, MAX_DOCUMENT_BYTES, pipes=not regular_only)
+    except RefusedInputError as exc:
+        rule = str(exc)
+        if rule.startswith("is larger"):
+            check_size(MAX_DOCUMENT_BYTES + 1)
+        raise InvalidCaseError([f"$: the path {rule}"]) from None
 
 
 def read_stream(stream: IO[bytes] | IO[str]) -> bytes | str:
@@ -100,7 +107,12 @@ def _parse_int(text: str) -> int | HugeNumber:
 
 
 def parse_json(text: str) -> object:
-    """Parse a case document: duplicate keys, huge integers and deep nesting are errors."""
+    """Parse a case document: duplicate keys, huge integers and deep nesting are errors.
+
+    Nesting deeper than :data:`MAX_DEPTH` is refused. A float past the float range (``1e999``)
+    or ``NaN`` is kept, for the rules to report at its path (:func:`reject_out_of_range` for
+    readers that check no fields).
+    """
     try:
         data = json.loads(text, object_pairs_hook=_pairs, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
@@ -118,16 +130,35 @@ def parse_json(text: str) -> object:
 
 
 def _duplicate_paths(data: object, path: str) -> Iterator[str]:
-    """``<path>: key given twice`` for every object in ``data`` that had a key twice."""
-    stack = [(data, path)]
+    """``<path>: key given twice`` for every object in ``data`` that had a key twice, and
+    ``$: nested too deeply`` past :data:`MAX_DEPTH` (reported once, not walked further)."""
+    stack = [(data, path, 0)]
     while stack:
-        value, where = stack.pop()
+        value, where, depth = stack.pop()
+        if depth >= MAX_DEPTH and isinstance(value, dict | list):
+            yield f"$: JSON nested deeper than {MAX_DEPTH} levels"
+            return
         if isinstance(value, dict):
             for key in getattr(value, "keys_twice", ()):
-                yield f"{where}.{key_text(key)}: given more than once"
-            stack.extend((v, f"{where}.{key_text(k)}") for k, v in value.items())
+                yield f"{where}{key_step(key)}: given more than once"
+            stack.extend((v, f"{where}{key_step(k)}", depth + 1) for k, v in value.items())
         elif isinstance(value, list):
-            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(value))
+            stack.extend((v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value))
+
+
+def reject_out_of_range(data: object) -> None:
+    """Raise at ``$`` when parsed JSON holds an integer too long to be a number (:data:`HUGE`)
+    or a float that is not finite (``1e999``, ``NaN``); for readers whose result is handed on
+    as it is, not checked field by field."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if value is HUGE or (isinstance(value, float) and not math.isfinite(value)):
+            raise InvalidCaseError(["$: the document holds a number out of range"])
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
 
 
 def names_a_file(text: str) -> bool:
@@ -141,18 +172,34 @@ def names_a_file(text: str) -> bool:
     )
 
 
-def key_text(key: str) -> str:
-    """A key as it may be printed: shortened, with every unprintable character escaped.
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
 
-    Keys are data too: control characters, terminal escape sequences and bidirectional
-    controls never reach a terminal or a log, and a long key is cut to its first characters.
+
+def key_step(key: str) -> str:
+    """A key as one step of a printed path: ``.name`` when it has the shape of a field name
+    (ASCII letters, digits and ``_``, at most 40), else ``[key of N characters]``.
+
+    Keys are data too — a key can hold a member id or a name with escape sequences — so a
+    key that is not shaped like a field name is shown by its length only, never its text.
     """
-    shown = key[:KEY_ECHO]
+    if _FIELD_NAME.fullmatch(key):
+        return f".{key}"
+    return f"[key of {len(key)} characters]"
+
+
+def key_text(key: str, limit: int | None = KEY_ECHO) -> str:
+    """Text from outside as it may be printed (a stored case id, a PDF form's field name):
+    shortened to :data:`KEY_ECHO` characters, every unprintable character escaped.
+
+    Control characters, terminal escape sequences and bidirectional controls never reach a
+    terminal or a log, and long text is cut to its first characters.
+    """
+    shown = key if limit is None else key[:limit]
     text = "".join(
         c if c.isprintable() and c != "\\" else c.encode("unicode_escape").decode("ascii")
         for c in shown
     )
-    return text + ("…" if len(key) > KEY_ECHO else "")
+    return text + ("…" if limit is not None and len(key) > limit else "")
 
 
 def read_source(source: object, what: str = "document") -> object:

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..authorization.model import Review, Usage
+from ..authorization.decision import Decision, DecisionItem
+from ..authorization.model import Authorization, Review, Usage
 from ..model import (
+    AuthorizationRequest,
     Clinician,
+    Coverage,
     Diagnosis,
     DocumentOnHand,
     FunctionalImpairment,
@@ -26,7 +29,16 @@ from ..model import (
     TreatmentEpisode,
 )
 
-__all__ = ["DEFAULT_MAX_ITEMS", "MAX_ITEMS", "MAX_KEYS", "MAX_NUMBER", "MAX_TEXT", "max_items"]
+__all__ = [
+    "DEFAULT_MAX_ITEMS",
+    "IDENTIFIER_FIELDS",
+    "MAX_IDENTIFIER",
+    "MAX_ITEMS",
+    "MAX_KEYS",
+    "MAX_NUMBER",
+    "MAX_TEXT",
+    "max_items",
+]
 
 #: Longest string accepted in any field. Free text beyond this belongs in an attachment.
 MAX_TEXT = 10_000
@@ -68,3 +80,28 @@ def max_items(item_type: Any) -> int:
     """The most items an array of ``item_type`` may hold."""
     limit: int = MAX_ITEMS.get(item_type, DEFAULT_MAX_ITEMS)
     return limit
+
+
+#: Longest identifier or code (member id, authorization number, payer code). Our bound: the
+#: X12 elements that carry them are at most 80 characters in the 5010 guides we know of, but
+#: the licensed TR3 is not in the domain reference.
+MAX_IDENTIFIER = 80
+#: The fields that hold an identifier or a code, by record class: besides the rule of every
+#: string, each is 1 to :data:`MAX_IDENTIFIER` ASCII letters, digits, single spaces and
+#: ``. _ / # : + -``, starting with a letter or digit — so it prints as the characters it is
+#: (no lookalike letters, no invisible or reordering characters). NPI, TIN, phone, ICD-10-CM,
+#: HCPCS and revenue codes of a request have their own, stricter formats (``rules``).
+IDENTIFIER_FIELDS: dict[type, tuple[str, ...]] = {
+    Coverage: ("member_id", "group_number", "payer_id"),
+    AuthorizationRequest: ("authorization_number",),
+    Authorization: ("authorization_number", "service_codes"),
+    Review: ("reference",),
+    Decision: ("authorization_number", "response_id", "reason_codes", "unknown_codes"),
+    DecisionItem: (
+        "authorization_number",
+        "service_code",
+        "revenue_code",
+        "review_action_code",
+        "reason_codes",
+    ),
+}

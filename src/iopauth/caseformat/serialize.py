@@ -35,7 +35,7 @@ from ._hooks import (
 from ._reading import (
     KEY_ECHO,
     MAX_DOCUMENT_BYTES,
-    key_text,
+    key_step,
     read_source,
 )
 from .known_valid import remember_valid
@@ -173,7 +173,7 @@ def _paths(exc: BaseException, path: str) -> list[str]:
                 elif isinstance(index, int):
                     step = f"[{index}]"
                 else:
-                    step = f".{key_text(str(index))}"
+                    step = key_step(str(index))
             else:
                 step = f".{step}"
             lines.extend(_paths(sub, path + step))
@@ -183,7 +183,11 @@ def _paths(exc: BaseException, path: str) -> list[str]:
     if isinstance(exc, ForbiddenExtraKeysError):
         known = [f.name for f in attrs.fields(exc.cl)]
         keys = sorted(exc.extra_fields, key=str)
-        return [f"{path}.{key_text(str(k))}: {_unknown_key_rule(str(k), known)}" for k in keys]
+        # an unknown key is shown by its length only: it may hold patient data (issue 24.2)
+        return [
+            f"{path}[unknown key of {len(str(k))} characters]: {_unknown_key_rule(str(k), known)}"
+            for k in keys
+        ]
     if isinstance(exc, KeyError):
         return [f"{path}: required field missing"]
     if isinstance(exc, _RuleError):

@@ -191,8 +191,17 @@ def _alerts(store: Any, as_of: date, args: argparse.Namespace, out: TextIO) -> N
     from ..authorization.alerting import alerts, alerts_to_json, format_alerts
 
     found = alerts(store.list_open(as_of), as_of, low_units=args.low_units)
+    _report_skipped(store, getattr(args, "stderr", None))
     if args.json:
         json.dump({"as_of": as_of.isoformat(), "alerts": alerts_to_json(found)}, out, indent=2)
         out.write("\n")
     else:
         out.write(format_alerts(found, as_of))
+
+
+def _report_skipped(store: Any, err: TextIO | None) -> None:
+    """Damaged records the listing read around, named by case id on stderr (never hidden)."""
+    import sys
+
+    for case_id in store.skipped:
+        (err or sys.stderr).write(f"iopauth: the record of case {case_id} is damaged; skipped\n")

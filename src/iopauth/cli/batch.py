@@ -77,6 +77,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
         with AuthorizationStore(args.db, create=False) as store:  # never creates a store
             authorizations = store.all()
+            for case_id in store.skipped:
+                err.write(f"iopauth: the record of case {case_id} is damaged; skipped\n")
     start = time.perf_counter()
     tick, close = progress(len(files), out, err)
     try:

@@ -87,12 +87,7 @@ def _import(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
 
     extra: dict[str, Any] = {}
     if args.extra:
-        try:
-            extra = json.loads(Path(args.extra).read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise FhirError([f"{args.extra}: not valid JSON"]) from None
-        if not isinstance(extra, dict):
-            raise FhirError([f"{args.extra}: must be a JSON object (parts of a case)"])
+        extra = _read_extra(args.extra)
     request = {"kind": args.kind} if args.kind else None
     default_id = "imported" if args.bundle == "-" else Path(args.bundle).name.split(".")[0]
     case_id = args.case_id or default_id
@@ -145,3 +140,29 @@ def _decision(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> in
             shown = ", ".join(map(str, value)) if isinstance(value, list | tuple) else value
             print(f"{key.replace('_', ' ')}: {shown}", file=out)
     return 0
+
+
+def _read_extra(name: str) -> dict[str, Any]:
+    """``--extra``: parts of a case, read with the documents' limits (size, regular file or
+    pipe, depth, keys given twice), each problem a line ``<file> <json path>: <rule>``."""
+    from ..caseformat._reading import read_source
+    from ..errors import InvalidCaseError
+
+    try:
+        data = read_source(Path(name))
+    except InvalidCaseError as exc:
+        raise FhirError([f"{name} {e}" for e in exc.errors]) from None
+    if not isinstance(data, dict):
+        raise FhirError([f"{name}: must be a JSON object (parts of a case)"])
+    return data
+
+
+def _read_letter(name: str) -> bytes:
+    """``--letter``: a PDF up to the documents' size cap, from a regular file or a pipe."""
+    from .._support.files import RefusedInputError, read_bounded
+    from ..caseformat._reading import MAX_DOCUMENT_BYTES
+
+    try:
+        return read_bounded(name, MAX_DOCUMENT_BYTES)
+    except RefusedInputError as exc:
+        raise FhirError([f"{name}: the letter {exc}"]) from None

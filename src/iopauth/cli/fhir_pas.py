@@ -154,6 +154,7 @@ def _build(args: argparse.Namespace) -> dict[str, Any]:
     from ..fhir._pas import pas_request
     from ..fhir._pas_codes import PasCodes
     from ..fhir._pas_followup import pas_cancel, pas_inquiry, pas_update
+    from .fhir import _read_letter
 
     timestamp = _timestamp(args.timestamp)
     if args.cancel:
@@ -180,7 +181,7 @@ def _build(args: argparse.Namespace) -> dict[str, Any]:
     if args.inquiry:
         return pas_inquiry(case, **common, subscriber_id=args.subscriber_id)
     extra: dict[str, Any] = {
-        "letter_pdf": Path(args.letter).read_bytes() if args.letter else None,
+        "letter_pdf": _read_letter(args.letter) if args.letter else None,
         "documents": _documents(args.document),
         "subscriber_id": args.subscriber_id,
     }

@@ -57,6 +57,7 @@ def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
 
 
 def _fields(args: argparse.Namespace, out: TextIO) -> int:
+    from ..caseformat._reading import key_text
     from ..forms._pdf import form_fields
 
     fields = form_fields(Path(args.form))
@@ -80,7 +81,9 @@ def _fields(args: argparse.Namespace, out: TextIO) -> int:
     for f in fields.values():
         kind = f"{f.kind}*" if f.multiline else f.kind
         limit = "-" if f.max_length is None else str(f.max_length)
-        print(f"{f.name:{width}}  {kind:9}  {limit:>4}  {', '.join(f.options)}", file=out)
+        # names and options come from the PDF: escaped, never printed as raw text
+        name, options = key_text(f.name, None), ", ".join(key_text(o, None) for o in f.options)
+        print(f"{name:{width}}  {kind:9}  {limit:>4}  {options}", file=out)
     print(f"{len(fields)} fields; text* is a multi-line text field", file=out)
     return 0
 

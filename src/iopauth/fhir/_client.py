@@ -1,10 +1,14 @@
-"""``PasClient``: submit a PAS request (``Claim/$submit``) and inquire (``Claim/$inquire``).
+"""``PasClient``: submit, update and cancel a PAS request (``Claim/$submit``) and inquire
+(``Claim/$inquire``).
 
 HTTP goes through httpx; authorization follows SMART Backend Services: a client-credentials
 grant whose client assertion is a JWT signed with the client's private key (PyJWT with
 cryptography), the access token cached until shortly before it expires. 429 and 503 answers
-are retried after their ``Retry-After``. Nothing from a request or response body (patient
-data) reaches an exception or a log line: they name the operation, the status and the attempt.
+are retried after their ``Retry-After``. Every exchange is bounded (``_transport``): one
+deadline for the whole exchange, bodies streamed and cut at 16 MiB before and after
+decompression, JSON read with the case reader's limits. Nothing from a request or response
+body (patient data) reaches an exception or a log line: they name the operation, the status
+and the attempt, and an OperationOutcome only by its codes (``errors.outcome_lines``).
 Needs the ``fhir`` extra: ``pip install iopauth[fhir]``.
 """
 
@@ -12,6 +16,8 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import re
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -21,7 +27,9 @@ from urllib.parse import urlsplit
 
 from attrs import field, frozen
 
-from ..errors import PasClientError
+from ..errors import FhirError, PasClientError, outcome_lines
+from . import _systems as cs
+from ._transport import ACCEPT_ENCODING, Deadline, deadline_transport, parse_answer, read_body
 
 if TYPE_CHECKING:
     import httpx
@@ -35,6 +43,18 @@ _RETRIED = frozenset({429, 503})
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 #: Seconds before a token's stated expiry at which it is no longer used.
 TOKEN_MARGIN = 30.0
+#: Longest a token is kept, whatever ``expires_in`` says (our bound: SMART Backend Services
+#: recommends five-minute tokens; a longer one is fetched again after an hour).
+MAX_TOKEN_SECONDS = 3600.0
+_SECONDS = re.compile(r"[0-9]{1,10}")
+_INQUIRY_BUNDLE = cs.PAS + "profile-pas-inquiry-request-bundle"
+#: What a successful answer of each operation may be: $submit a response Bundle (the RI also
+#: answers a ClaimResponse alone); $inquire a Parameters of 0..* Bundles (PAS 2.2.1) or one
+#: Bundle (the 2.2.0 ballot), interop.md §4.
+_ANSWERS = {
+    "Claim/$submit": frozenset({"Bundle", "ClaimResponse"}),
+    "Claim/$inquire": frozenset({"Bundle", "Parameters", "ClaimResponse"}),
+}
 
 
 @frozen(kw_only=True)
@@ -58,9 +78,12 @@ class PasClient:
     """A payer's PAS endpoint. Use as a context manager, or call :meth:`close`.
 
     ``base_url`` is the FHIR base (``https://payer.example/fhir``); plain ``http`` is refused
-    except on this machine's loopback address. ``timeout`` bounds each HTTP exchange (seconds);
+    except on this machine's loopback address. ``timeout`` bounds each whole HTTP exchange
+    (seconds, from connecting to the last byte of the answer, however slowly it trickles);
     ``retries`` is how many times a 429 or 503 is retried, waiting ``Retry-After`` (at most
-    ``max_wait`` seconds). ``clock`` and ``sleep`` are injectable for tests.
+    ``max_wait`` seconds). ``clock`` and ``sleep`` are injectable for tests; ``transport``
+    replaces the network (then only the body's size and the time between its pieces are
+    bounded).
     """
 
     def __init__(
@@ -79,15 +102,22 @@ class PasClient:
 
         for url in (base_url, *([auth.token_url] if auth else [])):
             _require_https(url)
+        if not (math.isfinite(timeout) and timeout > 0):
+            raise ValueError("timeout must be a positive number of seconds")
         self._base = base_url.rstrip("/")
         self._auth = auth
+        self._timeout = timeout
         self._retries = retries
         self._max_wait = max_wait
         self._clock = clock
         self._sleep = sleep
         self._token: str | None = None
         self._token_expires = 0.0
-        self._http = httpx.Client(timeout=httpx.Timeout(timeout), transport=transport)
+        self._deadline = Deadline()
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(timeout),
+            transport=transport or deadline_transport(self._deadline),
+        )
 
     def __enter__(self) -> PasClient:
         return self
@@ -104,11 +134,42 @@ class PasClient:
 
     def submit(self, bundle: Mapping[str, Any]) -> dict[str, Any]:
         """POST a PAS request Bundle to ``Claim/$submit``; the payer's response (JSON dict)."""
+        _check_bundle("submit", bundle, inquiry=False)
         return self._operation("Claim/$submit", bundle)
 
     def inquire(self, bundle: Mapping[str, Any]) -> dict[str, Any]:
-        """POST an inquiry Bundle to ``Claim/$inquire``; the payer's response (JSON dict)."""
+        """POST an inquiry Bundle to ``Claim/$inquire``; the payer's response (JSON dict).
+
+        PAS 2.2.1 answers a Parameters holding 0..* inquiry-response Bundles, the 2.2.0
+        ballot one Bundle; both are returned as they came (``decision_from_response`` reads
+        either). A Bundle declaring the request-bundle profile is refused: ``$inquire``
+        takes the inquiry profile.
+        """
+        _check_bundle("inquire", bundle, inquiry=True)
         return self._operation("Claim/$inquire", bundle)
+
+    def update(self, bundle: Mapping[str, Any]) -> dict[str, Any]:
+        """POST a Claim update Bundle (PAS Claim Update) to ``Claim/$submit``.
+
+        The Bundle is posted as given (``iopauth.fhir`` builds it); its Claim must not be
+        ``cancelled`` — that is :meth:`cancel`.
+        """
+        claim = _check_bundle("update", bundle, inquiry=False)
+        if claim.get("status") == "cancelled":
+            raise PasClientError("PAS update: the Claim is cancelled; use cancel")
+        return self._operation("Claim/$submit", bundle)
+
+    def cancel(self, bundle: Mapping[str, Any]) -> dict[str, Any]:
+        """POST a cancel Bundle (its Claim with ``status = cancelled``) to ``Claim/$submit``.
+
+        The reference implementation cancels a request when it receives a Claim with
+        ``status = cancelled`` (interop.md §2); a Bundle whose Claim is not cancelled is
+        refused before anything is sent.
+        """
+        claim = _check_bundle("cancel", bundle, inquiry=False)
+        if claim.get("status") != "cancelled":
+            raise PasClientError("PAS cancel: the Claim's status must be cancelled")
+        return self._operation("Claim/$submit", bundle)
 
     # ------------------------------------------------------------------ internals
 
@@ -121,30 +182,51 @@ class PasClient:
             headers = {"Content-Type": _FHIR_JSON, "Accept": _FHIR_JSON}
             if self._auth is not None:
                 headers["Authorization"] = f"Bearer {self._access_token()}"
-            response = self._send(operation, f"{self._base}/{operation}", content, headers)
-            status = response.status_code
+            what = f"PAS {operation}"
+            status, response_headers, answer = self._exchange(
+                what, f"{self._base}/{operation}", headers, content=content
+            )
             log.info("PAS %s: HTTP %s (attempt %s)", operation, status, attempt)
             if status == 401 and self._auth is not None and not refreshed:
                 self._token = None  # the payer no longer honours it: fetch a new one, once
                 refreshed = True
                 continue
             if status in _RETRIED and attempt <= self._retries:
-                wait = _retry_after(response.headers.get("Retry-After"), self._clock())
+                wait = _retry_after(response_headers.get("Retry-After"), self._clock())
                 self._sleep(min(wait, self._max_wait))
                 continue
-            return _result(operation, response, attempt)
+            return _result(operation, status, _answer(answer, what, status), attempt)
 
-    def _send(
-        self, operation: str, url: str, content: bytes, headers: dict[str, str]
-    ) -> httpx.Response:
+    def _exchange(
+        self,
+        what: str,
+        url: str,
+        headers: dict[str, str],
+        *,
+        content: bytes | None = None,
+        form: dict[str, str] | None = None,
+    ) -> tuple[int, httpx.Headers, bytes]:
+        """One POST under one deadline: status, headers and the (bounded) body."""
         import httpx
 
+        self._deadline.at = time.monotonic() + self._timeout
         try:
-            return self._http.post(url, content=content, headers=headers)
+            request = self._http.build_request(
+                "POST",
+                url,
+                content=content,
+                data=form,
+                headers={**headers, "Accept-Encoding": ACCEPT_ENCODING},
+            )
+            response = self._http.send(request, stream=True)
+            body = read_body(response, self._deadline, what)
         except httpx.TimeoutException:
-            raise PasClientError(f"PAS {operation}: no answer within the timeout") from None
+            raise PasClientError(f"{what}: no answer within the timeout") from None
         except httpx.HTTPError as exc:
-            raise PasClientError(f"PAS {operation}: {type(exc).__name__}") from None
+            raise PasClientError(f"{what}: {type(exc).__name__}") from None
+        finally:
+            self._deadline.at = None
+        return response.status_code, response.headers, body
 
     def _access_token(self) -> str:
         if self._token is not None and self._clock() < self._token_expires - TOKEN_MARGIN:
@@ -172,29 +254,64 @@ class PasClient:
             "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
             "client_assertion": assertion,
         }
-        response = self._send_form(auth.token_url, form)
-        if response.status_code != 200:
-            raise PasClientError(f"token request: HTTP {response.status_code}")
-        try:
-            data = response.json()
-            token, expires_in = data["access_token"], float(data.get("expires_in", 300))
-        except (ValueError, KeyError, TypeError):
-            raise PasClientError("token request: the answer holds no access_token") from None
-        if not isinstance(token, str) or not token:
-            raise PasClientError("token request: the answer holds no access_token")
+        status, _headers, body = self._exchange(
+            "token request", auth.token_url, {"Accept": "application/json"}, form=form
+        )
+        if status != 200:
+            raise PasClientError(f"token request: HTTP {status}")
+        token, expires_in = _token_answer(parse_answer(body, "token request"))
         log.info("PAS token: obtained, valid %s s", int(expires_in))
         self._token, self._token_expires = token, now + expires_in
         return token
 
-    def _send_form(self, url: str, form: dict[str, str]) -> httpx.Response:
-        import httpx
 
-        try:
-            return self._http.post(url, data=form, headers={"Accept": "application/json"})
-        except httpx.TimeoutException:
-            raise PasClientError("token request: no answer within the timeout") from None
-        except httpx.HTTPError as exc:
-            raise PasClientError(f"token request: {type(exc).__name__}") from None
+def _answer(body: bytes, what: str, status: int) -> object:
+    """The parsed body; for an error status a body that is no usable JSON is ``None`` (the
+    status is the error)."""
+    if status < 400:
+        return parse_answer(body, what)
+    try:
+        return parse_answer(body, what)
+    except PasClientError:
+        return None
+
+
+def _token_answer(data: object) -> tuple[str, float]:
+    """The access token and its lifetime (seconds, at most :data:`MAX_TOKEN_SECONDS`)."""
+    token = data.get("access_token") if isinstance(data, dict) else None
+    if not isinstance(token, str) or not token:
+        raise PasClientError("token request: the answer holds no access_token")
+    assert isinstance(data, dict)  # noqa: S101 -- narrowed above
+    expires_in = data.get("expires_in", 300)
+    if isinstance(expires_in, bool) or not isinstance(expires_in, int | float):
+        raise PasClientError("token request: expires_in is not a number")
+    if not math.isfinite(expires_in) or expires_in <= 0:
+        raise PasClientError("token request: expires_in is not a positive finite number")
+    return token, min(float(expires_in), MAX_TOKEN_SECONDS)
+
+
+def _check_bundle(what: str, bundle: Mapping[str, Any], *, inquiry: bool) -> Mapping[str, Any]:
+    """The Claim of a Bundle about to be posted; refuses a Bundle made for the other
+    operation (by its declared profile) or without a Claim as its first entry."""
+    if not isinstance(bundle, Mapping) or bundle.get("resourceType") != "Bundle":
+        raise PasClientError(f"PAS {what}: the request must be a Bundle")
+    meta = bundle.get("meta")
+    profiles = meta.get("profile") if isinstance(meta, Mapping) else None
+    profiles = set(profiles) if isinstance(profiles, list) else set()
+    expected, other = (
+        (_INQUIRY_BUNDLE, cs.PAS_REQUEST_BUNDLE)
+        if inquiry
+        else (cs.PAS_REQUEST_BUNDLE, _INQUIRY_BUNDLE)
+    )
+    if other in profiles and expected not in profiles:
+        kind = "a PAS request" if inquiry else "an inquiry"
+        raise PasClientError(f"PAS {what}: the Bundle is {kind} Bundle (meta.profile)")
+    entries = bundle.get("entry")
+    first = entries[0] if isinstance(entries, list) and entries else None
+    claim = first.get("resource") if isinstance(first, Mapping) else None
+    if not isinstance(claim, Mapping) or claim.get("resourceType") != "Claim":
+        raise PasClientError(f"PAS {what}: the Bundle's first entry must be the Claim")
+    return claim
 
 
 def _require_https(url: str) -> None:
@@ -205,30 +322,35 @@ def _require_https(url: str) -> None:
 
 
 def _retry_after(value: str | None, now: float) -> float:
-    """Seconds to wait from a Retry-After header (seconds or an HTTP date); 1 when absent."""
+    """Seconds to wait from a Retry-After header (ASCII seconds or an HTTP date); 1 when
+    absent or unreadable (``²``, a date past any calendar, a negative number)."""
     if value is None:
         return 1.0
     value = value.strip()
-    if value.isdigit():
+    if _SECONDS.fullmatch(value):
         return float(value)
     try:
         return max(0.0, parsedate_to_datetime(value).timestamp() - now)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, IndexError):
         return 1.0
 
 
-def _result(operation: str, response: httpx.Response, attempt: int) -> dict[str, Any]:
-    status = response.status_code
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    if isinstance(data, dict) and data.get("resourceType") == "OperationOutcome" and status >= 400:
-        from ._decision import decision_from_response
-
-        decision_from_response(data)  # raises FhirError naming each issue (codes, not text)
-    if status >= 400 or not isinstance(data, dict):
-        what = f"HTTP {status}" if status >= 400 else "an answer that is not a FHIR JSON object"
-        tries = f" after {attempt} attempts" if attempt > 1 else ""
-        raise PasClientError(f"PAS {operation}: {what}{tries}")
+def _result(operation: str, status: int, data: object, attempt: int) -> dict[str, Any]:
+    tries = f" after {attempt} attempts" if attempt > 1 else ""
+    outcome = isinstance(data, dict) and data.get("resourceType") == "OperationOutcome"
+    if status in _RETRIED:
+        # the payer stayed busy: the error is the exchange's, with the outcome's codes only
+        codes = ""
+        if outcome:
+            assert isinstance(data, dict)  # noqa: S101 -- narrowed above
+            codes = "; " + "; ".join(outcome_lines(data, "OperationOutcome"))
+        raise PasClientError(f"PAS {operation}: HTTP {status}{tries}{codes}")
+    if outcome and status >= 400:
+        assert isinstance(data, dict)  # noqa: S101 -- narrowed above
+        raise FhirError(outcome_lines(data, "$"))
+    if status >= 400:
+        raise PasClientError(f"PAS {operation}: HTTP {status}{tries}")
+    kind = data.get("resourceType") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or kind not in _ANSWERS[operation] | {"OperationOutcome"}:
+        raise PasClientError(f"PAS {operation}: an answer that is not a PAS response")
     return data

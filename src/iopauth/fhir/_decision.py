@@ -10,7 +10,6 @@ string extension. Codes iopauth does not know are kept in ``unknown_codes``, nev
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
@@ -21,13 +20,12 @@ from ..authorization.decision import (
     DecisionStatus,
     status_for_review_action,
 )
-from ..errors import FhirError
+from ..errors import FhirError, outcome_lines
 from . import _systems as cs
 from ._bundle import Index, code_in, codings, day, items, obj, read_json, text
 
 __all__ = ["decision_from_response"]
 
-_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'")
 _REVIEW_ACTION = cs.PAS + "extension-reviewAction"
 _REVIEW_ACTION_CODE = cs.PAS + "extension-reviewActionCode"
 _REVIEW_REASON = cs.PAS + "extension-reviewActionReason"
@@ -96,24 +94,8 @@ def _find(data: dict[str, Any]) -> tuple[dict[str, Any], str, Index | None]:
 
 
 def _issues(outcome: dict[str, Any], at: str) -> list[str]:
-    lines = []
-    for i, issue in enumerate(items(outcome, "issue")):
-        severity = text(issue, "severity") or "error"
-        code = text(issue, "code") or "unknown"
-        details = ", ".join(
-            str(c.get("code")) for c in codings(obj(issue, "details")) if c.get("code")
-        )
-        # an expression is a FHIRPath; a quoted literal in it could quote the patient
-        where = ", ".join(
-            _QUOTED.sub("'…'", e) for e in items(issue, "expression") if isinstance(e, str)
-        )
-        line = f"{at}.issue[{i}]: the payer answered {severity} {code}"
-        if details:
-            line += f" ({details})"
-        if where:
-            line += f" at {where}"
-        lines.append(line)
-    return lines or [f"{at}: the payer answered with an OperationOutcome and no issue"]
+    # codes only when they have their code system's shape; texts and literals never quoted
+    return outcome_lines(outcome, at)
 
 
 def _extensions(node: object, url: str) -> Iterator[dict[str, Any]]:

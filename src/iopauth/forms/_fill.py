@@ -21,6 +21,7 @@ from ._pdf import (
     open_form,
     pypdf_records,
     qualified_name,
+    shown,
 )
 from ._values import EntryError, FieldValue, entry_values, plain, source_value
 
@@ -126,8 +127,8 @@ class _Plan:
         lines = []
         for where, name in self.unknown:
             close = difflib.get_close_matches(name, list(self.fields), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            lines.append(f"{where}: the form has no field {name!r}{hint}")
+            hint = f"; did you mean {shown(close[0])}?" if close else ""
+            lines.append(f"{where}: the form has no field {shown(name)}{hint}")
         return lines + self.problems
 
 
@@ -146,7 +147,7 @@ def _plan(
     for entry in mapping.entries:
         unknown += [(entry.where, n) for n in entry.targets if n not in fields]
     problems: list[str] = [
-        f"{entry.where}: {name!r} is a {fields[name].kind}, which is never filled"
+        f"{entry.where}: {shown(name)} is a {fields[name].kind}, which is never filled"
         for entry in mapping.entries
         for name in entry.targets
         if name in fields and not fields[name].fillable
@@ -190,7 +191,7 @@ def _unencodable(records: list[logging.LogRecord], plan: _Plan) -> list[str]:
     }
     where = {name: entry.where for entry in plan.mapping.entries for name in entry.targets}
     return [
-        f"{where[name]}: the form's font for {name!r} cannot draw some characters of the "
+        f"{where[name]}: the form's font for {shown(name)} cannot draw some characters of the "
         "value (it would come out garbled); leave the field out and write it by hand"
         for name, value in plan.values.items()
         if value is not None and _drawn_text(plan.fields[name], value) in texts

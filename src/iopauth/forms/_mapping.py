@@ -19,6 +19,7 @@ from attrs import frozen
 from ..errors import FormMappingError
 from ._derived import DERIVED
 from ._paths import CasePath, compile_path
+from ._pdf import shown
 
 __all__ = ["MAX_MAPPING_BYTES", "Entry", "FormMapping", "load_mapping", "parse_mapping"]
 
@@ -91,13 +92,14 @@ def load_mapping(path: str | os.PathLike[str]) -> FormMapping:
 
     A file larger than :data:`MAX_MAPPING_BYTES` is refused before it is parsed.
     """
+    from .._support.files import RefusedInputError, read_bounded
+
     label = Path(path).name
     try:
-        with Path(path).open("rb") as handle:
-            data = handle.read(MAX_MAPPING_BYTES + 1)
-        if len(data) > MAX_MAPPING_BYTES:
-            raise FormMappingError([f"larger than {MAX_MAPPING_BYTES} bytes"], source=label)
-        text = data.decode("utf-8")
+        text = read_bounded(path, MAX_MAPPING_BYTES).decode("utf-8")
+    except RefusedInputError as exc:
+        rule = str(exc).removeprefix("is ")
+        raise FormMappingError([rule], source=label) from None
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
         raise FormMappingError([f"cannot read: {reason}"], source=label) from None
@@ -143,7 +145,9 @@ def _build(raw: dict[str, Any], errors: list[str]) -> FormMapping | None:
             continue
         for name in entry.targets:
             if name in seen:
-                errors.append(f"{entry.where}: field {name!r} is already filled by {seen[name]}")
+                errors.append(
+                    f"{entry.where}: field {shown(name)} is already filled by {seen[name]}"
+                )
             seen.setdefault(name, entry.where)
     if errors:
         return None

@@ -8,7 +8,6 @@ import logging
 import os
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, Literal
 
 from attrs import frozen
@@ -124,16 +123,42 @@ def pypdf_records() -> Iterator[list[logging.LogRecord]]:
                 logger.propagate = _saved[1]
 
 
+def shown(name: str) -> str:
+    """A form's field name or option as an error may print it: quoted, escaped, shortened.
+
+    Field names come from the PDF, which anyone may have made: control characters, terminal
+    escape sequences and bidirectional controls are escaped, and a long name is cut.
+    """
+    from ..caseformat._reading import key_text
+
+    return f"'{key_text(name)}'"
+
+
+def shown_options(options: tuple[str, ...] | list[str], most: int = 10) -> str:
+    """The first ``most`` options, escaped as :func:`shown` (unquoted); how many more."""
+    from ..caseformat._reading import key_text
+
+    listed = ", ".join(key_text(o) for o in options[:most])
+    return listed + (f" and {len(options) - most} more" if len(options) > most else "")
+
+
 def read_form(form_pdf: bytes | str | os.PathLike[str]) -> bytes:
     """The form's bytes, at most :data:`MAX_FORM_BYTES` (a file is never read past them).
 
-    A file that cannot be opened raises the usual :class:`OSError`.
+    A path is read by the one bounded reader (a regular file or a pipe, never a device). A
+    file that cannot be opened raises the usual :class:`OSError`.
     """
+    from .._support.files import RefusedInputError, read_bounded
+
     if isinstance(form_pdf, bytes | bytearray):
         data = bytes(form_pdf)
     else:
-        with Path(form_pdf).open("rb") as handle:
-            data = handle.read(MAX_FORM_BYTES + 1)
+        try:
+            data = read_bounded(form_pdf, MAX_FORM_BYTES)
+        except RefusedInputError as exc:
+            if str(exc).startswith("is larger"):
+                raise FormError(f"the form is larger than {MAX_FORM_BYTES} bytes") from None
+            raise FormError(f"the form {exc}") from None
     if len(data) > MAX_FORM_BYTES:
         raise FormError(f"the form is larger than {MAX_FORM_BYTES} bytes")
     return data

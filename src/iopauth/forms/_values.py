@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ._derived import DERIVED
 from ._mapping import Entry, FormMapping, Scalar
-from ._pdf import FormField
+from ._pdf import FormField, shown, shown_options
 
 if TYPE_CHECKING:
     from ..criteria import Determination
@@ -63,7 +63,7 @@ def entry_values(
     if field.kind == "checkbox":
         return {name: _checkbox(entry, field, value)}
     if entry.checked_when is not None:
-        raise EntryError(f"checked_when: {name!r} is a {field.kind} field, not a check box")
+        raise EntryError(f"checked_when: {shown(name)} is a {field.kind} field, not a check box")
     if entry.choices is not None and value is not None:
         key = _key(value)
         if key not in entry.choices:
@@ -125,7 +125,7 @@ def _key(value: object) -> str:
 
 def _checkbox(entry: Entry, field: FormField, value: object) -> FieldValue:
     if not field.states:
-        raise EntryError(f"field: check box {field.name!r} has no drawn state to check")
+        raise EntryError(f"field: check box {shown(field.name)} has no drawn state to check")
     on = field.states[0]
     if value is None:
         return "/Off"
@@ -137,12 +137,14 @@ def _checkbox(entry: Entry, field: FormField, value: object) -> FieldValue:
             raise EntryError("choices: has no entry for the case's value; add one")
         checked = choice is True or (isinstance(choice, str) and choice == on)
         if not isinstance(choice, bool) and choice not in field.states:
-            raise EntryError(f"choices: field {field.name!r} is a check box: give true or false")
+            raise EntryError(
+                f"choices: field {shown(field.name)} is a check box: give true or false"
+            )
     elif isinstance(value, bool):
         checked = value
     else:
         raise EntryError(
-            f"field: {field.name!r} is a check box and the value is not yes/no; "
+            f"field: {shown(field.name)} is a check box and the value is not yes/no; "
             "add checked_when = the value(s) that check it"
         )
     return f"/{on}" if checked else "/Off"
@@ -170,12 +172,14 @@ def _fit(field: FormField, text: str, key: str) -> FieldValue:
     if field.kind in ("radio", "choice", "list"):
         return _option(field, text, key)
     if field.kind == "checkbox":
-        raise EntryError(f"{key}: {field.name!r} is a check box; a split value needs text fields")
+        raise EntryError(
+            f"{key}: {shown(field.name)} is a check box; a split value needs text fields"
+        )
     if not field.multiline:
         text = " ".join(text.split())
     if field.max_length is not None and len(text) > field.max_length:
         raise EntryError(
-            f"{key}: {field.name!r} holds at most {field.max_length} characters; "
+            f"{key}: {shown(field.name)} holds at most {field.max_length} characters; "
             f"the value has {len(text)} (it is never cut: shorten it in the case or the mapping)"
         )
     return text
@@ -187,13 +191,13 @@ def _option(field: FormField, text: str, key: str) -> str:
         state = lookup(text)
         if state is None:
             raise EntryError(
-                f"{key}: {field.name!r} takes one of {', '.join(field.options)}; "
+                f"{key}: {shown(field.name)} takes one of {shown_options(field.options)}; "
                 "map the case's value to one with choices"
             )
         return f"/{state}"
     if text not in field.options:
         raise EntryError(
-            f"{key}: {field.name!r} takes one of {', '.join(field.options)}; "
+            f"{key}: {shown(field.name)} takes one of {shown_options(field.options)}; "
             "map the case's value to one with choices"
         )
     return text

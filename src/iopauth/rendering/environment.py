@@ -121,21 +121,49 @@ class _Sandbox(Sandbox):
         raise SecurityError(f"access to attribute {attribute!r} is unsafe")
 
 
+#: Largest user template file read (a letter template is a few kilobytes).
+MAX_TEMPLATE_BYTES = 1024 * 1024
+
+
 class _FolderLoader(FileSystemLoader):
     """A template folder whose files are read only when they really lie inside it.
 
     A symbolic link inside the folder may point to another file of the folder; one that
-    leads out of it (to a file nobody named) is refused.
+    leads out of it (to a file nobody named) is refused before anything is read. A template
+    is read by the one bounded reader: a regular file, at most :data:`MAX_TEMPLATE_BYTES`.
     """
 
     def get_source(
         self, environment: Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
-        source, filename, uptodate = super().get_source(environment, template)
-        real = Path(filename).resolve()
-        if not any(real.is_relative_to(Path(root).resolve()) for root in self.searchpath):
-            raise SandboxLimitError(f"template {template!r} is a link out of its folder")
-        return source, filename, uptodate
+        import os
+
+        from jinja2.loaders import split_template_path
+
+        from .._support.files import RefusedInputError, read_bounded
+
+        pieces = split_template_path(template)
+        for root in self.searchpath:
+            filename = os.path.normpath(os.path.join(root, *pieces))
+            if not os.path.isfile(filename):
+                continue
+            real = Path(filename).resolve()
+            if not real.is_relative_to(Path(root).resolve()):
+                raise SandboxLimitError(f"template {template!r} is a link out of its folder")
+            try:
+                source = read_bounded(real, MAX_TEMPLATE_BYTES, pipes=False)
+            except RefusedInputError as exc:
+                raise SandboxLimitError(f"template {template!r} {exc}") from None
+            mtime = os.path.getmtime(real)
+
+            def uptodate(real: Path = real, mtime: float = mtime) -> bool:
+                try:
+                    return os.path.getmtime(real) == mtime
+                except OSError:
+                    return False
+
+            return source.decode(self.encoding), filename, uptodate
+        raise TemplateNotFound(template)
 
 
 def _finalize(value: object) -> object:

@@ -42,12 +42,14 @@ with warnings.catch_warnings():
 
 from .._support.resources import asset_roots, fonts_dir, templates_dir
 from ..errors import RenderError
+from .layout_bounds import check_layout_input, install_page_cap, page_cap
 from .options import Attachment, RenderOptions
 
 FONT_FAMILY = "iopauth Open Sans"
 #: Most pages one document may have; a real packet has a dozen or two. Past this the render
 #: stops with RenderError instead of writing a runaway document.
 MAX_PAGES = 100
+install_page_cap()
 _FONT_FILES = (
     ("OpenSans-Regular.ttf", "normal", "normal"),
     ("OpenSans-Bold.ttf", "bold", "normal"),
@@ -180,9 +182,10 @@ def layout(
     html: str, options: RenderOptions, allowed_files: Sequence[Path] = (), css: str = ""
 ) -> Any:
     """Lay out ``html`` (with the style sheet ``css``) into a document with the shipped fonts."""
+    check_layout_input(html, css)  # elements, spans, breaks, CSS size and var() expansion
     config, stylesheet = _font_setup()
     fetcher = AssetFetcher(allowed_files)
-    with _weasyprint_errors():
+    with _weasyprint_errors(), page_cap(MAX_PAGES):  # layout stops at page MAX_PAGES + 1
         sheets = [stylesheet, _style(css, config)] if css else [stylesheet]
         document = weasyprint.HTML(
             string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=fetcher
