@@ -155,14 +155,3 @@ def _read_extra(name: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise FhirError([f"{name}: must be a JSON object (parts of a case)"])
     return data
-
-
-def _read_letter(name: str) -> bytes:
-    """``--letter``: a PDF up to the documents' size cap, from a regular file or a pipe."""
-    from .._support.files import RefusedInputError, read_bounded
-    from ..caseformat._reading import MAX_DOCUMENT_BYTES
-
-    try:
-        return read_bounded(name, MAX_DOCUMENT_BYTES)
-    except RefusedInputError as exc:
-        raise FhirError([f"{name}: the letter {exc}"]) from None

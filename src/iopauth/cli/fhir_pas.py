@@ -154,7 +154,6 @@ def _build(args: argparse.Namespace) -> dict[str, Any]:
     from ..fhir._pas import pas_request
     from ..fhir._pas_codes import PasCodes
     from ..fhir._pas_followup import pas_cancel, pas_inquiry, pas_update
-    from .fhir import _read_letter
 
     timestamp = _timestamp(args.timestamp)
     if args.cancel:
@@ -198,3 +197,14 @@ def write(args: argparse.Namespace, out: TextIO, bundle: dict[str, Any]) -> None
     write_argument(args, out, text.encode("utf-8"))
     if args.output != "-":
         print(args.output, file=out)
+
+
+def _read_letter(name: str) -> bytes:
+    """``--letter``: a PDF up to the documents' size cap, from a regular file or a pipe."""
+    from .._support.files import RefusedInputError, read_bounded
+    from ..caseformat._reading import MAX_DOCUMENT_BYTES
+
+    try:
+        return read_bounded(name, MAX_DOCUMENT_BYTES)
+    except RefusedInputError as exc:
+        raise FhirError([f"{name}: the letter {exc}"]) from None
