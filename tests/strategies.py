@@ -721,6 +721,9 @@ _CODE_FIELDS = frozenset(
         "code", "service_code", "revenue_code", "npi", "tin", "certified_by_npi", "state",
         "postal_code", "country", "recommended_level", "override_level", "preferred_language",
         "media_type", "case_id", "phone", "fax", "um_phone", "um_fax", "email", "version",
+        # identifiers and codes (caseformat.limits.IDENTIFIER_FIELDS): their own shape
+        "member_id", "group_number", "payer_id", "authorization_number", "reference",
+        "response_id", "review_action_code", "reason_codes", "unknown_codes", "service_codes",
     }
 )  # fmt: skip
 
@@ -745,7 +748,8 @@ def with_text(obj: Any, text: Any) -> Any:
             if field.name not in _CODE_FIELDS:
                 changes[field.name] = text(field.name)
         elif isinstance(value, tuple) and value and all(isinstance(v, str) for v in value):
-            changes[field.name] = tuple(text(field.name) for _ in value)
+            if field.name not in _CODE_FIELDS:
+                changes[field.name] = tuple(text(field.name) for _ in value)
         elif isinstance(value, tuple) or attrs.has(type(value)):
             changes[field.name] = with_text(value, text)
     return attrs.evolve(obj, **changes)

@@ -38,6 +38,7 @@ from attrs import frozen
 
 from .._support.files import write_atomically
 from ..model import Case
+from ._orphans import start_worker
 from ._report import (
     REPORT_NAME,
     BatchReport,
@@ -48,7 +49,7 @@ from ._report import (
     remove_stale_parts,
     report_json,
 )
-from ._worker import render_job, warm
+from ._worker import render_job
 
 if TYPE_CHECKING:
     from ..authorization import Authorization
@@ -169,8 +170,12 @@ def _process_pool(workers: int | None) -> cf.ProcessPoolExecutor:
     # forkserver (spawn where there is none): a fork of a process holding WeasyPrint's and
     # the caller's threads may deadlock
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    # each worker exits when this process dies, even by kill -9 (see _orphans)
     return cf.ProcessPoolExecutor(
-        max_workers=count, mp_context=multiprocessing.get_context(method), initializer=warm
+        max_workers=count,
+        mp_context=multiprocessing.get_context(method),
+        initializer=start_worker,
+        initargs=(os.getpid(),),
     )
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 from attrs import frozen
 
 from ..errors import FormError, FormMappingError
+from ._active import strip_active_content
 from ._mapping import FormMapping, load_mapping
 from ._pdf import (
     DAMAGED,
@@ -217,7 +218,7 @@ def _write(
     writer = PdfWriter(clone_from=reader)
     acro_form: Any = writer.root_object["/AcroForm"]
     # An XFA form inside would override the fields in viewers that read XFA: drop it so every
-    # viewer shows the AcroForm fields filled here.
+    # viewer shows the AcroForm fields filled here (strip_active_content drops it too).
     if "/XFA" in acro_form:
         del acro_form["/XFA"]
     given: dict[str, str | None] = {n: v for n, v in values.items() if v is not None}
@@ -240,6 +241,7 @@ def _write(
     if flatten:
         writer.remove_annotations(subtypes="/Widget")
         del writer.root_object["/AcroForm"]  # no fields are left
+    strip_active_content(writer)  # no JavaScript, actions, embedded files or XFA go out
     out = io.BytesIO()
     writer.write(out)
     if flatten:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -134,6 +135,7 @@ def _build(raw: dict[str, Any], errors: list[str]) -> FormMapping | None:
     date_format = form.get("date_format", DEFAULT_DATE_FORMAT)
     if isinstance(date_format, str) and "%" not in date_format:
         errors.append("form.date_format: must be a strftime pattern such as %m/%d/%Y")
+    _check_widths(date_format, "form.date_format", errors)
     entries_raw = raw.get("fields")
     if not isinstance(entries_raw, list) or not entries_raw:
         errors.append("fields: must be a non-empty list of [[fields]] tables")
@@ -160,6 +162,23 @@ def _build(raw: dict[str, Any], errors: list[str]) -> FormMapping | None:
     )
 
 
+#: Largest width or precision a ``format`` (a number format, or a date's strftime pattern)
+#: may ask for: a field holds a few dozen characters; "1500000000.1f" once asked for 3 GB.
+MAX_FORMAT_WIDTH = 100
+_WIDTHS = re.compile(r"[0-9]+")
+_FORMAT_CHARS = 200
+
+
+def _check_widths(text: object, where: str, errors: list[str]) -> None:
+    """Refuse a format whose widths or precisions pass :data:`MAX_FORMAT_WIDTH`."""
+    if not isinstance(text, str):
+        return
+    if len(text) > _FORMAT_CHARS:
+        errors.append(f"{where}: must be at most {_FORMAT_CHARS} characters")
+    elif any(len(n) > 3 or int(n) > MAX_FORMAT_WIDTH for n in _WIDTHS.findall(text)):
+        errors.append(f"{where}: widths and precisions must be at most {MAX_FORMAT_WIDTH}")
+
+
 def _entry(raw: object, where: str, errors: list[str]) -> Entry | None:
     if not isinstance(raw, dict):
         errors.append(f"{where}: must be a table")
@@ -181,6 +200,7 @@ def _entry(raw: object, where: str, errors: list[str]) -> Entry | None:
                 values[key] = raw[key]  # text = true checks a box whatever the case says
             else:
                 errors.append(f"{where}.{key}: must be a string")
+    _check_widths(values.get("format"), f"{where}.format", errors)
     if isinstance(values.get("path"), str):
         try:
             values["path"] = compile_path(values["path"])

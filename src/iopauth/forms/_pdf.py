@@ -13,6 +13,7 @@ from typing import Any, Literal
 from attrs import frozen
 
 from ..errors import FormError
+from ._budget import check_object_count, decode_budget
 
 __all__ = [
     "DAMAGED",
@@ -95,7 +96,8 @@ def pypdf_records() -> Iterator[list[logging.LogRecord]]:
     pypdf logs recoverable oddities of real forms, and some records quote a field's text (patient
     data once filled), so none may reach the caller's logs. The caller reads the ones that matter
     (text a font cannot draw) and raises errors that name fields, never values. While any block
-    runs, pypdf records from threads outside such a block are dropped.
+    runs, pypdf records from threads outside such a block are dropped. The block also bounds
+    what pypdf may decode (:func:`._budget.decode_budget`).
     """
     global _depth, _saved  # noqa: PLW0603 -- one process-wide logger to configure
     logger = logging.getLogger("pypdf")
@@ -110,7 +112,8 @@ def pypdf_records() -> Iterator[list[logging.LogRecord]]:
             logger.setLevel(logging.WARNING)
         _depth += 1
     try:
-        yield records
+        with decode_budget():
+            yield records
     finally:
         _local.records = outer
         if outer is not None:
@@ -178,6 +181,7 @@ def open_form(form_pdf: bytes | str | os.PathLike[str]) -> Any:
     try:
         with pypdf_records():
             reader = PdfReader(io.BytesIO(data))
+            check_object_count(reader)
             if reader.is_encrypted:
                 raise FormError("the form is encrypted; save an unencrypted copy first")
             root: Any = reader.trailer["/Root"]
