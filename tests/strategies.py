@@ -1228,3 +1228,20 @@ LANGUAGE_TAGS = (
 def language_tags() -> st.SearchStrategy[str]:
     """A BCP 47 tag a case or RenderOptions may carry, with or without a shipped catalog."""
     return st.sampled_from(LANGUAGE_TAGS)
+
+
+@st.composite
+def certified_cases(draw: st.DrawFn) -> Case:
+    """A valid case whose plan may carry a certification, a signature date and a last review."""
+    case = draw(cases())
+    start = case.plan.start_date
+    days = between(start - timedelta(days=30), start + timedelta(days=60))
+    npis = [c.npi for c in case.clinicians if c.npi] or list(NPIS)
+    plan = attrs.evolve(
+        case.plan,
+        certified_on=draw(optional(days)),
+        certified_by_npi=draw(optional(st.sampled_from(npis))),
+        last_reviewed=draw(optional(days)),
+        signed_on=draw(optional(days)),
+    )
+    return attrs.evolve(case, plan=plan)

@@ -192,6 +192,56 @@ def test_replacing_a_file_says_so_unless_forced(tmp_path: Path) -> None:
     assert (code, err) == (0, "")
 
 
+@pytest.mark.parametrize(
+    ("content", "rule"),
+    [
+        ("/dev/zero", "$: the path is not a regular file or pipe"),
+        ("[" * 100_000 + "]" * 100_000, "$: JSON nested too deeply"),
+        ('{"risk": {}, "risk": {}}', "$.risk: given more than once"),
+    ],
+)
+def test_extra_is_read_with_the_document_limits(tmp_path: Path, content: str, rule: str) -> None:
+    """--extra of /dev/zero, a 100,000-deep file or a key given twice: exit 2, no traceback."""
+    extra = Path(content) if content.startswith("/dev/") else tmp_path / "extra.json"
+    if not content.startswith("/dev/"):
+        extra.write_text(content)
+    code, out, err = _run(
+        "fhir", "import", str(BUNDLE), "-o", str(tmp_path / "c.json"), "--extra", str(extra)
+    )
+    assert (code, out) == (2, "")
+    assert f"{extra}: {rule}" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "c.json").exists()
+
+
+def test_letter_must_be_a_bounded_file(tmp_path: Path) -> None:
+    """--letter /dev/zero is refused unread (exit 2), not read until memory runs out."""
+    case = Path(__file__).parent.parent / "examples" / "cases" / "medicare-stepdown-depression.json"
+    target = tmp_path / "bundle.json"
+    code, _, err = _run(
+        "fhir", "pas", str(case), "-o", str(target), *PAS_ARGS, "--letter", "/dev/zero"
+    )
+    assert code == 2
+    assert "/dev/zero: the --letter file is not a regular file or pipe" in err
+    assert not target.exists()
+
+
+def test_output_through_a_planted_symlink_is_refused(tmp_path: Path) -> None:
+    """-o naming a link to another file: exit 2, the link's target keeps its bytes."""
+    case = Path(__file__).parent.parent / "examples" / "cases" / "medicare-stepdown-depression.json"
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"precious")
+    link = tmp_path / "bundle.json"
+    link.symlink_to(victim)
+    code, out, err = _run("fhir", "pas", str(case), "-o", str(link), *PAS_ARGS)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"iopauth: cannot use {link}: is a symbolic link; iopauth never writes through one\n"
+    )
+    assert victim.read_bytes() == b"precious"
+    assert link.is_symlink()
+
+
 def test_pas_needs_a_timestamp_and_reads_the_clock_only_when_told(tmp_path: Path) -> None:
     """No ``--timestamp``: a usage error (exit 2); ``--timestamp now`` stamps the current UTC
     time; a time without an offset is refused, naming the option."""
@@ -269,56 +319,6 @@ def test_pas_inquiry_update_and_cancel(tmp_path: Path) -> None:
         "fhir", "pas", case, "-o", str(tmp_path / "y.json"), *PAS_ARGS, "--cancel", str(sent)
     )
     assert (code, err.strip()) == (2, "iopauth: --cancel: takes the sent Bundle only, not a case")
-
-
-@pytest.mark.parametrize(
-    ("content", "rule"),
-    [
-        ("/dev/zero", "$: the path is not a regular file or pipe"),
-        ("[" * 100_000 + "]" * 100_000, "$: JSON nested too deeply"),
-        ('{"risk": {}, "risk": {}}', "$.risk: given more than once"),
-    ],
-)
-def test_extra_is_read_with_the_document_limits(tmp_path: Path, content: str, rule: str) -> None:
-    """--extra of /dev/zero, a 100,000-deep file or a key given twice: exit 2, no traceback."""
-    extra = Path(content) if content.startswith("/dev/") else tmp_path / "extra.json"
-    if not content.startswith("/dev/"):
-        extra.write_text(content)
-    code, out, err = _run(
-        "fhir", "import", str(BUNDLE), "-o", str(tmp_path / "c.json"), "--extra", str(extra)
-    )
-    assert (code, out) == (2, "")
-    assert f"{extra} {rule}" in err
-    assert "Traceback" not in err
-    assert not (tmp_path / "c.json").exists()
-
-
-def test_letter_must_be_a_bounded_file(tmp_path: Path) -> None:
-    """--letter /dev/zero is refused unread (exit 2), not read until memory runs out."""
-    case = Path(__file__).parent.parent / "examples" / "cases" / "medicare-stepdown-depression.json"
-    target = tmp_path / "bundle.json"
-    code, _, err = _run(
-        "fhir", "pas", str(case), "-o", str(target), *PAS_ARGS, "--letter", "/dev/zero"
-    )
-    assert code == 2
-    assert "/dev/zero: the letter is not a regular file or pipe" in err
-    assert not target.exists()
-
-
-def test_output_through_a_planted_symlink_is_refused(tmp_path: Path) -> None:
-    """-o naming a link to another file: exit 2, the link's target keeps its bytes."""
-    case = Path(__file__).parent.parent / "examples" / "cases" / "medicare-stepdown-depression.json"
-    victim = tmp_path / "victim.txt"
-    victim.write_bytes(b"precious")
-    link = tmp_path / "bundle.json"
-    link.symlink_to(victim)
-    code, out, err = _run("fhir", "pas", str(case), "-o", str(link), *PAS_ARGS)
-    assert (code, out) == (2, "")
-    assert err == (
-        f"iopauth: cannot use {link}: is a symbolic link; iopauth never writes through one\n"
-    )
-    assert victim.read_bytes() == b"precious"
-    assert link.is_symlink()
 
 
 def test_pas_sends_the_questionnaire_answers_and_the_coverage_assertion(tmp_path: Path) -> None:

@@ -30,12 +30,12 @@ def test_questionnaire_writes_the_response_and_counts_what_is_left(tmp_path: Pat
     target = tmp_path / "qr.json"
     code, out, err = _run(
         "fhir", "questionnaire", str(QUESTIONNAIRE), str(CASE), "--mapping", str(MAPPING),
-        "--authored", "2026-03-02", "-o", str(target),
+        "--authored", "2026-06-05", "-o", str(target),
     )  # fmt: skip
     assert (code, err) == (0, "")
     response = json.loads(target.read_text())
     assert response["resourceType"] == "QuestionnaireResponse"
-    assert response["authored"] == "2026-03-02"
+    assert response["authored"] == "2026-06-05"
     assert "answered 6 items from the case" in out
     assert "left for a person: 2 (2 required)" in out
     assert "expressions not run (CQL is out of scope): 1" in out

@@ -21,7 +21,15 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from iopauth import load_case
 from iopauth.authorization.decision import DecisionStatus
 from iopauth.errors import FhirError, PasClientError
-from iopauth.fhir import PasClient, SmartBackendAuth, decision_from_response, pas_request
+from iopauth.fhir import (
+    PasClient,
+    SmartBackendAuth,
+    decision_from_response,
+    pas_cancel,
+    pas_inquiry,
+    pas_request,
+    pas_update,
+)
 
 from .pas_options import options
 
@@ -301,14 +309,32 @@ def test_inquire_accepts_a_parameters_and_a_bundle_answer(payer: Payer) -> None:
 
 
 def test_update_and_cancel_post_their_bundle_to_submit(payer: Payer) -> None:
-    """An update (the IG's update example) and a cancel (its Claim cancelled) go to $submit."""
+    """An update (the IG's update example), a cancel with the RI's cancelled status, and the
+    update, cancel and inquiry iopauth builds each go to their operation."""
     update = _ig("HomecareAuthorizationUpdateBundleExample")
     cancel = _ig("HomecareAuthorizationUpdateBundleExample")
     cancel["entry"][0]["resource"]["status"] = "cancelled"
+    sent = pas_request(load_case(CASE), **options())
+    when = options()["timestamp"]
+    ours = {
+        "update": pas_update(load_case(CASE), sent, timestamp=when, codes=options()["codes"]),
+        "cancel": pas_cancel(sent, timestamp=when),
+        "inquire": pas_inquiry(load_case(CASE), timestamp=when, codes=options()["codes"]),
+    }
     with _client(payer) as client:
         client.update(update)
         client.cancel(cancel)
-    assert payer.received == [("Claim/$submit", update), ("Claim/$submit", cancel)]
+        for method, bundle in ours.items():
+            getattr(client, method)(bundle)
+    assert payer.received == [
+        ("Claim/$submit", update),
+        ("Claim/$submit", cancel),
+        ("Claim/$submit", ours["update"]),
+        ("Claim/$submit", ours["cancel"]),
+        ("Claim/$inquire", ours["inquire"]),
+    ]
+    with _client(payer) as client, pytest.raises(PasClientError, match="use cancel"):
+        client.update(ours["cancel"])
 
 
 @pytest.mark.parametrize(
@@ -316,7 +342,7 @@ def test_update_and_cancel_post_their_bundle_to_submit(payer: Payer) -> None:
     [
         ("inquire", "MedicalServicesAuthorizationBundleExample", None, "a PAS request Bundle"),
         ("submit", "PASClaimInquiryBundleExample", None, "an inquiry Bundle"),
-        ("cancel", "HomecareAuthorizationUpdateBundleExample", None, "must be cancelled"),
+        ("cancel", "HomecareAuthorizationUpdateBundleExample", None, "must cancel"),
         ("update", "HomecareAuthorizationUpdateBundleExample", "cancelled", "use cancel"),
         ("submit", "HomecareAuthorizationUpdateBundleExample", "no-claim", "must be the Claim"),
     ],

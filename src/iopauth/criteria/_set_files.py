@@ -47,13 +47,14 @@ def _parse_toml(text: str, *, label: str) -> dict[str, Any]:
 
 
 def raw_file(path: Path, *, seen: tuple[Path, ...]) -> dict[str, Any]:
+    from .._support.files import RefusedInputError, read_bounded
+
     label = path.name
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_SET_BYTES + 1)
-        if len(data) > MAX_SET_BYTES:
-            raise CriteriaSetError(f"criteria set {label!r}: larger than {MAX_SET_BYTES} bytes")
-        text = data.decode("utf-8")
+    try:  # the one bounded reader: a regular file or a pipe, never a device or a FIFO's hang
+        text = read_bounded(path, MAX_SET_BYTES).decode("utf-8")
+    except RefusedInputError as error:
+        rule = str(error).removeprefix("is ")
+        raise CriteriaSetError(f"criteria set {label!r}: {rule}") from None
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
         raise CriteriaSetError(f"criteria set {label!r}: cannot read: {reason}") from None

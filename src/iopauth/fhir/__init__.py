@@ -1,4 +1,5 @@
-"""FHIR R4 and Da Vinci PAS: cases in from the EHR, requests out to the payer, decisions back.
+"""FHIR R4 and Da Vinci PAS: cases in from the EHR (and back out), requests to the payer,
+decisions back.
 
 ``import iopauth`` does not load this package; ``from iopauth import fhir`` does. Reading and
 writing FHIR needs no model library: iopauth works on FHIR JSON and checks the PAS rules it
@@ -29,6 +30,7 @@ __all__ = [
     "QuestionnairePackage",
     "SmartBackendAuth",
     "answer_questionnaire",
+    "bundle_from_case",
     "case_from_bundle",
     "complete_adaptive",
     "coverage_requirements",
@@ -54,6 +56,7 @@ if TYPE_CHECKING:
     from ._dtr_client import DtrClient, dtr_inputs
     from ._dtr_mapping import QuestionnaireMapping, load_questionnaire_mapping
     from ._dtr_package import QuestionnairePackage, questionnaire_package
+    from ._export import bundle_from_case
     from ._hooks_client import CdsHooksClient
     from ._import import ImportResult, case_from_bundle
     from ._pas import CERTIFICATION_TYPES, pas_attachment, pas_request
@@ -68,6 +71,7 @@ _LAZY = {
     "CERTIFICATION_TYPES": "._pas",
     "ImportResult": "._import",
     "case_from_bundle": "._import",
+    "bundle_from_case": "._export",
     "pas_attachment": "._pas",
     "pas_request": "._pas",
     "PasCodes": "._pas_codes",

@@ -149,26 +149,26 @@ class PasClient:
         return self._operation("Claim/$inquire", bundle)
 
     def update(self, bundle: Mapping[str, Any]) -> dict[str, Any]:
-        """POST a Claim update Bundle (PAS Claim Update) to ``Claim/$submit``.
-
-        The Bundle is posted as given (``iopauth.fhir`` builds it); its Claim must not be
-        ``cancelled`` — that is :meth:`cancel`.
+        """POST a Claim update Bundle (PAS Claim Update, :func:`~iopauth.fhir.pas_update`) to
+        ``Claim/$submit``, as given; a Bundle that cancels is refused — that is :meth:`cancel`.
         """
         claim = _check_bundle("update", bundle, inquiry=False)
-        if claim.get("status") == "cancelled":
-            raise PasClientError("PAS update: the Claim is cancelled; use cancel")
+        if _cancels(claim):
+            raise PasClientError("PAS update: the Claim cancels the request; use cancel")
         return self._operation("Claim/$submit", bundle)
 
     def cancel(self, bundle: Mapping[str, Any]) -> dict[str, Any]:
-        """POST a cancel Bundle (its Claim with ``status = cancelled``) to ``Claim/$submit``.
+        """POST a cancel Bundle (:func:`~iopauth.fhir.pas_cancel`) to ``Claim/$submit``.
 
-        The reference implementation cancels a request when it receives a Claim with
-        ``status = cancelled`` (interop.md §2); a Bundle whose Claim is not cancelled is
-        refused before anything is sent.
+        PAS cancels with the ``infoCancelled`` modifier on every item; the reference
+        implementation also takes a Claim with ``status = cancelled`` (interop.md §2). A
+        Bundle whose Claim does neither is refused before anything is sent.
         """
         claim = _check_bundle("cancel", bundle, inquiry=False)
-        if claim.get("status") != "cancelled":
-            raise PasClientError("PAS cancel: the Claim's status must be cancelled")
+        if not _cancels(claim):
+            raise PasClientError(
+                "PAS cancel: the Claim must cancel (every item infoCancelled, or status cancelled)"
+            )
         return self._operation("Claim/$submit", bundle)
 
     # ------------------------------------------------------------------ internals
@@ -304,6 +304,28 @@ def _token_answer(data: object) -> tuple[str, float]:
     if not math.isfinite(expires_in) or expires_in <= 0:
         raise PasClientError("token request: expires_in is not a positive finite number")
     return token, min(float(expires_in), MAX_TOKEN_SECONDS)
+
+
+_INFO_CANCELLED = cs.PAS + "modifierextension-infoCancelled"
+
+
+def _cancels(claim: Mapping[str, Any]) -> bool:
+    """Whether a Claim cancels: ``status = cancelled``, or every item ``infoCancelled``."""
+    if claim.get("status") == "cancelled":
+        return True
+    items = claim.get("item")
+    if not isinstance(items, list) or not items:
+        return False
+    return all(
+        isinstance(item, Mapping)
+        and any(
+            isinstance(ext, Mapping)
+            and ext.get("url") == _INFO_CANCELLED
+            and ext.get("valueBoolean") is True
+            for ext in item.get("modifierExtension") or ()
+        )
+        for item in items
+    )
 
 
 def _check_bundle(what: str, bundle: Mapping[str, Any], *, inquiry: bool) -> Mapping[str, Any]:

@@ -90,7 +90,9 @@ def answer_questionnaire(
 
     ``mapping`` must be for this Questionnaire (its ``url``); every ``link_id`` it names must be
     an item of it. ``determination`` is needed only when the mapping answers from a criterion;
-    it is computed with the case's defaults when such an entry exists and none is given.
+    it is computed with the case's defaults when such an entry exists and none is given. A
+    measure answers an item only when it was given on or before ``authored`` (and the request
+    date): a response never carries a score from after the day it is dated.
     Raises :class:`FhirError` for a Questionnaire that breaks its rules or the bounds
     (``_dtr_items``), or an enableWhen cycle; never with the payer's text.
     """
@@ -103,13 +105,16 @@ def answer_questionnaire(
             from ..criteria import default_criteria, default_review, evaluate
 
             determination = evaluate(case, default_criteria(case), default_review(case))
+    # a measure answers only when it was given on or before the response's date (and the request)
+    day = authored.date() if isinstance(authored, datetime) else authored
+    as_of = min(day, case.request.request_date)
     answers: dict[str, list[object]] = {}
     reasons: dict[str, str] = {}
     for item in walk(items):
         if item.type in ("group", "display"):
             continue
         entry = mapping.entries.get(item.link_id) if mapping is not None else None
-        found, reason = _answer(item, case, entry, determination)
+        found, reason = _answer(item, case, entry, determination, as_of)
         if found:
             answers[item.link_id] = found
         else:
@@ -149,7 +154,11 @@ def _check_mapping(
 
 
 def _answer(  # noqa: PLR0911 -- one return per way an item stays unanswered
-    item: Item, case: Case, entry: ItemEntry | None, determination: Determination | None
+    item: Item,
+    case: Case,
+    entry: ItemEntry | None,
+    determination: Determination | None,
+    as_of: date,
 ) -> tuple[list[object], str]:
     if item.type not in _FILLABLE:
         return [], "an item of this type is answered by a person"
@@ -158,11 +167,11 @@ def _answer(  # noqa: PLR0911 -- one return per way an item stays unanswered
         if value is None:
             return [], "the case does not record the value the mapping names"
     else:
-        values = _known(item, case)
+        values = _known(item, case, as_of)
         if values is None:
             return [], "no mapping entry and no code iopauth knows"
         if not values:
-            return [], "the case does not record this"
+            return [], "the case records none on or before the response's date"
         if not item.repeats:
             values = values[:1]
         answers = [a for a in (_typed(item, v) for v in values) if a is not None]
@@ -191,12 +200,12 @@ def _entry_value(entry: ItemEntry, case: Case, determination: Determination | No
     return value
 
 
-def _known(item: Item, case: Case) -> list[object] | None:
+def _known(item: Item, case: Case, as_of: date) -> list[object] | None:
     """Values for an item whose code iopauth knows; ``None`` when it knows none of them."""
     for system, code in item.codes:
         if system == _LOINC and code in _MEASURE_CODES:
             instrument, index = _MEASURE_CODES[code]
-            value = _latest(case, instrument, index)
+            value = _latest(case, instrument, index, as_of)
             return [] if value is None else [value]
     value_set = (item.value_set or "").lower().replace("-", "").replace("_", "")
     if "icd10cm" in value_set or any(system == _ICD10CM for system, _ in item.codes):
@@ -230,13 +239,9 @@ def _measure_codes() -> dict[str, tuple[Instrument, int | None]]:
 _MEASURE_CODES = _measure_codes()
 
 
-def _latest(case: Case, instrument: Instrument, index: int | None) -> int | str | None:
-    """The latest administration's total, item answer or risk level, on or before the request."""
-    given = [
-        m
-        for m in case.measures
-        if m.instrument is instrument and m.administered_on <= case.request.request_date
-    ]
+def _latest(case: Case, instrument: Instrument, index: int | None, as_of: date) -> int | str | None:
+    """The latest administration's total, item answer or risk level on or before ``as_of``."""
+    given = [m for m in case.measures if m.instrument is instrument and m.administered_on <= as_of]
     if not given:
         return None
     latest = max(given, key=lambda m: m.administered_on)

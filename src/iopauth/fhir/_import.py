@@ -9,27 +9,22 @@ listed in :attr:`ImportResult.unfilled`, so the integration can ask a person.
 
 from __future__ import annotations
 
-import copy
-import math
 import os
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from attrs import frozen
 
 from ..errors import FhirError, InvalidCaseError
 from ..model import Case
-from . import _systems as cs
-from ._bundle import Entry, Index, code_in, day, drop_none, first_code, items, obj, read_json, text
-from ._import_parts import PartsReader
+from ._bundle import Entry, Index, items, obj, read_json
+from ._import_checks import check_dates, check_subjects, tolerate_missing_sources
+from ._import_merge import given, merge
 from ._import_people import active_coverage
+from ._import_plan import PlanReader, program_order
 from ._measures import read_measures
 
 __all__ = ["ImportResult", "case_from_bundle"]
-
-_URGENT = frozenset({"urgent", "asap", "stat"})
-_UNITS = {"d": "per_diem", "h": "hour", "{session}": "session"}
 
 # Case parts FHIR (US Core) does not carry, and what to tell the person who must supply them.
 _NOT_CARRIED = (
@@ -46,7 +41,14 @@ _PLAN_NOT_CARRIED = (
     ("goals", "treatment goals are not read from FHIR"),
     ("discharge_plan", "the discharge plan lives in clinical notes"),
     ("step_down_level", "the planned step-down level is not coded"),
-    ("signed_on", "the plan's signature date is not coded"),
+)
+# Read from a Provenance attesting the CarePlan (see _import_plan); listed when absent, since a
+# Medicare plan needs its physician's certification (42 CFR 424.24, medicare-iop.md section 5).
+_PLAN_CERTIFICATION = (
+    ("certified_by_npi", "no Provenance with an 'attester' agent names the certifying physician"),
+    ("certified_on", "no Provenance with an 'attester' agent dates the plan's certification"),
+    ("signed_on", "no Provenance with an 'author' agent dates the plan's signature"),
+    ("last_reviewed", "no Provenance with a 'verifier' agent dates a review of the plan"),
 )
 
 
@@ -75,24 +77,37 @@ def case_from_bundle(
 
     ``request`` gives request fields a clinical Bundle does not carry (``kind``,
     ``authorization_number``, ``denial``, …) and ``extra`` any other part of the case document
-    (``{"program": {"setting": "cmhc"}, "risk": {...}}``); both win over the Bundle.
+    (``{"program": {"setting": "cmhc"}, "risk": {...}}``); both win over the Bundle, field by
+    field: objects merge key by key, a list of records merges by index into the Bundle's
+    (``{"clinicians": [{"credentials": "MD"}]}`` changes the first clinician's credentials
+    only), any other value replaces (:mod:`._import_merge`). A line of ``unfilled`` that states
+    an assumption goes once the caller gives that value.
 
     Raises :class:`~iopauth.errors.FhirError` with one line per problem, each naming the Bundle
-    path and the rule, never the value.
+    path and the rule, never the value: structure, references (a clinical resource's subject
+    that is not the Patient included), dates that name no real day, and every case rule an
+    imported value breaks.
     """
     data = read_json(bundle)
     index = Index(data)
     if index.errors:
         raise FhirError(index.errors)
     index.check_references()
+    notes = tolerate_missing_sources(index)
+    before = len(index.errors)
+    check_dates(index)
+    if len(index.errors) > before:
+        raise FhirError(_unique(index.errors))  # reading on would compute with unreal dates
+    check_subjects(index)
     reader = _Reader(index)
+    reader.notes += notes
     document = reader.read(case_id)
     if index.errors:
-        raise FhirError(index.errors)
+        raise FhirError(_unique(index.errors))
     caller: dict[str, Any] = dict(extra or {})
     if request:
         caller["request"] = {**dict(obj(caller, "request")), **dict(request)}
-    _merge(document, caller)
+    merge(document, caller)
     assumed_kind = "kind" not in document["request"]
     if assumed_kind:
         document["request"]["kind"] = "initial"
@@ -101,39 +116,26 @@ def case_from_bundle(
     try:
         case = load_case(document)
     except InvalidCaseError as exc:
-        raise FhirError([reader.locate(line, caller) for line in exc.errors]) from None
-    unfilled = _unfilled(case, assumed_kind) + reader.assumed
+        lines = [out for line in exc.errors for out in reader.locate(line, caller)]
+        raise FhirError(_unique(lines)) from None
+    assumed = [line for line in reader.assumed if not given(caller, line.partition(": ")[0])]
+    unfilled = _unfilled(case, assumed_kind) + assumed
     return ImportResult(case=case, unfilled=tuple(unfilled), notes=tuple(reader.notes))
 
 
-def _given(caller: Mapping[str, Any], path: str) -> bool:
-    """Whether the caller's ``request``/``extra`` supplied the value at a case path."""
-    node: Any = caller
-    for part in path.removeprefix("$.").replace("[", ".[").split("."):
-        if part.startswith("["):
-            index = int(part[1:-1]) if part[1:-1].isdigit() else -1
-            if not isinstance(node, list) or not 0 <= index < len(node):
-                return False
-            node = node[index]
-        elif isinstance(node, Mapping) and part in node:
-            node = node[part]
-        else:
-            return False
-    return True
-
-
-def _merge(target: dict[str, Any], extra: Mapping[str, Any]) -> None:
-    for key, value in extra.items():
-        if isinstance(value, Mapping) and isinstance(target.get(key), dict):
-            _merge(target[key], value)
-        else:
-            target[key] = copy.deepcopy(value)  # never share (and later change) the caller's
+def _unique(lines: list[str]) -> list[str]:
+    return list(dict.fromkeys(lines))
 
 
 def _unfilled(case: Case, assumed_kind: bool) -> list[str]:
     out = [f"$.{name}: {why}" for name, why in _NOT_CARRIED if not getattr(case, name)]
     plan = case.plan
     out += [f"$.plan.{name}: {why}" for name, why in _PLAN_NOT_CARRIED if not getattr(plan, name)]
+    out += [
+        f"$.plan.{name}: {why}; give it with extra= if the plan has one"
+        for name, why in _PLAN_CERTIFICATION
+        if getattr(plan, name) is None
+    ]
     if case.coverage.plan_state is None:
         out.append("$.coverage.plan_state: the state that regulates the plan is not coded")
     if case.coverage.member_services_phone is None:
@@ -149,24 +151,30 @@ def _unfilled(case: Case, assumed_kind: bool) -> list[str]:
     return out
 
 
-class _Reader(PartsReader):
+class _Reader(PlanReader):
     """Turns the indexed Bundle into a case document, remembering where each value came from."""
 
-    def locate(self, line: str, caller: Mapping[str, Any]) -> str:
-        """Rewrite a case validation line to name the Bundle path it came from."""
+    def locate(self, line: str, caller: Mapping[str, Any]) -> list[str]:
+        """Rewrite a case validation line to name the Bundle path(s) it came from."""
         path, _, rule = line.partition(": ")
         if path == "$.case_id":
-            return f"$.case_id: {rule} (the case_id argument)"
-        if _given(caller, path):
-            return f"{path}: {rule} (given by the caller)"
+            return [f"$.case_id: {rule} (the case_id argument)"]
+        if given(caller, path):
+            return [f"{path}: {rule} (given by the caller)"]
         hint = "; if the bundle cannot carry it, give it with extra=" if "missing" in rule else ""
+        if path == "$.diagnoses" and self.unusable_conditions and not self.diagnoses_read:
+            # no Condition had an ICD-10-CM code: name those Conditions, not the order
+            return [
+                f"{at}: {rule}; this Condition has no ICD-10-CM code (case {path})"
+                for at in self.unusable_conditions
+            ]
         probe = path
         while probe:
             if probe in self.origin:
-                return f"{self.origin[probe]}: {rule} (case {path}{hint})"
+                return [f"{self.origin[probe]}: {rule} (case {path}{hint})"]
             cut = max(probe.rfind("."), probe.rfind("["))
             probe = probe[:cut] if cut > 0 else ""
-        return f"{path}: {rule} (the bundle does not carry it; give it with extra=)"
+        return [f"{path}: {rule} (the bundle does not carry it; give it with extra=)"]
 
     def read(self, case_id: str) -> dict[str, Any]:
         index = self.index
@@ -177,7 +185,7 @@ class _Reader(PartsReader):
         coverages = index.of_type("Coverage")
         if not coverages:
             index.errors.append("$.entry: no Coverage; the bundle must hold the patient's plan")
-        order = _program_order(index)
+        order = program_order(index)
         if order is None:
             index.errors.append("$.entry: no ServiceRequest for the program (HCPCS or CPT code)")
         if index.errors:
@@ -190,6 +198,7 @@ class _Reader(PartsReader):
         doc["program"] = self.program(program) if program else {}
         doc["clinicians"] = self.clinicians()
         doc["diagnoses"] = self.diagnoses(order)
+        self.diagnoses_read = bool(doc["diagnoses"])
         meds = self.medications()
         if meds:
             doc["medications"] = meds
@@ -206,58 +215,6 @@ class _Reader(PartsReader):
         doc["plan"], doc["request"] = self.plan_and_request(order)
         return doc
 
-    def plan_and_request(self, order: Entry) -> tuple[dict[str, Any], dict[str, Any]]:
-        sr, at = order.resource, order.path
-        self._at("$.plan", at)
-        self._at("$.request", at)
-        code = obj(sr, "code")
-        service = code_in(code, *cs.HCPCS_SYSTEMS, cs.CPT)
-        repeat = obj(obj(sr, "occurrenceTiming"), "repeat")
-        bounds = obj(repeat, "boundsPeriod")
-        self._at("$.request.period", f"{at}.occurrenceTiming.repeat.boundsPeriod")
-        self._at("$.plan.schedule", f"{at}.occurrenceTiming.repeat")
-        request: dict[str, Any] = drop_none(
-            request_date=day(sr.get("authoredOn")),
-            period=drop_none(start=day(bounds.get("start")), end=day(bounds.get("end"))),
-            service_code=service,
-            revenue_code=code_in(code, cs.REVENUE, cs.REVENUE_OLD),
-            urgency="expedited" if text(sr, "priority") in _URGENT else "standard",
-            unit_type=_UNITS.get(str(obj(sr, "quantityQuantity").get("code"))),
-        )
-        self._at("$.request.request_date", f"{at}.authoredOn")
-        self._at("$.request.service_code", f"{at}.code")
-        documents = self.documents()
-        if documents:
-            request["documents"] = documents
-        level = first_code(items(sr, "category"), cs.LEVEL_OF_CARE)
-        if level is None and service is not None:
-            from ..codes import service_code
-
-            info = service_code(service)
-            level = info.level if info is not None else None
-        self._at("$.plan.level", f"{at}.category")
-        plan: dict[str, Any] = drop_none(level=level, schedule=_schedule(repeat))
-        care_plan = self._care_plan(order)
-        if care_plan is not None:
-            cp_period = obj(care_plan.resource, "period")
-            start, end = day(cp_period.get("start")), day(cp_period.get("end"))
-            self._at("$.plan.start_date", f"{care_plan.path}.period.start")
-            self._at("$.plan.weeks", f"{care_plan.path}.period")
-            plan["start_date"] = start
-            if start and end:
-                days = (date.fromisoformat(end) - date.fromisoformat(start)).days + 1
-                plan["weeks"] = math.ceil(days / 7)
-        else:
-            asked = request.get("period", {})
-            start, end = asked.get("start"), asked.get("end")
-            plan["start_date"] = start
-            if start and end:
-                days = (date.fromisoformat(end) - date.fromisoformat(start)).days + 1
-                plan["weeks"] = math.ceil(days / 7)
-            self.assumed.append("$.plan.start_date: no CarePlan; taken from the requested period")
-            self.assumed.append("$.plan.weeks: no CarePlan; taken from the requested period")
-        return drop_none(**plan), request
-
     def _coverage_of(self, order: Entry, coverages: list[Entry]) -> Entry:
         """The Coverage the program's order names, else the first active one."""
         for i, ref in enumerate(items(order.resource, "insurance")):
@@ -265,64 +222,3 @@ class _Reader(PartsReader):
             if found is not None:
                 return found
         return active_coverage(coverages)
-
-    def _care_plan(self, order: Entry) -> Entry | None:
-        plans = self.index.of_type("CarePlan")
-        for entry in plans:
-            for i, act in enumerate(items(entry.resource, "activity")):
-                ref = obj(act, "reference")
-                target = self.index.resolve(ref, f"{entry.path}.activity[{i}].reference")
-                if target is order:
-                    return entry
-        return plans[0] if len(plans) == 1 else None
-
-    def documents(self) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for entry in self.index.of_type("DocumentReference"):
-            d, at = entry.resource, entry.path
-            if d.get("status") not in (None, "current"):
-                continue
-            kind = code_in(d.get("type"), cs.DOCUMENT_KIND)
-            self._at(f"$.request.documents[{len(out)}]", at)
-            out.append(
-                drop_none(
-                    kind=kind or "other",
-                    dated=day(d.get("date")),
-                    title=text(d, "description"),
-                )
-            )
-        return out
-
-
-def _program_order(index: Index) -> Entry | None:
-    """The ServiceRequest for the program: one with a level-of-care category, else the first."""
-    orders = [
-        e
-        for e in index.of_type("ServiceRequest")
-        if code_in(e.resource.get("code"), *cs.HCPCS_SYSTEMS, cs.CPT)
-        and e.resource.get("status") not in ("revoked", "entered-in-error")
-    ]
-    for entry in orders:
-        if any(code_in(c, cs.LEVEL_OF_CARE) for c in items(entry.resource, "category")):
-            return entry
-    return orders[0] if orders else None
-
-
-def _schedule(repeat: dict[str, Any]) -> dict[str, Any] | None:
-    duration = repeat.get("duration")
-    unit = repeat.get("durationUnit")
-    if not isinstance(duration, int | float) or isinstance(duration, bool):
-        return None
-    if unit not in ("h", "min"):
-        return None  # a session length in days or seconds is no program schedule
-    # keep the number as given in its own unit: converting there and back loses precision
-    hours = duration if unit == "h" else duration / 60
-    minutes = duration * 60 if unit == "h" else duration
-    days = [d for d in items(repeat, "dayOfWeek") if isinstance(d, str)]
-    if days:
-        return {"sessions": [{"day": d, "minutes": round(minutes)} for d in days]}
-    frequency = repeat.get("frequency")
-    return drop_none(
-        days_per_week=frequency if text(repeat, "periodUnit") == "wk" else None,
-        hours_per_day=hours,
-    )

@@ -1,7 +1,8 @@
 """Reading the clinical record of a US Core Bundle: diagnoses, medications and history.
 
-:class:`PartsReader` adds these to :class:`~._import_people.PeopleReader` (the patient,
-coverage, program and clinicians), recording each value's Bundle path in the same ``origin``.
+:class:`PartsReader` adds these to :class:`~._import_clinicians.ClinicianReader` (the
+patient, coverage, program and clinicians), recording each value's Bundle path in the same
+``origin``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Any
 
 from . import _systems as cs
 from ._bundle import Entry, code_in, codings, day, drop_none, first_code, items, obj, text
-from ._import_people import PeopleReader
+from ._import_clinicians import ClinicianReader
 
 __all__ = ["PartsReader"]
 
@@ -18,7 +19,7 @@ _INPATIENT_CLASSES = frozenset({"IMP", "ACUTE", "NONAC"})
 _INACTIVE = frozenset({"inactive", "resolved", "remission"})
 
 
-class PartsReader(PeopleReader):
+class PartsReader(ClinicianReader):
     """Reads the patient, coverage, program and clinicians, then the clinical record."""
 
     def diagnoses(self, order: Entry) -> list[dict[str, Any]]:
@@ -39,6 +40,7 @@ class PartsReader(PeopleReader):
             code = code_in(c.get("code"), cs.ICD10CM)
             if code is None:
                 other = "SNOMED CT only" if code_in(c.get("code"), cs.SNOMED) else "no ICD-10-CM"
+                self.unusable_conditions.append(at)
                 self.notes.append(
                     f"{at}.code: lacks an ICD-10-CM code ({other}); not imported as a diagnosis"
                 )

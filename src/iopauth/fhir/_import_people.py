@@ -1,14 +1,15 @@
-"""Reading the people of a US Core Bundle: the patient, the coverage and payer, the program
-and the clinicians.
+"""Reading the people of a US Core Bundle: the patient, the coverage and payer, the program.
 
 :class:`PeopleReader` turns these resources into case-document fragments and remembers, for
 each case path, the Bundle path it came from (``origin``), so validation errors can name the
-Bundle; it also keeps the notes and assumptions the import reports. The clinical record
-(diagnoses, medications, history) is read by its subclass in :mod:`._import_parts`.
+Bundle; it also keeps the notes and assumptions the import reports. The clinicians are read by
+its subclass in :mod:`._import_clinicians`, the clinical record (diagnoses, medications,
+history) by :mod:`._import_parts`.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from . import _systems as cs
@@ -16,15 +17,19 @@ from ._bundle import Entry, Index, code_in, codings, drop_none, first_code, item
 
 __all__ = ["PeopleReader", "active_coverage"]
 
+_COUNTRY_IN_PARENS = re.compile(r"^\(\+(\d{1,3})\)\s*", re.ASCII)
+
 
 class PeopleReader:
-    """Reads the patient, coverage, program and clinicians, remembering where each came from."""
+    """Reads the patient, coverage and program, remembering where each came from."""
 
     def __init__(self, index: Index) -> None:
         self.index = index
         self.origin: dict[str, str] = {}
         self.notes: list[str] = []
         self.assumed: list[str] = []
+        self.unusable_conditions: list[str] = []  # Condition paths with no ICD-10-CM code
+        self.diagnoses_read = False
 
     def _at(self, case_path: str, bundle_path: str) -> None:
         self.origin[case_path] = bundle_path
@@ -100,6 +105,10 @@ class PeopleReader:
         out: dict[str, Any] = {}
         for i, point in enumerate(items(resource, "telecom")):
             system, value = obj({"t": point}, "t").get("system"), text(point, "value")
+            if value is not None and system in ("phone", "fax"):
+                # a country code written in parentheses, as US Core's payer example writes
+                # "(+1) 555-555-5555": the same number in the form the case rules read
+                value = _COUNTRY_IN_PARENS.sub(r"+\1 ", value.strip())
             if system in wanted and value and system not in out:
                 out[system] = value
                 self._at(f"{case_at}.{system}", f"{at}.telecom[{i}]")
@@ -191,72 +200,6 @@ class PeopleReader:
             self._at("$.program.address", f"{at}.address[0]")
         out.update(self._telecom(org, at, "$.program", ("phone", "fax", "email")))
         return drop_none(**out)
-
-    def clinicians(self) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for role in self.index.of_type("PractitionerRole"):
-            r, at = role.resource, role.path
-            person = self.index.resolve(r.get("practitioner"), f"{at}.practitioner", "Practitioner")
-            if person is None:
-                continue
-            p = person.resource
-            names = [n for n in items(p, "name") if isinstance(n, dict)]
-            name = names[0] if names else {}
-            given = [g for g in items(name, "given") if isinstance(g, str)]
-            quals = [q for q in items(p, "qualification") if isinstance(q, dict)]
-            qual = obj(quals[0], "code") if quals else {}
-            credentials = text(qual, "text") or next((text(c, "code") for c in codings(qual)), None)
-            case_at = f"$.clinicians[{len(out)}]"
-            self._at(case_at, person.path)
-            self._at(f"{case_at}.role", f"{at}.code")
-            role_code = first_code(items(r, "code"), cs.CLINICIAN_ROLE) or _role_in_words(
-                items(r, "code")
-            )
-            if role_code is None:
-                role_code = "other"
-                self.assumed.append(
-                    f"{case_at}.role: the PractitionerRole has no role iopauth reads; "
-                    "'other' assumed"
-                )
-            npi = next(
-                (
-                    text(i, "value")
-                    for i in items(p, "identifier")
-                    if obj({"i": i}, "i").get("system") == cs.NPI
-                ),
-                None,
-            )
-            phones = self._telecom(r, at, case_at, ("phone",)) or self._telecom(
-                p, person.path, case_at, ("phone",)
-            )
-            out.append(
-                drop_none(
-                    name=drop_none(
-                        given=given[0] if given else None,
-                        middle=" ".join(given[1:]) or None,
-                        family=text(name, "family"),
-                    ),
-                    credentials=credentials,
-                    role=role_code,
-                    npi=npi,
-                    phone=phones.get("phone"),
-                )
-            )
-        return out
-
-
-def _role_in_words(concepts: list[Any]) -> str | None:
-    """A role written in words that name one of ours ("Psychiatrist", "Case manager")."""
-    from ..model import ClinicianRole
-
-    known = {r.value for r in ClinicianRole} - {"other"}
-    for concept in concepts:
-        words = [text(concept, "text"), *(text(c, "display") for c in codings(concept))]
-        for word in words:
-            key = (word or "").strip().lower().replace(" ", "_").replace("-", "_")
-            if key in known:
-                return key
-    return None
 
 
 def active_coverage(entries: list[Entry]) -> Entry:

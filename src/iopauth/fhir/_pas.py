@@ -57,6 +57,11 @@ def stamp(timestamp: object) -> str:
     return timestamp.isoformat().replace("+00:00", "Z")
 
 
+def submission_suffix(when: str) -> str:
+    """The digits of a FHIR instant (``20260605143000``): what tells one submission's id apart."""
+    return "".join(ch for ch in when if ch.isdigit())[:14]
+
+
 def pas_request(
     case: Case,
     determination: Determination | None = None,
@@ -80,20 +85,22 @@ def pas_request(
     payer (:class:`PasCodes`; at least ``service_type``, and ``place_of_service`` unless the
     plan is PHP). ``base_url`` prefixes every ``fullUrl``; ``identifier_system`` names the
     submitter's transaction ids and ``transaction_id`` is this submission's (X12 BHT03;
-    default: the case id). ``letter_pdf`` (the rendered request letter) and ``documents``
-    (PDF bytes by 0-based index into ``case.request.documents``) are attached as
-    DocumentReferences with their content, as PAS requires (Claim.fsh:247); a document of the
+    default: the case id and the timestamp's digits, so each submission has its own).
+    ``letter_pdf`` (the rendered request letter) and ``documents`` (PDF bytes by 0-based index
+    into ``case.request.documents``) are attached as DocumentReferences with their content, as
+    PAS requires (Claim.fsh:247); a document of the
     case without content is not sent as a DocumentReference but named in a message to the
     reviewer ("available on request"). ``subscriber_id``: the policy holder's member id, needed
     when the patient is a dependant (PASCoverage invariant self-beneficiary). With a
-    ``determination`` the Claim carries a one-line message naming the criteria set and its
-    outcome. ``questionnaire_responses``: the payer's DTR questionnaires answered (status
-    ``completed`` or ``amended``), each sent as an entry and an ``additionalInformation``
-    (Claim.fsh:218-219) under ``codes.questionnaire_report_type``. ``coverage_information``:
-    one ``CoverageInformation`` of the payer's CRD answer, whose coverage-assertion id PAS
-    carries in the ServiceRequest's CRD extension (Request.fsh:24; see ``_pas_dtr``).
-    An invalid case raises :class:`~iopauth.errors.InvalidCaseError`; a missing
-    timestamp or code, :class:`~iopauth.errors.FhirError` naming it.
+    ``determination`` of a case that meets its criteria, the Claim carries a one-line message
+    naming the criteria set; a shortfall is never sent to the payer. ``questionnaire_responses``:
+    the payer's DTR questionnaires answered (status ``completed`` or ``amended``), each sent as
+    an entry and an ``additionalInformation`` (Claim.fsh:218-219) under
+    ``codes.questionnaire_report_type``. ``coverage_information``: one ``CoverageInformation``
+    of the payer's CRD answer, whose coverage-assertion id PAS carries in the ServiceRequest's
+    CRD extension (Request.fsh:24; see ``_pas_dtr``). An invalid case raises
+    :class:`~iopauth.errors.InvalidCaseError`; a missing timestamp or code,
+    :class:`~iopauth.errors.FhirError` naming it.
     """
     validate_case(case)
     when = stamp(timestamp)
@@ -152,7 +159,11 @@ def pas_request(
     return bundle(
         entries,
         profile=cs.PAS_REQUEST_BUNDLE,
-        identifier={"system": identifier_system, "value": transaction_id or case.case_id},
+        # BHT03 names one submission: the case id alone would repeat on every resend
+        identifier={
+            "system": identifier_system,
+            "value": transaction_id or f"{case.case_id}-{submission_suffix(when)}",
+        },
         when=when,
         base_url=base_url,
     )

@@ -145,9 +145,14 @@ def _supporting(
 
 
 def messages(case: Case, determination: Determination | None, sent: set[int]) -> list[str]:
-    """Free-form lines to the reviewer: the criteria outcome, and documents not attached."""
+    """Free-form lines to the reviewer: criteria that are met, and documents not attached.
+
+    The criteria line is sent only when the case meets them: iopauth's own finding that a case
+    does not meet, or lacks information, is for the program to act on, never a message to the
+    payer (the same rule as a final letter's "we reviewed against" sentence, docs/templates.md).
+    """
     out: list[str] = []
-    if determination is not None:
+    if determination is not None and determination.outcome.value == "meets":
         out.append(
             f"Medical-necessity criteria {determination.criteria_set} "
             f"{determination.criteria_version} ({determination.review} review): "

@@ -21,7 +21,7 @@ from ..model import Case
 from . import _pas_parts as parts
 from . import _systems as cs
 from . import _write as w
-from ._pas import bundle, pas_request, require_subscriber, stamp
+from ._pas import bundle, pas_request, require_subscriber, stamp, submission_suffix
 from ._pas_codes import CANCEL, PasCodes
 
 if TYPE_CHECKING:
@@ -32,10 +32,6 @@ __all__ = ["pas_cancel", "pas_inquiry", "pas_update"]
 _INFO_CHANGED = cs.PAS + "extension-infoChanged"
 _INFO_CANCELLED = cs.PAS + "modifierextension-infoCancelled"
 _CERTIFICATION = cs.PAS + "extension-certificationType"
-
-
-def _suffix(when: str) -> str:
-    return "".join(ch for ch in when if ch.isdigit())[:14]
 
 
 def pas_inquiry(
@@ -122,7 +118,7 @@ def pas_inquiry(
         parts.coverage(case, codes, subscriber_id),
         w.patient(case, cs.PAS + "profile-beneficiary"),
     ]
-    tid = transaction_id or f"{case.case_id}-inquiry-{_suffix(when)}"
+    tid = transaction_id or f"{case.case_id}-inquiry-{submission_suffix(when)}"
     return bundle(
         resources,
         profile=cs.PAS_INQUIRY_BUNDLE,
@@ -151,7 +147,7 @@ def _update_claim(original: dict[str, Any], new: dict[str, Any], when: str) -> d
     out["id"] = f"{original['id']}-update"
     out["meta"] = {"profile": [cs.PAS_CLAIM_UPDATE]}
     ident = dict((original.get("identifier") or [{}])[0])
-    ident["value"] = f"{ident.get('value', original['id'])}-update-{_suffix(when)}"
+    ident["value"] = f"{ident.get('value', original['id'])}-update-{submission_suffix(when)}"
     out["identifier"] = [ident]
     out["created"] = when
     out["related"] = [
@@ -216,7 +212,7 @@ def pas_update(
     """
     prior, _ = _original_claim(original)
     when = stamp(timestamp)
-    tid = transaction_id or f"{case.case_id}-update-{_suffix(when)}"
+    tid = transaction_id or f"{case.case_id}-update-{submission_suffix(when)}"
     fresh = pas_request(
         case, determination, timestamp=timestamp, codes=codes, transaction_id=tid, **options
     )
@@ -254,7 +250,7 @@ def pas_cancel(
     raw = original.get("identifier")
     ident: dict[str, Any] = raw if isinstance(raw, dict) else {}
     system = str(ident.get("system", "urn:iopauth:submission"))
-    tid = transaction_id or f"{ident.get('value', prior['id'])}-cancel-{_suffix(when)}"
+    tid = transaction_id or f"{ident.get('value', prior['id'])}-cancel-{submission_suffix(when)}"
     first = str(original["entry"][0].get("fullUrl", ""))
     base = first.rsplit("Claim/", 1)[0] if "Claim/" in first else "http://example.org/fhir/"
     resources: list[dict[str, Any]] = [
