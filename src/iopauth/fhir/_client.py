@@ -181,12 +181,8 @@ class PasClient:
         service: str = "PAS",
         answers: frozenset[str] | None = None,
     ) -> dict[str, Any]:
-        """POST ``body`` to ``operation`` with the auth, retries and bounds of every exchange.
-
-        ``service`` names the guide in errors and logs (``DtrClient`` passes ``"DTR"``);
-        ``answers`` are the resource types a successful answer may be (default: the PAS
-        operation's, ``_ANSWERS``).
-        """
+        """POST ``body`` to ``operation``; ``service`` names the guide in errors and logs,
+        ``answers`` the resource types a success may be (default ``_ANSWERS[operation]``)."""
         content = json.dumps(body).encode("utf-8")
         refreshed = False
         attempt = 0
@@ -221,8 +217,7 @@ class PasClient:
         form: dict[str, str] | None = None,
         method: str = "POST",
     ) -> tuple[int, httpx.Headers, bytes]:
-        """One request (POST unless ``method`` says) under one deadline: status, headers and
-        the (bounded) body."""
+        """One request under one deadline: status, headers and the (bounded) body."""
         import httpx
 
         self._deadline.at = time.monotonic() + self._timeout
