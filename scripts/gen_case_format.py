@@ -6,8 +6,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from iopauth import case_schema
 from iopauth.caseformat.serialize import MAX_NUMBER
+from iopauth.levels import LevelConfig, dimension_keys, dimension_labels, valid_levels
+from iopauth.measures import SPECS
+from iopauth.model import AuthorizationRequest, LevelOfCare, RatingInstrument, UnitType
 
 TARGET = Path(__file__).resolve().parent.parent / "docs" / "case-format.md"
 
@@ -111,10 +116,108 @@ def _section(name: str, schema: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# The C-SSRS screener's seven answers, in the order ``items`` takes them (measures.md;
+# iopauth.measures.CssrsAnswers.from_items reads them in this order).
+_CSSRS_ORDER = (
+    "wish to be dead",
+    "non-specific active suicidal thoughts",
+    "thoughts of a method",
+    "intent without a plan",
+    "intent with a plan",
+    "suicidal behavior (lifetime)",
+    "that behavior was within the past 3 months",
+)
+_EXAMPLE_HISTORY = """\
+"history": [
+  {"level": "emergency", "period": {"start": "2026-02-20", "end": "2026-02-20"},
+   "outcome": "completed", "notes": "ED visit for suicidal thoughts, discharged home"},
+  {"level": "crisis", "period": {"start": "2026-02-21", "end": "2026-02-24"},
+   "outcome": "stepped_down"}
+]"""
+
+
+def _items(values: tuple[int, ...]) -> str:
+    low, high = min(values), max(values)
+    if list(values) == list(range(low, high + 1)):
+        return f"{low}–{high}"
+    return ", ".join(str(v) for v in values)
+
+
+def _know() -> str:
+    """What a new user otherwise learns from error messages, generated from the code."""
+    config = LevelConfig()
+    unit = UnitType(str(attrs.fields(AuthorizationRequest).unit_type.default))
+    lines = [
+        "## Before you write a case",
+        "",
+        "What the rules above expect, spelled out (generated from iopauth's own tables).",
+        "",
+        "**Measures** (`measures[].items`, in the instrument's order; or only `total`, which",
+        "leaves item-level checks such as PHQ-9 item 9 undone):",
+        "",
+        "| instrument | items | each item | total |",
+        "|---|---|---|---|",
+    ]
+    for instrument, spec in SPECS.items():
+        values = {_items(v) for v in spec.item_values}
+        each = values.pop() if len(values) == 1 else "see the instrument"
+        total = f"{spec.total_min}–{spec.total_max}" if spec.has_total else "none (risk level)"
+        lines.append(f"| `{instrument.value}` | {spec.item_count} | {each} | {total} |")
+    lines += [
+        "",
+        "The C-SSRS screener (`cssrs_screener`) takes seven answers, 0 (no) or 1 (yes), in this",
+        "order:",
+        "",
+        *(f"{i + 1}. {q}" for i, q in enumerate(_CSSRS_ORDER)),
+        "",
+        "**Ages.** Questionnaires (`measures`) are not checked against the patient's age: the",
+        "domain files give no validated age range for them, so a PCL-5 for a 16-year-old is",
+        "accepted as recorded, and the choice of instrument is the clinician's. Level-of-care",
+        f"ratings are checked: LOCUS is for adults ({config.adult_age} and over), CALOCUS/CASII",
+        f"for ages {config.calocus_ages[0]} to {config.calocus_ages[1]}.",
+        "",
+        "**Level-of-care ratings** (`level_of_care_ratings[]`): `ratings` maps these keys to the",
+        "integers the clinician entered; `recommended_level` and `override_level` are one of the",
+        "instrument's levels (ASAM: give `version` `3` or `4`).",
+        "",
+        "| instrument | rating keys | levels |",
+        "|---|---|---|",
+    ]
+    for tool in RatingInstrument:
+        labels = dimension_labels(tool)
+        keys = ", ".join(f"`{k}` ({labels[k]})" for k in dimension_keys(tool))
+        if tool is RatingInstrument.ASAM:
+            levels = "; ".join(
+                f"edition {v}: " + ", ".join(f"`{x}`" for x in valid_levels(tool, v))
+                for v in ("3", "4")
+            )
+        else:
+            levels = ", ".join(f"`{x}`" for x in valid_levels(tool))
+        lines.append(f"| `{tool.value}` | {keys} | {levels} |")
+    history_levels = ", ".join(f"`{lv.value}`" for lv in LevelOfCare)
+    lines += [
+        "",
+        "**Levels of care.** `plan.level` is `outpatient`, `iop` or `php`; `plan.step_down_level`",
+        "a less intensive one. `history[].level` is any level of care:",
+        f"{history_levels}. An emergency-department visit is `emergency` (its period is the",
+        "visit's day) and a crisis stabilization stay `crisis`, for example:",
+        "",
+        "```json",
+        _EXAMPLE_HISTORY,
+        "```",
+        "",
+        f"**Units.** `request.unit_type` defaults to `{unit.value}` (one unit per program day);",
+        "`hour` and `session` count hours or sessions. The units asked for are derived from the",
+        "requested period and the schedule, never typed.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def render() -> str:
     """The whole document as text."""
     schema = case_schema()
-    parts = [HEADER, _section("Case", schema)]
+    parts = [HEADER, _know(), _section("Case", schema)]
     parts += [_section(name, body) for name, body in schema["$defs"].items()]
     return "\n".join(parts)
 

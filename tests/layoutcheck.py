@@ -56,6 +56,9 @@ def problems(name: str, document: Any) -> list[str]:
     """Every layout fault in one laid-out document, each naming the document and page."""
     out: list[str] = []
     pages = document.pages
+    out.extend(f"{name} {p}" for p in _stranded_headings(pages))
+    out.extend(f"{name} {p}" for p in _lonely_rows(pages))
+    out.extend(f"{name} {p}" for p in _empty_columns(pages))
     for number, page in enumerate(pages, start=1):
         where = f"{name} page {number}"
         flow = list(_in_flow(page))
@@ -124,3 +127,104 @@ def _overflowing_cells(flow: list[Any]) -> Iterator[str]:
                 text = inner.text.strip() if isinstance(inner, boxes.TextBox) else ""
                 if text and inner.position_x + inner.width > right + 0.5:
                     yield f"the text {text!r} runs past its table cell"
+
+
+# Blocks a heading introduces: when one starts a page later than its heading, the heading (and
+# any lead-in line) is stranded at the foot of the page before.
+_BLOCKS = frozenset({"table", "ul", "ol", "svg", "img"})
+# Lines of lead-in text (a "We reviewed the record against …" sentence) that may stand between
+# a heading and its block without making the heading's page a page of its own section.
+_LEAD_IN_LINES = 3
+
+
+def _sequence(pages: list[Any]) -> list[tuple[int, Any, Any]]:
+    """``(page number, box, element)`` for every in-flow box, in reading order."""
+    out: list[tuple[int, Any, Any]] = []
+    for number, page in enumerate(pages, start=1):
+        out.extend((number, box, box.element) for box in _in_flow(page))
+    return out
+
+
+def _stranded_headings(pages: list[Any]) -> Iterator[str]:
+    """A heading whose table or list starts on a later page than the heading itself.
+
+    Round 2 looked only at whether a page's *last line* was a heading, so a heading followed by
+    one lead-in sentence and then a table on the next page passed ("Medical-necessity
+    criteria", then "We reviewed the record against …", then the table overleaf).
+    """
+    seq = _sequence(pages)
+    seen: set[int] = set()
+    for index, (number, _box, element) in enumerate(seq):
+        tag = getattr(element, "tag", None)
+        if tag not in HEADINGS or id(element) in seen:
+            continue
+        seen.add(id(element))
+        lines_after = 0
+        for later_number, box, later in seq[index + 1 :]:
+            later_tag = getattr(later, "tag", None)
+            if later is element:
+                continue
+            if later_tag in HEADINGS:
+                break
+            if later_tag in _BLOCKS:
+                if later_number > number and lines_after <= _LEAD_IN_LINES:
+                    yield (
+                        f"page {number}: the heading {_text(element)!r} ends the page; "
+                        f"its {later_tag} starts on page {later_number}"
+                    )
+                break
+            if isinstance(box, boxes.LineBox) and later_number == number:
+                lines_after += 1
+
+
+def _lonely_rows(pages: list[Any]) -> Iterator[str]:
+    """A table split over pages that leaves one body row alone on a page (the C-SSRS row of a
+    measures table overleaf). Round 2 caught only a header row with no body row at all."""
+    rows_on: dict[int, dict[int, int]] = {}
+    names: dict[int, str] = {}
+    for number, page in enumerate(pages, start=1):
+        for box in _in_flow(page):
+            if isinstance(box, boxes.TableBox):
+                key = id(box.element)
+                count = sum(
+                    len(g.children)
+                    for g in box.children
+                    if isinstance(g, boxes.TableRowGroupBox) and not g.is_header
+                )
+                rows_on.setdefault(key, {})
+                rows_on[key][number] = rows_on[key].get(number, 0) + count
+                first = next((c for c in _walk(box) if isinstance(c, boxes.TableCellBox)), None)
+                names.setdefault(key, _text(first.element) if first is not None else "")
+    for key, per_page in rows_on.items():
+        if len(per_page) < 2 or sum(per_page.values()) < 3:
+            continue
+        for number, count in per_page.items():
+            if count == 1:
+                yield (
+                    f"page {number}: one row of the table headed {names[key]!r} stands alone, "
+                    "split from the rest"
+                )
+
+
+def _empty_columns(pages: list[Any]) -> Iterator[str]:
+    """A table column with a header and no value in any row (an empty "Example" column).
+    Round 2 checked only key-value rows (a header cell beside an empty value)."""
+    seen: set[int] = set()
+    for page in pages:
+        for box in _in_flow(page):
+            if not isinstance(box, boxes.TableBox) or id(box.element) in seen:
+                continue
+            seen.add(id(box.element))
+            table = box.element
+            head = table.find(".//thead")
+            body = table.find(".//tbody")
+            if head is None or body is None:
+                continue
+            titles = [_text(th) for th in head.iter("th")]
+            rows = [[_text(td) for td in tr.iter("td")] for tr in body.iter("tr")]
+            rows = [r for r in rows if len(r) == len(titles)]
+            if not rows:
+                continue
+            for column, title in enumerate(titles):
+                if title and all(not r[column] for r in rows):
+                    yield f"the column {title!r} is printed with no value in any row"

@@ -16,7 +16,9 @@ from iopauth.authorization import (
     AuthorizationStatus,
     CareManager,
     Decision,
+    DecisionError,
     DecisionItem,
+    DecisionReason,
     DecisionStatus,
     Review,
     ReviewType,
@@ -327,6 +329,7 @@ guardians = st.builds(
     relationship=st.sampled_from(("mother", "father", "legal guardian", "grandmother")),
     phone=optional(phones),
     email=optional(st.just("parent@mail.example")),
+    preferred_language=optional(st.sampled_from(("en", "es", "es-MX", "vi"))),
 )
 
 
@@ -623,12 +626,14 @@ def requests(
                         kind=st.sampled_from(DocumentKind),
                         dated=optional(past),
                         title=optional(texts(30)),
+                        pages=optional(st.integers(1, 40)),
                     ),
                     max_size=4,
                 )
             )
         ),
         denial=denial,
+        expedited_reason=draw(optional(texts(80))),
     )
 
 
@@ -898,7 +903,38 @@ def decision_items(draw: st.DrawFn) -> DecisionItem:
         review_action_code=draw(optional(codes)),
         authorization_number=draw(optional(codes)),
         reason_codes=tuple(draw(st.lists(codes, max_size=3))),
+        reasons=tuple(draw(st.lists(decision_reasons(), max_size=2))),
+        reference_number=draw(optional(codes)),
+        issued_on=draw(optional(between(date(2024, 1, 1), date(2028, 12, 31)))),
+        authorized_provider=draw(optional(st.sampled_from(["Practitioner/p1", "Organization/o"]))),
+        authorized_provider_type=draw(optional(codes)),
+        authorized_modifiers=tuple(draw(st.lists(codes, max_size=2))),
+        authorized_unit_price=draw(optional(st.floats(0, 100_000, allow_nan=False))),
+        authorized_currency=draw(optional(st.sampled_from(["USD"]))),
+        added_by_payer=draw(st.booleans()),
         **draw(_grant()),
+    )
+
+
+@st.composite
+def decision_reasons(draw: st.DrawFn) -> DecisionReason:
+    """A payer's reason (X12 HCR03), perhaps with its words."""
+    return DecisionReason(
+        code=draw(codes),
+        system=draw(optional(st.just("https://codesystem.x12.org/external/886"))),
+        text=draw(optional(texts())),
+    )
+
+
+@st.composite
+def decision_errors(draw: st.DrawFn) -> DecisionError:
+    """An error a payer reports (X12 AAA): code, element, FHIRPath, follow-up action."""
+    return DecisionError(
+        code=draw(optional(codes)),
+        system=draw(optional(st.just("https://codesystem.x12.org/005010/901"))),
+        element=draw(optional(st.just("2010A-NM103"))),
+        path=draw(optional(st.just("Bundle.entry[1].resource.name"))),
+        followup_action=draw(optional(codes)),
     )
 
 
@@ -915,6 +951,14 @@ def decisions(draw: st.DrawFn, status: DecisionStatus | None = None) -> Decision
         unknown_codes=tuple(draw(st.lists(codes, max_size=2))),
         items=tuple(draw(st.lists(decision_items(), max_size=3))),
         response_id=draw(optional(codes)),
+        reasons=tuple(draw(st.lists(decision_reasons(), max_size=2))),
+        reference_number=draw(optional(codes)),
+        issued_on=draw(optional(between(date(2024, 1, 1), date(2028, 12, 31)))),
+        errors=tuple(draw(st.lists(decision_errors(), max_size=2))),
+        information_request_references=tuple(
+            draw(st.lists(st.just("https://payer.example/fhir/CommunicationRequest/1"), max_size=1))
+        ),
+        notes=tuple(draw(st.lists(texts(), max_size=1))),
         **draw(_grant()),
     )
 
@@ -1200,18 +1244,36 @@ def form_texts(max_size: int) -> st.SearchStrategy[str]:
 
 @st.composite
 def pas_item_decisions(draw: st.DrawFn) -> DecisionItem:
-    """A service line as a payer adjudicates it: a known review action and what it granted."""
-    from iopauth.authorization.decision import REVIEW_ACTION_STATUS
+    """A service line as a payer adjudicates it: a known review action and what it granted.
+
+    The line's ``number`` is an authorization number when the code grants something and the
+    payer's reference otherwise (a denial's number, issue 23); reasons are X12 HCR03 codes
+    (https://codesystem.x12.org/external/886, the IG's X12278ReviewDecisionReasonCode).
+    """
+    from iopauth.authorization.decision import REVIEW_ACTION_STATUS, DecisionReason, DecisionStatus
 
     code = draw(st.sampled_from(sorted(REVIEW_ACTION_STATUS)))
+    status = REVIEW_ACTION_STATUS[code]
+    number = draw(optional(codes))
+    grants = status in (
+        DecisionStatus.APPROVED,
+        DecisionStatus.PARTIALLY_APPROVED,
+        DecisionStatus.MODIFIED,
+    )
+    reason_codes = tuple(draw(st.lists(codes, max_size=3, unique=True)))
     return DecisionItem(
         sequence=draw(st.integers(1, 99)),
         service_code=draw(optional(st.sampled_from(["S9480", "H0015", "S0201", "90853"]))),
         revenue_code=draw(optional(st.sampled_from(["0905", "0906", "0912"]))),
-        status=REVIEW_ACTION_STATUS[code],
+        status=status,
         review_action_code=code,
-        authorization_number=draw(optional(codes)),
-        reason_codes=tuple(draw(st.lists(codes, max_size=3, unique=True))),
+        authorization_number=number if grants else None,
+        reference_number=None if grants else number,
+        reason_codes=reason_codes,
+        reasons=tuple(
+            DecisionReason(code=c, system="https://codesystem.x12.org/external/886")
+            for c in reason_codes
+        ),
         **draw(_grant()),
     )
 

@@ -297,3 +297,62 @@ def test_cancelled_and_not_required_authorizations_raise_nothing() -> None:
             [Usage(day=date(2026, 3, 2))],
         )
         assert alerts([auth], date(2026, 3, 3)) == []
+
+
+def _per_diem_nothing_logged() -> Authorization:
+    """Per diem, 12 program days from Monday 1 June 2026 to 31 August, Monday, Wednesday and
+    Thursday, lead 5 days; no usage recorded at all."""
+    from iopauth.model import Session, Weekday
+
+    sessions = tuple(Session(day=d, minutes=180) for d in (Weekday.MON, Weekday.WED, Weekday.THU))
+    return _approved(
+        authorized_units=12,
+        authorized_start=date(2026, 6, 1),
+        authorized_end=date(2026, 8, 31),
+        schedule=Schedule(sessions=sessions),
+    )
+
+
+def test_review_due_comes_from_the_authorized_period_when_nothing_is_logged() -> None:
+    """Kept from 1 June, the schedule uses the 12th day on Thursday 25 June; the review is due
+    5 days before, on 20 June, whatever the day it is asked and although nothing is logged
+    (it used to move one day later each day without usage)."""
+    from iopauth.authorization import key_dates
+
+    auth = _per_diem_nothing_logged()
+    for as_of in (date(2026, 6, 2), date(2026, 6, 10), date(2026, 6, 19)):
+        dates = key_dates(auth, as_of)
+        assert dates.last_covered_day == date(2026, 6, 25)
+        assert dates.review_due == date(2026, 6, 20)
+    assert AlertKind.REVIEW_DUE_TODAY in _kinds(alerts([auth], date(2026, 6, 20)))
+    # usage logged ahead of the schedule still brings the day earlier
+    busy = record_usage(auth, [Usage(day=date(2026, 6, d)) for d in range(1, 13)])
+    assert key_dates(busy, date(2026, 6, 12)).last_covered_day == date(2026, 6, 12)
+
+
+def test_no_usage_recorded_for_more_than_a_week_is_an_alert() -> None:
+    auth = _per_diem_nothing_logged()
+    assert AlertKind.USAGE_NOT_RECORDED not in _kinds(alerts([auth], date(2026, 6, 8)))
+    found = alerts([auth], date(2026, 6, 9))
+    stale = next(a for a in found if a.kind is AlertKind.USAGE_NOT_RECORDED)
+    assert stale.due is None
+    assert stale.action.startswith(
+        "no usage recorded since the authorization started on 2026-06-01 (8 days): record "
+        "attendance"
+    )
+    # counted from the latest usage once some is logged
+    logged = record_usage(auth, [Usage(day=date(2026, 6, 3))])
+    assert AlertKind.USAGE_NOT_RECORDED not in _kinds(alerts([logged], date(2026, 6, 9)))
+    later = next(
+        a for a in alerts([logged], date(2026, 6, 12)) if a.kind is AlertKind.USAGE_NOT_RECORDED
+    )
+    assert "no usage recorded since 2026-06-03 (9 days)" in later.action
+    # the threshold is an argument; a closed authorization is never flagged
+    assert AlertKind.USAGE_NOT_RECORDED in _kinds(
+        alerts([auth], date(2026, 6, 5), stale_usage_days=3)
+    )
+    assert AlertKind.USAGE_NOT_RECORDED not in _kinds(
+        alerts([attrs.evolve(auth, status=AuthorizationStatus.CANCELLED)], date(2026, 6, 30))
+    )
+    with pytest.raises(ValueError, match="stale_usage_days"):
+        alerts([auth], date(2026, 6, 9), stale_usage_days=0)

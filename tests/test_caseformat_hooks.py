@@ -95,7 +95,7 @@ def test_enum_lookup_answers_as_the_enum_does(value: object) -> None:
     try:
         expected: object = LevelOfCare(value)  # type: ignore[arg-type]
     except ValueError:
-        expected = "refused: must be one of: outpatient, iop, php, residential, inpatient"
+        expected = "refused: must be one of: " + ", ".join(level.value for level in LevelOfCare)
     assert _outcome(structure_enum, value, LevelOfCare) == expected
 
 

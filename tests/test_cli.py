@@ -250,7 +250,7 @@ def test_demo_writes_the_documents_of_every_example(tmp_path: Path) -> None:
     code, out, err = _run("demo", "-o", str(tmp_path))
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    outcomes = [line for line in lines if not line.startswith(str(tmp_path))]
+    outcomes = [line for line in lines if ": " in line and not line.startswith(("  ", "report"))]
     printed = [Path(line) for line in lines if line.startswith(str(tmp_path))]
     from iopauth.criteria import get_criteria
 
@@ -258,15 +258,32 @@ def test_demo_writes_the_documents_of_every_example(tmp_path: Path) -> None:
         return f"{name} {get_criteria(name).version}"
 
     assert outcomes == [
-        f"commercial-adolescent-appeal: meets criteria ({version('iop-standard')}, initial review)",
-        f"commercial-mild-adjustment: does not meet criteria ({version('iop-standard')}, "
-        "initial review); marked DRAFT: request-letter (and the packet and cover)",
-        f"medicaid-alcohol-depression-concurrent: meets criteria ({version('sud-iop')}, "
-        "continued review)",
-        f"medicare-stepdown-depression: meets criteria ({version('medicare-iop')}, initial review)",
+        "commercial-adolescent-appeal: appeal of a denial: meets criteria "
+        f"({version('iop-standard')}, initial review)",
+        "commercial-mild-adjustment: initial request: does not meet criteria "
+        f"({version('iop-standard')}, initial review); marked DRAFT: request-letter (and the "
+        "packet and cover)",
+        "medicaid-alcohol-depression-concurrent: continued-stay request: meets criteria "
+        f"({version('sud-iop')}, continued review)",
+        "medicare-stepdown-depression: initial request: meets criteria "
+        f"({version('medicare-iop')}, initial review)",
     ]
+    sends = [line.strip() for line in lines if line.startswith("  send: ")]
+    assert sends[0] == "send: the packet (the fax cover, the appeal letter)"
+    assert sends[2] == (
+        "send: the packet (the fax cover, the concurrent review); not the request letter, "
+        "which is for a payer that asks for a letter of medical necessity instead of a "
+        "concurrent review"
+    )
+    assert (
+        lines[-1] == f"report: {tmp_path / 'report.json'} (every case, its files and their SHA-256)"
+    )
+    assert (tmp_path / "report.json").is_file()
     assert len(printed) == 21
     assert sorted(printed) == sorted(tmp_path.glob("*.pdf"))
+    # a second run replaces the files and says so in one line, not one per file
+    code, _, err = _run("demo", "-o", str(tmp_path))
+    assert (code, err) == (0, f"iopauth: replacing 21 files of an earlier run in {tmp_path}\n")
     assert tmp_path / "commercial-adolescent-appeal--appeal-letter.pdf" in printed
 
 

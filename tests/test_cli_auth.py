@@ -102,6 +102,17 @@ def test_decision_usage_and_alerts_flow(db: str, tmp_path: Path) -> None:
         "units_low",
         "expires_within_30_days",
     ]
+    # nothing recorded after 11 June: on the 19th (8 days) the quiet is flagged, with a
+    # threshold of 10 days not yet
+    code, out, _ = _run("auth", "alerts", "--db", db, "--as-of", "2026-06-19", "--json")
+    quiet = [a for a in json.loads(out)["alerts"] if a["kind"] == "usage_not_recorded"]
+    assert [a["action"].split(":")[0] for a in quiet] == [
+        "no usage recorded since 2026-06-11 (8 days)"
+    ]
+    code, out, _ = _run(
+        "auth", "alerts", "--db", db, "--as-of", "2026-06-19", "--stale-usage-days", "10", "--json"
+    )
+    assert "usage_not_recorded" not in out
     code, out, _ = _run("auth", "show", "MA-77", "--db", db)
     shown = json.loads(out)
     assert shown["authorized_units"] == 6

@@ -116,11 +116,13 @@ def _check_fill_form(_script: Path, lines: list[str], out: Path) -> None:
 
 
 def _check_from_fhir(_script: Path, lines: list[str], out: Path) -> None:
-    # this script writes into its working folder, the output folder's parent here
-    case = iopauth.load_case(out.parent / "case.json")
+    # it writes into the output folder it is given, never its working folder
+    written = {p.name for p in _check_written(lines, out)}
+    assert written == {"case.json", "pas-request.json"}
+    case = iopauth.load_case(out / "case.json")
     result = iopauth.evaluate(case)
     assert _values(lines, "criteria") == [f"{result.criteria_set} -> {result.outcome}"]
-    assert (out.parent / "pas-request.json").is_file()
+    assert not (out.parent / "case.json").exists()
 
 
 CHECKS: dict[str, Callable[[Path, list[str], Path], None]] = {

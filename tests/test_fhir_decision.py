@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iopauth import FhirError
-from iopauth.authorization.decision import DecisionItem, DecisionStatus
+from iopauth.authorization.decision import DecisionItem, DecisionReason, DecisionStatus
 from iopauth.fhir import decision_from_response
 
 from .strategies import mutated, pas_item_decisions
@@ -32,8 +32,13 @@ RI_FILES = (
 def _review_action(
     code: str, number: str | None = None, reasons: tuple[str, ...] = ()
 ) -> dict[str, Any]:
+    # the code slice is the standalone ReviewActionCode: its canonical url on the wire
+    # (ClaimResponse.fsh:135; PROVENANCE.md "How the FSH was translated")
     subs: list[dict[str, Any]] = [
-        {"url": "code", "valueCodeableConcept": {"coding": [{"system": X12_306, "code": code}]}}
+        {
+            "url": PAS + "extension-reviewActionCode",
+            "valueCodeableConcept": {"coding": [{"system": X12_306, "code": code}]},
+        }
     ]
     if number is not None:
         subs.append({"url": "number", "valueString": number})
@@ -132,13 +137,21 @@ def _authorized(**subs: dict[str, Any]) -> dict[str, Any]:
 def test_reference_implementation_responses(
     pas_ri: Path, name: str, status: DecisionStatus, reasons: tuple[str, ...], text: str
 ) -> None:
-    """The RI's granted, denied, pended and final answers decode to the right decisions."""
+    """The RI's granted, denied, pended and final answers decode to the right decisions.
+
+    The RI's ``preAuthRef`` is an authorization number only on a grant; on a denial or a
+    pended answer it is the payer's reference (issue 23).
+    """
     raw = json.loads((pas_ri / name).read_text())
     response_id = raw["entry"][0]["resource"]["id"]
     decision = decision_from_response(pas_ri / name)
     assert decision.status is status
-    assert decision.authorization_number == response_id  # the RI's preAuthRef
+    if status is DecisionStatus.APPROVED:
+        assert (decision.authorization_number, decision.reference_number) == (response_id, None)
+    else:
+        assert (decision.authorization_number, decision.reference_number) == (None, response_id)
     assert decision.reason_codes == reasons
+    assert decision.reasons == tuple(DecisionReason(code=r) for r in reasons)
     assert decision.reason_text == text
     assert decision.decided_on == date(2019, 9, 9)
     assert decision.unknown_codes == ()
@@ -177,7 +190,16 @@ def test_every_review_action_code_in_item_adjudication(code: str, status: Decisi
     assert decision.status is status
     assert decision.items[0].review_action_code == code
     assert decision.items[0].status is status
-    assert decision.authorization_number == "AUTH-7781"
+    if status in (
+        DecisionStatus.APPROVED,
+        DecisionStatus.PARTIALLY_APPROVED,
+        DecisionStatus.MODIFIED,
+    ):
+        assert decision.authorization_number == "AUTH-7781"
+        assert decision.reference_number is None
+    else:  # a denial's (or a pended answer's) number is a reference, not an authorization
+        assert decision.authorization_number is None
+        assert decision.reference_number == "AUTH-7781"
 
 
 def test_item_extension_shape_of_earlier_pas_versions() -> None:
@@ -281,8 +303,7 @@ def test_operation_outcome_becomes_fhir_error_with_its_issues() -> None:
     with pytest.raises(FhirError) as caught:
         decision_from_response(json.dumps(outcome))
     assert caught.value.errors == (
-        "$.issue[0]: the payer answered error required at Bundle.entry[2].resource.identifier"
-        "; not shown: 1 text",
+        "$.issue[0]: the payer answered error required at Bundle.entry[2].resource.identifier",
     )
     assert "Jane" not in str(caught.value)
 
@@ -374,7 +395,7 @@ def _written(item: DecisionItem) -> dict[str, Any]:
     written = _item(
         item.review_action_code,
         *extensions,
-        number=item.authorization_number,
+        number=item.authorization_number or item.reference_number,
         reasons=item.reason_codes,
     )
     written["itemSequence"] = item.sequence

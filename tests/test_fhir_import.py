@@ -28,8 +28,20 @@ NAMES = sorted(p.name.removesuffix(".bundle.json") for p in BUNDLES.glob("*.bund
 def carried(case: Case) -> Case:
     """The case as FHIR carries it: the parts US Core has no place for are left unset."""
     measures = tuple(filter(None, (_carried_measure(m) for m in case.measures)))
+    guardian = case.patient.guardian
+    if guardian is not None:  # R4 Patient.contact has no language element
+        guardian = attrs.evolve(guardian, preferred_language=None)
+    # an R4 Attachment has no page count, and no FHIR element holds the clinician's reason for
+    # an expedited review
+    request = attrs.evolve(
+        case.request,
+        expedited_reason=None,
+        documents=tuple(attrs.evolve(d, pages=None) for d in case.request.documents),
+    )
     return attrs.evolve(
         case,
+        patient=attrs.evolve(case.patient, guardian=guardian),
+        request=request,
         coverage=attrs.evolve(case.coverage, plan_state=None, member_services_phone=None),
         clinicians=tuple(attrs.evolve(c, contact=False) for c in case.clinicians),
         measures=measures,

@@ -198,15 +198,17 @@ def test_request_letter_carries_the_clinical_picture(letter: str) -> None:
 
 def test_request_letter_lists_each_criterion_with_its_status(letter: str) -> None:
     """Supporting and undocumented findings appear with their status and the record's words;
-    the unmet one appears only in the draft's first-page note, never as a "Not met" row."""
+    a draft shows the whole review, the unmet row marked (docs/templates.md "What a letter
+    claims"); a row with no fact behind it is left out and named."""
     for title in ("Diagnosis on record", "Support and a safe home"):
         assert title in letter
     assert "Not documented" in letter
     assert "Documentation to follow: Document the living situation" in letter
-    assert "Does not apply" in letter
     assert "Primary diagnosis: F33.1. Also diagnosed: F10.20." in letter  # the basis, in words
     assert "Impairment severe enough: not met" in letter  # the draft note
-    assert "Not met" not in letter
+    assert "Impairment severe enough Not met" in letter  # and its row, marked
+    assert "Imminent danger Does not apply" not in letter  # no fact behind it
+    assert "holds no statement on \u201cImminent danger\u201d" in letter
     assert "diagnoses.behavioral" not in letter
     assert "example.org" not in letter  # a finding's source is a maintainer's field
 
@@ -261,7 +263,7 @@ def test_concurrent_review_shows_progress_and_next_review(case: Case) -> None:
         "Current medications",
         "Attended 7 of 8 scheduled program days (88%)",
         "In progress: PHQ-9 down from 20 to 12",
-        "PHQ-9 fell 8 points, from 20 on",
+        "PHQ-9 fell 8 points, from 20 at admission on",
         "Barriers to discharge",
         "next review on or before April 26, 2026",
         "Step down to weekly outpatient therapy.",
@@ -305,7 +307,7 @@ def test_appeal_letter_answers_each_unmet_criterion(case: Case) -> None:
         "California SB 855",
         "§1374.721",
         "peer-to-peer review",
-        "Expedited appeal requested",
+        "We request an expedited appeal",
     ):
         assert fact in text, fact
 

@@ -16,8 +16,9 @@ EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples" / "cases"
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_every_document_passes_the_layout_check(example: Path) -> None:
-    """No heading ends a page, no table header stands alone, no near-empty page but the last,
-    no short label broken across lines and no labelled field printed empty."""
+    """No heading ends a page (nor a heading and its lead-in sentence with the table
+    overleaf), no table header or single table row stands alone, no near-empty page but the
+    last, no short label broken across lines, no labelled field or column printed empty."""
     case = load_case(example)
     layouts = layout_documents(case, [d for d in layout_names(case) if d != "packet"])
     found = [p for name, document in layouts.items() for p in problems(name, document)]
@@ -61,8 +62,39 @@ def _laid_out(body: str) -> object:
             "</table>",
             "runs past its table cell",
         ),
+        (
+            # issue 22: a heading and its lead-in sentence at the foot, the table overleaf
+            '<div style="height: 7.2in">Spacer.</div><h2>Medical-necessity criteria</h2>'
+            "<p>We reviewed the record against a set.</p>"
+            '<table style="break-before: page"><thead><tr><th>Criterion</th></tr></thead>'
+            "<tbody><tr><td>Diagnosis</td></tr></tbody></table>",
+            "ends the page; its table starts on page 2",
+        ),
+        (
+            # issue 22: the last row of a measures table alone on the next page
+            "<table><thead><tr><th>Measure</th></tr></thead><tbody>"
+            "<tr><td>PHQ-9</td></tr><tr><td>GAD-7</td></tr>"
+            '<tr style="break-before: page"><td>C-SSRS screener</td></tr></tbody></table>',
+            "one row of the table headed 'Measure' stands alone",
+        ),
+        (
+            # issue 22: an "Example" column with nothing in it
+            "<table><thead><tr><th>Area</th><th>Example</th></tr></thead><tbody>"
+            "<tr><td>Work</td><td></td></tr><tr><td>Social life</td><td></td></tr>"
+            "</tbody></table>",
+            "the column 'Example' is printed with no value in any row",
+        ),
     ],
-    ids=["heading-at-foot", "near-empty-page", "broken-label", "empty-field", "overflow"],
+    ids=[
+        "heading-at-foot",
+        "near-empty-page",
+        "broken-label",
+        "empty-field",
+        "overflow",
+        "heading-lead-in-at-foot",
+        "lonely-row",
+        "empty-column",
+    ],
 )
 def test_the_layout_check_finds_each_fault(body: str, fault: str) -> None:
     """Each rule of the check reports a page built to break it."""

@@ -105,8 +105,9 @@ def test_fax_cover_counts_the_packet_it_covers(example: Path) -> None:
 
 
 def test_every_document_is_laid_out_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Rendering a case's documents lays out each distinct document once: the packet and the
-    cover reuse the letter's pages, and each PDF equals the one render() gives alone."""
+    """Rendering a case's documents lays out each distinct document once, and each packet part
+    once more with the packet's page numbers in its margin; each PDF equals the one render()
+    gives alone."""
     from iopauth.rendering import pdf
 
     case = load_case(EXAMPLES / "medicare-stepdown-depression.json")
@@ -120,9 +121,9 @@ def test_every_document_is_laid_out_once(monkeypatch: pytest.MonkeyPatch) -> Non
 
     monkeypatch.setattr(pdf, "layout", counting)
     together = render_documents(case, names)
-    assert sorted(laid_out) == sorted(
-        ["request-letter", "checklist", "fax-cover", "patient-summary", "enclosures"]
-    )
+    alone = ["request-letter", "checklist", "fax-cover", "patient-summary", "enclosures"]
+    in_packet = ["request-letter", "enclosures"]  # the packet's parts, numbered across it
+    assert sorted(laid_out) == sorted(alone + in_packet)
     monkeypatch.setattr(pdf, "layout", real)
     for name in names:
         assert together[name] == render(case, name), name
@@ -143,8 +144,8 @@ def test_documents_that_do_not_fit_are_refused() -> None:
 
 
 def test_a_letter_for_a_case_that_does_not_meet_is_a_marked_draft() -> None:
-    """Every page says DRAFT; the first page lists what is unmet or undocumented; the payer
-    letter has no "Not met" row; final=True writes it clean."""
+    """Every page says DRAFT; the first page lists what is unmet or undocumented and the
+    criteria table marks the failing rows; final=True writes it clean, without the review."""
     case = load_case(MILD)
     assert is_draft(case, "request-letter")
     pages = _pages(render(case, "request-letter"))
@@ -154,7 +155,7 @@ def test_a_letter_for_a_case_that_does_not_meet_is_a_marked_draft() -> None:
     assert "Program intensity: not met" in first
     assert "Outpatient care not enough: not documented" in first
     assert "A lower level would do: exclusion applies" in first
-    assert "Not met" not in " ".join(pages)
+    assert "Program intensity Not met" in " ".join(pages)  # the draft shows the failing row
     final = RenderOptions(final=True)
     assert not is_draft(case, "request-letter", options=final)
     clean = " ".join(_pages(render(case, "request-letter", options=final)))
@@ -165,13 +166,14 @@ def test_a_letter_for_a_case_that_does_not_meet_is_a_marked_draft() -> None:
 
 def test_a_draft_letter_makes_its_packet_and_cover_drafts() -> None:
     """The packet and cover that hold a draft letter are marked; a meeting case's are not;
-    the checklist and patient summary are never drafts."""
+    the checklist is never a draft; the patient summary is one while its letter is (issue 22
+    §6: it must not tell the patient a request is made)."""
     mild = load_case(MILD)
-    for name in ("packet", "fax-cover"):
+    for name in ("packet", "fax-cover", "patient-summary"):
         assert is_draft(mild, name)
         assert all("DRAFT" in page for page in _pages(render(mild, name)))
-    for name in ("checklist", "patient-summary"):
-        assert not is_draft(mild, name)
+    assert not is_draft(mild, "patient-summary", options=RenderOptions(final=True))
+    assert not is_draft(mild, "checklist")
     meets = load_case(EXAMPLES / "medicare-stepdown-depression.json")
     assert not is_draft(meets, "packet")
     assert "DRAFT" not in " ".join(_pages(render(meets, "packet")))
@@ -218,3 +220,47 @@ def test_tagged_archival_packet_keeps_its_title_tags_and_case() -> None:
     root: Any = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root
     assert list(reader.attachments) == ["case.json"]
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.stem)
+def test_packet_pages_are_numbered_across_the_packet(example: Path) -> None:
+    """Every page of the packet says "Packet page i of N" in order, N its page count, while each
+    letter keeps its own "Page j of M"."""
+    case = load_case(example)
+    pages = _pages(render(case, "packet"))
+    total = len(pages)
+    for number, page in enumerate(pages, start=1):
+        assert f"Packet page {number} of {total}" in page, number
+    assert any("Page 1 of" in page for page in pages[1:])
+    alone = " ".join(_pages(render(case, "fax-cover")))
+    assert f"Packet page 1 of {total}" in alone
+
+
+def _with_documents(case: Case, *pages: int | None) -> Case:
+    kinds = (DocumentKind.PROGRESS_NOTES, DocumentKind.ATTENDANCE_RECORD)
+    documents = tuple(
+        DocumentOnHand(kind=kind, dated=case.request.request_date, pages=n)
+        for kind, n in zip(kinds, pages, strict=False)
+    )
+    return attrs.evolve(case, request=attrs.evolve(case.request, documents=documents))
+
+
+def test_fax_cover_counts_the_enclosures_staff_add() -> None:
+    """Known page counts are added to the packet's; an unknown one makes the cover say "plus
+    the enclosures listed"; each enclosure is listed with its count."""
+    case = load_case(EXAMPLES / "medicare-stepdown-depression.json")
+    known = _with_documents(case, 3, 4)
+    packet = len(_pages(render(known, "packet")))
+    cover = _pages(render(known, "fax-cover"))[0]
+    assert f"{packet + 7}, including this cover: {packet} in this packet and 7 of enclosures" in (
+        cover
+    )
+    assert "(3 pages)" in cover
+    assert "(4 pages)" in cover
+    listed = _pages(render(known, "packet"))[-1]  # the list of enclosures, with a page column
+    assert "No. Document Dated Pages" in listed
+    assert "Recent progress notes June 5, 2026 3" in listed
+    unknown = _with_documents(case, 3, None)
+    cover = _pages(render(unknown, "fax-cover"))[0]
+    assert "including this cover, plus the enclosures listed" in cover
+    assert "in this packet and" not in cover

@@ -267,7 +267,7 @@ def test_appeal_without_a_reason_asks_for_one(appeal: Case) -> None:
 
 def test_without_records_the_letters_are_unchanged(concurrent: Case, appeal: Case) -> None:
     """No authorization or decision: no authorization section, the case's denial quoted; and
-    an authorization changes no document but the concurrent review."""
+    an authorization changes no letter but the concurrent review."""
     review = _text(render_html(concurrent, "concurrent-review"))
     assert "Current authorization" not in review
     assert "Attended 15 of 16 scheduled program days" in review
@@ -276,8 +276,10 @@ def test_without_records_the_letters_are_unchanged(concurrent: Case, appeal: Cas
     assert f"“{appeal.request.denial.stated_reason}”" in letter
     assert "Date of decision April 15, 2026" in letter
     auth = _current(concurrent)
-    summary = render_html(concurrent, "patient-summary", authorization=auth)
-    assert summary == render_html(concurrent, "patient-summary")
+    # the patient summary reads the authorization too (tests/test_rendering_summary.py)
+    summary = _text(render_html(concurrent, "patient-summary", authorization=auth))
+    assert "approved part of the care we asked for" in summary
+    assert "approved part" not in _text(render_html(concurrent, "patient-summary"))
 
 
 def _mismatches(case: Case) -> list[tuple[Authorization, str]]:

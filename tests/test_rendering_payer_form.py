@@ -94,7 +94,10 @@ def test_form_beside_the_letter(case: Case, beside: list[str]) -> None:
         f"{TITLE} List of enclosures" in cover
     )
     letter = _pages(render(case, "request-letter", options=RenderOptions(final=True)))
-    assert beside[1 : 1 + len(letter)] == letter  # the letter, whole, after the cover
+    # the letter, whole, after the cover (its pages also numbered across the packet)
+    unnumbered = [re.sub(r" ?Packet page \d+ of \d+", "", p) for p in beside]
+    assert unnumbered[1 : 1 + len(letter)] == letter
+    assert f"Packet page 2 of {len(beside)}" in beside[1]
     form = [i for i, page in enumerate(beside) if page.startswith(TITLE)]
     assert form == [1 + len(letter)]  # the form's first page follows the letter
     filled = beside[form[0] + 1]
@@ -156,3 +159,54 @@ def test_render_command_puts_the_form_in_the_packet(tmp_path: Path) -> None:
     pages = _pages(target.read_bytes())
     assert _cover_count(pages[0]) == len(pages) == 4
     assert "Harold J Testperson" in pages[2]
+
+
+APPEAL = ROOT / "examples" / "cases" / "commercial-adolescent-appeal.json"
+
+
+def test_the_texas_form_ticks_no_request_type_for_an_appeal() -> None:
+    """The NOFR001 form says not to use it for appeals: filled for an appeal (by fill, which
+    does not refuse), neither "Initial" nor "Extension/Renewal/Amendment" is ticked."""
+    from iopauth.forms import fill, load_mapping
+
+    mapping = load_mapping(MAPPING)
+    assert mapping.request_kinds == ("initial", "concurrent", "extension")
+    fields = pypdf.PdfReader(io.BytesIO(fill(load_case(APPEAL), NOFR001, mapping))).get_fields()
+    assert fields is not None
+    assert fields["Request Type - Initial"].get("/V") in (None, "/Off")
+    assert fields["Request Type - Extension/Renewal/Amendment"].get("/V") in (None, "/Off")
+
+
+def test_render_refuses_a_form_not_for_the_request_kind() -> None:
+    """An appeal packet with the Texas form is refused before anything is laid out."""
+    with pytest.raises(RenderError, match=r"for initial, concurrent or extension requests only"):
+        render(load_case(APPEAL), "packet", options=_options("beside"))
+
+
+def test_cli_render_form_for_an_appeal_exits_2(tmp_path: Path) -> None:
+    """`iopauth render --form` for an appeal: exit 2, a message naming the form and the kind,
+    and no file written."""
+    from iopauth.cli.main import main
+
+    out = tmp_path / "packet.pdf"
+    err = io.StringIO()
+    code = main(
+        [
+            "render",
+            str(APPEAL),
+            "-d",
+            "packet",
+            "--form",
+            str(NOFR001),
+            str(MAPPING),
+            "-o",
+            str(out),
+        ],
+        io.StringIO(),
+        err,
+    )
+    assert code == 2
+    message = err.getvalue()
+    assert TITLE in message
+    assert "this request's kind is appeal" in message
+    assert not out.exists()

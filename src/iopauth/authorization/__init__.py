@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     from .decision import (
         REVIEW_ACTION_STATUS,
         Decision,
+        DecisionError,
         DecisionItem,
+        DecisionReason,
         DecisionStatus,
         status_for_review_action,
     )
@@ -69,7 +71,9 @@ _MODULES = {
     ".decision": (
         "REVIEW_ACTION_STATUS",
         "Decision",
+        "DecisionError",
         "DecisionItem",
+        "DecisionReason",
         "DecisionStatus",
         "status_for_review_action",
     ),
@@ -111,7 +115,9 @@ __all__ = [
     "CertificationSchedule",
     "Decision",
     "DecisionDeadline",
+    "DecisionError",
     "DecisionItem",
+    "DecisionReason",
     "DecisionStatus",
     "KeyDates",
     "Review",

@@ -2,6 +2,8 @@
 
 The conventions (reviews due today, tomorrow or overdue; expiry bands of 14 and 30 days; at most
 5 units left) are the ones utilization-review tools use (tracking.md §2); each is an argument.
+An active authorization with no usage recorded for more than ``stale_usage_days`` (default 7,
+our choice: no source sets it) is flagged, since its units and projections are then unknown.
 An alert names the authorization by its number and case id and says what to do; it never
 carries the patient's name or the payer's words.
 """
@@ -19,7 +21,11 @@ from .dates import DECISION_TIME_FRAMES, KeyDates, TimeFrame, key_dates
 from .model import Authorization, AuthorizationStatus, ReviewType
 from .units import check_date, units_over, usage_outside_window
 
-__all__ = ["Alert", "AlertKind", "alerts", "alerts_to_json"]
+__all__ = ["DEFAULT_STALE_USAGE_DAYS", "Alert", "AlertKind", "alerts", "alerts_to_json"]
+
+#: Days without recorded usage after which an active authorization is flagged (our choice:
+#: tracking.md names no such convention; a week covers any IOP or PHP schedule's gap).
+DEFAULT_STALE_USAGE_DAYS = 7
 
 
 class AlertKind(StrEnum):
@@ -32,6 +38,7 @@ class AlertKind(StrEnum):
     UNITS_EXHAUSTED = "units_exhausted"
     UNITS_OVER = "units_over"
     USAGE_OUTSIDE_WINDOW = "usage_outside_window"
+    USAGE_NOT_RECORDED = "usage_not_recorded"
     INFORMATION_REQUESTED = "information_requested"
     CONTACT_PAYER = "contact_payer"
     UNRECOGNIZED_CODES = "unrecognized_codes"
@@ -76,19 +83,25 @@ def alerts(
     low_units: int = 5,
     recertification_notice_days: int = 7,
     time_frames: Mapping[str, TimeFrame] = DECISION_TIME_FRAMES,
+    stale_usage_days: int = DEFAULT_STALE_USAGE_DAYS,
 ) -> list[Alert]:
     """Every alert for ``authorizations`` on ``as_of``, most urgent first.
 
     Sorted by due day (overdue first, then today, tomorrow, ...; an alert with no due day is
     due now), then by kind. ``low_units``: alert when at most this many units are left
     (tracking.md §2: drchrono's default of 5). ``recertification_notice_days``: how early a
-    Medicare recertification shows (our choice; no source sets it).
+    Medicare recertification shows (our choice; no source sets it). ``stale_usage_days``: alert
+    when an active authorization has had no usage recorded for more than this many days since
+    its start or its latest recorded usage (our choice, no source sets it).
     """
     check_date(as_of)
+    if stale_usage_days < 1:
+        raise ValueError("stale_usage_days: must be at least 1")
     found: list[Alert] = []
     for auth in authorizations:
         dates = key_dates(auth, as_of, time_frames=time_frames)
         found.extend(_for(auth, dates, low_units, recertification_notice_days))
+        found.extend(_stale_usage(auth, dates, stale_usage_days))
     return sorted(found, key=lambda a: (a.due or as_of, _ORDER[a.kind], a.case_id))
 
 
@@ -232,6 +245,31 @@ def _active(auth: Authorization, kd: KeyDates, low_units: int, alert: Any) -> It
                 end,
                 f"authorization ends {_day(end)} ({_in(days)})",
             )
+
+
+def _stale_usage(auth: Authorization, kd: KeyDates, days: int) -> Iterable[Alert]:
+    """No usage recorded under an active authorization for more than ``days`` days."""
+    start = auth.authorized_start
+    if kd.status not in _ACTIVE or start is None or start > kd.as_of:
+        return
+    recorded = [u.day for u in auth.usage if u.day >= start and u.day <= kd.as_of]
+    since = max(recorded, default=None)
+    quiet = (kd.as_of - (since or start)).days
+    if quiet <= days:
+        return
+    what = (
+        f"no usage recorded since {_day(since)} ({quiet} days)"
+        if since is not None
+        else f"no usage recorded since the authorization started on {_day(start)} ({quiet} days)"
+    )
+    yield Alert(
+        kind=AlertKind.USAGE_NOT_RECORDED,
+        due=None,
+        authorization_number=auth.authorization_number,
+        case_id=auth.case_id,
+        action=f"{what}: record attendance; units left and the review date assume the "
+        "schedule was kept",
+    )
 
 
 def _contact(auth: Authorization) -> str:

@@ -18,7 +18,13 @@ from attrs import frozen
 from ..model import LevelOfCare, PlanType, Urgency
 from .decision import DecisionStatus
 from .model import Authorization, AuthorizationStatus, Review, ReviewType
-from .units import check_date, projected_exhaustion, status_on, units_remaining
+from .units import (
+    check_date,
+    projected_exhaustion,
+    scheduled_exhaustion,
+    status_on,
+    units_remaining,
+)
 
 __all__ = [
     "DECISION_TIME_FRAMES",
@@ -241,12 +247,17 @@ def key_dates(
     """The dates that drive the work on ``auth`` for ``as_of``.
 
     The last covered day is the end of the authorized window or, when the plan's schedule
-    uses the units up earlier, the day they run out; the concurrent review is due the payer's
-    lead time before it. A decision is overdue once ``as_of`` is past its due day.
+    uses the units up earlier, the day they run out: the earlier of the schedule kept from the
+    authorized start (:func:`scheduled_exhaustion`, fixed by the authorized period) and the
+    recorded usage projected forward (:func:`projected_exhaustion`, earlier when more was used
+    than scheduled). So a review due date never moves later because no usage was logged. The
+    concurrent review is due the payer's lead time before it. A decision is overdue once
+    ``as_of`` is past its due day.
     """
     check_date(as_of)
     exhaustion = projected_exhaustion(auth, as_of)
-    candidates = [d for d in (auth.authorized_end, exhaustion) if d is not None]
+    scheduled = scheduled_exhaustion(auth)
+    candidates = [d for d in (auth.authorized_end, exhaustion, scheduled) if d is not None]
     last_covered = min(candidates) if candidates else None
     lead = DEFAULT_REVIEW_LEAD_DAYS if auth.review_lead_days is None else auth.review_lead_days
     review_due = None if last_covered is None else last_covered - timedelta(days=lead)

@@ -19,7 +19,9 @@ from ..model import StrEnum
 __all__ = [
     "REVIEW_ACTION_STATUS",
     "Decision",
+    "DecisionError",
     "DecisionItem",
+    "DecisionReason",
     "DecisionStatus",
     "status_for_review_action",
 ]
@@ -76,6 +78,35 @@ def _redacted(value: object) -> str:
 
 
 @frozen(kw_only=True)
+class DecisionReason:
+    """One reason the payer gave (a PAS ``reasonCode``, X12 HCR03), with its words when sent.
+
+    ``text`` is the CodeableConcept's ``text`` or the coding's ``display``: the payer's words,
+    redacted in the ``repr``.
+    """
+
+    code: str
+    system: str | None = None
+    text: str | None = field(default=None, repr=_redacted)
+
+
+@frozen(kw_only=True)
+class DecisionError:
+    """One error the payer reported (a PAS ``ClaimResponse.error``, an X12 AAA segment).
+
+    ``code`` is the reject reason (X12 element 901), ``element`` the X12 loop and element the
+    error is about (``errorElement``, e.g. ``2010A-NM103``), ``path`` the FHIRPath of the element
+    in the request (``errorPath``, PAS 2.x) and ``followup_action`` the X12 element 889 code.
+    """
+
+    code: str | None = None
+    system: str | None = None
+    element: str | None = None
+    path: str | None = field(default=None, repr=_redacted)
+    followup_action: str | None = None
+
+
+@frozen(kw_only=True)
 class DecisionItem:
     """One adjudicated service line of a decision."""
 
@@ -90,6 +121,23 @@ class DecisionItem:
     authorized_start: date | None = None
     authorized_end: date | None = None
     reason_codes: tuple[str, ...] = ()
+    #: Every reason with its system and words (``reason_codes`` keeps the codes alone).
+    reasons: tuple[DecisionReason, ...] = ()
+    #: The payer's reference that is not an authorization: a denial's or a pended line's
+    #: ``number``, or the ``administrationReferenceNumber``.
+    reference_number: str | None = None
+    #: ``preAuthIssueDate``: the day the authorization was issued.
+    issued_on: date | None = None
+    #: ``authorizedProvider``: the provider the authorization is for (a reference) and its
+    #: X12 entity code (``providerType``, e.g. P3).
+    authorized_provider: str | None = None
+    authorized_provider_type: str | None = None
+    #: From ``authorizedItemDetail``: the modifiers and the unit price authorized.
+    authorized_modifiers: tuple[str, ...] = ()
+    authorized_unit_price: float | None = None
+    authorized_currency: str | None = None
+    #: ``True`` for a line the payer added (``ClaimResponse.addItem``).
+    added_by_payer: bool = False
 
 
 @frozen(kw_only=True)
@@ -99,7 +147,8 @@ class Decision:
     ``reason_text`` holds the payer's own words and ``information_requested`` what it asked for
     (a PAS ``communicationRequest``); either may mention the patient, so both are redacted in the
     ``repr``. ``unknown_codes`` keeps any code the reader did not recognise, so it can be
-    reported instead of silently dropped.
+    reported instead of silently dropped. ``authorization_number`` is set only when the payer
+    granted something; the number on a denial or a pended answer is a ``reference_number``.
     """
 
     status: DecisionStatus
@@ -114,3 +163,17 @@ class Decision:
     unknown_codes: tuple[str, ...] = ()
     items: tuple[DecisionItem, ...] = ()
     response_id: str | None = None
+    #: Every reason with its system and words, the response's and every line's.
+    reasons: tuple[DecisionReason, ...] = ()
+    #: The payer's reference when it is not an authorization number: a denial's or a pended
+    #: answer's ``preAuthRef`` or ``number``, or the ``administrationReferenceNumber``.
+    reference_number: str | None = None
+    #: The day the authorization was issued (``preAuthIssueDate`` of the first line with one).
+    issued_on: date | None = None
+    #: Errors the payer reported beside a decision (an ``outcome`` of ``partial``).
+    errors: tuple[DecisionError, ...] = ()
+    #: ``communicationRequest`` references not in the response (on the payer's server): fetch
+    #: them to learn what information the payer asks for.
+    information_request_references: tuple[str, ...] = ()
+    #: What the reader noticed and could not use, in iopauth's words (never the payer's values).
+    notes: tuple[str, ...] = ()

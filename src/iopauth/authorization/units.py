@@ -16,6 +16,7 @@ __all__ = [
     "check_date",
     "is_open",
     "projected_exhaustion",
+    "scheduled_exhaustion",
     "status_on",
     "units_over",
     "units_remaining",
@@ -166,6 +167,33 @@ def projected_exhaustion(auth: Authorization, as_of: date) -> date | None:
             continue
         used += per_day.get(day.weekday(), 0.0)
         if used >= remaining - 1e-9:
+            return day
+        day += timedelta(days=1)
+    return None
+
+
+def scheduled_exhaustion(auth: Authorization) -> date | None:
+    """The program day the authorized units run out if the plan's schedule is kept from the
+    authorized start, whatever usage is (or is not) recorded.
+
+    A fixed date for the authorized period: unlike :func:`projected_exhaustion`, which
+    counts from the last recorded usage, it does not move later while no usage is logged.
+    ``None`` without a start, units or a schedule, or when the window ends first.
+    """
+    start, total = auth.authorized_start, auth.authorized_units
+    if start is None or total is None or total <= 0 or auth.schedule is None:
+        return None
+    per_day = _daily_units(auth.schedule, auth.unit_type)
+    weekly = sum(per_day.values())
+    if weekly <= 0:
+        return None
+    # whole weeks that cannot finish the units, then day by day (at most two weeks)
+    weeks = max(int(total // weekly) - 1, 0)
+    used, day = weeks * weekly, start + timedelta(weeks=weeks)
+    last = auth.authorized_end or day + timedelta(weeks=2)
+    while day <= last:
+        used += per_day.get(day.weekday(), 0.0)
+        if used >= total - 1e-9:
             return day
         day += timedelta(days=1)
     return None

@@ -51,6 +51,7 @@ __all__ = [
     "identifier_ok",
     "make_converter",
     "normalized_diagnosis",
+    "structure_str",
 ]
 
 _T = TypeVar("_T")

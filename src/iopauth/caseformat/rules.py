@@ -55,70 +55,17 @@ _ZIP = re.compile(r"[0-9]{5}(-[0-9]{4})?")
 _PHONE = re.compile(r"(?=(?:[^0-9]*[0-9]){10})\+?[0-9 ().-]{7,25}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+_LANGUAGE_RULE = "must be a language tag such as en or es-MX"
 # Bidirectional embedding, override and isolate controls: in a name or an id they make a
 # document show text that is not the stored text (and reorder what follows it on the line).
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # USPS codes of the states, DC and the territories with their own Medicaid programs.
-US_STATES = frozenset(
-    [
-        "AL",
-        "AK",
-        "AZ",
-        "AR",
-        "CA",
-        "CO",
-        "CT",
-        "DE",
-        "DC",
-        "FL",
-        "GA",
-        "HI",
-        "ID",
-        "IL",
-        "IN",
-        "IA",
-        "KS",
-        "KY",
-        "LA",
-        "ME",
-        "MD",
-        "MA",
-        "MI",
-        "MN",
-        "MS",
-        "MO",
-        "MT",
-        "NE",
-        "NV",
-        "NH",
-        "NJ",
-        "NM",
-        "NY",
-        "NC",
-        "ND",
-        "OH",
-        "OK",
-        "OR",
-        "PA",
-        "RI",
-        "SC",
-        "SD",
-        "TN",
-        "TX",
-        "UT",
-        "VT",
-        "VA",
-        "WA",
-        "WV",
-        "WI",
-        "WY",
-        "AS",
-        "GU",
-        "MP",
-        "PR",
-        "VI",
-    ]
+_USPS = (
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME "
+    "MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI "
+    "SC SD TN TX UT VT VA WA WV WI WY AS GU MP PR VI"
 )
+US_STATES = frozenset(_USPS.split())
 #: Sanity bounds on the plan (not clinical thresholds: those live in criteria sets).
 MAX_PLAN_WEEKS = 104
 _PLAN_LEVELS = (LevelOfCare.OUTPATIENT, LevelOfCare.IOP, LevelOfCare.PHP)
@@ -197,7 +144,7 @@ def _check_people(case: Case, out: _Problems) -> None:
     if patient.preferred_language is not None and not _LANGUAGE.fullmatch(
         patient.preferred_language
     ):
-        out.add("$.patient.preferred_language", "must be a language tag such as en or es-MX")
+        out.add("$.patient.preferred_language", _LANGUAGE_RULE)
     _check_phone(patient.phone, "$.patient.phone", out)
     if patient.email is not None and not _EMAIL.fullmatch(patient.email):
         out.add("$.patient.email", "must be an email address")
@@ -206,6 +153,9 @@ def _check_people(case: Case, out: _Problems) -> None:
         _check_phone(patient.guardian.phone, "$.patient.guardian.phone", out)
         if patient.guardian.email is not None and not _EMAIL.fullmatch(patient.guardian.email):
             out.add("$.patient.guardian.email", "must be an email address")
+        language = patient.guardian.preferred_language
+        if language is not None and not _LANGUAGE.fullmatch(language):
+            out.add("$.patient.guardian.preferred_language", _LANGUAGE_RULE)
     if case.coverage.plan_state is not None and case.coverage.plan_state not in US_STATES:
         out.add("$.coverage.plan_state", "must be a two-letter USPS state code")
     _check_phone(case.coverage.um_phone, "$.coverage.um_phone", out)
@@ -363,6 +313,9 @@ def _check_plan(plan: TreatmentPlan, path: str, out: _Problems) -> None:
         _check_npi(plan.certified_by_npi, f"{path}.certified_by_npi", out)
 
 
+_MAX_PAGES = 1000  # an enclosure's page count (DocumentOnHand.pages)
+
+
 def _check_request(case: Case, out: _Problems) -> None:
     request: AuthorizationRequest = case.request
     if request.period.end is None:
@@ -373,6 +326,9 @@ def _check_request(case: Case, out: _Problems) -> None:
         rule := revenue_code_format_error(request.revenue_code)
     ):
         out.add("$.request.revenue_code", rule)
+    for i, document in enumerate(request.documents):
+        if document.pages is not None and not 1 <= document.pages <= _MAX_PAGES:
+            out.add(f"$.request.documents[{i}].pages", f"must be 1 to {_MAX_PAGES}")
     if request.kind is RequestKind.APPEAL and request.denial is None:
         out.add("$.request.denial", "required for an appeal: the decision being appealed")
     if request.denial is not None and request.denial.decided_on > request.request_date:

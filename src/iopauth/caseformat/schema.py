@@ -31,6 +31,7 @@ _RANGES: dict[tuple[str, str], dict[str, Any]] = {
     ("TreatmentPlan", "weeks"): {"minimum": 1, "maximum": MAX_PLAN_WEEKS},
     ("Engagement", "sessions_scheduled"): {"minimum": 0},
     ("Engagement", "sessions_attended"): {"minimum": 0},
+    ("DocumentOnHand", "pages"): {"minimum": 1, "maximum": 1000},
     ("Program", "npi"): {"pattern": "^[0-9]{10}$"},
     ("Clinician", "npi"): {"pattern": "^[0-9]{10}$"},
     ("Program", "tin"): {"pattern": "^[0-9]{2}-?[0-9]{7}$"},

@@ -56,6 +56,13 @@ def add_parser(sub: Any) -> None:
     alerts.add_argument("--db", required=True, help=db_help)
     alerts.add_argument("--as-of", help="date YYYY-MM-DD (default: today)")
     alerts.add_argument("--low-units", type=int, default=5, help="default: %(default)s")
+    alerts.add_argument(
+        "--stale-usage-days",
+        type=int,
+        default=7,
+        help="flag an active authorization with no usage recorded for more than this many "
+        "days (default: %(default)s)",
+    )
     alerts.add_argument("--json", action="store_true", help="print JSON for other programs")
 
     show = actions.add_parser("show", help="print one authorization as JSON")
@@ -190,7 +197,12 @@ def _as_of(value: str | None) -> date:
 def _alerts(store: Any, as_of: date, args: argparse.Namespace, out: TextIO) -> None:
     from ..authorization.alerting import alerts, alerts_to_json, format_alerts
 
-    found = alerts(store.list_open(as_of), as_of, low_units=args.low_units)
+    found = alerts(
+        store.list_open(as_of),
+        as_of,
+        low_units=args.low_units,
+        stale_usage_days=args.stale_usage_days,
+    )
     _report_skipped(store, getattr(args, "stderr", None))
     if args.json:
         json.dump({"as_of": as_of.isoformat(), "alerts": alerts_to_json(found)}, out, indent=2)

@@ -30,12 +30,15 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
     """``iopauth demo``: every document of the example cases, through the batch path.
 
-    One line per case (outcome, criteria set and version, review, letters marked DRAFT), then
-    the path of each file written, in the cases' name order as they finish; a progress bar on
-    a terminal. An existing file about to be replaced is named on stderr unless ``--force``.
+    One line per case (outcome, criteria set and version, the review and the kind of request,
+    letters marked DRAFT), a line saying what to send the payer, then the path of each file
+    written, in the cases' name order as they finish; last, where ``report.json`` is. A
+    progress bar on a terminal. When files of earlier runs are replaced, one line on stderr
+    says how many (none with ``--force``).
     """
     from .._support.resources import examples_dir
     from ..batch.run import default_workers, render_many
+    from ..caseformat.serialize import load_case
 
     del stdin
     err: TextIO = getattr(args, "stderr", None) or sys.stderr
@@ -45,9 +48,19 @@ def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
     files = sorted(folder.glob("*.json"))
     target = Path(args.output)
     if not args.force:
-        for path in sorted(target.glob("*--*.pdf")) if target.is_dir() else ():
-            if path.name.split("--", 1)[0] in {f.stem for f in files}:
-                print(f"iopauth: replacing the existing file {path}", file=err)
+        stems = {f.stem for f in files}
+        earlier = [
+            p
+            for p in (sorted(target.glob("*--*.pdf")) if target.is_dir() else ())
+            if p.name.split("--", 1)[0] in stems
+        ]
+        if earlier:
+            many = "s" if len(earlier) != 1 else ""
+            print(
+                f"iopauth: replacing {len(earlier)} file{many} of an earlier run in {target}",
+                file=err,
+            )
+    kinds = {f.stem: load_case(f) for f in files}
     ready: dict[int, Any] = {}
     order = {f.stem: i for i, f in enumerate(files)}
     shown = [0]
@@ -57,7 +70,7 @@ def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
         tick(case)
         ready[order.get(case.name, len(order))] = case
         while shown[0] in ready:
-            for line in _demo_lines(ready.pop(shown[0]), target, err):
+            for line in _demo_lines(ready.pop(shown[0]), target, err, kinds):
                 print(line, file=out, flush=True)
             shown[0] += 1
 
@@ -67,21 +80,55 @@ def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
         )
     finally:
         close()
+    print(f"report: {target / 'report.json'} (every case, its files and their SHA-256)", file=out)
     return 1 if report.failed else 0
 
 
-def _demo_lines(case: Any, target: Path, err: TextIO) -> list[str]:
+# What each kind of request is, as the demo names it beside the review the criteria ran.
+_REQUESTS = {
+    "initial": "initial request",
+    "concurrent": "continued-stay request",
+    "extension": "extension request",
+    "appeal": "appeal of a denial",
+}
+# The packet's parts by name, as a person sending it reads them.
+_PARTS = {
+    "request-letter": "the request letter",
+    "enclosures": "the list of enclosures",
+    "concurrent-review": "the concurrent review",
+    "appeal-letter": "the appeal letter",
+    "original-request": "the original request",
+    "payer-form": "the payer's form",
+}
+
+
+def _demo_lines(case: Any, target: Path, err: TextIO, cases: dict[str, Any]) -> list[str]:
     from ..criteria.result import Outcome, Review
+    from ..rendering import packet_parts
     from ..rendering.labels import label
 
     if not case.ok:
         for line in case.errors:
             print(f"iopauth: {case.source}: {line}", file=err)
         return []
+    model = cases.get(case.name)
+    request = "" if model is None else f"{_REQUESTS[model.request.kind.value]}: "
     line = (
-        f"{case.name}: {label(Outcome(case.outcome)).lower()} "
+        f"{case.name}: {request}{label(Outcome(case.outcome)).lower()} "
         f"({case.criteria_set} {case.criteria_version}, {label(Review(case.review))} review)"
     )
     if case.drafts:
         line += f"; marked DRAFT: {', '.join(case.drafts)} (and the packet and cover)"
-    return [line, *(str(target / f.file) for f in case.files)]
+    lines = [line]
+    if model is not None:
+        parts = ", ".join(_PARTS.get(p, p) for p in packet_parts(model))
+        send = f"  send: the packet (the fax cover, {parts})"
+        written = {f.document for f in case.files}
+        continuing = model.request.kind.value in ("concurrent", "extension")
+        if continuing and "request-letter" in written:
+            send += (
+                "; not the request letter, which is for a payer that asks for a letter of "
+                "medical necessity instead of a concurrent review"
+            )
+        lines.append(send)
+    return [*lines, *(str(target / f.file) for f in case.files)]

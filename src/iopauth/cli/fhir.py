@@ -129,23 +129,12 @@ def _decision(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> in
     decision = decision_from_response(_source(args.response, stdin))
     # the same JSON `iopauth auth decision` and load_decision read back
     data = dump_decision(decision)
-    if args.json:
-        json.dump(data, out, indent=2)
+    if args.json:  # ensure_ascii: a payer's control characters come out escaped
+        json.dump(data, out, indent=2, ensure_ascii=True)
         out.write("\n")
         return 0
-    for key in (
-        "status",
-        "decided_on",
-        "authorization_number",
-        "authorized_start",
-        "authorized_end",
-        "authorized_units",
-        "reason_codes",
-        "information_requested",
-        "unknown_codes",
-    ):
-        value = data.get(key)
-        if value not in (None, [], ()):
-            shown = ", ".join(map(str, value)) if isinstance(value, list | tuple) else value
-            print(f"{key.replace('_', ' ')}: {shown}", file=out)
+    from ._decision_text import decision_lines
+
+    for line in decision_lines(decision):
+        print(line, file=out)
     return 0

@@ -136,11 +136,14 @@ def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
         from ..forms import load_mapping
         from ..forms._pdf import read_form
         from ..rendering import PayerForm
+        from ..rendering.parts import check_form_kind
 
         form_path, mapping_path = (Path(p) for p in args.form)
+        mapping = load_mapping(mapping_path)
+        check_form_kind(mapping, case)  # a form not for this kind of request: exit 2 up front
         form = PayerForm(
             pdf=read_form(form_path),  # read now (capped): a missing file is exit 2 up front
-            mapping=load_mapping(mapping_path),
+            mapping=mapping,
             placement=args.form_placement,
         )
     options = RenderOptions(

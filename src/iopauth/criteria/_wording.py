@@ -17,6 +17,8 @@ _LEVEL_WORDS = {
     LevelOfCare.PHP.value: "partial hospitalization",
     LevelOfCare.RESIDENTIAL.value: "residential",
     LevelOfCare.INPATIENT.value: "inpatient",
+    LevelOfCare.CRISIS.value: "crisis stabilization",
+    LevelOfCare.EMERGENCY.value: "emergency department",
 }
 
 _UNITS = {

@@ -2,40 +2,46 @@
 
 Reads a ClaimResponse, a response Bundle (``$submit``), a Parameters of Bundles (2.2.1
 ``$inquire``) or an OperationOutcome (raised as :class:`~iopauth.errors.FhirError`). The review
-action is found in all three places interop.md §3 lists: the PAS 2.x item adjudication
-extension, the earlier item extension, and the reference implementation's response-level
-string extension. Codes iopauth does not know are kept in ``unknown_codes``, never dropped.
+action is found in all three places interop.md §3 lists: the PAS 2.x adjudication extension (of
+``item``, ``addItem`` and the ClaimResponse), the earlier item extension, and the reference
+implementation's response-level string extension. In the PAS 2.x extension the code is the
+sub-extension with the IG's canonical ``extension-reviewActionCode`` url (ClaimResponse.fsh:135);
+a bare ``"code"`` url is not read, and the decision's notes say so. Codes iopauth does not know
+are kept in ``unknown_codes``, never dropped. The readers of each part are in
+:mod:`._decision_parts`; the IG's own examples (tests/data/pas-ig) are their tests.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping
-from datetime import date
 from typing import Any
 
 from ..authorization.decision import (
     Decision,
+    DecisionError,
     DecisionItem,
     DecisionStatus,
     status_for_review_action,
 )
-from ..errors import FhirError, outcome_lines
-from . import _systems as cs
-from ._bundle import Index, code_in, codings, day, items, obj, read_json, text
+from ..errors import FhirError
+from ._bundle import Index, codings, day, items, obj, read_json, text
+from ._decision_bounds import bounded
+from ._decision_parts import (
+    BARE_CODE_NOTE,
+    GRANTS,
+    Lookup,
+    as_date,
+    decision_item,
+    errors_of,
+    review_of,
+)
+from ._shapes import CODE_TOKEN, FHIR_CODE, FHIR_PATH, X12_CODE, X12_ELEMENT, shown
 
 __all__ = ["decision_from_response"]
 
-_REVIEW_ACTION = cs.PAS + "extension-reviewAction"
-_REVIEW_ACTION_CODE = cs.PAS + "extension-reviewActionCode"
-_REVIEW_REASON = cs.PAS + "extension-reviewActionReason"
-# the PAS id is itemAuthorizedDetail; "authorizedItemDetail" (interop.md's name) is also read
-_AUTHORIZED_DETAILS = (
-    cs.PAS + "extension-itemAuthorizedDetail",
-    cs.PAS + "extension-authorizedItemDetail",
-)
-_ITEM_PERIOD = cs.PAS + "extension-itemPreAuthPeriod"
-_PREAUTH_PERIOD = cs.PAS + "extension-preAuthPeriod"
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'")
 # The reference implementation's ``disposition`` words (prior-auth fixtures), used only when a
 # response carries no review-action code at all.
 _DISPOSITIONS = {
@@ -55,11 +61,11 @@ def decision_from_response(
     ``outcome`` is ``error`` (its X12 error codes).
     """
     data = read_json(response, "response")
-    claim_response, at, index = _find(data)
-    return _decide(claim_response, at, index)
+    claim_response, at, bundle = _find(data)
+    return _decide(claim_response, at, bundle)
 
 
-def _find(data: dict[str, Any]) -> tuple[dict[str, Any], str, Index | None]:
+def _find(data: dict[str, Any]) -> tuple[dict[str, Any], str, dict[str, Any] | None]:
     rtype = data.get("resourceType")
     if rtype == "OperationOutcome":
         raise FhirError(_issues(data, "$"))
@@ -70,12 +76,12 @@ def _find(data: dict[str, Any]) -> tuple[dict[str, Any], str, Index | None]:
             resource = obj(param, "resource")
             if resource.get("resourceType") in ("Bundle", "ClaimResponse", "OperationOutcome"):
                 try:
-                    found, at, index = _find(resource)
+                    found, at, bundle = _find(resource)
                 except FhirError as exc:
                     raise FhirError(
                         [f"$.parameter[{i}].resource{e[1:]}" for e in exc.errors]
                     ) from None
-                return found, f"$.parameter[{i}].resource{at[1:]}", index
+                return found, f"$.parameter[{i}].resource{at[1:]}", bundle
         raise FhirError(["$.parameter: holds no response Bundle or ClaimResponse"])
     if rtype != "Bundle":
         raise FhirError(
@@ -90,164 +96,119 @@ def _find(data: dict[str, Any]) -> tuple[dict[str, Any], str, Index | None]:
         if outcomes:
             raise FhirError(_issues(outcomes[0].resource, outcomes[0].path))
         raise FhirError(["$.entry: holds no ClaimResponse"])
-    return responses[0].resource, responses[0].path, index
+    return responses[0].resource, responses[0].path, data
 
 
 def _issues(outcome: dict[str, Any], at: str) -> list[str]:
-    # codes only when they have their code system's shape; texts and literals never quoted
-    return outcome_lines(outcome, at)
-
-
-def _extensions(node: object, url: str) -> Iterator[dict[str, Any]]:
-    for ext in items(node, "extension"):
-        if isinstance(ext, dict) and ext.get("url") == url:
-            yield ext
-
-
-def _review(node: object) -> tuple[str | None, str | None, list[str]]:
-    """The review action on ``node``: (code, authorization number, reason codes)."""
-    for ext in _extensions(node, _REVIEW_ACTION):
-        if text(ext, "valueString"):  # the RI's response-level string form
-            reasons = [
-                r for e in _extensions(node, _REVIEW_REASON) if (r := text(e, "valueString"))
-            ]
-            return str(ext["valueString"]).strip(), None, reasons
-        code = None
-        for sub in _extensions(ext, "code"):
-            concept = obj(sub, "valueCodeableConcept")
-            code = code_in(concept, cs.X12_REVIEW_ACTION) or next(
-                (text(c, "code") for c in codings(concept)), None
-            )
-        # the auth number is a string in PAS 2.x; an earlier version typed it integer
-        number = next(
-            (
-                str(v)
-                for s in _extensions(ext, "number")
-                if (v := s.get("valueString") or s.get("valueInteger"))
-            ),
-            None,
+    lines = []
+    for i, issue in enumerate(items(outcome, "issue")):
+        severity = shown(text(issue, "severity") or "error", FHIR_CODE, "severity")
+        code = shown(text(issue, "code") or "unknown", FHIR_CODE, "code")
+        details = ", ".join(
+            shown(c, CODE_TOKEN, "code")
+            for x in codings(obj(issue, "details"))
+            if (c := text(x, "code"))
         )
-        reasons = [
-            c
-            for s in _extensions(ext, "reasonCode")
-            for c in (text(x, "code") for x in codings(obj(s, "valueCodeableConcept")))
-            if c
-        ]
-        if code is not None:
-            return code, number, reasons
-    return None, None, []
+        # an expression is a FHIRPath; a quoted literal in it could quote the patient
+        where = ", ".join(
+            _QUOTED.sub("'…'", e) for e in items(issue, "expression") if isinstance(e, str)
+        )
+        line = f"{at}.issue[{i}]: the payer answered {severity} {code}"
+        if details:
+            line += f" ({details})"
+        if where:
+            line += f" at {where}"
+        lines.append(line)
+    return lines or [f"{at}: the payer answered with an OperationOutcome and no issue"]
 
 
-def _item_review(item: dict[str, Any]) -> tuple[str | None, str | None, list[str]]:
-    for adjudication in items(item, "adjudication"):
-        found = _review(adjudication)
-        if found[0] is not None:
-            return found
-    return _review(item)
+def _error_lines(errors: tuple[DecisionError, ...], at: str) -> list[str]:
+    """The payer's errors as lines; a value is quoted only in its code system's shape."""
+    lines = []
+    for i, error in enumerate(errors):
+        line = f"{at}.error[{i}]: the payer reports error " + shown(error.code, X12_CODE, "code")
+        if error.element is not None:
+            line += " at X12 element " + shown(error.element, X12_ELEMENT, "element")
+        if error.path is not None:
+            line += " at " + shown(_QUOTED.sub("'…'", error.path), FHIR_PATH, "path")
+        if error.followup_action is not None:
+            line += "; follow-up action " + shown(error.followup_action, X12_CODE, "code")
+        lines.append(line)
+    return lines
 
 
-def _period(node: object, *urls: str) -> tuple[str | None, str | None]:
-    for url in urls:
-        for ext in _extensions(node, url):
-            period = obj(ext, "valuePeriod")
-            return day(period.get("start")), day(period.get("end"))
-    return None, None
-
-
-def _decide(cr: dict[str, Any], at: str, index: Index | None) -> Decision:
+def _decide(cr: dict[str, Any], at: str, bundle: dict[str, Any] | None) -> Decision:
+    errors = errors_of(cr)
     if cr.get("outcome") == "error":
-        errors = [
-            f"{at}.error[{i}]: the payer reports error {code}"
-            for i, e in enumerate(items(cr, "error"))
-            if (code := next((text(c, "code") for c in codings(obj(e, "code"))), None))
-        ]
-        raise FhirError(errors or [f"{at}.outcome: the payer reports an error"])
+        raise FhirError(_error_lines(errors, at) or [f"{at}.outcome: the payer reports an error"])
     unknown: list[str] = []
+    notes: list[str] = []
     decision_items = [
-        _decision_item(item, unknown)
-        for item in [*items(cr, "item"), *items(cr, "addItem")]
+        decision_item(item, unknown, notes, added=added)
+        for key, added in (("item", False), ("addItem", True))
+        for item in items(cr, key)
         if isinstance(item, dict)
     ]
-    code, number, reasons = _review(cr)
-    if code is None:
+    review = review_of(cr)
+    if review.code is None:
         for adjudication in items(cr, "adjudication"):
-            code, number, reasons = _review(adjudication)
-            if code is not None:
+            found = review_of(adjudication)
+            if found.code is not None or found.bare_code:
+                review = found
+            if found.code is not None:
                 break
-    status = _status(cr, code, decision_items, unknown)
-    start, end = (
-        day(obj(cr, "preAuthPeriod").get("start")),
-        day(obj(cr, "preAuthPeriod").get("end")),
-    )
-    if start is None and decision_items:
+    if review.bare_code and BARE_CODE_NOTE not in notes:
+        notes.append(BARE_CODE_NOTE)
+    lookup = Lookup(bundle)
+    asked, elsewhere = _requests(cr, lookup)
+    status = _status(cr, review.code, decision_items, unknown, asked or elsewhere)
+    granted = status in GRANTS
+    pre_auth = obj(cr, "preAuthPeriod")
+    start, end = as_date(day(pre_auth.get("start"))), as_date(day(pre_auth.get("end")))
+    if start is None and end is None and decision_items:
         start = _first(i.authorized_start for i in decision_items)
         end = _first(i.authorized_end for i in decision_items)
     units = [i.authorized_units for i in decision_items if i.authorized_units is not None]
-    all_reasons = tuple(
-        dict.fromkeys([*reasons, *(r for i in decision_items for r in i.reason_codes)])
+    reasons = tuple(
+        dict.fromkeys([*review.reasons, *(r for i in decision_items for r in i.reasons)])
     )
-    return Decision(
+    pre_auth_ref = text(cr, "preAuthRef")
+    number = pre_auth_ref or review.number
+    if errors:
+        notes.append(f"the payer reported {len(errors)} error(s) beside its decision")
+    decision = Decision(
         status=status,
-        decided_on=_date(day(cr.get("created"))),
-        authorization_number=text(cr, "preAuthRef")
-        or number
-        or _first(i.authorization_number for i in decision_items),
-        authorized_start=_date(start) if isinstance(start, str) else start,
-        authorized_end=_date(end) if isinstance(end, str) else end,
+        decided_on=as_date(day(cr.get("created"))),
+        authorization_number=(
+            (number or _first(i.authorization_number for i in decision_items)) if granted else None
+        ),
+        authorized_start=start,
+        authorized_end=end,
         authorized_units=sum(units) if units else None,
-        reason_codes=all_reasons,
+        reason_codes=tuple(dict.fromkeys(r.code for r in reasons)),
         reason_text=text(cr, "disposition"),
-        information_requested=_requests(cr, at, index),
+        information_requested=asked,
         unknown_codes=tuple(dict.fromkeys(unknown)),
         items=tuple(decision_items),
         response_id=text(cr, "id"),
+        reasons=reasons,
+        # a denial's or a pended answer's number is the payer's reference, not an authorization
+        reference_number=(None if granted else number)
+        or _first(i.reference_number for i in decision_items),
+        issued_on=_first(i.issued_on for i in decision_items),
+        errors=errors,
+        information_request_references=elsewhere,
+        notes=tuple(notes),
     )
-
-
-def _decision_item(item: dict[str, Any], unknown: list[str]) -> DecisionItem:
-    code, number, reasons = _item_review(item)
-    status = status_for_review_action(code) if code else None
-    if code and status is None:
-        unknown.append(code)
-    start, end = _period(item, _ITEM_PERIOD, _PREAUTH_PERIOD)
-    service, revenue, units = None, None, None
-    details = [d for url in _AUTHORIZED_DETAILS for d in _extensions(item, url)]
-    for detail in details:
-        for sub in items(detail, "extension"):
-            url = obj({"s": sub}, "s").get("url")
-            if url == "productOrServiceCode":
-                service = next(
-                    (text(c, "code") for c in codings(obj(sub, "valueCodeableConcept"))), None
-                )
-            elif url == "revenue":
-                revenue = next(
-                    (text(c, "code") for c in codings(obj(sub, "valueCodeableConcept"))), None
-                )
-            elif url == "quantity":
-                value = obj(sub, "valueQuantity").get("value")
-                if isinstance(value, int | float) and not isinstance(value, bool):
-                    units = int(value)
-    if service is None:  # an addItem names the service it adds
-        service = next((text(c, "code") for c in codings(obj(item, "productOrService"))), None)
-    sequence = item.get("itemSequence")
-    if isinstance(sequence, list):  # addItem.itemSequence lists the items it replaces
-        sequence = sequence[0] if sequence else None
-    return DecisionItem(
-        sequence=sequence if isinstance(sequence, int) and not isinstance(sequence, bool) else None,
-        service_code=service,
-        revenue_code=revenue,
-        status=status,
-        review_action_code=code,
-        authorization_number=number,
-        authorized_units=units,
-        authorized_start=_date(start),
-        authorized_end=_date(end),
-        reason_codes=tuple(reasons),
-    )
+    return bounded(decision)
 
 
 def _status(  # noqa: PLR0911 -- one return per source of the status, in order of precedence
-    cr: dict[str, Any], code: str | None, decided: list[DecisionItem], unknown: list[str]
+    cr: dict[str, Any],
+    code: str | None,
+    decided: list[DecisionItem],
+    unknown: list[str],
+    information_asked: tuple[str, ...],
 ) -> DecisionStatus:
     if cr.get("status") == "cancelled":
         return DecisionStatus.CANCELLED
@@ -261,12 +222,15 @@ def _status(  # noqa: PLR0911 -- one return per source of the status, in order o
         return statuses.pop()
     if DecisionStatus.PENDED in statuses:
         return DecisionStatus.PENDED
-    granted = {DecisionStatus.APPROVED, DecisionStatus.PARTIALLY_APPROVED, DecisionStatus.MODIFIED}
-    if statuses & granted and DecisionStatus.DENIED in statuses:
+    if statuses & GRANTS and DecisionStatus.DENIED in statuses:
         return DecisionStatus.PARTIALLY_APPROVED
     if statuses:
         return sorted(statuses)[0]
-    if cr.get("outcome") in ("queued", "partial"):
+    if unknown:  # a review action iopauth cannot read: a person must ask, whatever else it says
+        return DecisionStatus.CONTACT_PAYER
+    # "queued" is the RI's and FHIR's; the PAS value set has complete|error|partial
+    # (Terminology.fsh:219-225), and a payer asking for information has not decided yet
+    if cr.get("outcome") in ("queued", "partial") or information_asked:
         return DecisionStatus.PENDED
     by_words = _DISPOSITIONS.get((text(cr, "disposition") or "").strip().lower())
     if by_words is not None:
@@ -275,15 +239,23 @@ def _status(  # noqa: PLR0911 -- one return per source of the status, in order o
     return DecisionStatus.CONTACT_PAYER
 
 
-def _requests(cr: dict[str, Any], at: str, index: Index | None) -> tuple[str, ...]:
-    out: list[str] = []
-    for i, ref in enumerate(items(cr, "communicationRequest")):
-        found = index.resolve(ref, f"{at}.communicationRequest[{i}]") if index else None
+def _requests(cr: dict[str, Any], lookup: Lookup) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What the payer asks for (payloads in the Bundle) and references to requests elsewhere.
+
+    A communicationRequest not in the Bundle points at the payer's server: the answer is still
+    a pended decision, with the reference kept to fetch it (issue 23).
+    """
+    asked: list[str] = []
+    elsewhere: list[str] = []
+    for ref in items(cr, "communicationRequest"):
+        found = lookup.get(ref, "CommunicationRequest")
         if found is None:
-            if (label := text(ref, "display")) is not None:
-                out.append(label)
+            if (target := text(ref, "reference")) is not None:
+                elsewhere.append(target.strip())
+            elif (label := text(ref, "display")) is not None:
+                asked.append(label)
             continue
-        for payload in items(found.resource, "payload"):
+        for payload in items(found, "payload"):
             words = text(payload, "contentString") or text(
                 obj(payload, "contentCodeableConcept"), "text"
             )
@@ -296,20 +268,9 @@ def _requests(cr: dict[str, Any], at: str, index: Index | None) -> tuple[str, ..
                     None,
                 )
             if words is not None:
-                out.append(words)
-    if index is not None and index.errors:
-        raise FhirError(index.errors)
-    return tuple(out)
+                asked.append(words)
+    return tuple(asked), tuple(dict.fromkeys(elsewhere))
 
 
 def _first(values: Iterator[Any] | Any) -> Any:
     return next((v for v in values if v is not None), None)
-
-
-def _date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None

@@ -1,115 +1,270 @@
-"""The PAS request-Bundle rules of interop.md §2, as code (fhir.resources checks structure only).
+"""``pas_problems``: a PAS request Bundle checked against the IG's profile rules, as data.
 
-Each problem is ``"<path>: <rule>"``; the checks read the JSON, so they work on any Bundle,
-ours or a partner's.
+The rules are ``data/pas-profiles.json`` (the PAS 2.2.1 FSH and the US Core 7.0.0 differentials,
+each with its source line); :mod:`._profile_check` applies them. This module starts from the
+Bundle profile, follows every profiled element and Reference to the resource it names, and
+checks that resource against the profile the rule asks for. Each problem is
+``"<JSON path>: <rule> (<profile>, <source>)"``, never a value from the Bundle.
+
+How the cases the IG's own examples raise are treated (tests/data/pas-ig/PROVENANCE.md):
+
+- A resource is checked against the profile the *referring rule* names, whatever its own
+  ``meta.profile`` says: the examples point ``Claim.patient`` (only Reference(PASBeneficiary),
+  Claim.fsh:29) at a Patient declaring PASSubscriber (Examples.fsh:669). What matters is that the
+  Patient keeps PASBeneficiary's rules, and it does; a declared PAS profile is a claim the
+  resource must keep as well, so it is checked too (:meth:`_Bundle.declared`), never instead.
+- Every reference is resolved (``fullUrl``, ``Type/id`` or the last two parts of a fullUrl) and
+  its target's type checked. A reference *from the Claim* must resolve inside the Bundle: the
+  request is the self-contained collection the payer translates to X12 278, carrying the
+  resources the Claim names (interop.md §2). A reference from another resource may point outside
+  it: FHIR R4 resolves a reference not found in a Bundle elsewhere
+  (https://hl7.org/fhir/R4/bundle.html#references), and the IG's SurgicalRequestBundleExample
+  does so (Examples.fsh:847-848). Its ``Type/`` is still checked against the allowed targets.
+- UCUM in a PASQuantity (Examples.fsh:700) passes: X12 value sets are licensed and unpublished,
+  so a binding to one is checked by code system only, and the systems the IG's examples use
+  under it are accepted (:func:`~._profile_rules.binding_systems`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from . import _systems as cs
-from ._bundle import Index, code_in, codings, items, obj, text
+from ._profile_check import Node, Problems, check
+from ._profile_rules import Profile, extension_by_url, profile, profile_by_url
 
 __all__ = ["pas_problems"]
 
-_SERVICE_SYSTEMS = frozenset({cs.HCPCS, cs.CPT})
-_REVENUE_SYSTEMS = frozenset({cs.REVENUE, cs.REVENUE_OLD})
+_PAS = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/"
+_INQUIRY_BUNDLE = (
+    "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/profile-pas-inquiry-request-bundle"
+)
+_MAX_DEPTH = 64
+
+# Base FHIR R4 (4.0.1) minimums of the resources a request hangs on. The profile data leaves the
+# base specification out (data/README.md); these are its 1..1 and 1..* elements, from
+# https://hl7.org/fhir/R4/claim.html, coverage.html and bundle.html.
+_R4 = "FHIR R4 4.0.1"
+_BASE: dict[str, list[tuple[str, str]]] = {
+    "Claim": [
+        ("Claim.status", "claim.html"),
+        ("Claim.type", "claim.html"),
+        ("Claim.use", "claim.html"),
+        ("Claim.patient", "claim.html"),
+        ("Claim.created", "claim.html"),
+        ("Claim.provider", "claim.html"),
+        ("Claim.priority", "claim.html"),
+        ("Claim.insurance", "claim.html"),
+        ("Claim.careTeam.sequence", "claim.html"),
+        ("Claim.careTeam.provider", "claim.html"),
+        ("Claim.supportingInfo.sequence", "claim.html"),
+        ("Claim.supportingInfo.category", "claim.html"),
+        ("Claim.diagnosis.sequence", "claim.html"),
+        ("Claim.diagnosis.diagnosis[x]", "claim.html"),
+        ("Claim.insurance.sequence", "claim.html"),
+        ("Claim.insurance.focal", "claim.html"),
+        ("Claim.insurance.coverage", "claim.html"),
+        ("Claim.item.sequence", "claim.html"),
+        ("Claim.item.productOrService", "claim.html"),
+    ],
+    "Coverage": [
+        ("Coverage.status", "coverage.html"),
+        ("Coverage.beneficiary", "coverage.html"),
+        ("Coverage.payor", "coverage.html"),
+    ],
+    "Bundle": [("Bundle.type", "bundle.html")],
+}
+
+
+def _base(rtype: str) -> Profile:
+    rules = [{"path": p, "min": 1, "source": f"{_R4} {page}"} for p, page in _BASE[rtype]]
+    return Profile(f"FHIR R4 {rtype}", {"type": rtype}, rules)
+
+
+class _Bundle:
+    """The Bundle's entries by key, and the target checks already done."""
+
+    def __init__(self, bundle: dict[str, Any]) -> None:
+        self.entries: list[tuple[str, dict[str, Any]]] = []
+        self._by_key: dict[str, tuple[str, dict[str, Any]]] = {}
+        raw = bundle.get("entry")
+        for i, entry in enumerate(raw if isinstance(raw, list) else []):
+            resource = entry.get("resource") if isinstance(entry, dict) else None
+            if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
+                continue
+            item = (f"$.entry[{i}].resource", resource)
+            self.entries.append(item)
+            rid, rtype = resource.get("id"), resource["resourceType"]
+            if isinstance(rid, str):
+                self._by_key.setdefault(f"{rtype}/{rid}", item)
+            full = entry.get("fullUrl")
+            if isinstance(full, str) and full:
+                self._by_key.setdefault(full, item)
+                if "/" in full and not full.startswith("urn:"):
+                    self._by_key.setdefault("/".join(full.rstrip("/").split("/")[-2:]), item)
+        self._done: dict[tuple[int, str], Problems] = {}
+
+    def find(self, target: str) -> tuple[str, dict[str, Any]] | None:
+        return self._by_key.get(target)
+
+    def declared(self, resource: dict[str, Any], path: str) -> Problems:
+        """The resource against the PAS profiles its ``meta.profile`` declares.
+
+        A declaration is a claim the resource must keep; the profile a referring rule names is
+        checked besides (so a Patient declaring PASSubscriber where PASBeneficiary is asked keeps
+        both). Profiles outside PAS (US Core alone, others) are not checked here.
+        """
+        meta = resource.get("meta")
+        declared = meta.get("profile") if isinstance(meta, dict) else None
+        out: Problems = []
+        for url in declared if isinstance(declared, list) else []:
+            prof = profile_by_url(url) if isinstance(url, str) and url.startswith(_PAS) else None
+            if prof is None or prof.type not in (resource.get("resourceType"), "Resource"):
+                continue
+            key = (id(resource), prof.name)
+            if key not in self._done:
+                self._done[key] = []
+                self._done[key] = check(prof, Node(resource, path), self.references)
+            out += self._done[key]
+        return out
+
+    def references(self, node: Node, targets: list[dict[str, Any]], where: str) -> Problems:
+        """A Reference element against a rule's allowed targets (type, then target profile)."""
+        if not isinstance(node.value, dict):
+            return [f"{node.path}: must be a Reference ({where})"]
+        target = node.value.get("reference")
+        if not isinstance(target, str) or target.startswith("#"):
+            return []  # identifier-only, display-only or contained: nothing in the Bundle to follow
+        known = [_target_type(t) for t in targets]
+        if None in known:  # a US Core target whose resource type the data does not name
+            return []
+        kinds = list(dict.fromkeys(k for k in known if k is not None))
+        found = self.find(target)
+        if found is None:
+            head = target.split("/")[-2] if target.count("/") >= 1 else None
+            if head is not None and head[:1].isupper() and head not in kinds:
+                return [f"{node.path}.reference: must refer to {_kinds(kinds)} ({where})"]
+            return []  # unresolved: judged by where it comes from (see _unresolved)
+        return self._resolved(node, found, targets, kinds, where)
+
+    def _resolved(
+        self,
+        node: Node,
+        found: tuple[str, dict[str, Any]],
+        targets: list[dict[str, Any]],
+        kinds: list[str],
+        where: str,
+    ) -> Problems:
+        """A resolved reference: its target's type, then its target against the profile."""
+        path, resource = found
+        rtype = resource["resourceType"]
+        if rtype not in kinds:
+            return [
+                f"{node.path}.reference: must refer to {_kinds(kinds)}, "
+                f"not {_kinds([rtype])} ({where})"
+            ]
+        profiles = [
+            p
+            for t in targets
+            if _target_type(t) == rtype and (p := profile_by_url(t.get("profile") or ""))
+        ]
+        if not profiles:
+            return []
+        key = (id(resource), "|".join(p.name for p in profiles))
+        if key not in self._done:
+            self._done[key] = []  # a reference cycle stops here
+            results = [check(p, Node(resource, path), self.references) for p in profiles]
+            self._done[key] = [] if not all(results) else min(results, key=len)
+        return self._done[key]
+
+
+def _kinds(kinds: list[str]) -> str:
+    return " or ".join(("an " if k[:1] in "AEIOU" else "a ") + k for k in kinds)
+
+
+def _target_type(target: dict[str, Any]) -> str | None:
+    """The resource type a Reference target allows: named by the data, a base FHIR
+    StructureDefinition's name, or the type of a profile the data holds."""
+    if isinstance(target.get("resource_type"), str):
+        return str(target["resource_type"])
+    url = str(target.get("profile") or "")
+    if url.startswith("http://hl7.org/fhir/StructureDefinition/"):
+        return url.rsplit("/", 1)[-1]
+    known = profile_by_url(url)
+    return known.type if known is not None else None
 
 
 def pas_problems(bundle: dict[str, Any]) -> list[str]:
-    """Every PAS 2.2.1 request-Bundle rule the Bundle breaks (empty when it keeps them all)."""
-    if bundle.get("resourceType") != "Bundle":
+    """Every PAS 2.2.1 profile rule the request Bundle breaks (empty when it keeps them all).
+
+    A ``$submit`` Bundle is checked against PASRequestBundle, one declaring the inquiry
+    profile against PASInquiryRequestBundle; each resource against the profile the rule that
+    refers to it names, and every IG extension against its definition.
+    """
+    if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
         return ["$.resourceType: must be Bundle"]
-    out = _bundle_rules(bundle)
-    index = Index(bundle)
-    claims = index.of_type("Claim")
-    if len(claims) != 1:
-        out.append(f"$.entry: must hold exactly one Claim (holds {len(claims)})")
-    else:
-        out += _claim_rules(index, claims[0].resource, claims[0].path)
-        for i, item in enumerate(items(claims[0].resource, "item")):
-            out += _item_rules(item, f"{claims[0].path}.item[{i}]")
-    for rtype in ("Patient", "Coverage"):
-        if not index.of_type(rtype):
-            out.append(f"$.entry: must hold the {rtype}")
-    out += [e for e in index.errors if e not in out]
-    return out
+    meta = bundle.get("meta")
+    declared = meta.get("profile") if isinstance(meta, dict) else None
+    inquiry = isinstance(declared, list) and _INQUIRY_BUNDLE in declared
+    index = _Bundle(bundle)
+    root = Node(bundle, "$")
+    out = check(
+        profile("PASInquiryRequestBundle" if inquiry else "PASRequestBundle"),
+        root,
+        index.references,
+    )
+    out += check(_base("Bundle"), root, index.references)
+    for path, resource in index.entries:
+        rtype = resource["resourceType"]
+        if rtype in _BASE:
+            out += check(_base(rtype), Node(resource, path), index.references)
+        for ext_path, ext in _extensions(resource, path, 0):
+            definition = extension_by_url(ext["url"])
+            if definition is not None:
+                out += check(definition, Node(ext, ext_path), index.references)
+        if rtype == "Claim":
+            out += _unresolved(index, resource, path)
+        out += index.declared(resource, path)
+    return list(dict.fromkeys(out))
 
 
-def _bundle_rules(bundle: dict[str, Any]) -> list[str]:
-    out: list[str] = []
-    if bundle.get("type") != "collection":
-        out.append("$.type: must be collection")
-    if not text(obj(bundle, "identifier"), "value"):
-        out.append("$.identifier: required: the submitter's transaction identifier (BHT03)")
-    if not text(bundle, "timestamp"):
-        out.append("$.timestamp: required")
-    for i, entry in enumerate(items(bundle, "entry")):
-        if not text(entry, "fullUrl"):
-            out.append(f"$.entry[{i}].fullUrl: required in a PAS request Bundle")
-        for banned in ("search", "request", "response"):
-            if isinstance(entry, dict) and banned in entry:
-                out.append(f"$.entry[{i}].{banned}: not allowed in a PAS request Bundle")
-    return out
+def _unresolved(index: _Bundle, claim: dict[str, Any], path: str) -> Problems:
+    """The Claim's references that name no entry (interop.md §2: the Bundle carries them)."""
+    return [
+        f"{where}: refers to no entry in the Bundle (the request carries what the Claim refers "
+        "to: interop.md §2)"
+        for where, target in _references(claim, path, 0)
+        if not target.startswith("#") and index.find(target) is None
+    ]
 
 
-def _claim_rules(index: Index, c: dict[str, Any], at: str) -> list[str]:
-    out: list[str] = []
-    if c.get("use") != "preauthorization":
-        out.append(f"{at}.use: must be preauthorization")
-    if c.get("status") != "active":
-        out.append(f"{at}.status: must be active")
-    if not 1 <= len(items(c, "identifier")) <= 2:
-        out.append(f"{at}.identifier: required: one business identifier")
-    if "related" in c:
-        out.append(f"{at}.related: not allowed in a PAS Claim")
-    out += _party_rules(index, c, at)
-    insurance = [x for x in items(c, "insurance") if isinstance(x, dict)]
-    if not insurance:
-        out.append(f"{at}.insurance: required: the focal Coverage")
-    for i, ins in enumerate(insurance):
-        if ins.get("focal") is not True:
-            out.append(f"{at}.insurance[{i}].focal: must be true")
-        if ins.get("coverage") is None:
-            out.append(f"{at}.insurance[{i}].coverage: required")
-        else:
-            index.resolve(ins.get("coverage"), f"{at}.insurance[{i}].coverage", "Coverage")
-    for i, dx in enumerate(items(c, "diagnosis")):
-        if code_in(obj(dx, "diagnosisCodeableConcept"), cs.ICD10CM) is None:
-            out.append(f"{at}.diagnosis[{i}].diagnosisCodeableConcept: must be ICD-10-CM coded")
-    if not items(c, "item"):
-        out.append(f"{at}.item: required: at least one requested service")
-    return out
+def _references(node: object, path: str, depth: int) -> Iterator[tuple[str, str]]:
+    if depth > _MAX_DEPTH:
+        return
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "reference" and isinstance(value, str):
+                yield f"{path}.reference", value
+            elif isinstance(value, dict | list) and key != "contained":
+                yield from _references(value, f"{path}.{key}", depth + 1)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _references(value, f"{path}[{i}]", depth + 1)
 
 
-def _party_rules(index: Index, c: dict[str, Any], at: str) -> list[str]:
-    out: list[str] = []
-    for name, types in (
-        ("patient", ("Patient",)),
-        ("insurer", ("Organization",)),
-        ("provider", ("Organization", "PractitionerRole")),
-    ):
-        if c.get(name) is None:
-            out.append(f"{at}.{name}: required")
-        else:
-            index.resolve(c.get(name), f"{at}.{name}", *types)
-    return out
-
-
-def _item_rules(item: object, where: str) -> list[str]:
-    out: list[str] = []
-    service = codings(obj(item, "productOrService"))
-    if not any(text(x, "system") in _SERVICE_SYSTEMS for x in service):
-        out.append(f"{where}.productOrService: must be a CPT or HCPCS code")
-    revenue = obj(item, "revenue")
-    if revenue and not any(text(x, "system") in _REVENUE_SYSTEMS for x in codings(revenue)):
-        out.append(f"{where}.revenue: must be a NUBC revenue code")
-    if not (obj(item, "servicedPeriod") or text(item, "servicedDate")):
-        out.append(f"{where}.serviced[x]: required: the date or period requested")
-    for j, ext in enumerate(items(item, "extension")):
-        if obj({"e": ext}, "e").get("url") == cs.PAS + "extension-certificationType":
-            concept = obj(ext, "valueCodeableConcept")
-            if code_in(concept, cs.X12_CERTIFICATION_TYPE) is None:
-                out.append(f"{where}.extension[{j}]: certificationType must be an X12 UM02 code")
-    return out
+def _extensions(node: object, path: str, depth: int) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every extension object below ``node`` (nested ones are checked by their parent's rules
+    too; the IG's definitions are checked wherever the extension appears)."""
+    if depth > _MAX_DEPTH:
+        return
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("extension", "modifierExtension") and isinstance(value, list):
+                for i, ext in enumerate(value):
+                    if isinstance(ext, dict) and isinstance(ext.get("url"), str):
+                        yield f"{path}.{key}[{i}]", ext
+            if isinstance(value, dict | list) and key != "contained":
+                yield from _extensions(value, f"{path}.{key}", depth + 1)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _extensions(value, f"{path}[{i}]", depth + 1)

@@ -102,3 +102,7 @@ DOCUMENT_KIND = "urn:iopauth:document-kind"
 PLAN_TYPE = "urn:iopauth:plan-type"
 CASE_ID = "urn:iopauth:case-id"
 MEMBER_ID = "urn:iopauth:member-id"
+# the payer id a clearinghouse routes by: PAS makes every Organization identifier a
+# PASIdentifier with a system (Organization.fsh:44, Identifier.fsh:7), and no domain file names
+# a standard system for payer ids, so ours stands there
+PAYER_ID = "urn:iopauth:payer-id"

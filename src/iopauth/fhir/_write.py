@@ -127,7 +127,13 @@ def payer(case: Case, profile: str | None = None) -> dict[str, Any]:
     """The payer Organization; its telecom is the utilization-management line."""
     c = case.coverage
     identifiers = (
-        [{"type": coding(cs.C4BB_IDENTIFIER, "payerid"), "value": c.payer_id}]
+        [
+            {
+                "type": coding(cs.C4BB_IDENTIFIER, "payerid"),
+                "system": cs.PAYER_ID,
+                "value": c.payer_id,
+            }
+        ]
         if c.payer_id
         else None
     )

@@ -30,7 +30,9 @@ MAX_MAPPING_BYTES = 1024 * 1024
 
 DEFAULT_DATE_FORMAT = "%m/%d/%Y"
 _TOP_KEYS = frozenset({"form", "fields"})
-_FORM_KEYS = frozenset({"title", "source", "version", "date_format", "notes"})
+_FORM_KEYS = frozenset({"title", "source", "version", "date_format", "notes", "request_kinds"})
+# What a request's kind may be (model.RequestKind values), for ``[form] request_kinds``.
+_REQUEST_KINDS = ("initial", "concurrent", "extension", "appeal")
 _SOURCES = ("path", "derived", "text", "criterion")
 _ENTRY_KEYS = frozenset(
     {"field", "into", "format", "choices", "checked_when", "join", "parts", "digits", "note"}
@@ -74,13 +76,19 @@ class Entry:
 
 @frozen(kw_only=True)
 class FormMapping:
-    """A checked mapping file: the form it is for and its entries in file order."""
+    """A checked mapping file: the form it is for and its entries in file order.
+
+    ``request_kinds``: the request kinds the form is for (``[form] request_kinds``), empty
+    when the mapping does not say; a render refuses to put the form into a packet for a
+    request of another kind.
+    """
 
     title: str
     source: str
     version: str
     date_format: str
     entries: tuple[Entry, ...]
+    request_kinds: tuple[str, ...] = ()
 
     @property
     def targets(self) -> tuple[str, ...]:
@@ -129,9 +137,10 @@ def _build(raw: dict[str, Any], errors: list[str]) -> FormMapping | None:
         form = {}
     for key in sorted(set(form) - _FORM_KEYS):
         errors.append(f"form.{key}: unknown key{_hint(key, _FORM_KEYS)}")
-    for key in _FORM_KEYS - {"notes"}:
+    for key in _FORM_KEYS - {"notes", "request_kinds"}:
         if key in form and not isinstance(form[key], str):
             errors.append(f"form.{key}: must be a string")
+    kinds = _request_kinds(form, errors)
     date_format = form.get("date_format", DEFAULT_DATE_FORMAT)
     if isinstance(date_format, str) and "%" not in date_format:
         errors.append("form.date_format: must be a strftime pattern such as %m/%d/%Y")
@@ -159,6 +168,7 @@ def _build(raw: dict[str, Any], errors: list[str]) -> FormMapping | None:
         version=str(form.get("version", "")),
         date_format=str(date_format),
         entries=tuple(e for e in entries if e is not None),
+        request_kinds=tuple(str(k) for k in kinds),
     )
 
 
@@ -177,6 +187,15 @@ def _check_widths(text: object, where: str, errors: list[str]) -> None:
         errors.append(f"{where}: must be at most {_FORMAT_CHARS} characters")
     elif any(len(n) > 3 or int(n) > MAX_FORMAT_WIDTH for n in _WIDTHS.findall(text)):
         errors.append(f"{where}: widths and precisions must be at most {MAX_FORMAT_WIDTH}")
+
+
+def _request_kinds(form: dict[str, Any], errors: list[str]) -> list[str]:
+    """``[form] request_kinds``, checked: a list of request kinds (empty: every kind)."""
+    kinds = form.get("request_kinds", [])
+    if not isinstance(kinds, list) or any(k not in _REQUEST_KINDS for k in kinds):
+        errors.append(f"form.request_kinds: must be a list of {', '.join(_REQUEST_KINDS)}")
+        return []
+    return [str(k) for k in kinds]
 
 
 def _entry(raw: object, where: str, errors: list[str]) -> Entry | None:

@@ -43,21 +43,41 @@ def enum_member(cls: type[_E], value: object) -> _E:
 
 
 class LevelOfCare(StrEnum):
-    """Levels of care, least to most intensive; the order is used by comparisons."""
+    """Levels of care; :attr:`rank` orders them from least to most intensive.
+
+    ``crisis`` (a crisis stabilization stay) and ``emergency`` (an emergency-department visit)
+    are for the treatment history only: a plan or a request is never at them (the case rules
+    allow outpatient, iop and php there). They were added last, so the enum's order is no
+    longer the intensity order: compare by :attr:`rank`.
+    """
 
     OUTPATIENT = "outpatient"
     IOP = "iop"
     PHP = "php"
     RESIDENTIAL = "residential"
     INPATIENT = "inpatient"
+    CRISIS = "crisis"
+    EMERGENCY = "emergency"
 
     @property
     def rank(self) -> int:
-        """Position from least (0) to most intensive."""
+        """Position from least (0) to most intensive; crisis and emergency share one."""
         return _LEVEL_RANK[self]
 
 
-_LEVEL_RANK = {level: i for i, level in enumerate(LevelOfCare)}
+# Optum's level-of-care guidelines order their sections outpatient, IOP, day treatment, PHP,
+# residential, crisis, 23-hour observation, inpatient (payer-criteria.md §1): crisis care ranks
+# above residential and below inpatient. An emergency-department visit is not one of those
+# levels; it is ranked with crisis care (an acute visit short of an admission; our choice).
+_LEVEL_RANK = {
+    LevelOfCare.OUTPATIENT: 0,
+    LevelOfCare.IOP: 1,
+    LevelOfCare.PHP: 2,
+    LevelOfCare.RESIDENTIAL: 3,
+    LevelOfCare.CRISIS: 4,
+    LevelOfCare.EMERGENCY: 4,
+    LevelOfCare.INPATIENT: 5,
+}
 
 
 def level_of_care(value: LevelOfCare | str) -> LevelOfCare:

@@ -214,7 +214,9 @@ def _episode_outcome(value: EpisodeOutcome | str) -> EpisodeOutcome:
 class TreatmentEpisode(Redacted):
     """An earlier (or current) episode of care at some level.
 
-    ``level``: ``"outpatient"``, ``"iop"``, ``"php"``, ``"residential"`` or ``"inpatient"``.
+    ``level``: ``"outpatient"``, ``"iop"``, ``"php"``, ``"residential"``, ``"inpatient"``,
+    ``"crisis"`` (a crisis stabilization stay) or ``"emergency"`` (an emergency-department
+    visit: its ``period`` is the visit's day, start and end).
     ``period``: its dates (``end`` open while ongoing). ``outcome``: ``"completed"``,
     ``"stepped_down"``, ``"insufficient_response"``, ``"discontinued"`` or ``"ongoing"``.
     """

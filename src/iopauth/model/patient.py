@@ -63,12 +63,15 @@ class Guardian(Redacted):
     """A parent or legal guardian of a minor patient, to whom patient-facing letters go too.
 
     ``relationship`` is in the family's words (``mother``, ``legal guardian``).
+    ``preferred_language``: the guardian's language tag (``es``, ``es-MX``); when given it
+    chooses the language of the minor's patient summary over the patient's own.
     """
 
     name: PersonName
     relationship: str
     phone: str | None = None
     email: str | None = None
+    preferred_language: str | None = None
 
 
 @frozen(kw_only=True, repr=False)

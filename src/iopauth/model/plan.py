@@ -238,11 +238,14 @@ class DocumentOnHand(Redacted):
 
     ``kind``: a :class:`DocumentKind` or its value (``"psychiatric_evaluation"``,
     ``"treatment_plan"``, ``"safety_plan"``, …). ``dated``: not after the request date.
+    ``pages``: how many pages staff will add to the fax packet for it (1 to 1000), when known;
+    the fax cover adds it to the packet's count.
     """
 
     kind: DocumentKind = field(converter=_document_kind)
     dated: date | None = None
     title: str | None = None
+    pages: int | None = None
 
 
 @frozen(kw_only=True, repr=False)
@@ -271,7 +274,10 @@ class AuthorizationRequest(Redacted):
     ``service_code``: the HCPCS or CPT code of the program (``S9480``, ``H0015``).
     ``urgency``: ``"standard"`` (default) or ``"expedited"``. ``unit_type``: ``"per_diem"``
     (default), ``"hour"`` or ``"session"``. ``revenue_code``: a 4-digit UB-04 revenue code
-    (``0905``). ``documents``: a tuple of :class:`DocumentOnHand`.
+    (``0905``). ``documents``: a tuple of :class:`DocumentOnHand`. ``expedited_reason``: the
+    treating clinician's own statement of why the standard time frame could seriously harm the
+    patient; letters quote it for an expedited request and, without it, say only that an
+    expedited review is requested.
     """
 
     kind: RequestKind = field(converter=_request_kind)
@@ -284,6 +290,7 @@ class AuthorizationRequest(Redacted):
     authorization_number: str | None = None
     documents: tuple[DocumentOnHand, ...] = ()
     denial: Denial | None = None
+    expedited_reason: str | None = None
 
     @property
     def weeks(self) -> int:

@@ -25,7 +25,6 @@ from .clinical import (
     medication_sentences,
     physician_sentences,
     presentation_sentences,
-    psychosocial_sentences,
     rating_sentences,
     risk_sentences,
     schedule_sentence,
@@ -33,6 +32,7 @@ from .clinical import (
     withdrawal_sentences,
 )
 from .measure_rows import measure_sentence
+from .social import psychosocial_sentences
 from .views import MeasureRow
 
 _TOPICS = {
@@ -85,15 +85,16 @@ _FACT_TOPICS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "rating": ("ratings",),
         "asam": ("ratings",),
         "measures": ("measures",),
-        "phq9": ("measures",),
-        "phq2": ("measures",),
-        "gad7": ("measures",),
-        "pcl5": ("measures",),
-        "audit": ("measures",),
-        "audit_c": ("measures",),
-        "dast10": ("measures",),
-        "cssrs": ("measures", "risk"),
-        "safety": ("measures", "risk"),
+        # a fact about one instrument quotes that instrument's scores only, not every measure
+        "phq9": ("measure:phq9",),
+        "phq2": ("measure:phq2",),
+        "gad7": ("measure:gad7",),
+        "pcl5": ("measure:pcl5",),
+        "audit": ("measure:audit",),
+        "audit_c": ("measure:audit_c",),
+        "dast10": ("measure:dast10",),
+        "cssrs": ("measure:cssrs_screener", "risk"),
+        "safety": ("measure:phq9", "measure:phq2", "measure:cssrs_screener", "risk"),
         "locus": ("ratings",),
         "calocus": ("ratings",),
         "functioning": ("functioning",),
@@ -124,7 +125,13 @@ def sentences_for(
     """The case's sentences on ``topics``, each once; ``rows`` are its scored measures."""
     out: list[str] = []
     for topic in topics:
-        found = [measure_sentence(m) for m in rows] if topic == "measures" else _TOPICS[topic](case)
+        if topic == "measures":
+            found = [measure_sentence(m) for m in rows]
+        elif topic.startswith("measure:"):
+            wanted = topic.split(":", 1)[1]
+            found = [measure_sentence(m) for m in rows if m.instrument.value == wanted]
+        else:
+            found = _TOPICS[topic](case)
         for text in found:
             if text not in out:
                 out.append(text)

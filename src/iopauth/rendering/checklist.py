@@ -123,6 +123,7 @@ def needed_documents(case: Case) -> tuple[NeededDocument, ...]:
                 dated=doc.dated if doc else None,
                 title=doc.title if doc else None,
                 resolution=_RESOLUTION[kind],
+                pages=doc.pages if doc else None,
             )
         )
     listed = {k for k, _ in needed_kinds(case)}
@@ -139,6 +140,7 @@ def needed_documents(case: Case) -> tuple[NeededDocument, ...]:
                     dated=doc.dated,
                     title=doc.title,
                     resolution="",
+                    pages=doc.pages,
                 )
             )
     return tuple(rows)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..criteria._adapters import diagnosis_category
+from ..levels import asam_edition
 from ..model import (
     Case,
     EpisodeOutcome,
@@ -75,9 +76,15 @@ def rating_name(rating: LevelOfCareRating) -> str:
     name = _INSTRUMENT_NAMES[rating.instrument]
     if not rating.version:
         return name
-    # ASAM numbers editions; LOCUS and CALOCUS-CASII number versions (level-of-care.md §1)
-    word = "edition" if rating.instrument is RatingInstrument.ASAM else "version"
-    return f"{name} {word} {rating.version}"
+    # ASAM numbers editions; LOCUS and CALOCUS-CASII number versions (level-of-care.md §1).
+    # The edition printed is the rating's own: "3" or "2013" reads "3rd edition"; a version we
+    # cannot place is printed as the clinician recorded it.
+    if rating.instrument is RatingInstrument.ASAM:
+        edition = asam_edition(rating.version)
+        if edition is not None:
+            return f"{name}, {edition}{'rd' if edition == 3 else 'th'} edition"
+        return f"{name} ({rating.version})"
+    return f"{name} version {rating.version}"
 
 
 def rating_sentences(case: Case) -> list[str]:
@@ -183,28 +190,6 @@ def benefit_sentences(case: Case) -> list[str]:
     if med.condition_prevents_benefit:
         return ["A medical or cognitive condition is recorded that may limit benefit."]
     return ["No medical or cognitive condition is recorded that would prevent benefit."]
-
-
-def psychosocial_sentences(case: Case) -> list[str]:
-    ps = case.psychosocial
-    if ps is None:
-        return []
-    out = []
-    if ps.support_system is not None:
-        out.append(
-            "Family or community support is in place."
-            if ps.support_system
-            else "No support system is documented."
-        )
-    if ps.safe_environment is not None:
-        out.append(
-            "The patient has a safe place to live between sessions."
-            if ps.safe_environment
-            else "The living environment is not safe between sessions."
-        )
-    if ps.housing is not None:
-        out.append(f"Housing: {label(ps.housing)}.")
-    return out
 
 
 def engagement_sentences(case: Case) -> list[str]:

@@ -43,6 +43,8 @@ from .letterhead import letterhead_view
 from .measure_rows import measure_rows
 from .options import RenderOptions
 from .payer import decision_view
+from .review import letter_findings, shows_review
+from .social import living_sentences
 from .views import DraftItem, FindingView, MeasureRow, UnmetAnswer
 
 DOCUMENT_TITLES = {
@@ -84,7 +86,9 @@ _ECHO = re.compile(r"^(?:Met|Not met|Not documented(?: whether this applies)?|Ap
 
 def _citation(finding: Finding) -> str:
     # ``source`` is where a maintainer verified the fact (often a web page): never printed.
-    return finding.citation
+    # A letter cites only a verified source: a criterion resting on an unverified one is
+    # stated without a citation (the checklist flags it for the staff).
+    return finding.citation if finding.verified else ""
 
 
 def _tone(finding: Finding) -> str:
@@ -206,31 +210,31 @@ def step_down_from(case: Case) -> TreatmentEpisode | None:
     return max(higher, key=lambda e: e.period.start, default=None)
 
 
+# The section a letter prints the discharge plan under; its criteria row names the section
+# instead of printing the plan a second time.
+_DISCHARGE_SECTION = {
+    "request-letter": "\u201cDischarge plan\u201d above",
+    "concurrent-review": "\u201cDischarge and relapse-prevention plan\u201d below",
+}
+
+
 def _findings(
-    case: Case, determination: Determination | None, rows: tuple[MeasureRow, ...]
+    case: Case,
+    determination: Determination | None,
+    rows: tuple[MeasureRow, ...],
+    document: str,
 ) -> tuple[FindingView, ...]:
     if determination is None:
         return ()
-    return tuple(finding_view(f, case, rows) for f in determination.findings)
-
-
-def _once_each(findings: tuple[FindingView, ...]) -> tuple[FindingView, ...]:
-    """The findings with each sentence of the record quoted once, in the first row that
-    needs it; a later row names the rows it shares evidence with instead of repeating it."""
-    first_row: dict[str, str] = {}
-    out = []
-    for f in findings:
-        fresh = tuple(b for b in f.basis if b not in first_row)
-        earlier = list(dict.fromkeys(first_row[b] for b in f.basis if b in first_row))
-        for sentence in fresh:
-            first_row[sentence] = f.title
-        basis = fresh
-        if earlier:
-            rows = " and ".join(f"\u201c{t}\u201d" for t in earlier[:2])
-            more = " and other rows" if len(earlier) > 2 else ""
-            basis = (*fresh, f"See also the record quoted under {rows}{more} above.")
-        out.append(attrs.evolve(f, basis=basis))
-    return tuple(out)
+    views = tuple(finding_view(f, case, rows) for f in determination.findings)
+    section = _DISCHARGE_SECTION.get(document)
+    if section is None or not case.plan.discharge_plan:
+        return views
+    full = f"Discharge plan: {case.plan.discharge_plan}"
+    short = f"A discharge plan is recorded, set out under {section}."
+    return tuple(
+        attrs.evolve(v, basis=tuple(short if b == full else b for b in v.basis)) for v in views
+    )
 
 
 def _unmet(
@@ -257,6 +261,14 @@ def _unmet(
     return tuple(out)
 
 
+def _enclosure_pages(case: Case) -> int | None:
+    """Pages of the documents to enclose, when the case gives each one's count (else None)."""
+    counts = [d.pages for d in case.request.documents]
+    if not counts or any(c is None for c in counts):
+        return None
+    return sum(c for c in counts if c is not None)
+
+
 def build_context(
     case: Case,
     document: str,
@@ -271,8 +283,11 @@ def build_context(
     """
     doc_date = options.document_date or case.request.request_date
     plan, request = case.plan, case.request
-    rows = measure_rows(case) if document in _SHOWS_MEASURES else ()
-    findings = _findings(case, determination, rows)
+    continuing = request.kind in (RequestKind.CONCURRENT, RequestKind.EXTENSION)
+    # a continued-stay document measures from the score at admission (measure_rows.py)
+    since = plan.start_date if continuing else None
+    rows = measure_rows(case, since) if document in _SHOWS_MEASURES else ()
+    findings = _findings(case, determination, rows, document)
     state_law = appeal.state_law_for(case, doc_date)
     letterhead = letterhead_view(options.letterhead)
     context: dict[str, Any] = {
@@ -308,6 +323,7 @@ def build_context(
         ),
         "risk_statements": risk_statements(case),
         "functioning_sentences": functioning_sentences(case),
+        "living": living_sentences(case),
         "attendance": attendance_sentence(case),
         "ratings": tuple((rating_name(r), r) for r in case.level_of_care_ratings),
         "why_not_lower": why_not_lower(case),
@@ -320,9 +336,10 @@ def build_context(
         ),
         "determination": determination,
         "findings": findings,
-        # a payer-facing letter states what supports the request; what counts against it
-        # belongs to the checklist and to a draft's first-page note, never to a "Not met" row
-        "findings_letter": _once_each(tuple(f for f in findings if f.tone != "bad")),
+        # set below from the draft flag (review.py: what a letter claims)
+        "findings_letter": (),
+        "findings_left_out": (),
+        "review_shown": False,
         "findings_met": tuple(f for f in findings if f.status == Status.MET.value),
         "findings_unknown": tuple(f for f in findings if f.status == Status.UNKNOWN.value),
         "exclusion_kind": CriterionKind.EXCLUSION.value,
@@ -341,7 +358,7 @@ def build_context(
         "cms_0057f": appeal.cms_0057f_applies(case, doc_date),
         "cms_0057f_citation": appeal.CMS_0057F_CITATION,
         "decision_time_frame": appeal.decision_time_frame(case, doc_date),
-        "is_continuing": request.kind in (RequestKind.CONCURRENT, RequestKind.EXTENSION),
+        "is_continuing": continuing,
         "expedited": request.urgency.value == "expedited",
         "icd_version": ICD10CM_VERSION,
         # codes.md §2: the code set follows the date of service; ours ends on a fixed day
@@ -351,6 +368,10 @@ def build_context(
         "measures": rows,
         "charts": measure_charts(rows) if document == "concurrent-review" else (),
         "total_pages": None,
+        # the pages staff add for the enclosures: their sum when every count is known
+        "enclosure_pages": _enclosure_pages(case),
+        "packet_first": None,
+        "packet_total": None,
         "inline_style": True,
         "draft": False,
         "draft_items": (),
@@ -360,4 +381,7 @@ def build_context(
     }
     if extra:
         context.update(extra)
+    draft = bool(context["draft"])
+    context["findings_letter"], context["findings_left_out"] = letter_findings(findings, draft)
+    context["review_shown"] = shows_review(determination, draft)
     return context

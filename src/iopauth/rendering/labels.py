@@ -58,6 +58,8 @@ _LABELS: dict[type[StrEnum], dict[str, str]] = {
         "php": "partial hospitalization (PHP)",
         "residential": "residential",
         "inpatient": "inpatient",
+        "crisis": "crisis stabilization",
+        "emergency": "emergency department",
     },
     Status: {
         "met": "Met",

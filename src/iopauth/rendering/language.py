@@ -2,7 +2,8 @@
 
 Only the patient summary is translated; letters, the checklist and the fax cover go to payers
 and staff and are always English. The summary's language is ``RenderOptions.language`` when
-given, else the patient's ``preferred_language``, else English.
+given, else the reader's preferred language (for a minor, the guardian's
+``preferred_language`` when given, else the patient's), else English.
 
 Catalogs are gettext ``.mo`` files under ``iopauth/locale/<name>/LC_MESSAGES/iopauth.mo``
 (``es``, ``es_MX``, ``pt_BR``): a catalog dropped in there is used without a code change. A
@@ -43,6 +44,8 @@ SOURCE_LANGUAGE = "en"
 TRANSLATED_DOCUMENTS = frozenset({"patient-summary"})
 _WEEKDAYS = tuple(Weekday)  # mon … sun, the order of Babel's day-name indexes
 _DIGITS = re.compile(r"\D")
+#: The age from which a patient reads the summary alone; below it the guardian is a reader too.
+ADULT_AGE = 18
 
 
 def _mark(context: str, message: str) -> str:
@@ -223,12 +226,21 @@ def document_language(document: str, requested: str | None, preferred: str | Non
     )
 
 
+def reader_language(case: Case) -> str | None:
+    """The preferred language of the summary's reader: for a minor (under 18) whose guardian
+    gives one, the guardian's (the parent reads and signs for the child); else the patient's."""
+    guardian = case.patient.guardian
+    if guardian is not None and guardian.preferred_language and case.age < ADULT_AGE:
+        return guardian.preferred_language
+    return case.patient.preferred_language
+
+
 def summary_language(case: Case, options: RenderOptions | None = None) -> Language:
     """The language :func:`~iopauth.render` writes ``case``'s patient summary in, without a
     warning: ``.tag`` is what is written, ``.fallback`` why English replaced the language
     asked for (``None`` when nothing fell back). A batch can record it per case."""
     requested = options.language if options is not None else None
-    return document_language("patient-summary", requested, case.patient.preferred_language)
+    return document_language("patient-summary", requested, reader_language(case))
 
 
 def phone(value: str | None) -> Markup:

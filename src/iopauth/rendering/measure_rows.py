@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import attrs
 
 from ..model import Case, Instrument
@@ -11,8 +13,27 @@ from .views import MeasureRow
 _INSTRUMENT_ORDER = tuple(Instrument)
 
 
-def measure_rows(case: Case) -> tuple[MeasureRow, ...]:
-    """Each instrument the case records, scored: first and latest totals with bands."""
+# How many days after admission a first administration may still stand for the score at
+# admission when none was recorded on or before the admission date. The domain files give no
+# such window (measures.md and clinical-thresholds.md §7 say "latest vs admission scores"
+# without one); our conservative choice is one week, the span documents.md §1 gives for the
+# symptoms that justify admission ("symptoms in the last week"). [unverified] Later than that,
+# the row says "First" and "Measures since admission" is not claimed for it.
+ADMISSION_WINDOW = timedelta(days=7)
+
+
+def _admission_index(dates: list[date], admitted: date) -> int | None:
+    """The administration that stands for the score at admission: the last on or before
+    ``admitted``, else the first within :data:`ADMISSION_WINDOW` after it, else ``None``."""
+    before = [i for i, d in enumerate(dates) if d <= admitted]
+    if before:
+        return before[-1]
+    return next((i for i, d in enumerate(dates) if d <= admitted + ADMISSION_WINDOW), None)
+
+
+def measure_rows(case: Case, since: date | None = None) -> tuple[MeasureRow, ...]:
+    """Each instrument the case records, scored: first (or, with ``since``, the score at
+    admission on ``since``) and latest totals with bands; the change is between those two."""
     # imported here: only the documents that show measures pay for loading the scorer
     from ..measures import SPECS, series
 
@@ -24,32 +45,58 @@ def measure_rows(case: Case) -> tuple[MeasureRow, ...]:
         one = series(case.measures, instrument, sex=case.patient.sex)
         if one is None:
             continue
-        base, last = one.baseline.result, one.latest.result
+        start, at_admission = 0, False
+        if since is not None:
+            found = _admission_index([p.administered_on for p in one.points], since)
+            if found is not None:
+                start, at_admission = found, True
+        points = one.points[start:]
+        baseline, latest = points[0], points[-1]
+        base, last = baseline.result, latest.result
         spec = SPECS[instrument]
+        change = (
+            last.total - base.total
+            if len(points) > 1 and base.total is not None and last.total is not None
+            else None
+        )
+        risk = None if last.risk_level is None else last.risk_level.value
         row = MeasureRow(
             instrument=instrument,
             name=spec.name,
-            count=len(one.points),
-            baseline_date=one.baseline.administered_on,
+            count=len(points),
+            baseline_date=baseline.administered_on,
             baseline_total=base.total,
             baseline_band=base.severity,
-            latest_date=one.latest.administered_on,
+            latest_date=latest.administered_on,
             latest_total=last.total,
             latest_band=last.severity,
             maximum=spec.total_max,
-            change=one.change,
-            risk_level=None if last.risk_level is None else last.risk_level.value,
+            change=change,
+            risk_level=risk,
             flags=last.flags,
             points=tuple(
-                (p.administered_on, p.result.total)
-                for p in one.points
-                if p.result.total is not None
+                (p.administered_on, p.result.total) for p in points if p.result.total is not None
             ),
             band_edges=tuple(b.low for b in spec.bands[1:]),
             change_words="",
+            risk_words=risk_words(risk),
+            at_admission=at_admission,
         )
         rows.append(attrs.evolve(row, change_words=change_words(row)))
     return tuple(rows)
+
+
+_RISK_WORDS = {
+    "none": "no risk identified",
+    "low": "low risk",
+    "moderate": "moderate risk",
+    "high": "high risk",
+}
+
+
+def risk_words(level: str | None) -> str:
+    """A C-SSRS screener's risk level as a clinician writes it: ``no risk identified``."""
+    return "" if level is None else _RISK_WORDS.get(level, f"{level} risk")
 
 
 def score_text(total: int | None, band_name: str | None) -> str:
@@ -61,7 +108,7 @@ def score_text(total: int | None, band_name: str | None) -> str:
 def measure_sentence(m: MeasureRow) -> str:
     """``PHQ-9 12 (moderate) on June 1, 2026, down 6 points from 18 (…) on May 4, 2026.``"""
     if m.latest_total is None:
-        risk = f": {m.risk_level} risk" if m.risk_level else ""
+        risk = f": {m.risk_words}" if m.risk_words else ""
         return f"{m.name} on {long_date(m.latest_date)}{risk}."
     latest = f"{m.name} {score_text(m.latest_total, m.latest_band)} on {long_date(m.latest_date)}"
     if m.count < 2 or m.change is None or m.baseline_total is None:
@@ -79,12 +126,16 @@ def change_words(m: MeasureRow) -> str:
     """The change between first and latest total in words, for a chart's caption."""
     if m.change is None or m.baseline_total is None or m.latest_total is None:
         return ""
+    since = " at admission" if m.at_admission else ""
     if m.change == 0:
-        return f"{m.name} is unchanged at {m.latest_total} since {long_date(m.baseline_date)}."
+        return (
+            f"{m.name} is unchanged at {m.latest_total} since {long_date(m.baseline_date)}{since}."
+        )
     direction = "fell" if m.change < 0 else "rose"
     meaning = "fewer symptoms" if m.change < 0 else "more symptoms"
+    points = "point" if abs(m.change) == 1 else "points"
     return (
-        f"{m.name} {direction} {abs(m.change)} points, from {m.baseline_total} on "
+        f"{m.name} {direction} {abs(m.change)} {points}, from {m.baseline_total}{since} on "
         f"{long_date(m.baseline_date)} to {m.latest_total} on {long_date(m.latest_date)} "
         f"({meaning})."
     )

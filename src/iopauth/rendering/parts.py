@@ -1,4 +1,5 @@
-"""Which documents iopauth writes, which of them fit a case, and what a fax packet holds.
+"""Which documents iopauth writes, which of them fit a case, what a fax packet holds, and
+whether a payer form fits the request (check_form_kind).
 
 A fax packet is what goes to the payer for the request's kind (:func:`packet_parts`): an
 initial request sends the request letter and the list of enclosures, a continued-stay request
@@ -8,6 +9,8 @@ packet's letter or takes its place.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from .._support.document_names import DOCUMENTS
 from ..errors import RenderError
@@ -21,6 +24,7 @@ __all__ = [
     "PAYER_FORM",
     "applicable_documents",
     "check_document",
+    "check_form_kind",
     "documents",
     "letter_parts",
     "packet_parts",
@@ -109,3 +113,17 @@ def packet_parts(case: Case, options: RenderOptions | None = None) -> tuple[str,
         else:
             parts.insert(1, PAYER_FORM)
     return tuple(parts)
+
+
+def check_form_kind(mapping: Any, case: Case) -> None:
+    """Refuse a payer form whose mapping names the request kinds it is for, none of them the
+    case's (a Texas NOFR001 form for an appeal): :class:`RenderError` naming both."""
+    kinds: tuple[str, ...] = mapping.request_kinds
+    kind = case.request.kind.value
+    if kinds and kind not in kinds:
+        listed = kinds[0] if len(kinds) == 1 else f"{', '.join(kinds[:-1])} or {kinds[-1]}"
+        title = mapping.title or "given"
+        raise RenderError(
+            f"the payer form mapping {title!r} is for {listed} requests only "
+            f"(its [form] request_kinds); this request's kind is {kind}"
+        )

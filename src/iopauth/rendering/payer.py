@@ -329,7 +329,10 @@ def decision_view(case: Case, decision: Decision | None) -> DecisionView | None:
         approved = " ".join(p for p in (units, period) if p) or None
     return DecisionView(
         decided_on=decision.decided_on or (denial.decided_on if denial else None),
-        reference=_decision_number(decision) or (denial.reference if denial else None),
+        # a denial's number is the payer's reference, not an authorization (issue 23)
+        reference=_decision_number(decision)
+        or decision.reference_number
+        or (denial.reference if denial else None),
         reasons=reasons,
         reason_codes=tuple(dict.fromkeys(decision.reason_codes)),
         items=tuple(

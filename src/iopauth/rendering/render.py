@@ -21,6 +21,7 @@ from .options import RenderOptions
 from .parts import LETTERS, applicable_documents, check_document, documents, packet_parts
 from .payer import check_authorization, check_decision
 from .session import Session
+from .summary import check_summary_decision
 
 if TYPE_CHECKING:
     from ..authorization import Authorization, Decision
@@ -56,7 +57,10 @@ def _session(
     if authorization is not None:
         check_authorization(case, authorization)
     if decision is not None:
-        check_decision(case, decision)
+        if set(names) == {"patient-summary"}:
+            check_summary_decision(case, decision)  # any answer: the summary reports it
+        else:
+            check_decision(case, decision)
     chosen = options or RenderOptions()
     if chosen.form is not None and (chosen.archival or chosen.tagged) and "packet" in names:
         raise RenderError(

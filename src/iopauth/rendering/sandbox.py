@@ -59,6 +59,7 @@ from .bounds import (
     iteration_budget,
     spend_loop,
 )
+from .summary import PayerRecord
 from .views import (
     AuthorizationView,
     DecisionView,
@@ -182,6 +183,7 @@ def _view_types() -> tuple[type, ...]:
         NeededDocument,
         AuthorizationView,
         DecisionView,
+        PayerRecord,
     )
 
 

@@ -23,10 +23,19 @@ from ..errors import RenderError
 from ..model import Case, RequestKind
 from .context import build_context, draft_items
 from .environment import environment, render_template
-from .language import Language, document_language, warn_fallback
+from .language import Language, document_language, reader_language, warn_fallback
 from .options import Attachment, RenderOptions
-from .parts import ENCLOSURES, LETTERS, ORIGINAL_REQUEST, PAYER_FORM, letter_parts, packet_parts
+from .parts import (
+    ENCLOSURES,
+    LETTERS,
+    ORIGINAL_REQUEST,
+    PAYER_FORM,
+    check_form_kind,
+    letter_parts,
+    packet_parts,
+)
 from .payer import appealed_decision, authorization_view, decision_view
+from .summary import crisis_line, payer_record
 
 if TYPE_CHECKING:
     from ..authorization import Authorization, Decision
@@ -70,6 +79,7 @@ class Session:
         self.dirs = dirs
         self.authorization = authorization
         self.decision = decision
+        self.given_decision = decision  # the caller's, before an authorization's denial
         if decision is None and authorization is not None:
             self.decision = appealed_decision(authorization)
         self._determinations: dict[Review, Determination] = {}
@@ -100,7 +110,7 @@ class Session:
         the options'), every other document in English; a fallback warns once per session."""
         name = _TEMPLATES.get(document, document)
         if name not in self._languages:
-            requested, preferred = self.options.language, self.case.patient.preferred_language
+            requested, preferred = self.options.language, reader_language(self.case)
             self._languages[name] = document_language(name, requested, preferred)
             warn_fallback(self._languages[name])
         return self._languages[name]
@@ -116,6 +126,9 @@ class Session:
         """True when ``document`` argues for a request its determination does not support."""
         if self.options.final:
             return False
+        if document == "patient-summary":
+            # the summary of a request whose letter is a draft is a draft too
+            return self.is_draft(letter_parts(self.case, self.options)[0])
         if document in ("packet", "fax-cover", ENCLOSURES, ORIGINAL_REQUEST):
             # every page of a packet that holds a draft letter is marked, the cover included;
             # a payer form in the letter's place makes the packet no less a draft
@@ -125,11 +138,22 @@ class Session:
         return document in LETTERS and found is not None and found.outcome is not Outcome.MEETS
 
     def context(
-        self, document: str, *, inline_style: bool, total_pages: int | None = None
+        self,
+        document: str,
+        *,
+        inline_style: bool,
+        total_pages: int | None = None,
+        packet_first: int | None = None,
     ) -> dict[str, Any]:
-        """The template context of ``document`` (a part of a packet included)."""
+        """The template context of ``document`` (a part of a packet included).
+
+        ``packet_first``: laid out as a part of the packet, after that many pages: its pages
+        are numbered across the packet as well as on their own.
+        """
         determination = self.determination(document)
         extra: dict[str, Any] = {
+            "packet_first": packet_first,
+            "packet_total": None if packet_first is None else self.cover()[1],
             "inline_style": inline_style,
             "draft": self.is_draft(document),
             "draft_items": draft_items(determination) if self.is_draft(document) else (),
@@ -140,7 +164,11 @@ class Session:
         if document in ("fax-cover", "packet"):
             extra["total_pages"] = self.cover()[1] if total_pages is None else total_pages
             extra["form_title"] = self._form_title()
+            extra["packet_total"] = extra["total_pages"]
+            extra["packet_first"] = 0
         extra.update(self._payer_context(document))
+        if document == "patient-summary":
+            extra.update(self._summary_context())
         name = _TEMPLATES.get(document, document)
         return build_context(self.part_case(document), name, determination, self.options, extra)
 
@@ -162,6 +190,16 @@ class Session:
             out["payer_reference"] = reference
         return out
 
+    def _summary_context(self) -> dict[str, Any]:
+        """The patient summary's facts: the payer's answer, whether the request is ready
+        (its letter is not a draft: a draft summary is marked and says no request is made
+        yet) and whether it gives the 988 crisis line (:mod:`iopauth.rendering.summary`)."""
+        return {
+            "payer": payer_record(self.case, self.authorization, self.given_decision),
+            "request_ready": not self.is_draft("patient-summary"),
+            "crisis_line": crisis_line(self.case),
+        }
+
     def html(self, document: str, *, inline_style: bool = True) -> str:
         """The HTML of one document (or packet part)."""
         if document == "packet":
@@ -175,18 +213,30 @@ class Session:
 
     def layout(self, document: str) -> Any:
         """``document`` laid out, once per session."""
-        from . import pdf
 
         if document == "fax-cover":
             return self.cover()[0]
         if document not in self._layouts:
-            name = _TEMPLATES.get(document, document)
-            context = self.context(document, inline_style=False)
-            env = environment(self.dirs, self.language(document))
-            html = render_template(env, f"{name}.html.j2", context)
-            css = render_template(env, "partials/style.css", context)
-            self._layouts[document] = pdf.layout(html, self.options, self.options.assets, css)
+            self._layouts[document] = self._lay_out(document, None)
         return self._layouts[document]
+
+    def _lay_out(self, document: str, packet_first: int | None) -> Any:
+        from . import pdf
+
+        name = _TEMPLATES.get(document, document)
+        context = self.context(document, inline_style=False, packet_first=packet_first)
+        env = environment(self.dirs, self.language(document))
+        html = render_template(env, f"{name}.html.j2", context)
+        css = render_template(env, "partials/style.css", context)
+        return pdf.layout(html, self.options, self.options.assets, css)
+
+    def packet_layout(self, part: str, first: int) -> Any:
+        """``part`` laid out for the packet after ``first`` pages: the same pages as the
+        part alone (the packet number is in the page margin), numbered across the packet."""
+        key = f"packet:{part}"
+        if key not in self._layouts:
+            self._layouts[key] = self._lay_out(part, first)
+        return self._layouts[key]
 
     def _html_parts(self) -> list[str]:
         return [p for p in packet_parts(self.case, self.options) if p != PAYER_FORM]
@@ -198,10 +248,14 @@ class Session:
         chosen = self.options.form
         if chosen is None:
             raise RenderError("RenderOptions.form: no payer form given")
-        if isinstance(chosen.mapping, FormMapping):
-            return chosen.mapping
         if self._mapping is None:
-            self._mapping = load_mapping(chosen.mapping)
+            mapping = (
+                chosen.mapping
+                if isinstance(chosen.mapping, FormMapping)
+                else load_mapping(chosen.mapping)
+            )
+            check_form_kind(mapping, self.case)
+            self._mapping = mapping
         return self._mapping
 
     def form(self) -> tuple[bytes, int]:
@@ -266,8 +320,14 @@ class Session:
 
         cover = self.cover()[0]
         pages = list(cover.pages)
-        for part in self._html_parts():  # the payer form is spliced in after writing
-            pages.extend(self.layout(part).pages)
+        offset = len(pages)
+        for part in packet_parts(self.case, self.options):
+            if part == PAYER_FORM:  # spliced in after writing; its pages are counted
+                offset += self.form()[1]
+                continue
+            laid_out = self.packet_layout(part, offset)
+            pages.extend(laid_out.pages)
+            offset += len(laid_out.pages)
         return pdf.combine(cover, pages, "Prior authorization fax packet")
 
     def pdf(self, document: str) -> bytes:

@@ -77,7 +77,12 @@ class UnmetAnswer:
 
 @frozen(kw_only=True)
 class MeasureRow:
-    """One instrument: baseline and latest administration, band and change."""
+    """One instrument: baseline and latest administration, band and change.
+
+    ``at_admission``: the baseline is the score at admission (the last administration on or
+    before the admission date, or the first within a week after it); ``risk_words`` is a C-SSRS
+    screener's risk level in words (``no risk identified``).
+    """
 
     instrument: Instrument
     name: str
@@ -95,6 +100,8 @@ class MeasureRow:
     points: tuple[tuple[date, int], ...]
     band_edges: tuple[int, ...]
     change_words: str
+    risk_words: str = ""
+    at_admission: bool = False
 
 
 # --- the documents a payer needs (made in checklist.py) --------------------------------------
@@ -117,6 +124,7 @@ class NeededDocument:
     dated: object
     title: str | None
     resolution: str
+    pages: int | None = None
 
 
 # --- what an appeal cites (made in appeal.py) ------------------------------------------------
