@@ -14,8 +14,8 @@ from iopauth.caseformat._hooks import (
     RuleError,
     structure_date,
     structure_enum,
-    structure_str,
 )
+from iopauth.caseformat._text import structure_str
 from iopauth.model import LevelOfCare, Sex
 
 from .strategies import NEAR_MISSES

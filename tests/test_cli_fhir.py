@@ -313,3 +313,42 @@ def test_pas_inquiry_update_and_cancel(tmp_path: Path) -> None:
         "fhir", "pas", case, "-o", str(tmp_path / "y.json"), *PAS_ARGS, "--cancel", str(sent)
     )
     assert (code, err.strip()) == (2, "iopauth: --cancel: takes the sent Bundle only, not a case")
+
+
+def test_pas_sends_the_questionnaire_answers_and_the_coverage_assertion(tmp_path: Path) -> None:
+    """``--questionnaire-response`` and ``--crd-answer`` put the DTR answers and the CRD
+    coverage information in the request; a missing PWK01 code is named by its option."""
+    data = Path(__file__).parent / "data"
+    qr = data / "dtr" / "questionnaireresponse-home-o2.json"
+    crd = data / "crd" / "iop-response-ours.json"
+    case = str(CASES / "medicare-stepdown-depression.json")
+    target = tmp_path / "pas.json"
+    before = ("--questionnaire-response", str(qr), "--crd-answer", str(crd))
+    code, _, err = _run("fhir", "pas", case, "-o", str(target), *PAS_ARGS, *before)
+    assert (code, err.strip()) == (
+        2,
+        "iopauth: --questionnaire-report-type: required for a questionnaire response: the X12 "
+        "PWK01 report type (PAS documentInformation.reportTypeCode 1..1, Claim.fsh:254)",
+    )
+    assert not target.exists()
+    code, _, err = _run(
+        "fhir", "pas", case, "-o", str(target), *PAS_ARGS, *before,
+        "--questionnaire-report-type", "X-questionnaire",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    bundle = json.loads(target.read_text())
+    kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
+    assert kinds.count("QuestionnaireResponse") == 1
+    order = next(
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "ServiceRequest"
+    )
+    assert "IOP-CRD-0001" in json.dumps(order["extension"])
+    assert bundle_problems(bundle) == []
+    code, _, err = _run(
+        "fhir", "pas", case, "-o", str(tmp_path / "i.json"), *PAS_ARGS, "--inquiry",
+        "--crd-answer", str(crd),
+    )  # fmt: skip
+    assert (code, err.strip()) == (
+        2,
+        "iopauth: --questionnaire-response, --crd-answer: only with a new request",
+    )

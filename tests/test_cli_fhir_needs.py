@@ -1,4 +1,5 @@
-"""``iopauth fhir crd-request|coverage|questionnaire``: files written whole, payer text kept out."""
+"""``iopauth fhir crd|crd-request|coverage|questionnaire``: files written whole, payer text kept
+out; ``crd`` against a CDS Hooks service on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from pathlib import Path
 
 from iopauth.cli import main
 
+from .local_service import Reply, serve
+
 ROOT = Path(__file__).resolve().parent.parent
 CASE = ROOT / "examples" / "cases" / "medicare-stepdown-depression.json"
 QUESTIONNAIRE = ROOT / "examples" / "dtr" / "iop-questionnaire.json"
 MAPPING = ROOT / "examples" / "dtr" / "iop-admission.toml"
 OURS = ROOT / "tests" / "data" / "crd" / "iop-response-ours.json"
+UUID = "0b7f3a0e-9d5c-4d0e-8a53-3c1f7b2a6e11"
 
 
 def _run(*argv: str) -> tuple[int, str, str]:
@@ -83,3 +87,55 @@ def test_crd_request_writes_the_hook_request(tmp_path: Path) -> None:
     request = json.loads(target.read_text())
     assert request["hookInstance"] == "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea"
     assert request["context"]["draftOrders"]["entry"][0]["resource"]["status"] == "draft"
+
+
+def _crd_service(received: list[tuple[str, str, bytes]]) -> Reply:
+    discovery = (ROOT / "tests" / "data" / "crd" / "services-discovery.json").read_bytes()
+
+    def reply(
+        method: str, path: str, _headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        received.append((method, path, body))
+        answer = discovery if path == "/cds-services" else OURS.read_bytes()
+        return 200, {"Content-Type": "application/json"}, answer
+
+    return reply
+
+
+def test_crd_asks_the_service_and_prints_the_requirements_in_words() -> None:
+    """``fhir crd --url``: discovery picks the order-sign service, the case's request is sent
+    and the answer printed as ``fhir coverage`` prints it (the assertion id not shown)."""
+    received: list[tuple[str, str, bytes]] = []
+    with serve(_crd_service(received)) as base:
+        code, out, err = _run("fhir", "crd", str(CASE), "--url", base, "--hook-instance", UUID)
+    assert (code, err) == (0, "")
+    assert out == _run("fhir", "coverage", str(OURS))[1]
+    assert "Prior authorization: needed" in out
+    assert [(m, p) for m, p, _ in received] == [
+        ("GET", "/cds-services"),
+        ("POST", "/cds-services/order-sign-crd"),
+    ]
+    sent = json.loads(received[1][2])
+    assert (sent["hook"], sent["hookInstance"]) == ("order-sign", UUID)
+
+
+def test_crd_errors_are_exit_2_without_patient_data() -> None:
+    """No service for the hook, a service that fails, half the signing options: exit 2."""
+    received: list[tuple[str, str, bytes]] = []
+    with serve(_crd_service(received)) as base:
+        code, _, err = _run(
+            "fhir", "crd", str(CASE), "--url", base, "--hook-instance", UUID,
+            "--service", "order-sign-crd", "--client-id", "ehr",
+        )  # fmt: skip
+        assert (code, err) == (
+            2,
+            "iopauth: --client-id, --key, --key-id: give all three to sign the call\n",
+        )
+    code, _, err = _run(
+        "fhir", "crd", str(CASE), "--url", "http://payer.example", "--hook-instance", UUID
+    )
+    assert (code, err) == (
+        2,
+        "iopauth: CDS Hooks endpoints must use https (plain http only on the loopback address)\n",
+    )
+    assert received == []

@@ -1,5 +1,6 @@
-"""``iopauth fhir crd-request|coverage|questionnaire``: what the payer needs, before the request.
+"""``iopauth fhir crd|crd-request|coverage|questionnaire``: what the payer needs, beforehand.
 
+``crd`` asks the payer's CRD (CDS Hooks) service and prints the answer in words;
 ``crd-request`` writes the CDS Hooks order-sign (or order-select) request of a case;
 ``coverage`` prints a CRD answer's coverage requirements in words; ``questionnaire`` answers a
 payer's DTR Questionnaire from a case and writes the QuestionnaireResponse. Registered under
@@ -18,7 +19,9 @@ from typing import Any, TextIO
 
 __all__ = ["COMMANDS", "add_commands", "run"]
 
-COMMANDS = ("crd-request", "coverage", "questionnaire")
+COMMANDS = ("crd", "crd-request", "coverage", "questionnaire")
+#: Largest private key file read for ``crd --key`` (a PEM key is a few kilobytes).
+MAX_KEY_BYTES = 64 * 1024
 # Codes of the coverage-information value sets are lower-case words joined by hyphens (or OTH);
 # anything else a payer sends is counted, not printed.
 _CODE = re.compile(r"[a-z][a-z-]{0,39}|OTH")
@@ -38,7 +41,21 @@ _WORDS = {
 
 
 def add_commands(commands: Any) -> None:
-    """Add the three subcommands to ``iopauth fhir``."""
+    """Add the four subcommands to ``iopauth fhir``."""
+    call = commands.add_parser("crd", help="ask the payer's CRD service what the case needs")
+    call.add_argument("case", help="case JSON file")
+    call.add_argument("--url", required=True, help="the payer's CDS Hooks base URL (https)")
+    call.add_argument("--hook-instance", required=True, help="this call's UUID (yours to make)")
+    call.add_argument("--hook", choices=("order-sign", "order-select"), default="order-sign")
+    call.add_argument(
+        "--service", help="the CDS service id (default: discovery's one for the hook)"
+    )
+    call.add_argument("--client-id", help="your client id at the payer (signs the call's JWT)")
+    call.add_argument("--key", metavar="KEY.pem", help="your private key (PEM) for that JWT")
+    call.add_argument("--key-id", help="the kid of that key in the JWKS the payer knows")
+    call.add_argument("--algorithm", choices=("RS384", "ES384"), default="RS384")
+    call.add_argument("--timeout", type=float, default=30.0, help="seconds for each exchange")
+    call.add_argument("--json", action="store_true", help="print the requirements as JSON")
     crd = commands.add_parser("crd-request", help="write the CRD (CDS Hooks) request of a case")
     crd.add_argument("case", help="case JSON file")
     crd.add_argument("--hook", choices=("order-sign", "order-select"), default="order-sign")
@@ -77,8 +94,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         request = crd_request(case, hook=args.hook, hook_instance=args.hook_instance)
         write_argument(args, out, _json(request))
         return 0
-    if args.fhir_command == "coverage":
-        result = coverage_requirements(Path(args.response))
+    if args.fhir_command in ("crd", "coverage"):
+        source = _ask(args) if args.fhir_command == "crd" else Path(args.response)
+        result = coverage_requirements(source)
         if args.json:
             out.write(json.dumps(_plain(result), indent=2) + "\n")
         else:
@@ -96,6 +114,55 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         if answered.not_run:
             out.write(f"expressions not run (CQL is out of scope): {len(answered.not_run)}\n")
     return 0
+
+
+def _ask(args: argparse.Namespace) -> dict[str, Any]:
+    """Call the payer's CDS Hooks service with the case's CRD request; its answer."""
+    from ..fhir import CdsHooksClient, crd_request
+    from ._args import read_case_argument
+
+    case = read_case_argument(args.case, None)
+    request = crd_request(case, hook=args.hook, hook_instance=args.hook_instance)
+    with CdsHooksClient(args.url, auth=_auth(args), timeout=args.timeout) as client:
+        service = args.service or _service_for(client.discovery(), args.hook)
+        return client.call(service, request)
+
+
+def _auth(args: argparse.Namespace) -> Any:
+    from .._support.files import RefusedInputError, read_bounded
+    from ..errors import FhirError
+    from ..fhir import SmartBackendAuth
+
+    given = [args.client_id, args.key, args.key_id]
+    if not any(given):
+        return None
+    if not all(given):
+        raise FhirError("--client-id, --key, --key-id: give all three to sign the call")
+    try:
+        key = read_bounded(args.key, MAX_KEY_BYTES)
+    except RefusedInputError as exc:
+        raise FhirError(f"{args.key}: the key {exc}") from None
+    return SmartBackendAuth(
+        token_url=args.url,  # not used: CDS Hooks signs each call, it fetches no token
+        client_id=args.client_id,
+        private_key=key,
+        key_id=args.key_id,
+        algorithm=args.algorithm,
+    )
+
+
+def _service_for(discovery: dict[str, Any], hook: str) -> str:
+    """The id of the one service the discovery lists for ``hook``."""
+    from ..errors import FhirError
+
+    ids = [
+        s.get("id")
+        for s in discovery.get("services", [])
+        if isinstance(s, dict) and s.get("hook") == hook
+    ]
+    if len(ids) != 1 or not isinstance(ids[0], str):
+        raise FhirError(f"--service: the payer lists {len(ids)} services for {hook}; name one")
+    return ids[0]
 
 
 def _json(data: dict[str, Any]) -> bytes:

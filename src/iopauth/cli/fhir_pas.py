@@ -71,6 +71,24 @@ def add_arguments(pas: argparse.ArgumentParser) -> None:
     x12.add_argument(
         "--report-type", metavar="CODE", help="PWK01 report type of attachments without one"
     )
+    x12.add_argument(
+        "--questionnaire-report-type",
+        metavar="CODE",
+        help="PWK01 report type of the questionnaire responses (needed with them)",
+    )
+    before = pas.add_argument_group("what the payer's CRD and DTR services gave (a new request)")
+    before.add_argument(
+        "--questionnaire-response",
+        action="append",
+        default=[],
+        metavar="QR.json",
+        help="a completed DTR QuestionnaireResponse to send along; repeat for each",
+    )
+    before.add_argument(
+        "--crd-answer",
+        metavar="CRD.json",
+        help="the payer's CRD answer: its coverage information (assertion id) goes along",
+    )
 
 
 def _timestamp(value: str) -> datetime:
@@ -98,7 +116,30 @@ def _code_options(args: argparse.Namespace) -> dict[str, Any]:
         options["request_type"] = args.request_type
     if args.report_type:
         options["report_types"] = dict.fromkeys(DocumentKind, args.report_type)
+    if args.questionnaire_report_type:
+        options["questionnaire_report_type"] = args.questionnaire_report_type
     return options
+
+
+def _before_the_request(args: argparse.Namespace) -> dict[str, Any]:
+    """``questionnaire_responses`` and ``coverage_information`` from the files named."""
+    from ..fhir._bundle import read_json
+    from ..fhir._crd import coverage_requirements
+
+    out: dict[str, Any] = {}
+    if args.questionnaire_response:
+        out["questionnaire_responses"] = [
+            read_json(Path(name), "questionnaire response") for name in args.questionnaire_response
+        ]
+    if args.crd_answer:
+        found = coverage_requirements(Path(args.crd_answer)).coverage
+        if len(found) != 1:
+            raise FhirError(
+                f"--crd-answer: holds {len(found)} coverage-information extensions; "
+                "PAS carries the one of the requested order"
+            )
+        out["coverage_information"] = found[0]
+    return out
 
 
 def _documents(values: list[str]) -> dict[int, bytes]:
@@ -142,6 +183,13 @@ _OPTIONS = {
     "report_types": "--report-type",
     "timestamp": "--timestamp",
     "letter_pdf": "--letter",
+    "questionnaire_report_type": "--questionnaire-report-type",
+    "questionnaire_responses": "--questionnaire-response",
+    "coverage_information.coverage": "--crd-answer coverage",
+    "coverage_information.covered": "--crd-answer covered",
+    "coverage_information.date": "--crd-answer date",
+    "coverage_information.coverage-assertion-id": "--crd-answer coverage-assertion-id",
+    "coverage_information": "--crd-answer",
     "documents": "--document",
 }
 
@@ -189,6 +237,8 @@ def _build(args: argparse.Namespace) -> dict[str, Any]:
         "base_url": args.base_url,
         "transaction_id": args.transaction_id,
     }
+    if (args.inquiry or args.update) and (args.questionnaire_response or args.crd_answer):
+        raise FhirError("--questionnaire-response, --crd-answer: only with a new request")
     if args.inquiry:
         return pas_inquiry(case, **common, subscriber_id=args.subscriber_id)
     extra: dict[str, Any] = {
@@ -198,7 +248,7 @@ def _build(args: argparse.Namespace) -> dict[str, Any]:
     }
     if args.update:
         return pas_update(case, _json_file(args.update), **common, **extra)
-    return pas_request(case, **common, **extra)
+    return pas_request(case, **common, **extra, **_before_the_request(args))
 
 
 def write(args: argparse.Namespace, out: TextIO, bundle: dict[str, Any]) -> None:

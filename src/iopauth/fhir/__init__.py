@@ -3,7 +3,8 @@ decisions back.
 
 ``import iopauth`` does not load this package; ``from iopauth import fhir`` does. Reading and
 writing FHIR needs no model library: iopauth works on FHIR JSON and checks the PAS rules it
-relies on itself. :class:`PasClient` needs the ``fhir`` extra (httpx, PyJWT).
+relies on itself. :class:`PasClient`, :class:`CdsHooksClient` and :class:`DtrClient` need
+the ``fhir`` extra (httpx, PyJWT).
 Every name loads on first use (``decision_from_response`` brings the authorization package).
 """
 
@@ -14,9 +15,13 @@ from ..errors import PasClientError
 
 __all__ = [
     "CERTIFICATION_TYPES",
+    "AdaptiveOutcome",
+    "AdaptiveResult",
     "AnsweredQuestionnaire",
+    "CdsHooksClient",
     "CoverageInformation",
     "CoverageRequirements",
+    "DtrClient",
     "ImportResult",
     "PasClient",
     "PasClientError",
@@ -27,9 +32,11 @@ __all__ = [
     "answer_questionnaire",
     "bundle_from_case",
     "case_from_bundle",
+    "complete_adaptive",
     "coverage_requirements",
     "crd_request",
     "decision_from_response",
+    "dtr_inputs",
     "load_questionnaire_mapping",
     "pas_attachment",
     "pas_cancel",
@@ -45,9 +52,12 @@ if TYPE_CHECKING:
     from ._crd import CoverageInformation, CoverageRequirements, coverage_requirements, crd_request
     from ._decision import decision_from_response
     from ._dtr import AnsweredQuestionnaire, answer_questionnaire
+    from ._dtr_adaptive import AdaptiveOutcome, AdaptiveResult, complete_adaptive
+    from ._dtr_client import DtrClient, dtr_inputs
     from ._dtr_mapping import QuestionnaireMapping, load_questionnaire_mapping
     from ._dtr_package import QuestionnairePackage, questionnaire_package
     from ._export import bundle_from_case
+    from ._hooks_client import CdsHooksClient
     from ._import import ImportResult, case_from_bundle
     from ._pas import CERTIFICATION_TYPES, pas_attachment, pas_request
     from ._pas_checks import pas_problems
@@ -82,6 +92,12 @@ _LAZY = {
     "load_questionnaire_mapping": "._dtr_mapping",
     "QuestionnairePackage": "._dtr_package",
     "questionnaire_package": "._dtr_package",
+    "CdsHooksClient": "._hooks_client",
+    "DtrClient": "._dtr_client",
+    "dtr_inputs": "._dtr_client",
+    "AdaptiveOutcome": "._dtr_adaptive",
+    "AdaptiveResult": "._dtr_adaptive",
+    "complete_adaptive": "._dtr_adaptive",
 }
 
 

@@ -173,7 +173,16 @@ class PasClient:
 
     # ------------------------------------------------------------------ internals
 
-    def _operation(self, operation: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    def _operation(
+        self,
+        operation: str,
+        body: Mapping[str, Any],
+        *,
+        service: str = "PAS",
+        answers: frozenset[str] | None = None,
+    ) -> dict[str, Any]:
+        """POST ``body`` to ``operation``; ``service`` names the guide in errors and logs,
+        ``answers`` the resource types a success may be (default ``_ANSWERS[operation]``)."""
         content = json.dumps(body).encode("utf-8")
         refreshed = False
         attempt = 0
@@ -182,11 +191,11 @@ class PasClient:
             headers = {"Content-Type": _FHIR_JSON, "Accept": _FHIR_JSON}
             if self._auth is not None:
                 headers["Authorization"] = f"Bearer {self._access_token()}"
-            what = f"PAS {operation}"
+            what = f"{service} {operation}"
             status, response_headers, answer = self._exchange(
                 what, f"{self._base}/{operation}", headers, content=content
             )
-            log.info("PAS %s: HTTP %s (attempt %s)", operation, status, attempt)
+            log.info("%s %s: HTTP %s (attempt %s)", service, operation, status, attempt)
             if status == 401 and self._auth is not None and not refreshed:
                 self._token = None  # the payer no longer honours it: fetch a new one, once
                 refreshed = True
@@ -195,7 +204,8 @@ class PasClient:
                 wait = _retry_after(response_headers.get("Retry-After"), self._clock())
                 self._sleep(min(wait, self._max_wait))
                 continue
-            return _result(operation, status, _answer(answer, what, status), attempt)
+            data = _answer(answer, what, status)
+            return _result(operation, status, data, attempt, service=service, answers=answers)
 
     def _exchange(
         self,
@@ -205,14 +215,15 @@ class PasClient:
         *,
         content: bytes | None = None,
         form: dict[str, str] | None = None,
+        method: str = "POST",
     ) -> tuple[int, httpx.Headers, bytes]:
-        """One POST under one deadline: status, headers and the (bounded) body."""
+        """One request under one deadline: status, headers and the (bounded) body."""
         import httpx
 
         self._deadline.at = time.monotonic() + self._timeout
         try:
             request = self._http.build_request(
-                "POST",
+                method,
                 url,
                 content=content,
                 data=form,
@@ -357,7 +368,15 @@ def _retry_after(value: str | None, now: float) -> float:
         return 1.0
 
 
-def _result(operation: str, status: int, data: object, attempt: int) -> dict[str, Any]:
+def _result(
+    operation: str,
+    status: int,
+    data: object,
+    attempt: int,
+    *,
+    service: str = "PAS",
+    answers: frozenset[str] | None = None,
+) -> dict[str, Any]:
     tries = f" after {attempt} attempts" if attempt > 1 else ""
     outcome = isinstance(data, dict) and data.get("resourceType") == "OperationOutcome"
     if status in _RETRIED:
@@ -366,13 +385,15 @@ def _result(operation: str, status: int, data: object, attempt: int) -> dict[str
         if outcome:
             assert isinstance(data, dict)  # noqa: S101 -- narrowed above
             codes = "; " + "; ".join(outcome_lines(data, "OperationOutcome"))
-        raise PasClientError(f"PAS {operation}: HTTP {status}{tries}{codes}")
+        raise PasClientError(f"{service} {operation}: HTTP {status}{tries}{codes}")
     if outcome and status >= 400:
         assert isinstance(data, dict)  # noqa: S101 -- narrowed above
         raise FhirError(outcome_lines(data, "$"))
     if status >= 400:
-        raise PasClientError(f"PAS {operation}: HTTP {status}{tries}")
+        raise PasClientError(f"{service} {operation}: HTTP {status}{tries}")
     kind = data.get("resourceType") if isinstance(data, dict) else None
-    if not isinstance(data, dict) or kind not in _ANSWERS[operation] | {"OperationOutcome"}:
-        raise PasClientError(f"PAS {operation}: an answer that is not a PAS response")
+    if not isinstance(data, dict) or kind not in (answers or _ANSWERS[operation]) | {
+        "OperationOutcome"
+    }:
+        raise PasClientError(f"{service} {operation}: an answer that is not a {service} response")
     return data

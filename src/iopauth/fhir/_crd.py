@@ -14,7 +14,7 @@ out of their reprs, and never put into an exception.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from attrs import field, frozen
@@ -71,7 +71,8 @@ class CoverageInformation:
     """One ``ext-coverage-information`` the payer put on an order.
 
     ``order`` is the order it was found on (``ServiceRequest/id``); list-valued elements keep
-    every repetition in order; codes are kept exactly as sent.
+    every repetition in order; codes are kept exactly as sent. ``extension`` is the whole
+    extension, for ``pas_request(coverage_information=...)``.
     """
 
     order: str | None
@@ -87,6 +88,8 @@ class CoverageInformation:
     expiry_date: str | None = None
     assertion_id: str | None = field(default=None, repr=False)
     satisfied_pa_id: str | None = field(default=None, repr=False)
+    #: The extension as the payer sent it (``pas_request`` quotes it whole, Request.fsh:24).
+    extension: Mapping[str, Any] = field(factory=dict, repr=False, eq=False)
 
 
 @frozen(kw_only=True)
@@ -289,6 +292,7 @@ def _information(ext: dict[str, Any], order: str | None, unknown: list[str]) -> 
         expiry_date=one("expiry-date"),
         assertion_id=one("coverage-assertion-id"),
         satisfied_pa_id=one("satisfied-pa-id"),
+        extension=ext,
     )
 
 

@@ -11,7 +11,7 @@ reads the clock for you and makes no random ids. Inquiry, update and cancel Bund
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -23,10 +23,12 @@ from . import _systems as cs
 from . import _write as w
 from ._pas_claim import Attached, claim, messages
 from ._pas_codes import CERTIFICATION_TYPES, PasCodes
+from ._pas_dtr import questionnaire_entries, with_coverage_information
 
 if TYPE_CHECKING:
     from ..criteria import Determination
     from ..rendering import Attachment
+    from ._crd import CoverageInformation
 
 __all__ = [
     "CERTIFICATION_TYPES",
@@ -72,6 +74,8 @@ def pas_request(
     letter_pdf: bytes | None = None,
     documents: Mapping[int, bytes] | None = None,
     subscriber_id: str | None = None,
+    questionnaire_responses: Sequence[Mapping[str, Any]] = (),
+    coverage_information: CoverageInformation | None = None,
 ) -> dict[str, Any]:
     """The PAS request Bundle (FHIR JSON dict) asking the payer to authorize the case's request.
 
@@ -89,7 +93,12 @@ def pas_request(
     reviewer ("available on request"). ``subscriber_id``: the policy holder's member id, needed
     when the patient is a dependant (PASCoverage invariant self-beneficiary). With a
     ``determination`` of a case that meets its criteria, the Claim carries a one-line message
-    naming the criteria set; a shortfall is never sent to the payer. An invalid case raises
+    naming the criteria set; a shortfall is never sent to the payer. ``questionnaire_responses``:
+    the payer's DTR questionnaires answered (status ``completed`` or ``amended``), each sent as
+    an entry and an ``additionalInformation`` (Claim.fsh:218-219) under
+    ``codes.questionnaire_report_type``. ``coverage_information``: one ``CoverageInformation``
+    of the payer's CRD answer, whose coverage-assertion id PAS carries in the ServiceRequest's
+    CRD extension (Request.fsh:24; see ``_pas_dtr``). An invalid case raises
     :class:`~iopauth.errors.InvalidCaseError`; a missing timestamp or code,
     :class:`~iopauth.errors.FhirError` naming it.
     """
@@ -110,15 +119,35 @@ def pas_request(
         letter = parts.letter_reference(letter_pdf, len(request.documents) + 1, when)
         resources.append(letter)
         attached.append(Attached(letter["id"], None, "request letter"))
+    answered = questionnaire_entries(questionnaire_responses, {r["id"] for r in resources})
+    if answered and not codes.questionnaire_report_type:
+        raise FhirError(
+            "questionnaire_report_type: required for a questionnaire response: the X12 PWK01 "
+            "report type (PAS documentInformation.reportTypeCode 1..1, Claim.fsh:254)"
+        )
+    for response in answered:
+        resources.append(response)
+        attached.append(
+            Attached(
+                response["id"],
+                None,
+                "answers to the payer's questionnaire",
+                resource_type="QuestionnaireResponse",
+                report_type=codes.questionnaire_report_type,
+            )
+        )
     certification = str(codes.certification(case))
     notes = messages(case, determination, set(files))
     clinicians = parts.practitioners(case)
     attending = next(
         (n for n, c in enumerate(case.clinicians, 1) if c.is_physician and c.npi), None
     )
+    order = parts.service_request(case, codes, f"role-{attending}" if attending else None)
+    if coverage_information is not None:
+        order = with_coverage_information(order, coverage_information)
     entries: list[dict[str, Any]] = [
         claim(case, codes, when=when, certification=certification, attached=attached, notes=notes),
-        parts.service_request(case, codes, f"role-{attending}" if attending else None),
+        order,
         w.patient(case, cs.PAS + "profile-beneficiary"),
         parts.insurer(case),
         parts.requestor(case, codes),

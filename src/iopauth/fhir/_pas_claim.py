@@ -28,11 +28,17 @@ _PROCESS_PRIORITY = "http://terminology.hl7.org/CodeSystem/processpriority"
 
 @frozen
 class Attached:
-    """A DocumentReference in the Bundle and the document kind it carries (None: the letter)."""
+    """A DocumentReference in the Bundle and the document kind it carries (None: the letter).
+
+    ``resource_type`` and ``report_type`` are for other supporting resources (a DTR
+    QuestionnaireResponse, Claim.fsh:219): the type referenced and its PWK01 code.
+    """
 
     id: str
     kind: DocumentKind | None
     description: str
+    resource_type: str = "DocumentReference"
+    report_type: str | None = None
 
 
 def _ext(name: str, **value: Any) -> dict[str, Any]:
@@ -118,13 +124,13 @@ def _supporting(
         {"sequence": 1, "category": w.coding(cs.PAS_CODES, "patientEvent"), "timingPeriod": period}
     ]
     for doc in attached:
-        report = codes.report_type(doc.kind)
+        report = doc.report_type or codes.report_type(doc.kind)
         out.append(
             {
                 "extension": [_document_information(str(report), doc.description)],
                 "sequence": len(out) + 1,
                 "category": w.coding(cs.PAS_CODES, "additionalInformation"),
-                "valueReference": w.ref("DocumentReference", doc.id),
+                "valueReference": w.ref(doc.resource_type, doc.id),
             }
         )
     for text in messages:

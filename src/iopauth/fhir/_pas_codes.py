@@ -77,6 +77,8 @@ class PasCodes:
     per unit type (PASQuantity ``code``; without one the quantity carries its value and unit
     only). ``care_team_roles`` and ``qualifications``: NM101 and PRV03 codes per clinician
     role (``Claim.careTeam.role`` / ``qualification``; left out when not given).
+    ``questionnaire_report_type``: the PWK01 code under which a DTR QuestionnaireResponse is
+    sent (``pas_request(questionnaire_responses=...)``; the IG gives none).
     """
 
     service_type: str | None = None
@@ -90,6 +92,7 @@ class PasCodes:
     unit_qualifiers: Mapping[UnitType, str] = field(factory=dict)
     care_team_roles: Mapping[ClinicianRole, str] = field(factory=dict)
     qualifications: Mapping[ClinicianRole, str] = field(factory=dict)
+    questionnaire_report_type: str | None = None
 
     def certification(self, case: Case) -> str | None:
         """The UM02 code of the case's request, or ``None`` when nobody gave one."""
