@@ -264,3 +264,19 @@ def test_no_score_from_after_the_responses_date() -> None:
     middle = fhir.answer_questionnaire(IOP, case, MAPPING, authored=date(2026, 5, 30))
     # the PHQ-9 of May 22 (items sum to 24), not the one of June 5
     assert _answers(middle.response)["measures.phq9"][0]["valueInteger"] == 24
+
+
+def test_a_mapping_is_read_through_the_bounded_reader(tmp_path: Path) -> None:
+    """A FIFO with no writer, or a mapping over the cap, is refused at once, never waited on."""
+    import os
+
+    fifo = tmp_path / "mapping.toml"
+    os.mkfifo(fifo)
+    # a pipe without a writer reads as empty at once: an empty mapping, reported, no hang
+    with pytest.raises(FormMappingError):
+        fhir.load_questionnaire_mapping(fifo)
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"#" * (1024 * 1024 + 1))
+    with pytest.raises(FormMappingError) as raised:
+        fhir.load_questionnaire_mapping(big)
+    assert str(raised.value).startswith("big.toml: 1 problem")

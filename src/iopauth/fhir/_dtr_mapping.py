@@ -22,7 +22,7 @@ from attrs import frozen
 
 from ..errors import FormMappingError
 from ..forms._derived import DERIVED
-from ..forms._mapping import MAX_MAPPING_BYTES
+from ..forms._mapping import read_mapping_text
 from ..forms._paths import CasePath, compile_path
 
 __all__ = [
@@ -71,18 +71,9 @@ class QuestionnaireMapping:
 
 
 def load_questionnaire_mapping(path: str | os.PathLike[str]) -> QuestionnaireMapping:
-    """Read and check a mapping file; a file over 1 MiB is refused before it is parsed."""
-    label = Path(path).name
-    try:
-        with Path(path).open("rb") as handle:
-            data = handle.read(MAX_MAPPING_BYTES + 1)
-        if len(data) > MAX_MAPPING_BYTES:
-            raise FormMappingError([f"larger than {MAX_MAPPING_BYTES} bytes"], source=label)
-        text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
-        raise FormMappingError([f"cannot read: {reason}"], source=label) from None
-    return parse_questionnaire_mapping(text, source=label)
+    """Read and check a mapping file, as a form mapping is read (the bounded reader: a regular
+    file or a pipe of at most 1 MiB, refused before it is parsed)."""
+    return parse_questionnaire_mapping(read_mapping_text(path), source=Path(path).name)
 
 
 def parse_questionnaire_mapping(

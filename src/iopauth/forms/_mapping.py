@@ -101,18 +101,25 @@ def load_mapping(path: str | os.PathLike[str]) -> FormMapping:
 
     A file larger than :data:`MAX_MAPPING_BYTES` is refused before it is parsed.
     """
+    label = Path(path).name
+    return parse_mapping(read_mapping_text(path), source=label)
+
+
+def read_mapping_text(path: str | os.PathLike[str]) -> str:
+    """A mapping file's text, through the bounded reader (a regular file or a pipe, at most
+    :data:`MAX_MAPPING_BYTES`); a :class:`FormMappingError` naming the file's name otherwise.
+    Questionnaire mappings (``iopauth.fhir``) are read the same way."""
     from .._support.files import RefusedInputError, read_bounded
 
     label = Path(path).name
     try:
-        text = read_bounded(path, MAX_MAPPING_BYTES).decode("utf-8")
+        return read_bounded(path, MAX_MAPPING_BYTES).decode("utf-8")
     except RefusedInputError as exc:
         rule = str(exc).removeprefix("is ")
         raise FormMappingError([rule], source=label) from None
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
         raise FormMappingError([f"cannot read: {reason}"], source=label) from None
-    return parse_mapping(text, source=label)
 
 
 def parse_mapping(text: str, *, source: str = "form mapping") -> FormMapping:
