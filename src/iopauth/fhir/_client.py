@@ -271,7 +271,7 @@ class PasClient:
         if status != 200:
             raise PasClientError(f"token request: HTTP {status}")
         token, expires_in = _token_answer(parse_answer(body, "token request"))
-        log.info("PAS token: obtained, valid %s s", int(expires_in))
+        log.info("access token: obtained, valid %s s", int(expires_in))
         self._token, self._token_expires = token, now + expires_in
         return token
 
