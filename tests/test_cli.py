@@ -269,9 +269,10 @@ def test_demo_writes_the_documents_of_every_example(tmp_path: Path) -> None:
         f"({version('medicare-iop')}, initial review)",
     ]
     sends = [line.strip() for line in lines if line.startswith("  send: ")]
-    assert sends[0] == "send: the packet (the fax cover, the appeal letter)"
+    assert sends[0] == "send: the packet (the fax cover, the appeal letter, the list of enclosures)"
     assert sends[2] == (
-        "send: the packet (the fax cover, the concurrent review); not the request letter, "
+        "send: the packet (the fax cover, the concurrent review, the list of enclosures); not "
+        "the request letter, "
         "which is for a payer that asks for a letter of medical necessity instead of a "
         "concurrent review"
     )

@@ -374,3 +374,18 @@ def test_any_change_to_an_ig_response_gives_a_storable_decision_or_path_lines(
     else:
         assert load_decision(dump_decision(decision)) == decision
     assert all(line.startswith("$") for line in errors)
+
+
+@pytest.mark.parametrize("number", ["AUTH\x070001", "AUTH 0001\u202e", "«AUTH»"])
+def test_a_number_not_shaped_like_one_is_left_out_and_the_decision_stores(number: str) -> None:
+    """An approval whose number holds a control, bidi or odd character still decodes and
+    stores: the number is left out and the notes say so (the stored identifier rule)."""
+    response = _pas2_response(
+        review=[_code("A1"), {"url": "number", "valueString": number}],
+        preAuthRef=number,
+    )
+    decision = decision_from_response(response)
+    assert decision.status is DecisionStatus.APPROVED
+    assert decision.authorization_number is None
+    assert any("not in the shape identifiers take" in note for note in decision.notes)
+    assert load_decision(dump_decision(decision)) == decision

@@ -13,13 +13,31 @@ from typing import Any
 import attrs
 
 from ..authorization.decision import Decision, DecisionReason
-from ..caseformat.limits import MAX_TEXT, max_items
+from ..caseformat._text import identifier_ok
+from ..caseformat.limits import IDENTIFIER_FIELDS, MAX_TEXT, max_items
 
 __all__ = ["bounded"]
 
 
 _TOO_LONG = "a value longer than {} characters was left out (see the payer's response)"
 _TOO_MANY = "a list longer than {} entries was cut to that length (see the payer's response)"
+_NOT_AN_ID = (
+    "a number or code not in the shape identifiers take here was left out (see the payer's "
+    "response)"
+)
+
+
+def _identifier(value: Any, cut: set[str]) -> Any:
+    """An identifier field's value, or what is left of it in the shape a stored one must have
+    (caseformat._text.IDENTIFIER): a payer's number with a control character or an odd sign
+    would make the stored decision unreadable."""
+    if isinstance(value, str) and not identifier_ok(value):
+        cut.add(_NOT_AN_ID)
+        return None
+    if isinstance(value, tuple) and not identifier_ok(value):
+        cut.add(_NOT_AN_ID)
+        return tuple(v for v in value if identifier_ok(v))
+    return value
 
 
 def _bound(value: Any, cut: set[str]) -> Any:
@@ -34,11 +52,14 @@ def _bound(value: Any, cut: set[str]) -> Any:
             cut.add(_TOO_MANY.format(limit))
         return kept[:limit]
     if attrs.has(type(value)):
+        ids = IDENTIFIER_FIELDS.get(type(value), ())
         changes = {
             f.name: _bound(getattr(value, f.name), cut)
             for f in attrs.fields(type(value))
             if f.name != "notes"
         }
+        for name in ids:
+            changes[name] = _identifier(changes[name], cut)
         if isinstance(value, DecisionReason) and changes["code"] is None:
             return None  # a reason whose code is too long has nothing left to keep
         return attrs.evolve(value, **changes)
@@ -46,7 +67,8 @@ def _bound(value: Any, cut: set[str]) -> Any:
 
 
 def bounded(decision: Decision) -> Decision:
-    """The decision with over-long strings and lists cut, each kind said once in its notes."""
+    """The decision with over-long strings and lists cut, and numbers or codes not in an
+    identifier's shape left out, each kind said once in its notes."""
     cut: set[str] = set()
     result = _bound(decision, cut)
     if not cut:
