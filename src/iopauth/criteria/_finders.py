@@ -232,7 +232,7 @@ def filler(template: Template, params: Mapping[str, Any]) -> str | Reasoner:
 
     def fill(facts: Facts) -> str:
         get = facts.get
-        return (
+        return without_unknown_asides(
             "".join([t + (formatted(get(n), f) if f else show(get(n))) for t, n, f in steps]) + tail
         )
 
@@ -258,4 +258,13 @@ def render(template: Template, facts: Facts, params: Mapping[str, Any]) -> str:
             continue
         value = params[text] if is_param else get(text)
         append(formatted(value, form) if form else show(value))
-    return "".join(pieces)
+    return without_unknown_asides("".join(pieces))
+
+
+_UNKNOWN_ASIDE = " (not documented)"
+
+
+def without_unknown_asides(text: str) -> str:
+    """``PCL-5 … 33 (not documented).`` -> ``PCL-5 … 33.``: an aside in parentheses whose one
+    fact is unknown (a band an instrument does not have) is left out, never printed as a gap."""
+    return text.replace(_UNKNOWN_ASIDE, "") if _UNKNOWN_ASIDE in text else text

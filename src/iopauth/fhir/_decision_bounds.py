@@ -22,21 +22,20 @@ __all__ = ["bounded"]
 _TOO_LONG = "a value longer than {} characters was left out (see the payer's response)"
 _TOO_MANY = "a list longer than {} entries was cut to that length (see the payer's response)"
 _NOT_AN_ID = (
-    "a number or code not in the shape identifiers take here was left out (see the payer's "
-    "response)"
+    "a number not in the shape identifiers take here was left out (see the payer's response)"
 )
 
 
+_NUMBERS = frozenset({"authorization_number", "response_id"})
+
+
 def _identifier(value: Any, cut: set[str]) -> Any:
-    """An identifier field's value, or what is left of it in the shape a stored one must have
+    """A number field's value, or nothing when it lacks the shape a stored one must have
     (caseformat._text.IDENTIFIER): a payer's number with a control character or an odd sign
     would make the stored decision unreadable."""
     if isinstance(value, str) and not identifier_ok(value):
         cut.add(_NOT_AN_ID)
         return None
-    if isinstance(value, tuple) and not identifier_ok(value):
-        cut.add(_NOT_AN_ID)
-        return tuple(v for v in value if identifier_ok(v))
     return value
 
 
@@ -52,7 +51,9 @@ def _bound(value: Any, cut: set[str]) -> Any:
             cut.add(_TOO_MANY.format(limit))
         return kept[:limit]
     if attrs.has(type(value)):
-        ids = IDENTIFIER_FIELDS.get(type(value), ())
+        # numbers only: unknown codes are kept (the CLI counts what it will not print) and a
+        # record holding a hostile code is refused by the store with its path (issue 24.8)
+        ids = [n for n in IDENTIFIER_FIELDS.get(type(value), ()) if n in _NUMBERS]
         changes = {
             f.name: _bound(getattr(value, f.name), cut)
             for f in attrs.fields(type(value))
