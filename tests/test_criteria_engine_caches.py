@@ -25,6 +25,7 @@ from iopauth.criteria import (
     get_criteria,
 )
 from iopauth.criteria import evaluate as _evaluate
+from iopauth.criteria._finders import without_unknown_asides
 from iopauth.criteria._request_review import annotate
 from iopauth.criteria._wording import formatted, show
 from iopauth.criteria.facts import Value, derive_facts
@@ -132,7 +133,7 @@ def _interpreted(template: Template, facts: Mapping[str, Value], params: Mapping
         else:
             value = facts.get(name)
         out.append(formatted(value, form) if form else show(value))
-    return "".join(out)
+    return without_unknown_asides("".join(out))  # an unknown aside is left out, as on every path
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
