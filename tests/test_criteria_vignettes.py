@@ -41,19 +41,7 @@ MISSING_KEYS: dict[str, list[list[str]]] = {
     "27": [["risk assessment"]],
 }
 
-XFAIL: dict[str, str] = {
-    "19": (
-        "clinical disagreement, for the lead: mcr.severe_interference reads NGS 'severely "
-        "interferes with multiple areas of daily life' as at least one life area rated severe "
-        "(params.min_life_areas, our reading); the vignette rates two areas moderate and "
-        "expects continued need, so the set says does_not_meet where the vignette pends"
-    ),
-    "23": (
-        "for the lead: a met discharge review carries no recommended level (the engine "
-        "recommends a level only from findings against the case); the vignette expects the "
-        "step-down level, outpatient"
-    ),
-}
+XFAIL: dict[str, str] = {}
 
 
 def _vignettes() -> list[Any]:
@@ -133,3 +121,19 @@ def test_vignette(path: Path) -> None:
         )
         assert not any(said.search(r) for r in reasons), (document, reasons)
         assert not any(document.lower() in m.lower() for m in missing), (document, missing)
+
+
+def test_no_reason_reads_a_band_name_as_a_word() -> None:
+    """A C-SSRS band of "none" reads "no suicide risk", never "indicates none suicide risk"
+    (found reading vignette 19's reasons), for every vignette under every shipped set."""
+    from iopauth.criteria import criteria_sets
+    from iopauth.criteria.result import Review
+
+    for path in sorted(VIGNETTES.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        case = load_case(data["case"])
+        for name in criteria_sets():
+            for review in Review:
+                found = evaluate(case, name, review, as_of=date.fromisoformat(data["as_of"]))
+                for reason in _reasons(found):
+                    assert " none suicide" not in reason, (path.name, name, reason)

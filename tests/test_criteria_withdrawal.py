@@ -54,6 +54,20 @@ def test_a_severe_score_alone_does_not_set_the_level() -> None:
     case = copy.deepcopy(data["case"])
     case["medical"]["withdrawal"] = {"pawss": 2, "seizure_or_dt_history": False}
     case["medical"]["withdrawal_risk"] = "moderate"
+    # without an ASAM rating the Dimension 1 route is open, so the finding is unknown ...
+    finding = _run(data, case).by_criterion()["wd.withdrawal_management"]
+    assert finding.status is Status.UNKNOWN
+    assert "no ASAM assessment is recorded" in finding.reason
+    # ... and with one rating Dimension 1 at 2 (an IOP level), it does not apply
+    case["level_of_care_ratings"] = [
+        {
+            "instrument": "asam",
+            "version": "3",
+            "rated_on": "2026-01-20",
+            "ratings": {f"dimension_{n}": 2 for n in range(1, 7)},
+            "recommended_level": "2.1",
+        }
+    ]
     finding = _run(data, case).by_criterion()["wd.withdrawal_management"]
     assert finding.status is Status.DOES_NOT_APPLY
     assert finding.reason.startswith("The CIWA-Ar of January 20, 2026 is 22 (severe)")
@@ -94,3 +108,19 @@ def test_cows_is_reported_never_decisive() -> None:
         "care, and no ASAM rating calls for withdrawal management first."
     )
     assert result.outcome is Outcome.MEETS
+
+
+def test_a_severe_score_with_its_risk_half_recorded_stays_unknown() -> None:
+    """PAWSS 2 with the seizure history unrecorded does not yet rule out a high risk, so a
+    severe CIWA-Ar leaves the finding unknown (three-valued: adding the history can only
+    decide it), and the reason says what would settle it."""
+    data = _vignette("08")
+    case = copy.deepcopy(data["case"])
+    case["medical"]["withdrawal"] = {"pawss": 2}
+    case["level_of_care_ratings"] = []
+    finding = _run(data, case).by_criterion()["wd.withdrawal_management"]
+    assert finding.status is Status.UNKNOWN
+    case["medical"]["withdrawal"] = {"pawss": 2, "seizure_or_dt_history": True}
+    assert _run(data, case).by_criterion()["wd.withdrawal_management"].status is Status.APPLIES
+    case["medical"]["withdrawal"] = {"pawss": 5}
+    assert _run(data, case).by_criterion()["wd.withdrawal_management"].status is Status.APPLIES

@@ -25,19 +25,34 @@ _WM_24H = ("3.2-WM", "3.7-WM", "4-WM")
 _DIMENSION_1 = "dimension_1"
 
 
+def _bool(value: Value) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _and(*parts: bool | None) -> bool | None:
+    if any(p is False for p in parts):
+        return False
+    return None if any(p is None for p in parts) else True
+
+
+def _or(*parts: bool | None) -> bool | None:
+    if any(p is True for p in parts):
+        return True
+    return None if any(p is None for p in parts) else False
+
+
 def withdrawal(case: Case, as_of: date) -> dict[str, Value]:
     facts: dict[str, Value] = {}
     m = case.medical
     history = None if m is None else m.withdrawal
     if history is not None:
-        risks: list[bool] = []
-        if history.pawss is not None:
-            risks.append(history.pawss >= PAWSS_HIGH)
-        if history.seizure_or_dt_history is not None:
-            risks.append(history.seizure_or_dt_history)
         facts["withdrawal.pawss"] = history.pawss
         facts["withdrawal.seizure_or_dt"] = history.seizure_or_dt_history
-        facts["withdrawal.high_risk"] = any(risks) if risks else None
+        # Kleene OR: a low PAWSS with the seizure history unrecorded is not yet "low risk"
+        facts["withdrawal.high_risk"] = _or(
+            None if history.pawss is None else history.pawss >= PAWSS_HIGH,
+            history.seizure_or_dt_history,
+        )
         facts["withdrawal.ambulatory_plan"] = bool(
             history.management_plan and history.management_plan.strip()
         )
@@ -46,34 +61,41 @@ def withdrawal(case: Case, as_of: date) -> dict[str, Value]:
         for m in case.measures
         if m.instrument is Instrument.CIWA_AR and m.total is not None and m.administered_on <= as_of
     ]
-    severe = None
+    # No CIWA-Ar recorded reads as "no severe score" [our choice]: the scale measures current
+    # withdrawal and is taken when withdrawal is present or expected, so its absence is not
+    # missing documentation when an ASAM Dimension 1 rating carries the assessment. This is
+    # the one route that is not three-valued; the risk facts and the ASAM routes are.
+    severe: bool | None = False
     if ciwa:
         latest = max(ciwa, key=lambda m: m.administered_on)
         total = latest.total if latest.total is not None else 0
         severe = SPECS[Instrument.CIWA_AR].band_for(total) == "severe"
     # ASAM-AWM Rec III.1: a severe score decides only together with a high risk recorded
-    scale = bool(severe) and facts.get("withdrawal.high_risk") is True
+    scale = _and(severe, _bool(facts.get("withdrawal.high_risk")))
     asam = [
         r
         for r in case.level_of_care_ratings
         if r.instrument is RatingInstrument.ASAM and r.rated_on <= as_of
     ]
+    dimension_route: bool | None = None
+    level_route: bool | None = None
     if asam:
         rating = max(asam, key=lambda r: r.rated_on)
         level = (rating.override_level or rating.recommended_level).strip().upper()
+        dimension_1 = rating.ratings.get(_DIMENSION_1)
         facts["withdrawal.asam_rated_on"] = rating.rated_on.isoformat()
-        facts["withdrawal.asam_dimension_1"] = rating.ratings.get(_DIMENSION_1)
+        facts["withdrawal.asam_dimension_1"] = dimension_1
         facts["withdrawal.asam_wm_level"] = level if level.endswith("-WM") else None
-        facts["withdrawal.asam_wm_24h"] = level in _WM_24H
-    dimension_1 = facts.get("withdrawal.asam_dimension_1")
-    points = (
-        scale
-        or (isinstance(dimension_1, int) and dimension_1 >= 3)
-        or facts.get("withdrawal.asam_wm_24h") is True
-    )
-    # nothing recorded (no score, no history, no ASAM rating): unknown, not "no"
-    recorded = bool(ciwa) or history is not None or bool(asam)
-    facts["withdrawal.points_to_management"] = points if recorded else None
+        facts["withdrawal.asam_wm_24h"] = level_route = level in _WM_24H
+        dimension_route = None if dimension_1 is None else dimension_1 >= 3
+    # Three-valued (Kleene) OR of the three routes: "no" only when every route is recorded and
+    # says no, so adding a risk fact or a rating can never turn "no" into "yes". A route that
+    # is not recorded (a severe CIWA-Ar without its risk facts, no ASAM rating; a recorded ASAM
+    # rating always has its six dimensions, caseformat requires them) leaves the answer
+    # unknown unless another route already says yes.
+    facts["withdrawal.points_to_management"] = _or(scale, dimension_route, level_route)
+    facts["withdrawal.scale_route"] = scale
+    facts["withdrawal.asam_route"] = _or(dimension_route, level_route)
     return facts
 
 
@@ -109,6 +131,20 @@ WITHDRAWAL_SPECS: Specs = {
                 "$.measures, $.medical.withdrawal, $.level_of_care_ratings",
                 "A severe CIWA-Ar with a high risk of complicated withdrawal, a recorded ASAM "
                 "Dimension 1 of 3 or more, or a recorded 24-hour withdrawal-management level.",
+            ),
+            (
+                "withdrawal.scale_route",
+                "bool",
+                "$.measures, $.medical.withdrawal",
+                "A severe CIWA-Ar together with a high risk of complicated withdrawal "
+                "(unknown until both are recorded, unless one already says no).",
+            ),
+            (
+                "withdrawal.asam_route",
+                "bool",
+                _R,
+                "The latest ASAM rating records Dimension 1 of 3 or more or a 24-hour "
+                "withdrawal-management level (unknown without a rating).",
             ),
             ("withdrawal.asam_rated_on", "string", _R, "Date of the latest ASAM rating (ISO)."),
             (

@@ -3,7 +3,8 @@
 ``meets``: every required criterion (and any-of group) met, no exclusion applies;
 ``does_not_meet``: a verified required criterion not met or a verified exclusion applies;
 otherwise ``insufficient_information`` (an unverified finding against the case only asks for
-its documentation). Levels come from the findings against the case, with their ids.
+its documentation). Levels come from the findings against the case, with their ids, and at
+a discharge review from the met discharge criteria too (where the patient goes next).
 """
 
 from __future__ import annotations
@@ -98,8 +99,11 @@ def _decide(criteria_set: CriteriaSet, kind: Review, facts: Facts) -> dict[str, 
             memo[key] = found
         findings.extend(found)
         status = found[0].status
-        if status in _AGAINST:
-            asked.extend(criterion.documentation if criterion.ask_when_against else ())
+        against = status in _AGAINST
+        if against and criterion.ask_when_against:
+            asked.extend(criterion.documentation)
+        # a met discharge criterion says where the patient goes next (e.g. goals met: outpatient)
+        if against or (status is Status.MET and kind is Review.DISCHARGE):
             level = _recommendation(criterion, facts)
             if level is not None:
                 pointers.append((level, criterion.id))
@@ -281,7 +285,6 @@ def _findings(criterion: Criterion, facts: Facts, params: Mapping[str, Any]) -> 
     else:
         status, reason, documentation = _group(criterion, facts, params)
     asks = status is Status.UNKNOWN or (status in _AGAINST and not criterion.verified)
-    get = facts.get
     first = Finding(
         criterion=criterion.id,
         title=criterion.title,
@@ -289,9 +292,7 @@ def _findings(criterion: Criterion, facts: Facts, params: Mapping[str, Any]) -> 
         status=status,
         reason=reason,
         source=criterion.source,
-        evidence=tuple(
-            [Evidence(fact=n, path=p, value=get(n)) for n, p in criterion.evidence_paths]
-        ),
+        evidence=_evidence(criterion, facts),
         documentation=documentation if asks else (),
         verified=criterion.verified,
         citation=criterion.citation,
