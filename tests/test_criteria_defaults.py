@@ -45,6 +45,20 @@ def test_default_criteria_follows_plan_level_and_diagnosis() -> None:
     assert default_criteria(sud) == "sud-iop"
     php = attrs.evolve(sud, plan=attrs.evolve(case.plan, level=LevelOfCare.PHP))
     assert default_criteria(php) == "php-standard"
+    anorexia = attrs.evolve(
+        commercial,
+        diagnoses=(attrs.evolve(case.diagnoses[0], code="F50.01", primary=True),),
+    )
+    # an eating disorder's stability rests on dated values (clinical-thresholds.md §2)
+    assert default_criteria(anorexia) == "ed-iop"
+    secondary = attrs.evolve(
+        commercial,
+        diagnoses=(
+            attrs.evolve(case.diagnoses[0], code="F32.1", primary=True),
+            attrs.evolve(case.diagnoses[0], code="F50.01", primary=False),
+        ),
+    )
+    assert default_criteria(secondary) == "iop-standard"
     advantage = attrs.evolve(
         case, coverage=attrs.evolve(case.coverage, plan_type=PlanType.MEDICARE_ADVANTAGE)
     )

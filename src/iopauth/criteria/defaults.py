@@ -8,6 +8,9 @@ from .result import Review
 
 __all__ = ["default_criteria", "default_review"]
 
+# ICD-10-CM F50: eating disorders (codes.md §4, chapter 5 block F50-F59).
+_EATING_DISORDER = "F50"
+
 
 def default_criteria(case: Case) -> str:
     """The shipped criteria set that fits ``case``.
@@ -17,7 +20,9 @@ def default_criteria(case: Case) -> str:
     established (42 CFR 422.101(b)(6); payer-criteria.md §7), and may add published internal
     criteria only on top (an overlay that ``extends = "medicare-iop"``). Otherwise a
     partial-hospitalization plan gets ``php-standard``; a substance-use primary diagnosis
-    (ICD-10-CM F10–F19) ``sud-iop``; anything else ``iop-standard``.
+    (ICD-10-CM F10–F19) ``sud-iop``; an eating-disorder primary diagnosis (F50) ``ed-iop``,
+    iop-standard plus the dated medical values its stability rests on
+    (clinical-thresholds.md §2); anything else ``iop-standard``.
     """
     if case.coverage.plan_type in (PlanType.MEDICARE, PlanType.MEDICARE_ADVANTAGE):
         return "medicare-iop"
@@ -25,6 +30,8 @@ def default_criteria(case: Case) -> str:
         return "php-standard"
     if diagnosis_category(case.primary_diagnosis.code) == "substance_use":
         return "sud-iop"
+    if case.primary_diagnosis.code.upper().startswith(_EATING_DISORDER):
+        return "ed-iop"
     return "iop-standard"
 
 
