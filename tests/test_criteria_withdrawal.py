@@ -105,7 +105,8 @@ def test_cows_is_reported_never_decisive() -> None:
     assert finding.status is Status.DOES_NOT_APPLY
     assert finding.reason == (
         "The COWS of February 3, 2026 is 15 (moderate); no source maps COWS bands to a level of "
-        "care, and no ASAM rating calls for withdrawal management first."
+        "care, and the ASAM assessment of February 3, 2026 rates Dimension 1 (intoxication and "
+        "withdrawal potential) 2, below 3, with no 24-hour withdrawal-management level."
     )
     assert result.outcome is Outcome.MEETS
 
