@@ -67,3 +67,20 @@ def test_meets_lists_no_missing_documentation() -> None:
     assert result.outcome is Outcome.MEETS
     assert result.by_criterion()["dc.needs_higher_level"].status is Status.UNKNOWN
     assert result.missing_documentation == ()
+
+
+def test_an_eating_disorder_citation_stays_off_other_populations() -> None:
+    """The medical-instability finding cites SAHM 2022 only for an eating disorder (a reviewer
+    found it on an adult alcohol-use letter)."""
+    from iopauth.model import Diagnosis
+
+    def cited(case: object, name: str) -> str:
+        found = evaluate(case, name).by_criterion()["ex.medical_instability"]  # type: ignore[arg-type]
+        return found.citation
+
+    base = build_case()
+    assert base.primary_diagnosis.code[:3] != "F50"
+    anorexia = attrs.evolve(base, diagnoses=(Diagnosis(code="F50.010", primary=True),))
+    for name in ("iop-standard", "php-standard", "sud-iop"):
+        assert cited(base, name) == "", name
+    assert cited(anorexia, "iop-standard").startswith("Society for Adolescent Health")

@@ -189,3 +189,39 @@ def test_impossible_stays_invalid(overrides: dict[str, Any], path: str | None) -
         assert problems == []
     else:
         assert any(line.startswith(path) for line in problems)
+
+
+def test_a_withdrawal_rating_below_a_recorded_high_risk_is_reported() -> None:
+    """Rated moderate beside a PAWSS of 5: a note with both, and an action item (a reviewer's
+    case showed "manageable in an outpatient program" beside "withdrawal management first")."""
+    from iopauth.model import WithdrawalHistory, WithdrawalRisk
+
+    case = build_case(
+        {
+            "medical.withdrawal_risk": WithdrawalRisk.MODERATE,
+            "medical.withdrawal": WithdrawalHistory(pawss=5, seizure_or_dt_history=False),
+        }
+    )
+    (found,) = [i for i in inconsistencies(case) if i.path == "$.medical.withdrawal_risk"]
+    assert found.note.startswith(
+        "The clinician rates withdrawal risk moderate, but the record holds a PAWSS of 5 "
+        "(4 or more is high risk)"
+    )
+    assert "means a high risk" in found.reconcile
+    result = evaluate(case)
+    assert found.note in result.notes
+    assert found.reconcile in result.action_items
+    rated_high = build_case(
+        {
+            "medical.withdrawal_risk": WithdrawalRisk.HIGH,
+            "medical.withdrawal": WithdrawalHistory(pawss=5),
+        }
+    )
+    low_pawss = build_case(
+        {
+            "medical.withdrawal_risk": WithdrawalRisk.LOW,
+            "medical.withdrawal": WithdrawalHistory(pawss=2, seizure_or_dt_history=False),
+        }
+    )
+    for agreeing in (rated_high, low_pawss):
+        assert not [i for i in inconsistencies(agreeing) if i.path == "$.medical.withdrawal_risk"]

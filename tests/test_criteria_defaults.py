@@ -47,7 +47,7 @@ def test_default_criteria_follows_plan_level_and_diagnosis() -> None:
     assert default_criteria(php) == "php-standard"
     anorexia = attrs.evolve(
         commercial,
-        diagnoses=(attrs.evolve(case.diagnoses[0], code="F50.01", primary=True),),
+        diagnoses=(attrs.evolve(case.diagnoses[0], code="F50.010", primary=True),),
     )
     # an eating disorder's stability rests on dated values (clinical-thresholds.md §2)
     assert default_criteria(anorexia) == "ed-iop"
@@ -55,7 +55,7 @@ def test_default_criteria_follows_plan_level_and_diagnosis() -> None:
         commercial,
         diagnoses=(
             attrs.evolve(case.diagnoses[0], code="F32.1", primary=True),
-            attrs.evolve(case.diagnoses[0], code="F50.01", primary=False),
+            attrs.evolve(case.diagnoses[0], code="F50.010", primary=False),
         ),
     )
     assert default_criteria(secondary) == "iop-standard"

@@ -174,3 +174,79 @@ def test_medicare_more_than_outpatient_quotes_the_score() -> None:
         "The clinician documents that routine outpatient care is not enough, backed by the PHQ-9 "
         "of May 29, 2026: 17 (moderately severe)."
     )
+
+
+def test_progress_runs_from_the_score_at_admission() -> None:
+    """A PHQ-9 of 24 taken in inpatient care two weeks before the program began does not make
+    the stalled 16 -> 15 look like progress: the series starts at the admission score, as the
+    letters' "At admission" column does (found by a reviewer's case)."""
+    data = _vignette("02")
+    case = copy.deepcopy(data["case"])
+    before = {
+        "instrument": "phq9",
+        "administered_on": "2026-01-19",
+        "items": [3, 3, 3, 3, 3, 3, 3, 3, 0],
+    }
+    case["measures"] = [before, *case["measures"]]
+    facts = derive_facts(load_case(case), as_of=date.fromisoformat(data["as_of"]))
+    assert facts["progress.baseline_on"] == "2026-02-02"
+    assert facts["progress.baseline_total"] == 16
+    assert facts["progress.trend"] == "unchanged"
+    finding = _run(data, case).by_criterion()["cs.progress_or_plan_change"]
+    assert finding.status is Status.NOT_MET
+    assert "from 16 on February 2, 2026" in finding.reason
+
+
+def test_medicare_continued_stay_reads_the_response_to_treatment() -> None:
+    """medicare-iop at a continued-stay review: the recertification states the response to
+    treatment (42 CFR 424.24(d), clinical-thresholds.md §8). PHQ-9 19 -> 13 is a response;
+    19 -> 18 with no goal met and no plan change is not, asks for a revised plan, and (our
+    reading, unverified) never denies alone."""
+    data = _vignette("19")
+    found = _run(data).by_criterion()["mcr.response_to_treatment"]
+    assert found.status is Status.MET
+    assert found.citation == "42 CFR 424.24(d)"
+    case = copy.deepcopy(data["case"])
+    latest = case["measures"][2]
+    assert latest["instrument"] == "phq9"
+    stalled = {"instrument": "phq9", "administered_on": latest["administered_on"]}
+    case["measures"][2] = {**stalled, "items": [2, 2, 2, 2, 2, 2, 2, 2, 2]}
+    case["measures"][1] = {**case["measures"][1], "items": [2, 2, 2, 2, 2, 2, 2, 2, 2]}
+    first = case["measures"][0]
+    case["measures"][0] = {**first, "items": [2, 2, 2, 2, 2, 2, 2, 3, 2]}
+    for text_holder in (case.get("presentation") or {},):
+        text_holder.pop("summary", None)
+        text_holder["symptoms"] = []
+    for goal in case["plan"]["goals"]:
+        goal.pop("progress", None)
+    result = _run(data, case)
+    finding = result.by_criterion()["mcr.response_to_treatment"]
+    assert finding.status is Status.NOT_MET
+    assert finding.reason == (
+        "The PHQ-9 went from 19 on January 5, 2026 to 18 on March 16, 2026, less than a "
+        "meaningful change; no goal is met and the plan has not been changed since it stalled: "
+        "revise the plan."
+    )
+    assert result.outcome is not Outcome.DOES_NOT_MEET or any(
+        f.status in (Status.NOT_MET, Status.APPLIES) and f.verified
+        for f in result.findings
+        if not f.group and f.criterion != "mcr.response_to_treatment"
+    )
+    assert (
+        "A revised treatment plan saying what changes (services, medication, goals) and from when"
+        in result.missing_documentation
+    )
+
+
+def test_a_dated_certification_without_its_npi_says_only_the_npi_is_missing() -> None:
+    """A reviewer's find: with the certification dated, the reason must not say no dated
+    certification is recorded."""
+    data = _vignette("19")
+    case = copy.deepcopy(data["case"])
+    case["plan"].pop("certified_by_npi")
+    finding = _run(data, case).by_criterion()["mcr.physician_cert"]
+    assert finding.status is Status.UNKNOWN
+    assert finding.reason == (
+        "The certification of January 5, 2026 does not name the certifying physician's NPI, so "
+        "it cannot be told whether a physician signed it: record the NPI."
+    )

@@ -143,3 +143,22 @@ def test_who_certified_the_plan_is_checked_by_npi_and_role() -> None:
     )
     physician = evaluate(build_case(), "medicare-iop").by_criterion()["mcr.physician_cert"]
     assert physician.status is Status.MET
+
+
+def test_a_recertification_due_inside_the_period_is_pointed_out() -> None:
+    """medicare-iop: certified on the request day, a 70-day period passes the 60-day
+    recertification (42 CFR 424.24(d)(3)(ii)): a note with the due date and an action item; a
+    period that ends before it, or another set, says nothing."""
+    certified = {"plan.certified_on": REQUEST, "coverage.plan_type": PlanType.MEDICARE}
+    long = {"request.period": DateRange(start=REQUEST, end=REQUEST + timedelta(days=70))}
+    result = evaluate(build_case({**AHEAD, **certified, **long}), "medicare-iop")
+    assert (
+        "The requested period runs to May 29, 2026; the physician's recertification falls due "
+        "by May 19, 2026, 60 days after the certification of March 20, 2026, inside the period."
+    ) in result.notes
+    scheduled = "Schedule the physician's recertification"
+    assert any(a.startswith(scheduled) for a in result.action_items)
+    short = evaluate(build_case({**AHEAD, **certified}), "medicare-iop")
+    assert not any("falls due" in note for note in short.notes)
+    other = evaluate(build_case({**AHEAD, **certified, **long}), "iop-standard")
+    assert not any("falls due" in note for note in other.notes)

@@ -222,6 +222,12 @@ CASES: dict[str, dict[Status, dict[str, Any]]] = {
         Status.NOT_MET: {"plan.goals": _STALLED_GOAL, "measures": _NO_IMPROVEMENT},
         Status.UNKNOWN: {"plan.goals": _STALLED_GOAL, "measures": ()},
     },
+    # medicare-iop's continued-stay response to treatment reads the same facts
+    "mcr.response_to_treatment": {
+        Status.MET: {},
+        Status.NOT_MET: {"plan.goals": _STALLED_GOAL, "measures": _NO_IMPROVEMENT},
+        Status.UNKNOWN: {"plan.goals": _STALLED_GOAL, "measures": ()},
+    },
     "cs.attendance_engagement": {
         Status.MET: {},
         Status.NOT_MET: {"engagement.sessions_attended": 0},

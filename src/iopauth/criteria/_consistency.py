@@ -15,7 +15,11 @@ to be reconciled. Which figure decides is stated in each note:
   (iopauth never derives a level from scores, domain/level-of-care.md §0); the composite is
   not used by any criterion;
 * a measure's recorded total against the sum of its item answers: the item answers are
-  scored (the total is their arithmetic; a total that differs was added or copied wrongly).
+  scored (the total is their arithmetic; a total that differs was added or copied wrongly);
+* the clinician's withdrawal-risk rating (none, low, moderate) against a recorded high risk of
+  complicated withdrawal (PAWSS 4 or more, or a past withdrawal seizure or delirium tremens;
+  clinical-thresholds.md §3): each criterion reads its own fact (the rating for "withdrawal
+  needs monitoring", the risk facts for "withdrawal management first"); the note names both.
 """
 
 from __future__ import annotations
@@ -27,7 +31,15 @@ from ..caseformat.rules import SERVICES_TOLERANCE
 from ..levels import dimension_keys
 from ..measures import SPECS
 from ..measures._validate import item_total
-from ..model import Case, Instrument, LevelOfCareRating, MeasureAdministration, RatingInstrument
+from ..model import (
+    Case,
+    Instrument,
+    LevelOfCareRating,
+    MeasureAdministration,
+    RatingInstrument,
+    WithdrawalRisk,
+)
+from ._withdrawal_facts import PAWSS_HIGH
 from ._wording import number
 
 __all__ = ["Inconsistency", "inconsistencies"]
@@ -169,6 +181,39 @@ def _measure(adm: MeasureAdministration, index: int) -> Inconsistency | None:
     )
 
 
+def withdrawal_rating(case: Case) -> Inconsistency | None:
+    """A withdrawal risk rated below high beside a recorded high risk of complicated
+    withdrawal."""
+    medical = case.medical
+    if medical is None or medical.withdrawal is None or medical.withdrawal_risk is None:
+        return None
+    if medical.withdrawal_risk is WithdrawalRisk.HIGH:
+        return None
+    history = medical.withdrawal
+    high = []
+    if history.pawss is not None and history.pawss >= PAWSS_HIGH:
+        high.append(f"a PAWSS of {history.pawss} ({PAWSS_HIGH} or more is high risk)")
+    if history.seizure_or_dt_history:
+        high.append("a past withdrawal seizure or delirium tremens")
+    if not high:
+        return None
+    rated = medical.withdrawal_risk.value
+    return Inconsistency(
+        path="$.medical.withdrawal_risk",
+        note=(
+            f"The clinician rates withdrawal risk {rated}, but the record holds "
+            f"{' and '.join(high)}, a high risk of complicated withdrawal; the finding on "
+            "withdrawal management first reads the risk facts, the finding on medical "
+            "monitoring reads the rating."
+        ),
+        reconcile=(
+            f"Reconcile the withdrawal risk: rated {rated}, while {' and '.join(high)} "
+            f"{'mean' if len(high) > 1 else 'means'} a high risk of complicated withdrawal. "
+            "Update the rating, or document why ambulatory withdrawal management is safe."
+        ),
+    )
+
+
 def inconsistencies(case: Case) -> tuple[Inconsistency, ...]:
     """Every disagreement between two recorded facts of ``case``: measures, ratings,
     attendance, then the plan."""
@@ -177,4 +222,5 @@ def inconsistencies(case: Case) -> tuple[Inconsistency, ...]:
     found.extend(_rating(r, i) for i, r in enumerate(case.level_of_care_ratings))
     found.append(attendance(case))
     found.append(services_against_schedule(case))
+    found.append(withdrawal_rating(case))
     return tuple(item for item in found if item is not None)

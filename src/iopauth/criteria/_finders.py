@@ -111,11 +111,13 @@ def _compile_group(criterion: Criterion, params: Mapping[str, Any]) -> Finder:
                 break
             if value is not False:  # not a boolean: unknown
                 unknown.append(member)
-        documentation: tuple[str, ...] = ()  # only an unknown group asks for documents
+        # an unknown group asks for documents, and so does an unverified one against the case
+        documentation: tuple[str, ...] = ()
         if met is not None:
             status, reason = Status.MET, met if isinstance(met, str) else met(facts)
         elif not unknown:
             status = Status.NOT_MET
+            documentation = () if verified else criterion.documentation
             own = not_met_own(facts)
             reason = (
                 own

@@ -1,7 +1,8 @@
 """Facts that judge progress and need on content, not on a filled field (issue #21 §3).
 
 ``progress.*``: the series of the instrument that fits the primary diagnosis (PHQ-9 for
-depression, GAD-7 for anxiety, PCL-5 for PTSD, AUDIT for alcohol), its trend by that
+depression, GAD-7 for anxiety, PCL-5 for PTSD, AUDIT for alcohol) from the score at admission
+(:func:`iopauth.measures.admission_index`), its trend by that
 instrument's change rule (:data:`iopauth.measures.CHANGE_RULES`, clinical-thresholds.md §1),
 the goals' recorded status, and whether the clinician's words claim improvement — so that a
 stated "improving" against a flat or rising score is reported as a disagreement to reconcile.
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..measures import CHANGE_RULES, SPECS
+from ..measures import CHANGE_RULES, SPECS, admission_index
 from ..model import Case, EpisodeOutcome, GoalStatus, Instrument, LevelOfCare, Severity
 from ._derive import Specs, Value
 from ._measure_facts import _DEFAULT_FITTING, _FITTING, _fitting, _scored
@@ -138,6 +139,11 @@ def progress(case: Case, as_of: date) -> dict[str, Value]:
     if found is None:
         return facts
     instrument, points = found
+    # progress runs from the score at admission (the letters' "At admission" column), not
+    # from a score taken before the program in another setting
+    anchor = admission_index([on for on, _ in points], case.plan.start_date)
+    if anchor is not None:
+        points = points[anchor:]
     (first_on, first), (last_on, last) = points[0], points[-1]
     facts.update(
         {

@@ -13,6 +13,9 @@ changing the outcome:
   §3). No regulation caps intensive outpatient hours, so the outcome stays; the note says so
   and partial hospitalization becomes the recommended level to consider, with the hours
   finding as its basis;
+* a recertification that falls due inside the requested period (sets with a
+  ``recert_interval_days`` parameter: medicare-iop, 60 days): a note with the due date and an
+  action item to schedule it;
 * a service code the payer type does not pay: S9480 has Medicare status I, not payable by
   Medicare (codes.md §5), so an S9480 request to traditional Medicare is pointed out;
 * a setting that does not fit the diagnosis: opioid treatment programs cover opioid use
@@ -20,7 +23,8 @@ changing the outcome:
   pointed out;
 * citations that fit: a finding about a recorded ASAM level cites the edition of The ASAM
   Criteria that rating was made under (3rd, 2013, or 4th, 2023; level-of-care.md §3), not
-  one edition for all.
+  one edition for all; a citation marked "(eating disorders)" is left off when no diagnosis is
+  an eating disorder (F50).
 """
 
 from __future__ import annotations
@@ -137,6 +141,28 @@ def _php_intensity(
     return note, evolve(d, recommended_level=LevelOfCare.PHP, recommendation_basis=basis[:1])
 
 
+def _recert_in_period(case: Case, criteria_set: CriteriaSet) -> tuple[str, str] | None:
+    """A recertification that falls due inside the requested period (42 CFR
+    424.24(d)(3)(ii), at least every ``recert_interval_days``; clinical-thresholds.md §8)."""
+    interval = criteria_set.params.get("recert_interval_days")
+    certified, end = case.plan.certified_on, case.request.period.end
+    if not isinstance(interval, int) or certified is None or end is None:
+        return None
+    due = certified + timedelta(days=interval)
+    if due >= end or due < case.request.period.start:
+        return None
+    note = (
+        f"The requested period runs to {long_date(end)}; the physician's recertification "
+        f"falls due by {long_date(due)}, {interval} days after the certification of "
+        f"{long_date(certified)}, inside the period."
+    )
+    action = (
+        f"Schedule the physician's recertification of the plan of care by {long_date(due)}, and "
+        "send it with the next review."
+    )
+    return note, action
+
+
 def _payer_and_setting(case: Case) -> list[str]:
     notes = []
     code = case.request.service_code.upper()
@@ -190,9 +216,25 @@ def _asam_citations(d: Determination, case: Case) -> Determination:
     return d if findings == d.findings else evolve(d, findings=findings)
 
 
+# A citation written for one population, marked so in the set: "(eating disorders)".
+_EATING_DISORDER_CITATION = "(eating disorders)"
+
+
+def _population_citations(d: Determination, case: Case) -> Determination:
+    """A citation for eating disorders is left off a finding when no diagnosis is one (F50):
+    an adult with alcohol use is not judged on an adolescent eating-disorder source."""
+    if any(dx.code.upper().startswith("F50") for dx in case.diagnoses):
+        return d
+    findings = tuple(
+        evolve(f, citation="") if f.citation.endswith(_EATING_DISORDER_CITATION) else f
+        for f in d.findings
+    )
+    return d if findings == d.findings else evolve(d, findings=findings)
+
+
 def annotate(d: Determination, case: Case, criteria_set: CriteriaSet) -> Determination:
     """``d`` with the notes, action items and retrospective data described above."""
-    d = _asam_citations(d, case)
+    d = _population_citations(_asam_citations(d, case), case)
     notes: list[str] = []
     actions: list[str] = []
     for item in inconsistencies(case):
@@ -207,6 +249,10 @@ def annotate(d: Determination, case: Case, criteria_set: CriteriaSet) -> Determi
     if php is not None:
         notes.append(php[0])
         d = php[1]
+    recert = _recert_in_period(case, criteria_set)
+    if recert is not None:
+        notes.append(recert[0])
+        actions.append(recert[1])
     notes.extend(_payer_and_setting(case))
     if not notes and retro is None:
         return d

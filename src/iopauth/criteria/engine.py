@@ -348,7 +348,7 @@ def _group(
         reason = _pick(criterion.not_met_reason, facts, params)
         if reason is None:
             reason = " ".join(_reason(m, Status.NOT_MET, facts, params) for m, _ in results)
-        return Status.NOT_MET, reason, ()
+        return Status.NOT_MET, reason, criterion.documentation
     documentation: dict[str, None] = dict.fromkeys(criterion.documentation)
     for member in unknown:
         documentation.update(dict.fromkeys(member.documentation))

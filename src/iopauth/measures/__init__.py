@@ -33,7 +33,15 @@ from ._scoring import (
     score,
     usual_cssrs_triage,
 )
-from ._series import CHANGE_RULES, ChangeRule, MeasurePoint, MeasureSeries, series
+from ._series import (
+    ADMISSION_WINDOW,
+    CHANGE_RULES,
+    ChangeRule,
+    MeasurePoint,
+    MeasureSeries,
+    admission_index,
+    series,
+)
 from ._spec import (
     CIWA_AR_PAWS_BANDS,
     PCL5_ALTERNATIVE_CUTOFFS,
@@ -47,6 +55,7 @@ from ._spec import (
 from ._validate import problems
 
 __all__ = [
+    "ADMISSION_WINDOW",
     "CHANGE_RULES",
     "CIWA_AR_PAWS_BANDS",
     "FLAG_FULL_PHQ9_ADVISED",
@@ -69,6 +78,7 @@ __all__ = [
     "MeasureResult",
     "MeasureSeries",
     "ScoringConfig",
+    "admission_index",
     "audit",
     "audit_c",
     "bands",

@@ -7,8 +7,8 @@ absence. A "meaningful change" needs a published rule; where none is known the a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import date
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
 from types import MappingProxyType
 
 from attrs import frozen
@@ -19,6 +19,24 @@ from ..model._base import Redacted
 from ._result import MeasureResult
 from ._scoring import ScoringConfig, score
 from ._validate import join_path, problems
+
+# How many days after admission a first administration may still stand for the score at
+# admission when none was recorded on or before the admission date. The domain files give no
+# such window (measures.md and clinical-thresholds.md §7 say "latest vs admission scores"
+# without one); our conservative choice is one week, the span documents.md §1 gives for the
+# symptoms that justify admission ("symptoms in the last week"). [unverified]
+ADMISSION_WINDOW = timedelta(days=7)
+
+
+def admission_index(dates: Sequence[date], admitted: date) -> int | None:
+    """The administration (index into ``dates``, in date order) that stands for the score at
+    admission on ``admitted``: the last on or before it, else the first within
+    :data:`ADMISSION_WINDOW` after it, else ``None``. Progress is measured from this score in
+    the criteria and in the letters alike."""
+    before = [i for i, d in enumerate(dates) if d <= admitted]
+    if before:
+        return before[-1]
+    return next((i for i, d in enumerate(dates) if d <= admitted + ADMISSION_WINDOW), None)
 
 
 @frozen(kw_only=True)
