@@ -106,6 +106,22 @@ def test_unknown_keys_are_refused_with_hint() -> None:
     )
 
 
+def test_an_unknown_key_does_not_hide_the_rules_problems() -> None:
+    """An unknown key and a rule broken elsewhere: both lines, the unknown key first (a
+    reviewer found only the key reported); the key's name is not echoed."""
+    data = json.loads(EXAMPLES[0].read_text(encoding="utf-8"))
+    data["patient"]["extra"] = "Harold"
+    data["plan"]["weeks"] = 0
+    errors = _errors_of(data)
+    assert errors == (
+        "$.patient[unknown key of 5 characters]: unknown field",
+        "$.plan.weeks: must be between 1 and 104",
+    )
+    # another structural problem besides: the rules cannot be read, only the structure's lines
+    data["plan"]["schedule"] = "every day"
+    assert all("weeks" not in line for line in _errors_of(data))
+
+
 def test_invalid_case_error_is_a_value_error() -> None:
     """Callers may catch the built-in ValueError."""
     with pytest.raises(ValueError, match="invalid case"):

@@ -348,15 +348,19 @@ def _diagnosis_hook(conv: Converter) -> Callable[[Any, Any], Diagnosis]:
     return structure
 
 
-def make_converter() -> Converter:
+def make_converter(*, forbid_extra_keys: bool = True) -> Converter:
     """Build the converter iopauth uses for every case document.
 
-    Strict primitives, ISO 8601 dates, enums by value, arrays for tuples, unknown keys refused,
+    Strict primitives, ISO 8601 dates, enums by value, arrays for tuples, unknown keys refused
+    (``forbid_extra_keys=False``: passed over, only to find the rule problems of a document
+    whose unknown keys are already reported),
     ``None`` and defaults omitted on output, all errors collected with their paths. Every
     string must be non-empty, at most :data:`MAX_TEXT` characters and free of control
     characters.
     """
-    conv = Converter(forbid_extra_keys=True, omit_if_default=True, detailed_validation=True)
+    conv = Converter(
+        forbid_extra_keys=forbid_extra_keys, omit_if_default=True, detailed_validation=True
+    )
     conv.register_structure_hook(str, structure_str)
     conv.register_structure_hook(int, structure_int)
     conv.register_structure_hook(float, structure_float)

@@ -73,6 +73,9 @@ def _structurer(kind: str) -> Callable[..., Case]:
         if kind not in _STRUCTURERS:
             if kind == "first":
                 _STRUCTURERS[kind] = first_pass(Case, _CONVERTER, {Diagnosis: normalized_diagnosis})
+            elif kind == "lenient":
+                lenient = make_converter(forbid_extra_keys=False)
+                _STRUCTURERS[kind] = lenient.get_structure_hook(Case)
             else:
                 _STRUCTURERS[kind] = _CONVERTER.get_structure_hook(Case)
         return _STRUCTURERS[kind]
@@ -102,7 +105,11 @@ def load_case(source: Mapping[str, Any] | str | bytes | os.PathLike[str]) -> Cas
     data = _read(source)
     if not isinstance(data, Mapping):
         raise InvalidCaseError(["$: the case must be a JSON object"])
-    case = _structure(data)
+    try:
+        case = _structure(data)
+    except InvalidCaseError as exc:
+        # one line per problem: the rules' problems too, when only unknown keys stood in the way
+        raise InvalidCaseError([*exc.errors, *_rules_past_unknown_keys(data)]) from None
     problems = case_problems(case)
     if problems:
         raise InvalidCaseError(problems)
@@ -121,6 +128,16 @@ def _structure(data: Mapping[str, Any]) -> Case:
     except Exception:  # whatever failed, the detailed pass finds it with every other problem
         return _structure_detailed(data)
     return case
+
+
+def _rules_past_unknown_keys(data: Mapping[str, Any]) -> list[str]:
+    """The rule problems of ``data`` read with its unknown keys passed over; none when
+    anything else keeps it from being read (those problems are already reported)."""
+    try:
+        case: Case = _structurer("lenient")(data, Case)
+    except Exception:  # any other structural problem is already on the list
+        return []
+    return case_problems(case)
 
 
 def _structure_detailed(data: Mapping[str, Any]) -> Case:
