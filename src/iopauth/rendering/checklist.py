@@ -80,7 +80,9 @@ def needed_kinds(case: Case) -> tuple[tuple[DocumentKind, bool], ...]:
     needed: list[tuple[DocumentKind, bool]] = [(k, True) for k in base]
     if any(e.level.rank > LevelOfCare.IOP.rank for e in case.history):
         needed.append((DocumentKind.DISCHARGE_SUMMARY, True))
-    if case.coverage.plan_type is PlanType.MEDICARE:
+    # Medicare Advantage applies Traditional Medicare's IOP criteria (42 CFR 422.101(b)(6)),
+    # the physician's certification (42 CFR 424.24) among them
+    if case.coverage.plan_type in (PlanType.MEDICARE, PlanType.MEDICARE_ADVANTAGE):
         needed.append((DocumentKind.PHYSICIAN_CERTIFICATION, True))
     if kind is RequestKind.APPEAL or case.request.denial is not None:
         needed.append((DocumentKind.DENIAL_LETTER, True))
