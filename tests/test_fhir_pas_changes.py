@@ -18,11 +18,14 @@ from typing import Any
 
 import attrs
 from fhir.resources.R4B.bundle import Bundle
+from hypothesis import HealthCheck, given, settings
 
 from iopauth import fhir, load_case
+from iopauth.model import Case
 
 from .pas_options import CODES, TIMESTAMP, options
 from .pas_rules import bundle_problems, rule
+from .strategies import cases
 
 DATA = Path(__file__).parent / "data"
 CASE = load_case(
@@ -171,3 +174,29 @@ def test_answers_no_longer_sent_are_cancelled_and_still_resolve() -> None:
     ids = [e["resource"]["id"] for e in update["entry"]]
     assert QR["id"] in ids
     assert update["entry"][-1]["resource"] == sent["entry"][0]["resource"]
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases())
+def test_any_case_updated_with_answers_and_the_assertion_keeps_every_rule(case: Case) -> None:
+    """For every valid case: an update adding the QR and the coverage assertion passes the
+    checker; only the QR's entry is added, and every sent entry keeps its number."""
+    (information,) = fhir.coverage_requirements(DATA / "crd" / "iop-response-ours.json").coverage
+    sent = fhir.pas_request(case, **options())
+    update = fhir.pas_update(
+        case,
+        sent,
+        **options(
+            timestamp=LATER,
+            codes=WITH_QR,
+            questionnaire_responses=[QR],
+            coverage_information=information,
+        ),
+    )
+    assert fhir.pas_problems(update) == []
+    assert bundle_problems(update) == []
+    claim = update["entry"][0]["resource"]
+    added = [s for s in claim["supportingInfo"] if _changed(s) == "added"]
+    assert [s.get("valueReference") for s in added] == [QR_REF]
+    sent_numbers = [s["sequence"] for s in sent["entry"][0]["resource"]["supportingInfo"]]
+    assert [s["sequence"] for s in claim["supportingInfo"]] == [*sent_numbers, added[0]["sequence"]]
