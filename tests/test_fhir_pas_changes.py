@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import pytest
 from fhir.resources.R4B.bundle import Bundle
 from hypothesis import HealthCheck, given, settings
 
 from iopauth import fhir, load_case
+from iopauth.errors import FhirError
 from iopauth.model import Case
 
 from .pas_options import CODES, TIMESTAMP, options
@@ -200,3 +202,31 @@ def test_any_case_updated_with_answers_and_the_assertion_keeps_every_rule(case: 
     assert [s.get("valueReference") for s in added] == [QR_REF]
     sent_numbers = [s["sequence"] for s in sent["entry"][0]["resource"]["supportingInfo"]]
     assert [s["sequence"] for s in claim["supportingInfo"]] == [*sent_numbers, added[0]["sequence"]]
+
+
+def test_a_sent_bundle_with_unreadable_entries_is_refused_by_place() -> None:
+    """The sent Bundle is a file the caller gives: a supportingInfo that is no object, a
+    sequence that is no positive integer, extensions that are no objects: errors naming each
+    place, no traceback, for an update and for a cancel."""
+    sent = fhir.pas_request(CASE, **options())
+    claim = sent["entry"][0]["resource"]
+    claim["supportingInfo"][0] = "note"
+    claim["supportingInfo"][1]["sequence"] = True
+    claim["item"][0]["extension"] = ["x"]
+    with pytest.raises(FhirError) as caught:
+        fhir.pas_update(CASE, sent, **options(timestamp=LATER))
+    assert caught.value.errors == (
+        "original.entry[0].resource.supportingInfo[0]: must be an object",
+        "original.entry[0].resource.supportingInfo[1].sequence: must be a positive integer",
+    )
+    claim["supportingInfo"] = []
+    with pytest.raises(FhirError) as caught:
+        fhir.pas_update(CASE, sent, **options(timestamp=LATER))
+    assert caught.value.errors == (
+        "original.entry[0].resource.item[0].extension: must be a list of objects",
+    )
+    with pytest.raises(FhirError) as caught:
+        fhir.pas_cancel(sent, timestamp=LATER)
+    assert caught.value.errors == (
+        "original.entry[0].resource.item[0].extension: must be a list of objects",
+    )

@@ -27,6 +27,7 @@ __all__ = [
     "item_changes",
     "original_claim",
     "resources_by_reference",
+    "sent_elements",
     "supporting_changes",
     "update_claim",
 ]
@@ -95,6 +96,33 @@ def cancel(element: dict[str, Any]) -> None:
     element["modifierExtension"] = [{"url": _INFO_CANCELLED, "valueBoolean": True}]
 
 
+def sent_elements(claim: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
+    """The sent Claim's ``item`` or ``supportingInfo`` list, each entry checked for what an
+    update reads of it (an object, a positive integer ``sequence``, extensions as objects).
+
+    Raises :class:`FhirError` naming the place: the sent Bundle is a file the caller gives.
+    """
+    raw = claim.get(key, [])
+    where = f"original.entry[0].resource.{key}"
+    if not isinstance(raw, list):
+        raise FhirError(f"{where}: must be a list")
+    errors = []
+    for i, element in enumerate(raw):
+        if not isinstance(element, dict):
+            errors.append(f"{where}[{i}]: must be an object")
+            continue
+        number = element.get("sequence")
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            errors.append(f"{where}[{i}].sequence: must be a positive integer")
+        for name in ("extension", "modifierExtension"):
+            listed = element.get(name, [])
+            if not isinstance(listed, list) or not all(isinstance(e, dict) for e in listed):
+                errors.append(f"{where}[{i}].{name}: must be a list of objects")
+    if errors:
+        raise FhirError(errors)
+    return raw
+
+
 def _references(node: Any) -> Iterator[str]:
     if isinstance(node, dict):
         if isinstance(node.get("reference"), str):
@@ -142,8 +170,10 @@ def _keys(elements: list[Any]) -> list[tuple[str, ...]]:
     out: list[tuple[str, ...]] = []
     for element in elements:
         node = element if isinstance(element, dict) else {}
-        codes = [c.get("code") for c in node.get("category", {}).get("coding", [])]
-        category = json.dumps(codes)
+        concept = node.get("category")
+        codings = concept.get("coding") if isinstance(concept, dict) else None
+        codes = [c.get("code") for c in codings or [] if isinstance(c, dict)]
+        category = json.dumps(codes, sort_keys=True, default=str)
         value = node.get("valueReference")
         if isinstance(value, dict) and isinstance(value.get("reference"), str):
             out.append((category, "ref", value["reference"]))

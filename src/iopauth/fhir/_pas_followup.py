@@ -26,6 +26,7 @@ from ._pas_changes import (
     item_changes,
     original_claim,
     resources_by_reference,
+    sent_elements,
     supporting_changes,
     update_claim,
 )
@@ -184,8 +185,8 @@ def pas_update(
     before = resources_by_reference(original.get("entry", []))
     after = resources_by_reference(fresh["entry"])
     claim = update_claim(prior, fresh["entry"][0]["resource"], when)
-    supporting_changes(prior.get("supportingInfo", []), claim, before, after)
-    claim["item"] = item_changes(prior.get("item", []), claim["item"], before, after)
+    supporting_changes(sent_elements(prior, "supportingInfo"), claim, before, after)
+    claim["item"] = item_changes(sent_elements(prior, "item"), claim["item"], before, after)
     fresh["entry"][0] = {"fullUrl": f"{base_url}Claim/{claim['id']}", "resource": claim}
     # what only the original sent (a document, an answered questionnaire): its cancelled
     # entry and the original Claim still name it (interop.md §2: references resolve)
@@ -214,6 +215,7 @@ def pas_cancel(
     """
     when = stamp(timestamp)
     prior, others = original_claim(original)
+    sent_elements(prior, "item")
     claim = update_claim(prior, prior, when)
     for element in claim.get("item", []):
         cancel(element)
