@@ -350,5 +350,35 @@ def test_pas_sends_the_questionnaire_answers_and_the_coverage_assertion(tmp_path
     )  # fmt: skip
     assert (code, err.strip()) == (
         2,
-        "iopauth: --questionnaire-response, --crd-answer: only with a new request",
+        "iopauth: --questionnaire-response, --crd-answer: only with a request or an update",
     )
+
+
+def test_pas_update_takes_the_questionnaire_answers_and_the_coverage_assertion(
+    tmp_path: Path,
+) -> None:
+    """``--update`` takes ``--questionnaire-response`` and ``--crd-answer`` as a request does:
+    the answers are added as additionalInformation, the assertion id rides on the order."""
+    data = Path(__file__).parent / "data"
+    qr = data / "dtr" / "questionnaireresponse-home-o2.json"
+    crd = data / "crd" / "iop-response-ours.json"
+    case = str(CASES / "medicare-stepdown-depression.json")
+    sent, target = tmp_path / "sent.json", tmp_path / "update.json"
+    assert _run("fhir", "pas", case, "-o", str(sent), *PAS_ARGS)[0] == 0
+    code, _, err = _run(
+        "fhir", "pas", case, "-o", str(target), *PAS_ARGS, "--update", str(sent),
+        "--questionnaire-response", str(qr), "--questionnaire-report-type", "X-questionnaire",
+        "--crd-answer", str(crd),
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    bundle = json.loads(target.read_text())
+    claim = bundle["entry"][0]["resource"]
+    assert claim["meta"]["profile"][0].endswith("profile-claim-update")
+    (info,) = [s for s in claim["supportingInfo"] if "valueReference" in s]
+    assert info["valueReference"]["reference"].startswith("QuestionnaireResponse/")
+    assert info["extension"][0]["valueCode"] == "added"
+    order = next(
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "ServiceRequest"
+    )
+    assert "IOP-CRD-0001" in json.dumps(order["extension"])
+    assert bundle_problems(bundle) == []

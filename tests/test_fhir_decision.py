@@ -303,7 +303,8 @@ def test_operation_outcome_becomes_fhir_error_with_its_issues() -> None:
     with pytest.raises(FhirError) as caught:
         decision_from_response(json.dumps(outcome))
     assert caught.value.errors == (
-        "$.issue[0]: the payer answered error required at Bundle.entry[2].resource.identifier",
+        "$.issue[0]: the payer answered error required at Bundle.entry[2].resource.identifier"
+        "; not shown: 1 text",
     )
     assert "Jane" not in str(caught.value)
 

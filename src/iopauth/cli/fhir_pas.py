@@ -76,13 +76,16 @@ def add_arguments(pas: argparse.ArgumentParser) -> None:
         metavar="CODE",
         help="PWK01 report type of the questionnaire responses (needed with them)",
     )
-    before = pas.add_argument_group("what the payer's CRD and DTR services gave (a new request)")
+    before = pas.add_argument_group(
+        "what the payer's CRD and DTR services gave (a request or an update)"
+    )
     before.add_argument(
         "--questionnaire-response",
         action="append",
         default=[],
         metavar="QR.json",
-        help="a completed DTR QuestionnaireResponse to send along; repeat for each",
+        help="a completed DTR QuestionnaireResponse to send along (with --update: one answered "
+        "since the request is added, one answered again marked changed); repeat for each",
     )
     before.add_argument(
         "--crd-answer",
@@ -237,8 +240,8 @@ def _build(args: argparse.Namespace) -> dict[str, Any]:
         "base_url": args.base_url,
         "transaction_id": args.transaction_id,
     }
-    if (args.inquiry or args.update) and (args.questionnaire_response or args.crd_answer):
-        raise FhirError("--questionnaire-response, --crd-answer: only with a new request")
+    if args.inquiry and (args.questionnaire_response or args.crd_answer):
+        raise FhirError("--questionnaire-response, --crd-answer: only with a request or an update")
     if args.inquiry:
         return pas_inquiry(case, **common, subscriber_id=args.subscriber_id)
     extra: dict[str, Any] = {
@@ -246,9 +249,10 @@ def _build(args: argparse.Namespace) -> dict[str, Any]:
         "documents": _documents(args.document),
         "subscriber_id": args.subscriber_id,
     }
+    extra.update(_before_the_request(args))
     if args.update:
         return pas_update(case, _json_file(args.update), **common, **extra)
-    return pas_request(case, **common, **extra, **_before_the_request(args))
+    return pas_request(case, **common, **extra)
 
 
 def write(args: argparse.Namespace, out: TextIO, bundle: dict[str, Any]) -> None:

@@ -25,7 +25,7 @@ from ..authorization.decision import (
     DecisionStatus,
     status_for_review_action,
 )
-from ..errors import FhirError
+from ..errors import FhirError, outcome_lines
 from ._bundle import Index, codings, day, items, obj, read_json, text
 from ._decision_bounds import bounded
 from ._decision_parts import (
@@ -37,7 +37,7 @@ from ._decision_parts import (
     errors_of,
     review_of,
 )
-from ._shapes import CODE_TOKEN, FHIR_CODE, FHIR_PATH, X12_CODE, X12_ELEMENT, shown
+from ._shapes import FHIR_PATH, X12_CODE, X12_ELEMENT, shown
 
 __all__ = ["decision_from_response"]
 
@@ -56,9 +56,10 @@ def decision_from_response(
 ) -> Decision:
     """The payer's decision in a PAS response (dict, JSON text, bytes or a file path).
 
-    Raises :class:`~iopauth.errors.FhirError` for an OperationOutcome (one line per issue:
-    severity, code and where), a response without a ClaimResponse, or a ClaimResponse whose
-    ``outcome`` is ``error`` (its X12 error codes).
+    Raises :class:`~iopauth.errors.FhirError` for an OperationOutcome (one line per issue,
+    :func:`~iopauth.errors.outcome_lines`, as the payer clients word it: its FHIR codes, X12
+    detail codes and masked paths, its text only counted), a response without a
+    ClaimResponse, or a ClaimResponse whose ``outcome`` is ``error`` (its X12 error codes).
     """
     data = read_json(response, "response")
     claim_response, at, bundle = _find(data)
@@ -68,7 +69,7 @@ def decision_from_response(
 def _find(data: dict[str, Any]) -> tuple[dict[str, Any], str, dict[str, Any] | None]:
     rtype = data.get("resourceType")
     if rtype == "OperationOutcome":
-        raise FhirError(_issues(data, "$"))
+        raise FhirError(outcome_lines(data, "$"))
     if rtype == "ClaimResponse":
         return data, "$", None
     if rtype == "Parameters":
@@ -94,32 +95,9 @@ def _find(data: dict[str, Any]) -> tuple[dict[str, Any], str, dict[str, Any] | N
     responses = index.of_type("ClaimResponse")
     if not responses:
         if outcomes:
-            raise FhirError(_issues(outcomes[0].resource, outcomes[0].path))
+            raise FhirError(outcome_lines(outcomes[0].resource, outcomes[0].path))
         raise FhirError(["$.entry: holds no ClaimResponse"])
     return responses[0].resource, responses[0].path, data
-
-
-def _issues(outcome: dict[str, Any], at: str) -> list[str]:
-    lines = []
-    for i, issue in enumerate(items(outcome, "issue")):
-        severity = shown(text(issue, "severity") or "error", FHIR_CODE, "severity")
-        code = shown(text(issue, "code") or "unknown", FHIR_CODE, "code")
-        details = ", ".join(
-            shown(c, CODE_TOKEN, "code")
-            for x in codings(obj(issue, "details"))
-            if (c := text(x, "code"))
-        )
-        # an expression is a FHIRPath; a quoted literal in it could quote the patient
-        where = ", ".join(
-            _QUOTED.sub("'…'", e) for e in items(issue, "expression") if isinstance(e, str)
-        )
-        line = f"{at}.issue[{i}]: the payer answered {severity} {code}"
-        if details:
-            line += f" ({details})"
-        if where:
-            line += f" at {where}"
-        lines.append(line)
-    return lines or [f"{at}: the payer answered with an OperationOutcome and no issue"]
 
 
 def _error_lines(errors: tuple[DecisionError, ...], at: str) -> list[str]:

@@ -1,6 +1,7 @@
 """``DtrClient``: a payer's DTR service — ``$questionnaire-package`` and ``$next-question``.
 
-Same transport rules as :class:`~iopauth.fhir.PasClient` (it carries the exchange): SMART
+Same endpoint and exchange as :class:`~iopauth.fhir.PasClient` (both are a
+:class:`~iopauth.fhir._service_client.ServiceClient`): SMART
 Backend Services token, one deadline per exchange, bodies cut at 16 MiB before and after
 decompression, strict JSON, 429/503 retried, an OperationOutcome reported by its codes only.
 The Parameters sent follow DTR's own examples (HL7/davinci-dtr ``Examples-Parameters.fsh``:
@@ -11,19 +12,14 @@ The Parameters sent follow DTR's own examples (HL7/davinci-dtr ``Examples-Parame
 
 from __future__ import annotations
 
-import math
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import FhirError, PasClientError, outcome_lines
-from ._client import PasClient, SmartBackendAuth
 from ._dtr_package import QuestionnairePackage, questionnaire_package
-from ._hooks_client import require_https
+from ._service_client import ServiceClient
 
 if TYPE_CHECKING:
-    import httpx
-
     from ..model import Case
 
 __all__ = ["DtrClient", "dtr_inputs", "next_question_parameters", "package_parameters"]
@@ -85,7 +81,7 @@ def _require_resource(resource: object, kind: str | None, name: str) -> None:
         raise FhirError([f"{name}: must be a {kind}"])
 
 
-class DtrClient:
+class DtrClient(ServiceClient):
     """A payer's DTR FHIR service. Use as a context manager, or call :meth:`close`.
 
     ``base_url`` is the FHIR base of the payer's DTR service; ``auth`` the SMART Backend
@@ -93,46 +89,7 @@ class DtrClient:
     ``max_wait``, ``clock``, ``sleep`` and ``transport`` are as for :class:`PasClient`.
     """
 
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        auth: SmartBackendAuth | None = None,
-        timeout: float = 30.0,
-        retries: int = 3,
-        max_wait: float = 60.0,
-        clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], None] = time.sleep,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
-        for url in (base_url, *([auth.token_url] if auth else [])):
-            require_https(url, "DTR")
-        if not (math.isfinite(timeout) and timeout > 0):
-            raise ValueError("timeout must be a positive number of seconds")
-        self._base = base_url.rstrip("/")
-        self._engine = PasClient(
-            base_url,
-            auth=auth,
-            timeout=timeout,
-            retries=retries,
-            max_wait=max_wait,
-            clock=clock,
-            sleep=sleep,
-            transport=transport,
-        )
-
-    def __enter__(self) -> DtrClient:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the HTTP connections."""
-        self._engine.close()
-
-    def __repr__(self) -> str:
-        return f"<DtrClient {self._base}>"
+    SERVICE = "DTR"
 
     def questionnaire_package(
         self,
@@ -149,9 +106,7 @@ class DtrClient:
         ``questionnaire`` the canonical(s) CRD named (``CoverageRequirements.questionnaires``).
         """
         params = package_parameters(coverage, order, questionnaire, context=context)
-        answer = self._engine._operation(
-            _PACKAGE, params, service="DTR", answers=frozenset({"Parameters", "Bundle"})
-        )
+        answer = self._operation(_PACKAGE, params, answers=frozenset({"Parameters", "Bundle"}))
         _refuse_outcome(answer)
         return questionnaire_package(answer)
 
@@ -160,9 +115,7 @@ class DtrClient:
         (its contained Questionnaire grown by the next questions; ``status`` ``completed``
         when the payer asks nothing more)."""
         params = next_question_parameters(questionnaire_response)
-        answer = self._engine._operation(
-            _NEXT, params, service="DTR", answers=frozenset({"Parameters"})
-        )
+        answer = self._operation(_NEXT, params, answers=frozenset({"Parameters"}))
         _refuse_outcome(answer)
         for param in answer.get("parameter", []) if isinstance(answer, dict) else []:
             if isinstance(param, dict) and param.get("name") == "return":

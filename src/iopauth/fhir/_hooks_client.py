@@ -1,8 +1,9 @@
 """``CdsHooksClient``: call a payer's CRD service (CDS Hooks discovery and service calls).
 
-The exchanges go through :class:`~iopauth.fhir.PasClient`'s bounded transport (``_transport``):
-one deadline for the whole exchange, bodies streamed and cut at 16 MiB before and after
-decompression, JSON read with the case reader's limits, 429/503 retried after ``Retry-After``.
+The endpoint and the exchange are :class:`~iopauth.fhir._service_client.ServiceClient`'s, as
+for :class:`~iopauth.fhir.PasClient`: one deadline for the whole exchange, bodies streamed and
+cut at 16 MiB before and after decompression, JSON read with the case reader's limits, 429/503
+retried after ``Retry-After``.
 
 Authentication follows CDS Hooks, not an OAuth token exchange: on every call the client sends
 ``Authorization: Bearer`` a JWT it signs itself with its private key (``iss``/``sub`` = the
@@ -17,25 +18,16 @@ data) nor the service's text.
 from __future__ import annotations
 
 import json
-import logging
-import math
 import re
-import time
 import uuid
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from collections.abc import Mapping
+from typing import Any
 
 from ..errors import PasClientError
-from ._client import _LOOPBACK, _RETRIED, PasClient, SmartBackendAuth, _retry_after
+from ._service_client import ServiceClient, require_https
 from ._transport import parse_answer
 
-if TYPE_CHECKING:
-    import httpx
-
 __all__ = ["CdsHooksClient", "require_https"]
-
-log = logging.getLogger("iopauth.fhir.client")
 
 _JSON = "application/json"
 #: A CDS Hooks service id as it goes into the URL path (``/cds-services/{id}``).
@@ -44,17 +36,7 @@ _SERVICE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 JWT_SECONDS = 300
 
 
-def require_https(url: str, service: str) -> None:
-    """Refuse a URL that is not https, except plain http on this machine's loopback address."""
-    parts = urlsplit(url)
-    if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK):
-        return
-    raise PasClientError(
-        f"{service} endpoints must use https (plain http only on the loopback address)"
-    )
-
-
-class CdsHooksClient:
+class CdsHooksClient(ServiceClient):
     """A payer's CDS Hooks (CRD) service. Use as a context manager, or call :meth:`close`.
 
     ``base_url`` is the service base (the discovery endpoint is ``{base_url}/cds-services``);
@@ -64,45 +46,9 @@ class CdsHooksClient:
     injectable for tests, as for :class:`PasClient`.
     """
 
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        auth: SmartBackendAuth | None = None,
-        timeout: float = 30.0,
-        retries: int = 3,
-        max_wait: float = 60.0,
-        clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], None] = time.sleep,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
-        require_https(base_url, "CDS Hooks")
-        if not (math.isfinite(timeout) and timeout > 0):
-            raise ValueError("timeout must be a positive number of seconds")
-        self._base = base_url.rstrip("/")
-        self._auth = auth
-        self._retries = retries
-        self._max_wait = max_wait
-        self._clock = clock
-        self._sleep = sleep
-        # PasClient carries the bounded transport; its own auth is unused (CDS Hooks signs
-        # each call instead of fetching a token)
-        self._engine = PasClient(
-            base_url, timeout=timeout, retries=0, clock=clock, sleep=sleep, transport=transport
-        )
-
-    def __enter__(self) -> CdsHooksClient:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the HTTP connections."""
-        self._engine.close()
-
-    def __repr__(self) -> str:
-        return f"<CdsHooksClient {self._base}>"
+    SERVICE = "CDS Hooks"
+    #: CDS Hooks signs each call itself: ``auth.token_url`` is never called.
+    TOKEN_URL_CHECKED = False
 
     def discovery(self) -> dict[str, Any]:
         """GET ``/cds-services``: the service's discovery document (``services``: id, hook,
@@ -141,29 +87,23 @@ class CdsHooksClient:
         url = f"{self._base}/{path}"
         content = None if body is None else json.dumps(body).encode("utf-8")
         what = f"CDS Hooks {method} {path}"
-        attempt = 0
-        while True:
-            attempt += 1
-            headers = {"Accept": _JSON}
+
+        def headers() -> dict[str, str]:
+            out = {"Accept": _JSON}
             if content is not None:
-                headers["Content-Type"] = _JSON
+                out["Content-Type"] = _JSON
             if self._auth is not None:
-                headers["Authorization"] = f"Bearer {self._signed(url)}"
-            status, response_headers, answer = self._engine._exchange(
-                what, url, headers, content=content, method=method
-            )
-            log.info("%s: HTTP %s (attempt %s)", what, status, attempt)
-            if status in _RETRIED and attempt <= self._retries:
-                wait = _retry_after(response_headers.get("Retry-After"), self._clock())
-                self._sleep(min(wait, self._max_wait))
-                continue
-            tries = f" after {attempt} attempts" if attempt > 1 else ""
-            if status >= 400:
-                raise PasClientError(f"{what}: HTTP {status}{tries}")
-            data = parse_answer(answer, what)
-            if not isinstance(data, dict):
-                raise PasClientError(f"{what}: an answer that is not a JSON object")
-            return data
+                out["Authorization"] = f"Bearer {self._signed(url)}"
+            return out
+
+        status, answer, attempt = self._retried(what, url, headers, content, method=method)
+        tries = f" after {attempt} attempts" if attempt > 1 else ""
+        if status >= 400:
+            raise PasClientError(f"{what}: HTTP {status}{tries}")
+        data = parse_answer(answer, what)
+        if not isinstance(data, dict):
+            raise PasClientError(f"{what}: an answer that is not a JSON object")
+        return data
 
     def _signed(self, url: str) -> str:
         """The CDS Hooks client JWT for one call to ``url``."""

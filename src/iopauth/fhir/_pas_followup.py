@@ -10,8 +10,7 @@ Claim-update.fsh:248-251) and whose last entry is the original Claim; a cancelle
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -22,15 +21,23 @@ from . import _pas_parts as parts
 from . import _systems as cs
 from . import _write as w
 from ._pas import bundle, pas_request, require_subscriber, stamp, submission_suffix
-from ._pas_codes import CANCEL, PasCodes
+from ._pas_changes import (
+    cancel,
+    item_changes,
+    original_claim,
+    resources_by_reference,
+    sent_elements,
+    supporting_changes,
+    update_claim,
+)
+from ._pas_codes import PasCodes
 
 if TYPE_CHECKING:
     from ..criteria import Determination
+    from ._crd import CoverageInformation
 
 __all__ = ["pas_cancel", "pas_inquiry", "pas_update"]
 
-_INFO_CHANGED = cs.PAS + "extension-infoChanged"
-_INFO_CANCELLED = cs.PAS + "modifierextension-infoCancelled"
 _CERTIFICATION = cs.PAS + "extension-certificationType"
 
 
@@ -128,70 +135,6 @@ def pas_inquiry(
     )
 
 
-def _original_claim(original: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The original request's Claim and its other entries (the Claim must be first)."""
-    entries = original.get("entry")
-    if not isinstance(entries, list) or not entries:
-        raise FhirError("original: must be the PAS request Bundle you sent (it has no entries)")
-    first = entries[0].get("resource") if isinstance(entries[0], dict) else None
-    if not isinstance(first, dict) or first.get("resourceType") != "Claim":
-        raise FhirError("original.entry[0].resource: must be the request's Claim (ClaimFirst)")
-    if not first.get("id"):
-        raise FhirError("original.entry[0].resource.id: required to refer to the prior Claim")
-    return copy.deepcopy(first), copy.deepcopy(entries[1:])
-
-
-def _update_claim(original: dict[str, Any], new: dict[str, Any], when: str) -> dict[str, Any]:
-    """``new`` as a PASClaimUpdate of ``original``: related prior, new identifier, created."""
-    out = copy.deepcopy(new)
-    out["id"] = f"{original['id']}-update"
-    out["meta"] = {"profile": [cs.PAS_CLAIM_UPDATE]}
-    ident = dict((original.get("identifier") or [{}])[0])
-    ident["value"] = f"{ident.get('value', original['id'])}-update-{submission_suffix(when)}"
-    out["identifier"] = [ident]
-    out["created"] = when
-    out["related"] = [
-        {
-            "claim": w.ref("Claim", original["id"]),
-            "relationship": w.coding(cs.RELATED_CLAIM, "prior"),
-        }
-    ]
-    # Claim.related sits after insurance in FHIR's element order; JSON order is immaterial,
-    # but keep resourceType/id/meta first for readers.
-    return out
-
-
-def _mark(element: dict[str, Any], change: str) -> None:
-    rest = [e for e in element.get("extension", []) if e.get("url") != _INFO_CHANGED]
-    element["extension"] = [{"url": _INFO_CHANGED, "valueCode": change}, *rest]
-
-
-def _cancel(element: dict[str, Any]) -> None:
-    _mark(element, "changed")
-    for ext in element["extension"]:
-        if ext.get("url") == _CERTIFICATION:
-            ext["valueCodeableConcept"] = w.coding(cs.X12_CERTIFICATION_TYPE, CANCEL)
-    element["modifierExtension"] = [{"url": _INFO_CANCELLED, "valueBoolean": True}]
-
-
-def _changes(old: list[Any], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Mark each of ``new`` added or changed against ``old`` (by sequence); cancel the dropped."""
-    before = {e.get("sequence"): e for e in old if isinstance(e, dict)}
-    out = []
-    for element in new:
-        prior = before.pop(element.get("sequence"), None)
-        if prior is None:
-            _mark(element, "added")
-        elif prior != element:
-            _mark(element, "changed")
-        out.append(element)
-    for dropped in before.values():
-        gone = copy.deepcopy(dropped)
-        _cancel(gone)
-        out.append(gone)
-    return out
-
-
 def pas_update(
     case: Case,
     original: Mapping[str, Any],
@@ -199,29 +142,59 @@ def pas_update(
     *,
     timestamp: datetime,
     codes: PasCodes,
+    base_url: str = "http://example.org/fhir/",
+    identifier_system: str = "urn:iopauth:submission",
     transaction_id: str | None = None,
-    **options: Any,
+    letter_pdf: bytes | None = None,
+    documents: Mapping[int, bytes] | None = None,
+    subscriber_id: str | None = None,
+    questionnaire_responses: Sequence[Mapping[str, Any]] = (),
+    coverage_information: CoverageInformation | None = None,
 ) -> dict[str, Any]:
     """A PAS request Bundle updating ``original`` (the request Bundle you sent) to the case.
 
-    The case as it is now is built as by :func:`pas_request` (same ``options``), its Claim
-    becomes a PASClaimUpdate whose ``related`` names the original Claim, every item and
-    supportingInfo entry that differs from the original's (same ``sequence``) is marked
-    ``infoChanged`` changed or added, one the case no longer has is cancelled, and the
-    original Claim is the last entry (as in the IG's update example).
+    The case as it is now is built as by :func:`pas_request` with the same options, its Claim
+    becomes a PASClaimUpdate whose ``related`` names the original Claim, and the original Claim
+    is the last entry (as in the IG's update example). An item that differs from the
+    original's (same ``sequence``), or whose ServiceRequest does, is marked ``infoChanged``
+    changed, a new one added, one the case no longer has cancelled. A supportingInfo entry the
+    original had keeps its ``sequence`` (changed when it, or the resource it names, differs); a
+    new one, such as a ``questionnaire_responses`` answer sent after the request, gets the next
+    free number and ``added``; one no longer sent is cancelled, and the resource it named stays
+    in the Bundle so every reference resolves. ``questionnaire_responses`` go as PAS
+    ``additionalInformation`` and ``coverage_information`` on the ServiceRequest, exactly as
+    for :func:`pas_request`.
     """
-    prior, _ = _original_claim(original)
+    prior, _ = original_claim(original)
     when = stamp(timestamp)
     tid = transaction_id or f"{case.case_id}-update-{submission_suffix(when)}"
     fresh = pas_request(
-        case, determination, timestamp=timestamp, codes=codes, transaction_id=tid, **options
+        case,
+        determination,
+        timestamp=timestamp,
+        codes=codes,
+        base_url=base_url,
+        identifier_system=identifier_system,
+        transaction_id=tid,
+        letter_pdf=letter_pdf,
+        documents=documents,
+        subscriber_id=subscriber_id,
+        questionnaire_responses=questionnaire_responses,
+        coverage_information=coverage_information,
     )
-    claim = _update_claim(prior, fresh["entry"][0]["resource"], when)
-    claim["item"] = _changes(prior.get("item", []), claim["item"])
-    claim["supportingInfo"] = _changes(prior.get("supportingInfo", []), claim["supportingInfo"])
-    base = fresh["entry"][0]["fullUrl"].rsplit("Claim/", 1)[0]
-    fresh["entry"][0] = {"fullUrl": f"{base}Claim/{claim['id']}", "resource": claim}
-    fresh["entry"].append({"fullUrl": f"{base}Claim/{prior['id']}", "resource": prior})
+    before = resources_by_reference(original.get("entry", []))
+    after = resources_by_reference(fresh["entry"])
+    claim = update_claim(prior, fresh["entry"][0]["resource"], when)
+    supporting_changes(sent_elements(prior, "supportingInfo"), claim, before, after)
+    claim["item"] = item_changes(sent_elements(prior, "item"), claim["item"], before, after)
+    fresh["entry"][0] = {"fullUrl": f"{base_url}Claim/{claim['id']}", "resource": claim}
+    # what only the original sent (a document, an answered questionnaire): its cancelled
+    # entry and the original Claim still name it (interop.md §2: references resolve)
+    kept = [r for key, r in before.items() if key not in after and key != f"Claim/{prior['id']}"]
+    fresh["entry"] += [
+        {"fullUrl": f"{base_url}{r['resourceType']}/{r['id']}", "resource": r}
+        for r in [*kept, prior]
+    ]
     return fresh
 
 
@@ -241,10 +214,11 @@ def pas_cancel(
     implementation, which cancels on that status (interop.md §2) but breaks the profile.
     """
     when = stamp(timestamp)
-    prior, others = _original_claim(original)
-    claim = _update_claim(prior, prior, when)
+    prior, others = original_claim(original)
+    sent_elements(prior, "item")
+    claim = update_claim(prior, prior, when)
     for element in claim.get("item", []):
-        _cancel(element)
+        cancel(element)
     if status_cancelled:
         claim["status"] = "cancelled"
     raw = original.get("identifier")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
+from ..errors import X12_CODE
+
 __all__ = [
     "AUTHORIZATION_NUMBER",
-    "CODE_TOKEN",
-    "FHIR_CODE",
     "FHIR_PATH",
     "X12_CODE",
     "X12_ELEMENT",
@@ -20,19 +20,16 @@ __all__ = [
     "shown",
 ]
 
-#: X12 code values (HCR01 review action A1..A6, C, CT, NA; 901 reject reasons 04, T4; 889
-#: follow-up C; HCR03 reasons): short upper-case letters and digits. The code lists themselves
-#: are X12's licensed content; this is their form, not their content.
-X12_CODE = re.compile(r"[A-Z0-9]{1,3}")
+# X12_CODE (errors.X12_CODE, one shape for every X12 code value iopauth repeats: HCR01 review
+# action A1..A6, C, CT, NA; 901 reject reasons 04, T4; 889 follow-up C; HCR03 reasons): short
+# upper-case letters and digits. The code lists themselves are X12's licensed content; this is
+# their form, not their content. An OperationOutcome's codes are shaped by
+# errors.outcome_lines, the one wording of a payer's OperationOutcome.
 #: An authorization or reference number, conservatively: letters, digits and hyphens, at most
 #: 30 (the IG's examples: AUTH0001, PEND0001; the RI uses a UUID's 36 characters and is counted).
 AUTHORIZATION_NUMBER = re.compile(r"[A-Za-z0-9-]{1,30}")
 #: An X12 loop and element reference (errorElement, e.g. ``2010A-NM103``).
 X12_ELEMENT = re.compile(r"[0-9]{4}[A-Z]{0,2}-[A-Z]{1,3}[0-9]{2,4}")
-#: A code of a code system iopauth does not know the form of (an OperationOutcome's details).
-CODE_TOKEN = re.compile(r"[A-Za-z0-9_.-]{1,40}")
-#: A FHIR code (an OperationOutcome's severity or issue type).
-FHIR_CODE = re.compile(r"[a-z][a-z-]{0,39}")
 #: A FHIRPath made only of names and indexes (``Bundle.entry[1].resource.name``).
 FHIR_PATH = re.compile(
     r"[A-Za-z][A-Za-z0-9]{0,63}(\[[0-9]{1,4}\])?(\.[A-Za-z][A-Za-z0-9]{0,63}(\[[0-9]{1,4}\])?){0,15}"
