@@ -13,7 +13,8 @@ from .casebuilder import asam, build_case, weekly
 def test_asam_is_cited_only_by_substance_use_criteria() -> None:
     for name in criteria_sets():
         for criterion in get_criteria(name).criteria:
-            if "ASAM" in criterion.citation:
+            # withdrawal is a substance-use matter whatever the set (clinical-thresholds.md §3)
+            if "ASAM" in criterion.citation and not criterion.id.startswith("wd."):
                 assert name == "sud-iop", (name, criterion.id)
 
 
@@ -44,25 +45,30 @@ def test_a_recorded_asam_level_cites_its_own_edition() -> None:
 
 
 def test_discharge_reason_names_only_what_is_missing() -> None:
-    """A risk assessment and a medical-stability statement are on the case: the undecided
-    "needs a higher level" item says only the level-of-care rating is missing."""
-    result = evaluate(build_case({"level_of_care_ratings": ()}), "iop-standard", "discharge")
+    """A risk assessment is on the case, the medical section is not: the undecided "needs a
+    higher level" item says only medical stability and withdrawal risk are missing; with no
+    level-of-care rating recorded, none calls for a higher level (a reviewer's case: a
+    discharge with every goal met was held open for a rating)."""
+    result = evaluate(
+        build_case({"level_of_care_ratings": (), "medical": None}), "iop-standard", "discharge"
+    )
     finding = result.by_criterion()["dc.needs_higher_level"]
     assert finding.status is Status.UNKNOWN
     assert finding.reason == (
-        "The risk assessment of March 2, 2026 records no imminent danger to self or others, "
-        "and the patient is documented as medically stable with no withdrawal needing "
-        "monitoring; no current level-of-care rating is recorded to show whether a more "
-        "intensive level is needed."
+        "The risk assessment of March 2, 2026 records no imminent danger to self or others; "
+        "the record does not yet state whether the patient is medically stable, or the "
+        "withdrawal risk."
     )
     assert "does not yet hold a current risk assessment" not in finding.reason
     group = result.by_criterion()["dc.discharge"]
     assert "risk assessment" not in group.reason
+    rated_nothing = evaluate(build_case({"level_of_care_ratings": ()}), "iop-standard", "discharge")
+    assert rated_nothing.by_criterion()["dc.needs_higher_level"].status is Status.NOT_MET
 
 
 def test_meets_lists_no_missing_documentation() -> None:
     """Discharge met by one item while another is undecided: "meets", nothing asked for."""
-    case = build_case({"engagement.consent_signed": False, "level_of_care_ratings": ()})
+    case = build_case({"engagement.consent_signed": False, "medical": None})
     result = evaluate(case, "iop-standard", "discharge")
     assert result.outcome is Outcome.MEETS
     assert result.by_criterion()["dc.needs_higher_level"].status is Status.UNKNOWN

@@ -250,3 +250,30 @@ def test_a_dated_certification_without_its_npi_says_only_the_npi_is_missing() ->
         "The certification of January 5, 2026 does not name the certifying physician's NPI, so "
         "it cannot be told whether a physician signed it: record the NPI."
     )
+
+
+def test_reasons_name_the_areas_the_attendance_and_the_admission_score() -> None:
+    """A reviewer's finds: "a life area" without its name; attendance without what was
+    scheduled; a single score since admission without its date."""
+    from iopauth.criteria import derive_facts as facts_of
+    from iopauth.model import FunctionalDomain, FunctionalImpairment, Severity
+
+    from .casebuilder import build_case
+
+    case = build_case(
+        {
+            "functioning": (
+                FunctionalImpairment(domain=FunctionalDomain.WORK, severity=Severity.MODERATE),
+                FunctionalImpairment(domain=FunctionalDomain.SCHOOL, severity=Severity.SEVERE),
+                FunctionalImpairment(domain=FunctionalDomain.FAMILY, severity=Severity.MILD),
+            ),
+            "engagement.sessions_attended": 10,
+            "engagement.sessions_scheduled": 12,
+        }
+    )
+    facts = facts_of(case)
+    assert facts["functioning.impaired_areas"] == "school (severe) and work (moderate)"
+    found = evaluate(case, "iop-standard", "continued").by_criterion()
+    assert found["cs.attendance_engagement"].reason == (
+        "The patient is taking part: 10 of the 12 scheduled sessions attended so far."
+    )

@@ -44,7 +44,7 @@ def test_table_lists_every_finding() -> None:
         assert finding.criterion in table
     assert "UNKNOWN   adm.can_engage" in table
     assert "CLEAR     ex.imminent_danger" in table
-    assert "To decide the unknowns, document or attach:" in table
+    assert "To decide, document or attach:" in table
     assert all(len(line) <= 100 for line in table.splitlines())
 
 
@@ -105,3 +105,14 @@ def test_describe_every_shipped_set() -> None:
     medicare = describe_set(get_criteria("medicare-iop"))
     assert "min_hours = 9" in medicare
     assert "unverified: confirm against the source" in medicare
+
+
+def test_table_names_the_level_in_words() -> None:
+    """A reviewer found "withdrawal_management" printed as a code."""
+    import attrs
+
+    from iopauth.model import LevelOfCare
+
+    result = evaluate(build_case(), "iop-standard")
+    table = format_table(attrs.evolve(result, recommended_level=LevelOfCare.WITHDRAWAL_MANAGEMENT))
+    assert "Recommended level of care: withdrawal management" in table

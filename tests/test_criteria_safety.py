@@ -39,13 +39,22 @@ def test_intent_with_a_plan_points_to_inpatient_and_quotes_the_disagreement() ->
     result = _run(_vignette("10"))
     finding = result.by_criterion()["ex.high_suicide_risk"]
     assert finding.status is Status.APPLIES
+    # the risk assessment records intent and a plan too: not a disagreement (a reviewer's find)
     assert finding.reason.startswith(
-        "The C-SSRS screener of April 6, 2026 answers yes to suicidal intent with a plan, while "
-        "the risk assessment of April 6, 2026 marks no imminent danger: the two disagree."
+        "The C-SSRS screener of April 6, 2026 answers yes to suicidal intent with a plan, and "
+        "the risk assessment of April 6, 2026 records intent and a plan too, while marking no "
+        "imminent danger."
     )
     assert result.outcome is Outcome.DOES_NOT_MEET
     assert result.recommended_level is LevelOfCare.INPATIENT
     assert "ex.high_suicide_risk" in result.recommendation_basis
+    case = copy.deepcopy(_vignette("10")["case"])
+    case["risk"].update(suicide_intent=False, suicide_plan=False)
+    finding = _run(_vignette("10"), case).by_criterion()["ex.high_suicide_risk"]
+    assert finding.reason.startswith(
+        "The C-SSRS screener of April 6, 2026 answers yes to suicidal intent with a plan, while "
+        "the risk assessment of April 6, 2026 marks no imminent danger: the two disagree."
+    )
 
 
 def test_the_same_screen_under_every_set() -> None:

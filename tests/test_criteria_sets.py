@@ -302,6 +302,27 @@ CASES: dict[str, dict[Status, dict[str, Any]]] = {
         Status.DOES_NOT_APPLY: {},
         Status.UNKNOWN: {"level_of_care_ratings": ()},
     },
+    # the same routes in the mental-health and Medicare sets, without a required ASAM rating:
+    # no CIWA-Ar and no rating recorded does not apply; a severe score without its risk is open
+    "wd.withdrawal_24h": {
+        Status.APPLIES: {
+            "medical.withdrawal": WithdrawalHistory(pawss=6),
+            "measures": (
+                MeasureAdministration(
+                    instrument=Instrument.CIWA_AR, administered_on=date(2026, 3, 1), total=22
+                ),
+            ),
+        },
+        Status.DOES_NOT_APPLY: {},
+        Status.UNKNOWN: {
+            "medical.withdrawal": WithdrawalHistory(pawss=2),
+            "measures": (
+                MeasureAdministration(
+                    instrument=Instrument.CIWA_AR, administered_on=date(2026, 3, 1), total=22
+                ),
+            ),
+        },
+    },
     "ex.high_suicide_risk": {
         Status.APPLIES: {"risk.suicide_intent": True, "risk.suicide_plan": True},
         Status.DOES_NOT_APPLY: {},

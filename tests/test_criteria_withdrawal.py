@@ -125,3 +125,28 @@ def test_a_severe_score_with_its_risk_half_recorded_stays_unknown() -> None:
     assert _run(data, case).by_criterion()["wd.withdrawal_management"].status is Status.APPLIES
     case["medical"]["withdrawal"] = {"pawss": 5}
     assert _run(data, case).by_criterion()["wd.withdrawal_management"].status is Status.APPLIES
+
+
+def test_severe_withdrawal_is_read_by_every_set_not_only_sud() -> None:
+    """A reviewer's Medicare case with alcohol dependence, CIWA-Ar 22 and PAWSS 6 passed as
+    "no 24-hour care needed": medicare-iop, iop-standard and php-standard now read the same
+    routes (unverified: the outcome is left open and withdrawal management recommended)."""
+    data = _vignette("08")
+    case = load_case(data["case"])
+    for name in ("medicare-iop", "iop-standard", "php-standard"):
+        result = evaluate(case, name, "initial", as_of=date.fromisoformat(data["as_of"]))
+        finding = result.by_criterion()["wd.withdrawal_24h"]
+        assert finding.status is Status.APPLIES, name
+        assert "CIWA-Ar of January 20, 2026 is 22" in finding.reason
+        assert "PAWSS 6" in finding.reason
+        assert result.outcome is not Outcome.MEETS, name
+        assert result.recommended_level in (
+            LevelOfCare.WITHDRAWAL_MANAGEMENT,
+            LevelOfCare.INPATIENT,
+        ), name
+    # a mental-health case with no withdrawal score or rating: nothing to ask for
+    plain = copy.deepcopy(data["case"])
+    plain["measures"] = [m for m in plain["measures"] if m["instrument"] != "ciwa_ar"]
+    plain["level_of_care_ratings"] = []
+    found = evaluate(load_case(plain), "iop-standard", "initial").by_criterion()
+    assert found["wd.withdrawal_24h"].status is Status.DOES_NOT_APPLY

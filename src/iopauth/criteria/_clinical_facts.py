@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..model import Case, Severity
+from ..model import Case, FunctionalImpairment, Severity
 from . import _adapters
 from ._derive import Specs, Value, days_between
 
@@ -62,7 +62,17 @@ def functioning(case: Case, as_of: date) -> dict[str, Value]:
         "functioning.impaired_domains": (
             sum(f.severity in _IMPAIRED for f in rated) if rated else None
         ),
+        "functioning.impaired_areas": _areas([f for f in rated if f.severity in _IMPAIRED]),
     }
+
+
+def _areas(rated: list[FunctionalImpairment]) -> str | None:
+    """ "school (severe) and work (moderate)": the areas in words, the most impaired first."""
+    if not rated:
+        return None
+    ordered = sorted(rated, key=lambda f: -_SEVERITY_ORDER.index(f.severity))
+    words = [f"{f.domain.value.replace('_', '-')} ({f.severity.value})" for f in ordered]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 # name, type, path, doc; by group, in the registry's order (facts.py)
@@ -164,6 +174,12 @@ CLINICAL_SPECS: Specs = {
                 "number",
                 "$.functioning",
                 "Life areas rated moderately or severely impaired.",
+            ),
+            (
+                "functioning.impaired_areas",
+                "string",
+                "$.functioning",
+                "Those areas in words with their rating, e.g. school (severe) and work (moderate).",
             ),
         ),
     ),

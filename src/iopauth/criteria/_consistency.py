@@ -18,8 +18,8 @@ to be reconciled. Which figure decides is stated in each note:
   scored (the total is their arithmetic; a total that differs was added or copied wrongly);
 * the clinician's withdrawal-risk rating (none, low, moderate) against a recorded high risk of
   complicated withdrawal (PAWSS 4 or more, or a past withdrawal seizure or delirium tremens;
-  clinical-thresholds.md §3): each criterion reads its own fact (the rating for "withdrawal
-  needs monitoring", the risk facts for "withdrawal management first"); the note names both.
+  clinical-thresholds.md §3): each criterion reads its own fact (the rating, or the score with
+  the risk facts) and its reason says which; the note names both.
 """
 
 from __future__ import annotations
@@ -202,9 +202,8 @@ def withdrawal_rating(case: Case) -> Inconsistency | None:
         path="$.medical.withdrawal_risk",
         note=(
             f"The clinician rates withdrawal risk {rated}, but the record holds "
-            f"{' and '.join(high)}, a high risk of complicated withdrawal; the finding on "
-            "withdrawal management first reads the risk facts, the finding on medical "
-            "monitoring reads the rating."
+            f"{' and '.join(high)}, a high risk of complicated withdrawal. The findings on "
+            "withdrawal name which of the two each one reads."
         ),
         reconcile=(
             f"Reconcile the withdrawal risk: rated {rated}, while {' and '.join(high)} "

@@ -70,6 +70,7 @@ def engagement(case: Case, as_of: date) -> dict[str, Value]:
         "engagement.expected_to_improve": e.expected_to_improve,
         "engagement.attendance_rate": rate,
         "engagement.sessions_attended": e.sessions_attended,
+        "engagement.sessions_scheduled": e.sessions_scheduled,
     }
 
 
@@ -180,6 +181,12 @@ HISTORY_SPECS: Specs = {
                 "number",
                 "$.engagement.sessions_attended",
                 "Sessions attended so far.",
+            ),
+            (
+                "engagement.sessions_scheduled",
+                "number",
+                "$.engagement.sessions_scheduled",
+                "Sessions scheduled so far.",
             ),
         ),
     ),

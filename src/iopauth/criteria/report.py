@@ -49,7 +49,8 @@ def format_table(d: Determination) -> str:
     ]
     if d.recommended_level is not None:
         basis = f" (from {', '.join(d.recommendation_basis)})" if d.recommendation_basis else ""
-        lines.append(f"Recommended level of care: {d.recommended_level}{basis}")
+        level = str(d.recommended_level).replace("_", " ")
+        lines.append(f"Recommended level of care: {level}{basis}")
     lines.append("")
     header = f"{'STATUS':<{_STATUS_WIDTH}} {'CRITERION':<{_ID_WIDTH}} REASON"
     lines += [header, "-" * WIDTH]
@@ -72,7 +73,7 @@ def format_table(d: Determination) -> str:
             text = f"· {item.fact} = {show(item.value)} ({item.path})"
             lines += [indent + line for line in _wrap(text, reason_width)]
     if d.missing_documentation:
-        lines += ["", "To decide the unknowns, document or attach:"]
+        lines += ["", "To decide, document or attach:"]
         for document in d.missing_documentation:
             lines += _wrap(document, WIDTH, initial_indent="  - ", subsequent_indent="    ")
     if d.action_items:
