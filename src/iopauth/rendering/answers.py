@@ -146,15 +146,17 @@ def _date_time(value: str, where: str) -> str:
 
 def _coding(value: dict[str, Any], where: str, text: PayerText) -> str:
     display = text.optional(value.get("display"), f"{where}.display")
+    code = text.optional(value.get("code"), f"{where}.code")
+    if value.get("system") == _ICD10CM and code is not None:
+        # a diagnosis is read by its code too; the official title where the payer gave none
+        known = lookup_icd10(code)
+        title = display or (known.title if known is not None else None)
+        shown = known.code if known is not None else code
+        return f"{title} (ICD-10-CM {shown})" if title else f"ICD-10-CM {shown}"
     if display:
         return display
-    code = text.optional(value.get("code"), f"{where}.code")
     if code is None:
         raise RenderError(f"{where}: a coded answer needs a display or a code")
-    if value.get("system") == _ICD10CM:
-        known = lookup_icd10(code)
-        if known is not None:
-            return f"{known.title} (ICD-10-CM {known.code})"
     return code
 
 

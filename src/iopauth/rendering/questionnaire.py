@@ -160,12 +160,17 @@ def _questionnaire(
 
 
 def _check_same(questionnaire: dict[str, Any], canonical: str | None) -> None:
-    """Refuse a Questionnaire that is not the one the response answers (url and version)."""
+    """Refuse a Questionnaire that is not the one the response answers (url and version).
+
+    A Questionnaire without a ``url`` (the DTR guide's own example has none before its
+    publisher adds one) is matched by its ``id`` against the canonical's last segment.
+    """
     if canonical is None or canonical.startswith("#"):
         return
     url, _, version = canonical.partition("|")
-    theirs = questionnaire.get("version")
-    if questionnaire.get("url") != url or (version and theirs is not None and theirs != version):
+    ours, theirs = questionnaire.get("url"), questionnaire.get("version")
+    same = url == ours if ours is not None else url.endswith(f"/Questionnaire/{questionnaire.get('id')}")
+    if not same or (version and theirs is not None and theirs != version):
         raise RenderError(
             "questionnaire: the Questionnaire given is not the one the response answers "
             "(response $.questionnaire names another url or version)"
