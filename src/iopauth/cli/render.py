@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .._support.document_names import DOCUMENTS  # the names only, without the renderer
-from ..errors import LanguageFallbackWarning, RenderError
+from ..errors import InvalidCaseError, LanguageFallbackWarning, RenderError
 from ._args import (
     EXIT_NOT_MET,
     EXIT_OK,
@@ -206,11 +206,13 @@ def _payer_documents(args: argparse.Namespace) -> tuple[Any, Any]:
     """The payer questionnaire (``--questionnaire-response``, ``--questionnaire``) and coverage
     requirements (``--coverage-requirements``), each read once and checked before anything is
     rendered: a bad file is exit 2 with nothing written."""
-    from ..caseformat._reading import read_document
+    from ..caseformat._reading import read_document, read_source
 
     questionnaire = requirements = None
     if args.questionnaire is not None and args.questionnaire_response is None:
-        raise RenderError("--questionnaire needs --questionnaire-response, the answers it goes with")
+        raise RenderError(
+            "--questionnaire needs --questionnaire-response, the answers it goes with"
+        )
     if args.questionnaire_response is not None:
         from ..rendering import PayerQuestionnaire
         from ..rendering.questionnaire import questionnaire_view
@@ -225,7 +227,16 @@ def _payer_documents(args: argparse.Namespace) -> tuple[Any, Any]:
     if args.coverage_requirements is not None:
         from ..fhir import coverage_requirements
 
-        requirements = coverage_requirements(Path(args.coverage_requirements))
+        try:
+            answer = read_source(read_document(Path(args.coverage_requirements)), "CRD answer")
+        except InvalidCaseError as exc:
+            raise RenderError("--coverage-requirements: " + "; ".join(exc.errors)) from None
+        if not isinstance(answer, dict) or not isinstance(answer.get("cards"), list):
+            # CDS Hooks: a service's answer always holds its cards (an empty array at least)
+            raise RenderError(
+                "--coverage-requirements: not a CDS Hooks answer: $.cards must be an array"
+            )
+        requirements = coverage_requirements(answer)
     return questionnaire, requirements
 
 

@@ -26,7 +26,9 @@ _ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 # FHIR R4 date, dateTime and time (the regular expressions of the FHIR datatypes page, loosened
 # only in not checking the day against the month, which date() then does).
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
-_DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
+_DATETIME = re.compile(
+    r"(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})"
+)
 _TIME = re.compile(r"(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?")
 #: Largest number printed: beyond it a value is not a clinical answer (case numbers stay
 #: within 1,000,000,000; this leaves room for a payer's larger amounts).
@@ -179,7 +181,7 @@ def conditions_hold(item: dict[str, Any], answers: Mapping[str, list[object]], p
     raw = item.get("enableWhen")
     if raw is None:
         return True
-    if not isinstance(raw, list) or len(raw) > 50:  # noqa: PLR2004 -- the DTR reader's bound
+    if not isinstance(raw, list) or len(raw) > 50:
         raise RenderError(f"questionnaire {path}.enableWhen: must be an array of at most 50")
     results = []
     for i, cond in enumerate(raw):

@@ -76,7 +76,8 @@ def questionnaire_view(given: PayerQuestionnaire) -> QuestionnaireView:
     nodes = _Nodes(response)
     if questionnaire is not None:
         _check_same(questionnaire, canonical)
-        rows = list(_from_questionnaire(questionnaire, nodes, text))
+        walk = _FromQuestionnaire(nodes, text)
+        rows = list(walk.rows(_list(questionnaire.get("item"), "$.item"), "$", 0))
         title = text.optional(questionnaire.get("title"), "questionnaire $.title")
         url = text.optional(questionnaire.get("url"), "questionnaire $.url")
         version = text.optional(questionnaire.get("version"), "questionnaire $.version")
@@ -138,6 +139,7 @@ def _questionnaire(
     given: PayerQuestionnaire, response: dict[str, Any], canonical: str | None
 ) -> dict[str, Any] | None:
     """The Questionnaire given, or the one the response contains; ``None`` without either."""
+    found: dict[str, Any] | None
     if given.questionnaire is not None:
         found = _read(given.questionnaire, "questionnaire")
     elif canonical is not None and canonical.startswith("#"):
@@ -169,7 +171,11 @@ def _check_same(questionnaire: dict[str, Any], canonical: str | None) -> None:
         return
     url, _, version = canonical.partition("|")
     ours, theirs = questionnaire.get("url"), questionnaire.get("version")
-    same = url == ours if ours is not None else url.endswith(f"/Questionnaire/{questionnaire.get('id')}")
+    same = (
+        url == ours
+        if ours is not None
+        else url.endswith(f"/Questionnaire/{questionnaire.get('id')}")
+    )
     if not same or (version and theirs is not None and theirs != version):
         raise RenderError(
             "questionnaire: the Questionnaire given is not the one the response answers "
@@ -203,7 +209,11 @@ class _Nodes:
             for j, answer in enumerate(answers):
                 if not isinstance(answer, dict):
                     raise RenderError(f"questionnaire {where}.answer[{j}]: must be an object")
-                self._index(_list(answer.get("item"), ""), f"{where}.answer[{j}]", depth + 1)
+                self._index(
+                    _list(answer.get("item"), f"{where}.answer[{j}].item"),
+                    f"{where}.answer[{j}]",
+                    depth + 1,
+                )
             self._index(_list(node.get("item"), f"{where}.item"), where, depth + 1)
 
     def answers(self, link_id: str) -> list[tuple[dict[str, Any], str]]:
@@ -216,58 +226,45 @@ class _Nodes:
 
     def plain(self) -> dict[str, list[object]]:
         """Each linkId's answer values, for reading enableWhen."""
-        return {
-            link: [_value(a) for a, _ in self.answers(link)] for link in self.by_link
-        }
+        return {link: [_value(a) for a, _ in self.answers(link)] for link in self.by_link}
 
 
-def _from_questionnaire(
-    questionnaire: dict[str, Any], nodes: _Nodes, text: PayerText
-) -> Iterator[QuestionRow]:
-    answers = nodes.plain()
-    count = [0]
-    yield from _q_items(_list(questionnaire.get("item"), "questionnaire $.item"), "questionnaire $",
-                        0, nodes, answers, text, count)
+class _FromQuestionnaire:
+    """The page's rows in the Questionnaire's order, each question with its answers."""
 
+    def __init__(self, nodes: _Nodes, text: PayerText) -> None:
+        self.nodes, self.text, self.count = nodes, text, 0
+        self.answers = nodes.plain()
 
-def _q_items(  # noqa: PLR0913 -- one walk's state
-    items: list[Any],
-    path: str,
-    depth: int,
-    nodes: _Nodes,
-    answers: Mapping[str, list[object]],
-    text: PayerText,
-    count: list[int],
-) -> Iterator[QuestionRow]:
-    if items and depth >= MAX_DEPTH:
-        raise RenderError(f"questionnaire {path}.item: nested deeper than {MAX_DEPTH} levels")
-    for i, item in enumerate(items):
-        where = f"{path}.item[{i}]"
-        count[0] += 1
-        if count[0] > MAX_ITEMS:
-            raise RenderError(f"questionnaire {where}: more than {MAX_ITEMS} items")
-        if not isinstance(item, dict) or not isinstance(item.get("linkId"), str):
-            raise RenderError(f"questionnaire {where}.linkId: required")
-        if not conditions_hold(item, answers, where):
-            continue  # not asked, given the answers on record
-        wording = text.optional(item.get("text"), f"questionnaire {where}.text")
-        children = list(
-            _q_items(_list(item.get("item"), where), where, depth + 1, nodes, answers, text, count)
-        )
+    def rows(self, items: list[Any], path: str, depth: int) -> Iterator[QuestionRow]:
+        if items and depth >= MAX_DEPTH:
+            raise RenderError(f"questionnaire {path}.item: nested deeper than {MAX_DEPTH} levels")
+        for i, item in enumerate(items):
+            where = f"{path}.item[{i}]"
+            self.count += 1
+            if self.count > MAX_ITEMS:
+                raise RenderError(f"questionnaire {where}: more than {MAX_ITEMS} items")
+            if not isinstance(item, dict) or not isinstance(item.get("linkId"), str):
+                raise RenderError(f"questionnaire {where}.linkId: required")
+            if not conditions_hold(item, self.answers, where):
+                continue  # not asked, given the answers on record
+            yield from self._item(item, where, depth)
+
+    def _item(self, item: dict[str, Any], where: str, depth: int) -> Iterator[QuestionRow]:
+        wording = self.text.optional(item.get("text"), f"questionnaire {where}.text")
+        children = list(self.rows(_list(item.get("item"), f"{where}.item"), where, depth + 1))
         kind = item.get("type")
         if kind == "group":
             if children:  # a group with nothing left to ask is left out
                 yield QuestionRow(kind="heading", depth=depth, text=wording or "Questions")
                 yield from children
-            continue
-        if kind == "display":
+        elif kind == "display":
             if wording:
                 yield QuestionRow(kind="note", depth=depth, text=wording)
-            continue
-        yield _question(
-            wording, nodes.answers(item["linkId"]), depth, item.get("required") is True, text
-        )
-        yield from children
+        else:
+            answers = self.nodes.answers(item["linkId"])
+            yield _question(wording, answers, depth, item.get("required") is True, self.text)
+            yield from children
 
 
 def _from_response(
