@@ -19,13 +19,20 @@ from typing import Any
 import attrs
 import pypdf
 import pytest
+from hypothesis import given, settings
+from markupsafe import escape
 
 from iopauth import fhir
 from iopauth.caseformat.serialize import load_case
 from iopauth.errors import RenderError
 from iopauth.model import Case
-from iopauth.rendering import PayerForm, PayerQuestionnaire, RenderOptions, packet_parts
-from iopauth.rendering import render_documents
+from iopauth.rendering import (
+    PayerForm,
+    PayerQuestionnaire,
+    RenderOptions,
+    packet_parts,
+    render_documents,
+)
 from iopauth.rendering.environment import number
 from iopauth.rendering.questionnaire import (
     MAX_ANSWERS,
@@ -36,6 +43,8 @@ from iopauth.rendering.questionnaire import (
     questionnaire_view,
 )
 from iopauth.rendering.session import Session
+
+from .strategies import payer_texts
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE = ROOT / "examples" / "cases" / "medicare-stepdown-depression.json"
@@ -133,8 +142,10 @@ def test_the_dtr_guide_example_reads_with_its_questionnaire() -> None:
     view = questionnaire_view(PayerQuestionnaire(response=IG_QR, questionnaire=IG_Q))
     rows = _rows(view)
     assert view.title == "Referred Questionnaire for QuestionnaireResponse"
-    assert view.version == "0.1.0" and view.publisher == "Da Vinci DTR"
-    assert view.authored == date(2023, 8, 21) and view.completed
+    assert view.version == "0.1.0"
+    assert view.publisher == "Da Vinci DTR"
+    assert view.authored == date(2023, 8, 21)
+    assert view.completed
     assert rows["Last Name but Different This Time"].origin == "changed"
     assert rows["Date of Face-To-Face Evaluation"].answers == ("July 18, 2019",)
     assert rows["Date of Face-To-Face Evaluation"].origin == "changed"
@@ -144,12 +155,14 @@ def test_the_dtr_guide_example_reads_with_its_questionnaire() -> None:
         "Arterial oxygen saturation (Patient on room air while at rest and awake when tested)"
     )
     assert rows[saturation].answers == ("95 mm[Hg]",)
-    assert rows["Record"].answers == ("Mr. Saul Moki",) and rows["Record"].origin == "unstated"
+    assert rows["Record"].answers == ("Mr. Saul Moki",)
+    assert rows["Record"].origin == "unstated"
     assert rows[
         "Is there a documented improvement of hypoxemia during exercise with oxygen?"
     ].answers == ("Yes",)
-    peak = [r for r in view.rows if r.text == "Peak Flow Rate"][0]
-    assert peak.kind == "heading" and peak.depth == 1
+    peak = next(r for r in view.rows if r.text == "Peak Flow Rate")
+    assert peak.kind == "heading"
+    assert peak.depth == 1
     lpm = view.rows[view.rows.index(peak) + 1]
     assert (lpm.text, lpm.depth, lpm.answers) == ("LPM", 2, ("2",))
     assert (view.from_record, view.by_person, view.open) == (25, 2, 1)
@@ -191,7 +204,8 @@ def test_a_question_enabled_by_an_answer_is_listed_as_open() -> None:
     response["item"].append({"linkId": "prior-treatment", "item": [trial]})
     rows = _rows(questionnaire_view(PayerQuestionnaire(response=response, questionnaire=IOP_Q)))
     trial_row = rows["Has the member had a trial of outpatient treatment for this condition?"]
-    assert trial_row.answers == ("Yes",) and trial_row.origin == "unstated"
+    assert trial_row.answers == ("Yes",)
+    assert trial_row.origin == "unstated"
     assert rows["Outpatient treatment start date"].origin == "open"
     assert rows["Outpatient treatment start date"].required
     assert not rows["Outpatient treatment end date (leave blank if ongoing)"].required
@@ -213,9 +227,19 @@ def test_hostile_payer_text_prints_as_text() -> None:
     )
     response["questionnaire"] = "http://example.org/Q|<b>1</b>"
     page = _page_html(case, PayerQuestionnaire(response=response))
-    assert "<script>" not in page and "<b>1</b>" not in page
+    assert "<script>" not in page
+    assert "<b>1</b>" not in page
     assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;{{ 7*7 }}{% raw %}") == 3
     assert "&lt;b&gt;1&lt;/b&gt;" in page  # the version, as the payer wrote it
+
+
+@given(payer_texts())
+@settings(max_examples=10, deadline=None)
+def test_any_payer_wording_is_escaped_on_the_page(text: str) -> None:
+    case = load_case(CASE)
+    response = _qr({"linkId": "q", "text": text, "answer": [{"valueString": text}]})
+    page = _page_html(case, PayerQuestionnaire(response=response))
+    assert page.count(str(escape(text.strip()))) >= 2
 
 
 @pytest.mark.parametrize(

@@ -37,8 +37,8 @@ _PA = {
     "auth-needed": "Prior authorization is needed.",
     "performpa": "Prior authorization is needed, and the performing provider must request it.",
     "no-auth": "The payer says no prior authorization is needed.",
-    "satisfied": "The payer says prior authorization is not needed: what it would review has "
-    "already been reviewed.",
+    "satisfied": "The payer says prior authorization is already satisfied: what it would "
+    "review has been reviewed, so no request is needed.",
     "conditional": "Whether prior authorization is needed depends on information the payer "
     "does not have yet.",
     "indeterminate": "The payer could not tell whether prior authorization is needed.",
