@@ -165,13 +165,15 @@ def test_the_dtr_guide_example_reads_with_its_questionnaire() -> None:
     assert peak.depth == 1
     lpm = view.rows[view.rows.index(peak) + 1]
     assert (lpm.text, lpm.depth, lpm.answers) == ("LPM", 2, ("2",))
-    assert (view.from_record, view.by_person, view.open) == (25, 2, 1)
+    assert (view.from_record, view.by_person, view.unstated, view.open) == (25, 2, 1, 1)
 
 
 def test_without_its_questionnaire_the_response_names_it_by_its_canonical() -> None:
     view = questionnaire_view(PayerQuestionnaire(response=IG_QR))
     assert view.title is None
     assert view.url == "http://hl7.org/fhir/us/davinci-dtr/Questionnaire/referred-questionnaire"
+    # an item the response holds without an answer is still open (5.1b)
+    assert _rows(view)["Current Order Is For A Portable Device"].origin == "open"
     assert [r.text for r in view.rows if r.kind == "heading"][:2] == [
         "Patient Information",
         "Provider who is performing face-to-face evaluation",

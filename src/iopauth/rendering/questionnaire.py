@@ -99,6 +99,7 @@ def questionnaire_view(given: PayerQuestionnaire) -> QuestionnaireView:
         rows=tuple(rows),
         from_record=sum(r.origin == "record" for r in questions),
         by_person=sum(r.origin in ("changed", "person") for r in questions),
+        unstated=sum(r.origin == "unstated" for r in questions),
         open=sum(r.origin == "open" for r in questions),
         open_required=sum(r.origin == "open" and r.required for r in questions),
     )

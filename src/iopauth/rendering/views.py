@@ -245,7 +245,8 @@ class QuestionnaireView:
 
     ``title``, ``url``, ``version`` and ``publisher`` are the payer's (from the Questionnaire
     when given, else the canonical the response names); ``completed`` is the response's own
-    status; the counts are of questions answered from the record, by a person, and left open.
+    status; the counts are of questions answered from the record, by a person, with no source
+    stated, and left open (``open_required`` of them required by the payer).
     """
 
     title: str | None
@@ -257,6 +258,7 @@ class QuestionnaireView:
     rows: tuple[QuestionRow, ...]
     from_record: int
     by_person: int
+    unstated: int
     open: int
     open_required: int
 
