@@ -323,3 +323,20 @@ def test_a_file_that_is_not_json_or_too_big_is_a_render_error(tmp_path: Path) ->
         questionnaire_view(PayerQuestionnaire(response=bad))
     with pytest.raises(RenderError, match="questionnaire response"):
         questionnaire_view(PayerQuestionnaire(response=b"x" * (16 * 1024 * 1024 + 1)))
+
+
+def test_an_answer_given_is_never_hidden() -> None:
+    """An answer to a question its condition does not open, and one to an item the
+    Questionnaire lacks, are printed (the latter under their own heading)."""
+    case = load_case(CASE)
+    response = copy.deepcopy(_answered(case).response)
+    start = {"linkId": "prior-treatment.outpatient-start", "answer": [{"valueDate": "2026-01-05"}]}
+    stray = {"linkId": "stray", "text": "Anything else?", "answer": [{"valueString": "No"}]}
+    response["item"] += [{"linkId": "prior-treatment", "item": [start]}, stray]
+    view = questionnaire_view(PayerQuestionnaire(response=response, questionnaire=IOP_Q))
+    rows = _rows(view)
+    assert rows["Outpatient treatment start date"].answers == ("January 5, 2026",)
+    assert "Outpatient treatment end date (leave blank if ongoing)" not in rows  # not asked
+    assert view.rows[-2].kind == "heading"
+    assert view.rows[-2].text.startswith("Other answers in the response")
+    assert (view.rows[-1].text, view.rows[-1].answers) == ("Anything else?", ("No",))

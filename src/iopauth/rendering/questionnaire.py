@@ -59,8 +59,14 @@ MAX_TOTAL_TEXT = 300_000
 
 _ORIGIN = "http://hl7.org/fhir/us/davinci-dtr/StructureDefinition/information-origin"
 # DTR's DTRInformationOrigins value set (auto-client, auto-server, override, manual).
-_ORIGINS = {"auto-client": "record", "auto-server": "record", "override": "changed"}
-_ORIGINS["manual"] = "person"
+_ORIGINS = {
+    "auto-client": "record",
+    "auto-server": "record",
+    "override": "changed",
+    "manual": "person",
+}
+# The heading of answers the response gives to questions its Questionnaire does not ask.
+_OTHERS = "Other answers in the response (not questions of this questionnaire)"
 # When a question's answers came from different hands, the most human one is named.
 _RANK = ("unstated", "record", "changed", "person")
 
@@ -78,6 +84,7 @@ def questionnaire_view(given: PayerQuestionnaire) -> QuestionnaireView:
         _check_same(questionnaire, canonical)
         walk = _FromQuestionnaire(nodes, text)
         rows = list(walk.rows(_list(questionnaire.get("item"), "$.item"), "$", 0))
+        rows.extend(walk.others())
         title = text.optional(questionnaire.get("title"), "questionnaire $.title")
         url = text.optional(questionnaire.get("url"), "questionnaire $.url")
         version = text.optional(questionnaire.get("version"), "questionnaire $.version")
@@ -112,10 +119,11 @@ _SHOWN_IN = frozenset({"payer-questionnaire", "fax-cover", "packet"})
 def payer_documents(document: str, options: RenderOptions) -> dict[str, Any]:
     """The template context's ``questionnaire`` (this page and the fax cover) and
     ``payer_requirements`` (the checklist), from the render options; ``None`` otherwise."""
-    shown = options.questionnaire is not None and document in _SHOWN_IN
-    found = options.coverage_requirements
+    given, found = options.questionnaire, options.coverage_requirements
     return {
-        "questionnaire": questionnaire_view(options.questionnaire) if shown else None,  # type: ignore[arg-type]
+        "questionnaire": (
+            questionnaire_view(given) if given is not None and document in _SHOWN_IN else None
+        ),
         "payer_requirements": (
             payer_requirements(found) if found is not None and document == "checklist" else None
         ),
@@ -231,13 +239,21 @@ class _Nodes:
 
 
 class _FromQuestionnaire:
-    """The page's rows in the Questionnaire's order, each question with its answers."""
+    """The page's rows in the Questionnaire's order, each question with its answers.
+
+    A question that is not asked (its ``enableWhen`` does not hold, or its group's) is left
+    out unless the response answers it anyway: an answer given is never hidden. Answers to
+    items the Questionnaire does not have follow under their own heading (:meth:`others`).
+    """
 
     def __init__(self, nodes: _Nodes, text: PayerText) -> None:
         self.nodes, self.text, self.count = nodes, text, 0
         self.answers = nodes.plain()
+        self.seen: set[str] = set()
 
-    def rows(self, items: list[Any], path: str, depth: int) -> Iterator[QuestionRow]:
+    def rows(
+        self, items: list[Any], path: str, depth: int, asked: bool = True
+    ) -> Iterator[QuestionRow]:
         if items and depth >= MAX_DEPTH:
             raise RenderError(f"questionnaire {path}.item: nested deeper than {MAX_DEPTH} levels")
         for i, item in enumerate(items):
@@ -247,25 +263,49 @@ class _FromQuestionnaire:
                 raise RenderError(f"questionnaire {where}: more than {MAX_ITEMS} items")
             if not isinstance(item, dict) or not isinstance(item.get("linkId"), str):
                 raise RenderError(f"questionnaire {where}.linkId: required")
-            if not conditions_hold(item, self.answers, where):
-                continue  # not asked, given the answers on record
-            yield from self._item(item, where, depth)
+            self.seen.add(item["linkId"])
+            enabled = asked and conditions_hold(item, self.answers, where)
+            yield from self._item(item, where, depth, enabled)
 
-    def _item(self, item: dict[str, Any], where: str, depth: int) -> Iterator[QuestionRow]:
+    def _item(
+        self, item: dict[str, Any], where: str, depth: int, asked: bool
+    ) -> Iterator[QuestionRow]:
         wording = self.text.optional(item.get("text"), f"questionnaire {where}.text")
-        children = list(self.rows(_list(item.get("item"), f"{where}.item"), where, depth + 1))
+        children = list(
+            self.rows(_list(item.get("item"), f"{where}.item"), where, depth + 1, asked)
+        )
         kind = item.get("type")
         if kind == "group":
             if children:  # a group with nothing left to ask is left out
                 yield QuestionRow(kind="heading", depth=depth, text=wording or "Questions")
                 yield from children
         elif kind == "display":
-            if wording:
+            if wording and asked:
                 yield QuestionRow(kind="note", depth=depth, text=wording)
         else:
             answers = self.nodes.answers(item["linkId"])
-            yield _question(wording, answers, depth, item.get("required") is True, self.text)
+            if answers or asked:
+                yield _question(wording, answers, depth, item.get("required") is True, self.text)
             yield from children
+
+    def others(self) -> Iterator[QuestionRow]:
+        """Answers to items the Questionnaire does not have, in the response's order."""
+        rows = [
+            _question(
+                self.text.optional(node.get("text"), f"questionnaire {where}.text"),
+                [(a, f"{where}.answer[{j}]") for j, a in enumerate(_list(node.get("answer"), ""))],
+                1,
+                False,
+                self.text,
+            )
+            for link, nodes in self.nodes.by_link.items()
+            if link not in self.seen
+            for node, where in nodes
+            if node.get("answer")
+        ]
+        if rows:
+            yield QuestionRow(kind="heading", depth=0, text=_OTHERS)
+            yield from rows
 
 
 def _from_response(
