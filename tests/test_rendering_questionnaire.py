@@ -166,6 +166,10 @@ def test_the_dtr_guide_example_reads_with_its_questionnaire() -> None:
     lpm = view.rows[view.rows.index(peak) + 1]
     assert (lpm.text, lpm.depth, lpm.answers) == ("LPM", 2, ("2",))
     assert (view.from_record, view.by_person, view.unstated, view.open) == (25, 2, 1, 1)
+    assert view.answered == (
+        "28 questions answered: 25 from the patient's record, 2 by a person, "
+        "1 with no source stated"
+    )
 
 
 def test_without_its_questionnaire_the_response_names_it_by_its_canonical() -> None:
@@ -308,6 +312,12 @@ def _nested(depth: int) -> dict[str, Any]:
 def test_responses_out_of_bounds_are_refused(response: dict[str, Any], rule: str) -> None:
     with pytest.raises(RenderError, match=rule):
         questionnaire_view(PayerQuestionnaire(response=response))
+
+
+def test_a_response_with_nothing_answered_says_so() -> None:
+    view = questionnaire_view(PayerQuestionnaire(response=_qr({"linkId": "q", "text": "Why?"})))
+    assert view.answered == "No question is answered yet"
+    assert (view.open, view.rows[0].origin) == (1, "open")
 
 
 def test_exactly_at_the_bounds_is_read() -> None:

@@ -96,6 +96,7 @@ def questionnaire_view(given: PayerQuestionnaire) -> QuestionnaireView:
         url, version = url or None, version_text or None
     questions = [r for r in rows if r.kind == "question"]
     authored = response.get("authored")
+    counts = {o: sum(r.origin in o for r in questions) for o in _COUNTED}
     return QuestionnaireView(
         title=title,
         url=url,
@@ -104,12 +105,29 @@ def questionnaire_view(given: PayerQuestionnaire) -> QuestionnaireView:
         authored=_day(authored),
         completed=response.get("status") == "completed",
         rows=tuple(rows),
-        from_record=sum(r.origin == "record" for r in questions),
-        by_person=sum(r.origin in ("changed", "person") for r in questions),
-        unstated=sum(r.origin == "unstated" for r in questions),
-        open=sum(r.origin == "open" for r in questions),
+        from_record=counts[_COUNTED[0]],
+        by_person=counts[_COUNTED[1]],
+        unstated=counts[_COUNTED[2]],
+        open=counts[_COUNTED[3]],
         open_required=sum(r.origin == "open" and r.required for r in questions),
+        answered=_answered_words(counts),
     )
+
+
+# The origins each count takes in, in the order the summary names them.
+_COUNTED = (("record",), ("changed", "person"), ("unstated",), ("open",))
+_COUNT_WORDS = ("from the patient's record", "by a person", "with no source stated")
+
+
+def _answered_words(counts: dict[tuple[str, ...], int]) -> str:
+    """``12 questions answered: 10 from the patient's record, 2 by a person``."""
+    parts = [counts[c] for c in _COUNTED[:3]]
+    total = sum(parts)
+    if not total:
+        return "No question is answered yet"
+    noun = "question" if total == 1 else "questions"
+    said = [f"{n} {words}" for n, words in zip(parts, _COUNT_WORDS, strict=True) if n]
+    return f"{total} {noun} answered: {', '.join(said)}"
 
 
 # Documents that show the payer questionnaire: its own page, and the fax cover's list.

@@ -246,7 +246,8 @@ class QuestionnaireView:
     ``title``, ``url``, ``version`` and ``publisher`` are the payer's (from the Questionnaire
     when given, else the canonical the response names); ``completed`` is the response's own
     status; the counts are of questions answered from the record, by a person, with no source
-    stated, and left open (``open_required`` of them required by the payer).
+    stated, and left open (``open_required`` of them required by the payer); ``answered``
+    says the first three in words.
     """
 
     title: str | None
@@ -261,6 +262,7 @@ class QuestionnaireView:
     unstated: int
     open: int
     open_required: int
+    answered: str
 
 
 @frozen(kw_only=True)
