@@ -166,6 +166,7 @@ def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
             placement=args.form_placement,
         )
     questionnaire, requirements = _payer_documents(args)
+    _unused_notices(args)
     options = RenderOptions(
         paper=args.paper,
         archival=args.archival,
@@ -238,6 +239,25 @@ def _payer_documents(args: argparse.Namespace) -> tuple[Any, Any]:
             )
         requirements = coverage_requirements(answer)
     return questionnaire, requirements
+
+
+# The documents that print each payer document: the questionnaire's page (and the cover's
+# list of what is enclosed), the coverage requirements' section of the checklist.
+_USED_BY = {
+    "questionnaire_response": ("--questionnaire-response", ("packet", "fax-cover")),
+    "coverage_requirements": ("--coverage-requirements", ("checklist",)),
+}
+
+
+def _unused_notices(args: argparse.Namespace) -> None:
+    """Say on stderr when a payer document given does not go into the document asked for."""
+    for name, (option, documents) in _USED_BY.items():
+        if getattr(args, name) is not None and args.document not in documents:
+            print(
+                f"iopauth: {option} goes into the {' and '.join(documents)} only; "
+                f"the {args.document} leaves it out",
+                file=args.stderr,
+            )
 
 
 def _payer_records(args: argparse.Namespace, case: Case) -> dict[str, Any]:

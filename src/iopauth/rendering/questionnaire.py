@@ -115,7 +115,12 @@ def questionnaire_view(given: PayerQuestionnaire) -> QuestionnaireView:
 
 
 # The origins each count takes in, in the order the summary names them.
-_COUNTED = (("record",), ("changed", "person"), ("unstated",), ("open",))
+_COUNTED: tuple[tuple[str, ...], ...] = (
+    ("record",),
+    ("changed", "person"),
+    ("unstated",),
+    ("open",),
+)
 _COUNT_WORDS = ("from the patient's record", "by a person", "with no source stated")
 
 
