@@ -121,6 +121,12 @@ def test_the_packet_prints_our_questionnaire_answered_from_the_case() -> None:
     assert "Required by the payer" in page
     # the outpatient dates are asked only after a yes to the trial, which nobody gave yet
     assert "Outpatient treatment start date" not in page
+    # the list of enclosures names it first, as in this packet
+    enclosures = next(text for text in pages[found[0] :] if "Enclosures" in text)
+    assert f"1 Payer questionnaire: {title}, answered (in this packet, before this list)" in (
+        enclosures
+    )
+    assert "2 Psychiatric evaluation" in enclosures
     # no linkId, JSON key or code of the exchange reaches the page
     for word in ("measures.phq9", "linkId", "valueInteger", "auto-client", "information-origin"):
         assert word not in " ".join(pages)

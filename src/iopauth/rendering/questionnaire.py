@@ -135,12 +135,13 @@ def _answered_words(counts: dict[tuple[str, ...], int]) -> str:
     return f"{total} {noun} answered: {', '.join(said)}"
 
 
-# Documents that show the payer questionnaire: its own page, and the fax cover's list.
-_SHOWN_IN = frozenset({"payer-questionnaire", "fax-cover", "packet"})
+# Documents that show the payer questionnaire: its own page, the fax cover's list and the
+# packet's list of enclosures.
+_SHOWN_IN = frozenset({"payer-questionnaire", "fax-cover", "packet", "enclosures"})
 
 
 def payer_documents(document: str, options: RenderOptions) -> dict[str, Any]:
-    """The template context's ``questionnaire`` (this page and the fax cover) and
+    """The template context's ``questionnaire`` (this page, the fax cover, the enclosures) and
     ``payer_requirements`` (the checklist), from the render options; ``None`` otherwise."""
     given, found = options.questionnaire, options.coverage_requirements
     return {
