@@ -356,3 +356,10 @@ def test_an_answer_given_is_never_hidden() -> None:
     assert view.rows[-2].kind == "heading"
     assert view.rows[-2].text.startswith("Other answers in the response")
     assert (view.rows[-1].text, view.rows[-1].answers) == ("Anything else?", ("No",))
+
+
+def test_the_answers_stay_out_of_the_options_repr() -> None:
+    response = _qr({"linkId": "name", "answer": [{"valueString": "Harold Testperson"}]})
+    options = RenderOptions(questionnaire=PayerQuestionnaire(response=response))
+    assert "Harold" not in repr(options)
+    assert "Harold" not in repr(options.questionnaire)

@@ -146,8 +146,11 @@ class PayerQuestionnaire:
     Both are read within the bounds of :mod:`iopauth.rendering.questionnaire`.
     """
 
-    response: QuestionnaireSource = field(converter=_source)
-    questionnaire: QuestionnaireSource | None = field(default=None, converter=_optional_source)
+    # the answers are patient data: kept out of the repr (and so out of RenderOptions')
+    response: QuestionnaireSource = field(converter=_source, repr=False)
+    questionnaire: QuestionnaireSource | None = field(
+        default=None, converter=_optional_source, repr=False
+    )
 
 
 @frozen(kw_only=True)
