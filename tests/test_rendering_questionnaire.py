@@ -42,8 +42,10 @@ from iopauth.rendering.questionnaire import (
     MAX_TOTAL_TEXT,
     questionnaire_view,
 )
+from iopauth.rendering.render import layout_documents
 from iopauth.rendering.session import Session
 
+from .layoutcheck import problems
 from .strategies import payer_texts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,7 +120,7 @@ def test_the_packet_prints_our_questionnaire_answered_from_the_case() -> None:
     assert f"(ICD-10-CM {primary.code})" in page
     # the questions left for a person say so, once each
     assert page.count("To be answered by the clinician") == len(answered.unanswered) + 1
-    assert "Required by the payer" in page
+    assert "The payer requires an answer." in page
     # the outpatient dates are asked only after a yes to the trial, which nobody gave yet
     assert "Outpatient treatment start date" not in page
     # the list of enclosures names it first, as in this packet
@@ -363,3 +365,23 @@ def test_the_answers_stay_out_of_the_options_repr() -> None:
     options = RenderOptions(questionnaire=PayerQuestionnaire(response=response))
     assert "Harold" not in repr(options)
     assert "Harold" not in repr(options.questionnaire)
+
+
+@pytest.mark.parametrize("source", ["ours", "guide"])
+def test_the_page_and_the_checklist_pass_the_layout_check(source: str) -> None:
+    """No heading or group row strands at a page's foot, no short label broken, no empty
+    column: our questionnaire (one page) and the DTR guide's (two pages), with a CRD answer."""
+    case = load_case(MILD)
+    if source == "ours":
+        given = PayerQuestionnaire(response=_answered(case).response, questionnaire=IOP_Q)
+    else:
+        given = PayerQuestionnaire(response=IG_QR, questionnaire=IG_Q)
+    crd = fhir.coverage_requirements(
+        Path(__file__).resolve().parent
+        / "data"
+        / "crd"
+        / "response-cards-and-servicerequest-update.json"
+    )
+    options = RenderOptions(questionnaire=given, coverage_requirements=crd)
+    layouts = layout_documents(case, ["packet", "checklist"], options=options)
+    assert [p for name, doc in layouts.items() for p in problems(name, doc)] == []
