@@ -118,6 +118,7 @@ def test_the_packet_prints_our_questionnaire_answered_from_the_case() -> None:
     assert f"Scheduled treatment days per week {case.plan.schedule.days} Patient's" in page
     primary = case.primary_diagnosis
     assert f"(ICD-10-CM {primary.code})" in page
+    assert f"{len(answered.answered)} questions answered, all from the patient's record" in page
     # the questions left for a person say so, once each
     assert page.count("To be answered by the clinician") == len(answered.unanswered) + 1
     assert "The payer requires an answer." in page

@@ -125,14 +125,17 @@ _COUNT_WORDS = ("from the patient's record", "by a person", "with no source stat
 
 
 def _answered_words(counts: dict[tuple[str, ...], int]) -> str:
-    """``12 questions answered: 10 from the patient's record, 2 by a person``."""
+    """``12 questions answered: 10 from the patient's record, 2 by a person``, or ``6 questions
+    answered, all from the patient's record``."""
     parts = [counts[c] for c in _COUNTED[:3]]
     total = sum(parts)
     if not total:
         return "No question is answered yet"
     noun = "question" if total == 1 else "questions"
-    said = [f"{n} {words}" for n, words in zip(parts, _COUNT_WORDS, strict=True) if n]
-    return f"{total} {noun} answered: {', '.join(said)}"
+    said = [(n, words) for n, words in zip(parts, _COUNT_WORDS, strict=True) if n]
+    if len(said) == 1:  # one source: "6 questions answered, all from the patient's record"
+        return f"{total} {noun} answered, {'all ' if total > 1 else ''}{said[0][1]}"
+    return f"{total} {noun} answered: {', '.join(f'{n} {words}' for n, words in said)}"
 
 
 # Documents that show the payer questionnaire: its own page, the fax cover's list and the
