@@ -804,6 +804,11 @@ def hostile_texts() -> st.SearchStrategy[str]:
     ).map(lambda s: s.replace("\x00", ""))
 
 
+def payer_texts() -> st.SearchStrategy[str]:
+    """What a payer's questionnaire or CRD answer may say: ordinary words or hostile ones."""
+    return st.one_of(texts(80), hostile_texts())
+
+
 def with_text(obj: Any, text: Any) -> Any:
     """``obj`` with every free-text string field (recursively) replaced by ``text(path)``."""
     if isinstance(obj, tuple):

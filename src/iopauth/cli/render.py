@@ -2,7 +2,9 @@
 
 A letter for a case that does not meet its criteria is written as a marked DRAFT and the
 command exits 1, unless ``--final`` is given. The payer's records (``--authorization`` or
-``--db``, ``--decision``) and a payer form (``--form``) go into the documents that use them.
+``--db``, ``--decision``), a payer form (``--form``), the payer's questionnaire as answered
+(``--questionnaire-response``, with ``--questionnaire``) and its coverage requirements
+(``--coverage-requirements``) go into the documents that use them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .._support.document_names import DOCUMENTS  # the names only, without the renderer
-from ..errors import LanguageFallbackWarning
+from ..errors import InvalidCaseError, LanguageFallbackWarning, RenderError
 from ._args import (
     EXIT_NOT_MET,
     EXIT_OK,
@@ -113,6 +115,23 @@ def add_parser(sub: Any) -> None:
         help="the payer's decision the appeal answers (decision JSON or a PAS response)",
     )
     render.add_argument(
+        "--questionnaire-response",
+        metavar="QR.json",
+        help="the payer's questionnaire as answered (a QuestionnaireResponse, e.g. from "
+        "'iopauth fhir questionnaire'): the packet gets a payer questionnaire page",
+    )
+    render.add_argument(
+        "--questionnaire",
+        metavar="Q.json",
+        help="the payer's Questionnaire that response answers: the page takes its wording and "
+        "lists the questions still open (with --questionnaire-response)",
+    )
+    render.add_argument(
+        "--coverage-requirements",
+        metavar="CRD.json",
+        help="the payer's CRD (CDS Hooks) answer: the checklist lists what the payer asks for",
+    )
+    render.add_argument(
         "--language",
         type=_language_tag,
         help="the patient summary's language, e.g. es or es-US (default: the patient's "
@@ -146,6 +165,8 @@ def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
             mapping=mapping,
             placement=args.form_placement,
         )
+    questionnaire, requirements = _payer_documents(args)
+    _unused_notices(args)
     options = RenderOptions(
         paper=args.paper,
         archival=args.archival,
@@ -154,6 +175,8 @@ def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
         original_request=args.original_request,
         form=form,
         language=args.language,
+        questionnaire=questionnaire,
+        coverage_requirements=requirements,
     )
     dirs = tuple(args.template_dir)
     records = _payer_records(args, case)
@@ -178,6 +201,63 @@ def run(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
         )
         return EXIT_NOT_MET
     return EXIT_OK
+
+
+def _payer_documents(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The payer questionnaire (``--questionnaire-response``, ``--questionnaire``) and coverage
+    requirements (``--coverage-requirements``), each read once and checked before anything is
+    rendered: a bad file is exit 2 with nothing written."""
+    from ..caseformat._reading import read_document, read_source
+
+    questionnaire = requirements = None
+    if args.questionnaire is not None and args.questionnaire_response is None:
+        raise RenderError(
+            "--questionnaire needs --questionnaire-response, the answers it goes with"
+        )
+    if args.questionnaire_response is not None:
+        from ..rendering import PayerQuestionnaire
+        from ..rendering.questionnaire import questionnaire_view
+
+        questionnaire = PayerQuestionnaire(
+            response=read_document(Path(args.questionnaire_response)),
+            questionnaire=None
+            if args.questionnaire is None
+            else read_document(Path(args.questionnaire)),
+        )
+        questionnaire_view(questionnaire)  # read as the page reads it: a bad file fails here
+    if args.coverage_requirements is not None:
+        from ..fhir import coverage_requirements
+
+        try:
+            answer = read_source(read_document(Path(args.coverage_requirements)), "CRD answer")
+        except InvalidCaseError as exc:
+            raise RenderError("--coverage-requirements: " + "; ".join(exc.errors)) from None
+        if not isinstance(answer, dict) or not isinstance(answer.get("cards"), list):
+            # CDS Hooks: a service's answer always holds its cards (an empty array at least)
+            raise RenderError(
+                "--coverage-requirements: not a CDS Hooks answer: $.cards must be an array"
+            )
+        requirements = coverage_requirements(answer)
+    return questionnaire, requirements
+
+
+# The documents that print each payer document: the questionnaire's page (and the cover's
+# list of what is enclosed), the coverage requirements' section of the checklist.
+_USED_BY = {
+    "questionnaire_response": ("--questionnaire-response", ("packet", "fax-cover")),
+    "coverage_requirements": ("--coverage-requirements", ("checklist",)),
+}
+
+
+def _unused_notices(args: argparse.Namespace) -> None:
+    """Say on stderr when a payer document given does not go into the document asked for."""
+    for name, (option, documents) in _USED_BY.items():
+        if getattr(args, name) is not None and args.document not in documents:
+            print(
+                f"iopauth: {option} goes into the {' and '.join(documents)} only; "
+                f"the {args.document} leaves it out",
+                file=args.stderr,
+            )
 
 
 def _payer_records(args: argparse.Namespace, case: Case) -> dict[str, Any]:

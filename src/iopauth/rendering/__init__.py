@@ -12,6 +12,7 @@ from .options import (
     Letterhead,
     PaperSize,
     PayerForm,
+    PayerQuestionnaire,
     RenderOptions,
 )
 from .parts import applicable_documents, documents, packet_parts
@@ -30,6 +31,7 @@ __all__ = [
     "Letterhead",
     "PaperSize",
     "PayerForm",
+    "PayerQuestionnaire",
     "RenderOptions",
     "applicable_documents",
     "demo_lines",

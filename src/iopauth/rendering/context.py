@@ -43,6 +43,7 @@ from .letterhead import letterhead_view
 from .measure_rows import measure_rows
 from .options import RenderOptions
 from .payer import decision_view
+from .questionnaire import payer_documents
 from .review import letter_findings, shows_review
 from .social import living_sentences
 from .views import DraftItem, FindingView, MeasureRow, UnmetAnswer
@@ -55,6 +56,7 @@ DOCUMENT_TITLES = {
     "fax-cover": "Fax cover sheet",
     "patient-summary": "Your intensive outpatient program",
     "packet": "Prior authorization fax packet",
+    "payer-questionnaire": "Payer questionnaire",
 }
 _SHOWS_MEASURES = frozenset(
     {"request-letter", "concurrent-review", "appeal-letter", "checklist", "original-request"}
@@ -378,6 +380,8 @@ def build_context(
         "original_copy": False,
         "packet_parts": (),
         "form_title": "",
+        # the payer's own documents (RenderOptions.questionnaire, .coverage_requirements)
+        **payer_documents(document, options),
     }
     if extra:
         context.update(extra)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +15,7 @@ from ..model import StrEnum
 
 if TYPE_CHECKING:
     from ..forms import FormMapping
+    from .requirements import CoverageRequirementsLike
 
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
@@ -118,6 +119,40 @@ class PayerForm:
     placement: FormPlacement = field(default=FormPlacement.BESIDE, converter=FormPlacement)
 
 
+#: What a payer questionnaire or its response may be given as: the JSON object, JSON text or
+#: UTF-8 bytes, or a path (a string is read as a path only when it names a regular file).
+QuestionnaireSource = Mapping[str, object] | str | bytes | os.PathLike[str]
+
+
+def _source(value: QuestionnaireSource) -> QuestionnaireSource:
+    return Path(value) if isinstance(value, os.PathLike) else value
+
+
+def _optional_source(value: QuestionnaireSource | None) -> QuestionnaireSource | None:
+    return None if value is None else _source(value)
+
+
+@frozen(kw_only=True)
+class PayerQuestionnaire:
+    """A payer's questionnaire as answered (DTR), to print as the packet's "Payer questionnaire"
+    page.
+
+    ``response`` is the QuestionnaireResponse (the ``response`` of
+    :func:`iopauth.fhir.answer_questionnaire`, or one read from a file); ``questionnaire`` the
+    Questionnaire it answers, optional: with it the page takes every question's wording from
+    the payer's Questionnaire and lists the questions left for the clinician (its
+    ``enableWhen`` read against the response's answers); without it the page shows the items
+    the response holds. A response that contains its Questionnaire (``"#id"``) needs none.
+    Both are read within the bounds of :mod:`iopauth.rendering.questionnaire`.
+    """
+
+    # the answers are patient data: kept out of the repr (and so out of RenderOptions')
+    response: QuestionnaireSource = field(converter=_source, repr=False)
+    questionnaire: QuestionnaireSource | None = field(
+        default=None, converter=_optional_source, repr=False
+    )
+
+
 @frozen(kw_only=True)
 class RenderOptions:
     """Options for :func:`iopauth.render`; the defaults suit a letter faxed to a US payer.
@@ -137,6 +172,10 @@ class RenderOptions:
     ``form`` (a :class:`PayerForm`) puts the payer's own form, filled from the case, into the
     packet beside or in place of its letter (not with ``archival`` or ``tagged``: the payer's
     form is neither PDF/A nor tagged).
+    ``questionnaire`` (a :class:`PayerQuestionnaire`) adds the "Payer questionnaire" page to
+    the packet, after the letter (and the payer form); ``coverage_requirements`` (the
+    :class:`~iopauth.fhir.CoverageRequirements` of :func:`iopauth.fhir.coverage_requirements`)
+    lists the payer's documentation requirements in the checklist beside iopauth's own.
 
     ``language`` (a BCP 47 tag such as ``es`` or ``es-US``) chooses the patient summary's
     language over the patient's ``preferred_language``; ``None`` (the default) follows the
@@ -159,3 +198,5 @@ class RenderOptions:
     final: bool = False
     original_request: bool = False
     form: PayerForm | None = None
+    questionnaire: PayerQuestionnaire | None = None
+    coverage_requirements: CoverageRequirementsLike | None = None

@@ -5,7 +5,9 @@ A fax packet is what goes to the payer for the request's kind (:func:`packet_par
 initial request sends the request letter and the list of enclosures, a continued-stay request
 the concurrent review, an appeal the appeal letter (and the original request when asked for).
 The staff checklist never goes in a packet. A payer form given in the options follows the
-packet's letter or takes its place.
+packet's letter or takes its place; a payer questionnaire given in the options (its answers,
+:class:`~iopauth.rendering.options.PayerQuestionnaire`) follows them, before the list of
+enclosures.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ __all__ = [
     "LETTERS",
     "ORIGINAL_REQUEST",
     "PAYER_FORM",
+    "PAYER_QUESTIONNAIRE",
     "applicable_documents",
     "check_document",
     "check_form_kind",
@@ -40,6 +43,9 @@ ORIGINAL_REQUEST = "original-request"
 # The payer's own form filled from the case (RenderOptions.form): PDF pages spliced into the
 # written packet, never laid out by WeasyPrint.
 PAYER_FORM = "payer-form"
+# The payer's questionnaire as answered (RenderOptions.questionnaire): a page of its own,
+# after the letter and the payer form, before the list of enclosures.
+PAYER_QUESTIONNAIRE = "payer-questionnaire"
 _CONTINUING = (RequestKind.CONCURRENT, RequestKind.EXTENSION)
 
 
@@ -108,7 +114,9 @@ def packet_parts(case: Case, options: RenderOptions | None = None) -> tuple[str,
     """The parts a fax packet for ``case`` holds after its cover, by the request's kind.
 
     With ``options.form`` the filled payer form (``"payer-form"``) follows the packet's letter,
-    or takes its place when the form's placement is ``"replace"``.
+    or takes its place when the form's placement is ``"replace"``. With
+    ``options.questionnaire`` the payer questionnaire page (``"payer-questionnaire"``) comes
+    next, before the list of enclosures.
     """
     options = options or RenderOptions()
     parts = list(letter_parts(case, options))
@@ -117,6 +125,9 @@ def packet_parts(case: Case, options: RenderOptions | None = None) -> tuple[str,
             parts[0] = PAYER_FORM
         else:
             parts.insert(1, PAYER_FORM)
+    if options.questionnaire is not None:
+        at = parts.index(ENCLOSURES) if ENCLOSURES in parts else len(parts)
+        parts.insert(at, PAYER_QUESTIONNAIRE)
     return tuple(parts)
 
 

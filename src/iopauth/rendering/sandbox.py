@@ -68,7 +68,10 @@ from .views import (
     LetterheadView,
     MeasureRow,
     NeededDocument,
+    PayerRequirements,
     Principle,
+    QuestionnaireView,
+    QuestionRow,
     StateLaw,
     UnmetAnswer,
 )
@@ -184,6 +187,9 @@ def _view_types() -> tuple[type, ...]:
         AuthorizationView,
         DecisionView,
         PayerRecord,
+        QuestionRow,
+        QuestionnaireView,
+        PayerRequirements,
     )
 
 

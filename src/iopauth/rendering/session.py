@@ -30,6 +30,7 @@ from .parts import (
     LETTERS,
     ORIGINAL_REQUEST,
     PAYER_FORM,
+    PAYER_QUESTIONNAIRE,
     check_form_kind,
     letter_parts,
     packet_parts,
@@ -129,7 +130,7 @@ class Session:
         if document == "patient-summary":
             # the summary of a request whose letter is a draft is a draft too
             return self.is_draft(letter_parts(self.case, self.options)[0])
-        if document in ("packet", "fax-cover", ENCLOSURES, ORIGINAL_REQUEST):
+        if document in ("packet", "fax-cover", ENCLOSURES, ORIGINAL_REQUEST, PAYER_QUESTIONNAIRE):
             # every page of a packet that holds a draft letter is marked, the cover included;
             # a payer form in the letter's place makes the packet no less a draft
             parts = letter_parts(self.case, self.options)

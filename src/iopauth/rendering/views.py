@@ -22,7 +22,10 @@ __all__ = [
     "LetterheadView",
     "MeasureRow",
     "NeededDocument",
+    "PayerRequirements",
     "Principle",
+    "QuestionRow",
+    "QuestionnaireView",
     "StateLaw",
     "UnmetAnswer",
 ]
@@ -210,3 +213,75 @@ class DecisionView:
     partial: bool
     approved: str | None
     from_payer: bool
+
+
+# --- the payer's questionnaire page and documentation requirements ---------------------------
+# (made in questionnaire.py and requirements.py)
+
+
+@frozen(kw_only=True)
+class QuestionRow:
+    """One line of the payer questionnaire page, in document order.
+
+    ``kind`` is ``heading`` (a group), ``note`` (text the payer shows, asking nothing) or
+    ``question``; ``depth`` is how far it is nested. ``text`` is the payer's own wording;
+    ``answers`` each answer in words. ``origin`` says who answered: ``record`` (filled from the
+    record), ``changed`` (filled from the record, then changed by a person), ``person``
+    (entered by a person), ``unstated`` (answered, origin not stated), ``open`` (left for the
+    clinician); empty for headings and notes. ``required``: the payer requires an answer.
+    """
+
+    kind: str
+    depth: int
+    text: str
+    answers: tuple[str, ...] = ()
+    origin: str = ""
+    required: bool = False
+
+
+@frozen(kw_only=True)
+class QuestionnaireView:
+    """A payer's questionnaire as answered: its name as the payer gave it, and its lines.
+
+    ``title``, ``url``, ``version`` and ``publisher`` are the payer's (from the Questionnaire
+    when given, else the canonical the response names); ``completed`` is the response's own
+    status; the counts are of questions answered from the record, by a person, with no source
+    stated, and left open (``open_required`` of them required by the payer); ``answered``
+    says the first three in words.
+    """
+
+    title: str | None
+    url: str | None
+    version: str | None
+    publisher: str | None
+    authored: date | None
+    completed: bool
+    rows: tuple[QuestionRow, ...]
+    from_record: int
+    by_person: int
+    unstated: int
+    open: int
+    open_required: int
+    answered: str
+
+
+@frozen(kw_only=True)
+class PayerRequirements:
+    """What the payer's coverage-requirements answer (CRD) asks for, in words.
+
+    ``prior_authorization`` and ``coverage`` are sentences; ``documentation``,
+    ``purposes`` and ``information`` the codes' meanings; ``questionnaires`` each
+    questionnaire the payer named, as it named it; ``reasons`` and ``cards`` the payer's own
+    text as written (``cards`` as ``(urgency, summary)``); ``unknown`` how many codes the
+    answer held that the guide does not define.
+    """
+
+    prior_authorization: str
+    coverage: tuple[str, ...]
+    documentation: tuple[str, ...]
+    purposes: tuple[str, ...]
+    information: tuple[str, ...]
+    questionnaires: tuple[str, ...]
+    reasons: tuple[str, ...]
+    cards: tuple[tuple[str, str], ...]
+    unknown: int
