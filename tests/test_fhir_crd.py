@@ -158,3 +158,17 @@ def test_request_refuses_other_hooks() -> None:
     case = iopauth.load_case(CASES[0])
     with pytest.raises(FhirError, match="hook: must be one of order-sign, order-select"):
         fhir.crd_request(case, hook="appointment-book", hook_instance="x")
+
+
+def test_a_response_without_cards_is_refused() -> None:
+    """CDS Hooks requires ``cards`` (maybe empty): a JSON object without it is not a CRD
+    answer (found when the render CLI gained --coverage-requirements)."""
+    import pytest
+
+    from iopauth.errors import FhirError
+    from iopauth.fhir import coverage_requirements
+
+    with pytest.raises(FhirError) as info:
+        coverage_requirements({"systemActions": []})
+    assert "$.cards: required" in str(info.value)
+    assert coverage_requirements({"cards": []}).coverage == ()

@@ -192,6 +192,8 @@ def coverage_requirements(response: object) -> CoverageRequirements:
     place of a problem, never the payer's text.
     """
     data = read_json(response, "CDS Hooks response")
+    if "cards" not in data:  # CDS Hooks 2.0: a response always holds cards, maybe none
+        raise FhirError(["$.cards: required (a CDS Hooks response)"])
     cards_raw = _array(data, "cards", "$")
     actions_raw = _array(data, "systemActions", "$")
     if len(cards_raw) + len(actions_raw) > MAX_PARTS:
