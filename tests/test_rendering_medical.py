@@ -60,11 +60,14 @@ def test_an_unstable_rows_state_the_values_never_medically_stable() -> None:
     result, shown = rows["Medically unstable"]
     assert result == "Present"
     assert "medically stable" not in shown
-    assert "blood pressure 94/58 mm Hg" in shown and "potassium 2.8 mEq/L" in shown
-    assert "June 5, 2026" in shown and "past the adult eating-disorder thresholds" in shown
+    assert "blood pressure 94/58 mm Hg" in shown
+    assert "potassium 2.8 mEq/L" in shown
+    assert "June 5, 2026" in shown
+    assert "past the adult eating-disorder thresholds" in shown
     result, shown = rows["Medical values recorded"]
     assert result == "Met"
-    assert "heart rate 44 bpm" in shown and "medically stable" not in shown
+    assert "heart rate 44 bpm" in shown
+    assert "medically stable" not in shown
 
 
 def test_an_unstable_medical_sections_print_dated_values() -> None:
@@ -98,7 +101,9 @@ def test_guardian_row_states_the_guardians_consent_not_the_patients() -> None:
     result, shown = _rows(_letter("3-adol-noconsent"))["Guardian's consent for a minor"]
     assert result == "Not met"
     assert "signed consent to treatment." not in shown.replace("has not signed", "")
-    assert shown == "The patient is 15, and the parent or guardian has not signed consent to treatment."
+    assert shown == (
+        "The patient is 15, and the parent or guardian has not signed consent to treatment."
+    )
     # an adult: the row says why no guardian is needed
     adult = _rows(_letter("6-an-unstable"))["Guardian's consent for a minor"][1]
     assert adult == "The patient is 22, an adult, and consents on their own behalf."
@@ -108,7 +113,8 @@ def test_withdrawal_row_quotes_the_pawss_with_its_date_and_risk_facts() -> None:
     page = _letter("2-sud-ciwa21")
     result, shown = _rows(page)["Withdrawal management first"]
     assert result == "Present"
-    assert "PAWSS 5" in shown and "Medical assessment of June 5, 2026" in shown
+    assert "PAWSS 5" in shown
+    assert "Medical assessment of June 5, 2026" in shown
     assert "no withdrawal seizure or delirium tremens before" in shown
     assert "last use on June 4, 2026" in shown
     assert "PAWSS 5" in _section(page, "Medical status")

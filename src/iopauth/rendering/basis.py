@@ -6,7 +6,6 @@ A finding's evidence only *chooses* sentences here; its fact names and values ar
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
@@ -165,7 +164,9 @@ def finding_basis(case: Case, finding: Finding, rows: Iterable[MeasureRow] = ())
 
 
 # A reason that opens by repeating its own status ("Met: …") beside a status column.
-REASON_ECHO = re.compile(r"^(?:Met|Not met|Not documented(?: whether this applies)?|Applies)\s*:\s*")
+REASON_ECHO = re.compile(
+    r"^(?:Met|Not met|Not documented(?: whether this applies)?|Applies)\s*:\s*"
+)
 
 
 #: The evidence an appeal quotes for a criterion the payer named that our set lacks, or on

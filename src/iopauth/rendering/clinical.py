@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..codes import lookup_icd10
 from ..criteria._adapters import diagnosis_category
 from ..levels import asam_edition
 from ..model import (
     Case,
+    Diagnosis,
     EpisodeOutcome,
     FunctionalDomain,
     Goal,
@@ -280,12 +282,22 @@ def certification_sentences(case: Case) -> list[str]:
     return out
 
 
+def diagnosis_title(dx: Diagnosis) -> str:
+    """The case's description of a diagnosis, else the code's title in the shipped ICD-10-CM
+    index (``F10.20``: ``Alcohol dependence, uncomplicated``), else empty."""
+    if dx.description:
+        return dx.description
+    entry = lookup_icd10(dx.code)
+    return "" if entry is None else entry.title
+
+
 def diagnosis_sentences(case: Case) -> list[str]:
     """The primary and other diagnoses with their codes."""
     out = []
     for dx in case.diagnoses:
         role = "Primary diagnosis" if dx.primary else "Also diagnosed"
-        text = f"{dx.description} ({dx.code})" if dx.description else dx.code
+        title = diagnosis_title(dx)
+        text = f"{title} ({dx.code})" if title else dx.code
         out.append(f"{role}: {text}.")
     return out
 
@@ -320,9 +332,10 @@ def has_chronic_history(case: Case) -> bool:
 def discharge_barriers(case: Case, rows: Iterable[MeasureRow] = ()) -> tuple[str, ...]:
     """What still stands between the patient and discharge, from the record.
 
-    Goals not recorded as met (a goal with no status or progress recorded says just that), a repeated measure whose latest score is still in the instrument's third
-    band or above (PHQ-9 and GAD-7 moderate, AUDIT harmful; the bands of measures.md), and
-    moderate or severe impairment.
+    Goals not recorded as met (a goal with no status or progress recorded says just that), a
+    repeated measure whose latest score is still in the instrument's third band or above
+    (PHQ-9 and GAD-7 moderate, AUDIT harmful; the bands of measures.md), and moderate or
+    severe impairment.
     """
     out = []
     # "not started" may be the model's default rather than a recorded status: such a goal is
@@ -341,7 +354,7 @@ def discharge_barriers(case: Case, rows: Iterable[MeasureRow] = ()) -> tuple[str
         edges, total = m.band_edges, m.latest_total
         if m.count > 1 and total is not None and len(edges) >= 2 and total >= edges[1]:
             out.append(
-                f"{m.name} is still {score_text(total, m.latest_band)} on "
+                f"{m.name} is still {score_text(total, m.latest_words)} on "
                 f"{long_date(m.latest_date)}."
             )
     for f in case.functioning:

@@ -30,6 +30,7 @@ from .charts import Series, trend_chart
 from .checklist import needed_documents
 from .clinical import (
     attendance_sentence,
+    diagnosis_title,
     discharge_barriers,
     functioning_sentences,
     medication_changes,
@@ -308,6 +309,8 @@ def build_context(
         "age": case.age,
         "primary_dx": case.primary_diagnosis,
         "secondary_dx": tuple(d for d in case.diagnoses if not d.primary),
+        # each code's title: the case's description, else the ICD-10-CM index's title
+        "diagnosis_titles": {d.code: diagnosis_title(d) for d in case.diagnoses},
         "service_label": service_label(request.service_code),
         "level_label": label(plan.level),
         "units": case.requested_units,
