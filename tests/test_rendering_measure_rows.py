@@ -165,11 +165,11 @@ def test_a_score_without_bands_says_so() -> None:
         instrument=Instrument.AUDIT_C, administered_on=ADMITTED, items=(2, 1, 1)
     )
     row = measure_rows(attrs.evolve(build_case(), measures=(audit_c,)))[0]
-    assert row.baseline_words == "positive screen (3 or more is positive)"  # a woman: 3
+    assert row.baseline_words == "positive screen (cut-off 3)"  # a woman: 3
     case = attrs.evolve(build_case(), measures=(audit_c,))
     text = visible_text(render_html(case, "request-letter"))
-    assert "4 / 12 on 03/02/2026 positive screen (3 or more is positive)" in text
+    assert "4 / 12 on 03/02/2026 positive screen (cut-off 3)" in text
     pcl = measure_rows(attrs.evolve(build_case(), measures=(pcl5(ADMITTED, 30),)))[0]
-    assert pcl.baseline_words == "negative screen (33 or more is positive)"
+    assert pcl.baseline_words == "negative screen (cut-off 33)"
     bare = MeasureResult(instrument=Instrument.PHQ2, total=3, source="test")
     assert result_words(bare) == "no published bands"

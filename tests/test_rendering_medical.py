@@ -67,6 +67,7 @@ def test_an_unstable_rows_state_the_values_never_medically_stable() -> None:
     result, shown = rows["Medical values recorded"]
     assert result == "Met"
     assert "heart rate 44 bpm" in shown
+    assert "thresholds" not in shown  # the row on recorded values quotes the values
     assert "medically stable" not in shown
 
 

@@ -31,7 +31,12 @@ from .clinical import (
     treatment_sentences,
 )
 from .measure_rows import measure_sentence
-from .medical import medical_sentences, withdrawal_risk_sentences, withdrawal_sentences
+from .medical import (
+    medical_sentences,
+    values_sentences,
+    withdrawal_risk_sentences,
+    withdrawal_sentences,
+)
 from .social import psychosocial_sentences
 from .views import MeasureRow
 
@@ -46,6 +51,7 @@ _TOPICS = {
     "medical": medical_sentences,
     "withdrawal": withdrawal_sentences,
     "withdrawal_risk": withdrawal_risk_sentences,
+    "medical_values": values_sentences,
     "benefit": benefit_sentences,
     "psychosocial": psychosocial_sentences,
     "engagement": engagement_sentences,
@@ -68,6 +74,10 @@ _FACT_TOPICS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "presentation.outpatient_insufficient": ("presentation", "measures", "functioning"),
         "presentation.primarily_social": ("treatment",),
         "medical.stable": ("medical",),
+        # "the values are recorded": the values themselves, not what they mean
+        "medical.has_vitals": ("medical_values",),
+        "medical.has_weight": ("medical_values",),
+        "medical.has_electrolytes": ("medical_values",),
         # the recorded risk level only: the PAWSS and the score belong to the criterion on them
         "medical.withdrawal_needs_monitoring": ("withdrawal_risk",),
         # the finding's own words: whether a parent's consent is needed turns on the set's

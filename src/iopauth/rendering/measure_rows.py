@@ -118,7 +118,7 @@ def risk_words(level: str | None) -> str:
 
 def result_words(result: MeasureResult) -> str:
     """The band of a score in words, or for a screen without bands its published cut-off
-    (AUDIT-C: ``positive screen (4 or more)``), else ``no published bands``; empty for a
+    (AUDIT-C: ``positive screen (cut-off 4)``), else ``no published bands``; empty for a
     C-SSRS screener, which has a risk level instead (:attr:`MeasureRow.risk_words`)."""
     if result.total is None:
         return ""
@@ -126,7 +126,7 @@ def result_words(result: MeasureResult) -> str:
         return band(result.severity)
     if result.positive is not None and result.cutoff is not None:
         side = "positive screen" if result.positive else "negative screen"
-        return f"{side} ({result.cutoff} or more is positive)"
+        return f"{side} (cut-off {result.cutoff})"
     return "no published bands"
 
 
