@@ -91,7 +91,9 @@ def test_the_same_case_judged_by_ed_iop_agrees() -> None:
 def test_stability_stated_when_no_value_is_past_a_threshold() -> None:
     # a depression case with no values: the clinician's statement is quoted, with its date
     sentences = medical_sentences(_case("3-adol-noconsent"))
-    assert sentences == ["The clinician assessed that the patient is medically stable."]
+    assert sentences == ["The patient is medically stable."]
+    dated = medical_sentences(_case("2-sud-ciwa21"))
+    assert dated == ["Medical assessment of June 5, 2026: the patient is medically stable."]
     page = _letter("3-adol-noconsent")
     assert "The patient is medically stable." in _section(
         page, "Why a more intensive level is not needed"

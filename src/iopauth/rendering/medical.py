@@ -101,7 +101,7 @@ def stable_without_concern(case: Case) -> bool:
 
 def medical_sentences(case: Case) -> list[str]:
     """The recorded values (dated), then what they mean against the thresholds or, when no
-    threshold applies or none is past, the clinician's statement of stability."""
+    threshold applies or none is past, the recorded statement of stability (dated)."""
     med = case.medical
     if med is None:
         return []
@@ -110,9 +110,13 @@ def medical_sentences(case: Case) -> list[str]:
     if concern is not None:
         out.append(concern)
     elif med.medically_stable is not None:
-        on = f" on {long_date(med.assessed_on)}" if med.assessed_on else ""
         state = "medically stable" if med.medically_stable else "not medically stable"
-        out.append(f"The clinician assessed{on} that the patient is {state}.")
+        if med.assessed_on:
+            out.append(
+                f"Medical assessment of {long_date(med.assessed_on)}: the patient is {state}."
+            )
+        else:
+            out.append(f"The patient is {state}.")
     return out
 
 
