@@ -36,8 +36,10 @@ def test_questionnaire_writes_the_response_and_counts_what_is_left(tmp_path: Pat
     response = json.loads(target.read_text())
     assert response["resourceType"] == "QuestionnaireResponse"
     assert response["authored"] == "2026-06-05"
-    assert "answered 6 items from the case" in out
-    assert "left for a person: 2 (2 required)" in out
+    # the outpatient trial and its dates come from the treatment history; the attestation is
+    # the one item a person answers
+    assert "answered 9 items from the case" in out
+    assert "left for a person: 1 (1 required)" in out
     assert "expressions not run (CQL is out of scope): 1" in out
 
 

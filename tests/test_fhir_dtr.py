@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 import iopauth
@@ -280,3 +281,20 @@ def test_a_mapping_is_read_through_the_bounded_reader(tmp_path: Path) -> None:
     with pytest.raises(FormMappingError) as raised:
         fhir.load_questionnaire_mapping(big)
     assert str(raised.value).startswith("big.toml: 1 problem")
+
+
+def test_the_example_mapping_answers_the_outpatient_trial_from_the_history() -> None:
+    """The example case records outpatient care from October 1, 2025 to May 8, 2026 (ended
+    with an insufficient response): the example mapping answers the trial question and its
+    dates from it; only the attestation is left for a person."""
+    case = iopauth.load_case(ROOT / "examples" / "cases" / "medicare-stepdown-depression.json")
+    result = fhir.answer_questionnaire(IOP, case, MAPPING, authored=AUTHORED)
+    answers = _answers(result.response)
+    assert answers["prior-treatment.outpatient-trial"][0]["valueBoolean"] is True
+    assert answers["prior-treatment.outpatient-start"][0]["valueDate"] == "2025-10-01"
+    assert answers["prior-treatment.outpatient-end"][0]["valueDate"] == "2026-05-08"
+    assert [u.link_id for u in result.unanswered] == ["attestation.statement"]
+    # a history without outpatient care gives no answer: the question waits for a person
+    bare = attrs.evolve(case, history=())
+    left = fhir.answer_questionnaire(IOP, bare, MAPPING, authored=AUTHORED).unanswered
+    assert "prior-treatment.outpatient-trial" in {u.link_id for u in left}

@@ -19,6 +19,7 @@ import pytest
 from iopauth import fhir, load_case
 from iopauth.errors import FhirError
 from iopauth.fhir import AdaptiveOutcome
+from iopauth.fhir._dtr_mapping import parse_questionnaire_mapping
 from iopauth.model import Instrument
 
 from .local_service import serve
@@ -27,7 +28,13 @@ ROOT = Path(__file__).parent.parent
 DATA = Path(__file__).parent / "data" / "dtr"
 IOP = json.loads((DATA / "iop-questionnaire.json").read_text())
 CASE = load_case(ROOT / "examples" / "cases" / "medicare-stepdown-depression.json")
-MAPPING = fhir.load_questionnaire_mapping(ROOT / "examples" / "dtr" / "iop-admission.toml")
+# The example mapping's schedule entries only: these tests need the outpatient-trial question
+# (which the example mapping answers from the treatment history) left for a person.
+MAPPING = parse_questionnaire_mapping(
+    '[questionnaire]\nurl = "http://example.org/iop-payer/Questionnaire/iop-admission"\n'
+    '[[items]]\nlink_id = "schedule.hours-per-week"\nderived = "hours_per_week"\n'
+    '[[items]]\nlink_id = "schedule.days-per-week"\nderived = "days_per_week"\n'
+)
 AUTHORED = date(2026, 6, 5)
 ORIGIN = "http://hl7.org/fhir/us/davinci-dtr/StructureDefinition/information-origin"
 START = {

@@ -204,7 +204,11 @@ def test_request_letter_lists_each_criterion_with_its_status(letter: str) -> Non
         assert title in letter
     assert "Not documented" in letter
     assert "Documentation to follow: Document the living situation" in letter
-    assert "Primary diagnosis: F33.1. Also diagnosed: F10.20." in letter  # the basis, in words
+    # the basis, in words; a code without a description gets the ICD-10-CM index's title
+    assert (
+        "Primary diagnosis: Major depressive disorder, recurrent, moderate (F33.1). "
+        "Also diagnosed: Alcohol dependence, uncomplicated (F10.20)." in letter
+    )
     assert "Impairment severe enough: not met" in letter  # the draft note
     assert "Impairment severe enough Not met" in letter  # and its row, marked
     assert "Imminent danger Not present" not in letter  # no fact behind it

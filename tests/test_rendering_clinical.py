@@ -97,12 +97,13 @@ def test_only_a_draft_prints_a_not_met_row(example: Path) -> None:
 
 
 def test_measure_sentences_give_dates_and_change() -> None:
-    """A repeated measure reads with both dates, bands and the change in points."""
+    """A repeated measure reads with both dates, bands and the change in points, and what the
+    change means by the instrument's rule (a rise of 4 on the PHQ-9 is under its 5 points)."""
     case = load_case(APPEAL)
     phq9 = measure_rows(case)[0]
     assert measure_sentence(phq9) == (
         "PHQ-9 16 (moderately severe) on April 13, 2026, up 4 points from 12 (moderate) on "
-        "January 20, 2026."
+        "January 20, 2026: no meaningful change."
     )
 
 
@@ -227,7 +228,7 @@ def test_concurrent_review_carries_what_a_reviewer_asks_for() -> None:
         "In progress: two lapses in week three",
         "PHQ-9 fell 8 points, from 18 at admission on May 4, 2026 to 10 on June 1, 2026",
         "Barriers to discharge",
-        "Goal not yet met: Return to work plan.",
+        "Goal with no progress recorded: Return to work plan.",
         "Discharge and relapse-prevention plan",
         "We request the next review on or before June 28, 2026",
     ):
@@ -472,7 +473,8 @@ def test_an_initial_request_gives_no_goal_status_the_case_did_not_record() -> No
     without "(not started)"; the concurrent review still gives each goal's status (item 16)."""
     assert "(not started)" not in _pages_text(MEDICARE, "request-letter")
     assert "Resume daily routines" in _pages_text(MEDICARE, "request-letter")
-    assert "Return to work plan (not started)" in _pages_text(CONCURRENT, "concurrent-review")
+    review = _pages_text(CONCURRENT, "concurrent-review")
+    assert "Return to work plan (no progress recorded)" in review
 
 
 def test_a_note_from_the_record_reads_as_a_sentence() -> None:
@@ -513,3 +515,36 @@ def test_appeal_and_concurrent_packets_end_with_the_enclosure_list(example: Path
     assert "Enclosures" in last
     kind = "the appeal for" if example == APPEAL else "the continued-stay review for"
     assert f"Enclosed with {kind} intensive outpatient (IOP)" in last
+
+
+_REVIEW_CASES = Path(__file__).resolve().parent / "data" / "review-cases"
+
+
+def _html_text(page: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", page).replace("&#39;", "'").split())
+
+
+def test_a_goal_without_a_recorded_status_is_never_given_one() -> None:
+    """The reviewer's week-6 case records no goal status: the concurrent review says no
+    progress is recorded and never prints "Not started" or "Goal not yet met" for it."""
+    case = load_case(_REVIEW_CASES / "1b-mcr-cs-wk6-nobaseline.json")
+    text = _html_text(render_html(case, document="concurrent-review"))
+    assert "Not started" not in text
+    assert "not started" not in text
+    assert "Goal not yet met" not in text
+    assert (
+        "Keep safe no suicidal behavior; uses safety plan steps when ideation rises "
+        "08/01/2026 No progress recorded" in text
+    )
+    assert "Goal with no progress recorded: Keep safe." in text
+    assert "Keep safe (no progress recorded)." in text
+
+
+def test_a_diagnosis_without_a_description_gets_the_index_title() -> None:
+    """F10.20 with no description in the case: the table and the criteria row print the
+    title of the shipped ICD-10-CM index."""
+    case = load_case(_REVIEW_CASES / "2-sud-ciwa21.json")
+    assert case.diagnoses[0].description is None
+    text = _html_text(render_html(case, document="request-letter"))
+    assert "F10.20 Alcohol dependence, uncomplicated Primary" in text
+    assert "Primary diagnosis: Alcohol dependence, uncomplicated (F10.20)." in text

@@ -8,9 +8,15 @@ from datetime import date, timedelta
 
 import attrs
 
+from iopauth.measures import MeasureResult
 from iopauth.model import Case, Instrument, MeasureAdministration, RequestKind
 from iopauth.rendering import render_html
-from iopauth.rendering.measure_rows import ADMISSION_WINDOW, measure_rows, measure_sentence
+from iopauth.rendering.measure_rows import (
+    ADMISSION_WINDOW,
+    measure_rows,
+    measure_sentence,
+    result_words,
+)
 
 from .casebuilder import START, build_case
 from .test_rendering_review import visible_text
@@ -65,7 +71,8 @@ def test_the_concurrent_review_states_one_pair_everywhere() -> None:
     markup = render_html(case, "concurrent-review")
     text = visible_text(markup)
     section = text.split("Measures since admission", 1)[1].split("Barriers to discharge", 1)[0]
-    assert "At admission" in section
+    assert "Baseline Latest Change" in section
+    assert "Baseline is the score at admission on March 2, 2026" in section
     assert "59 / 80 on 03/02/2026" in section
     assert "39 / 80 on 03/30/2026" in section
     assert "-20 points" in section
@@ -90,7 +97,9 @@ def test_a_first_score_soon_after_admission_stands_for_admission() -> None:
     assert not row.at_admission
     assert row.change == -20
     text = visible_text(render_html(concurrent(late), "concurrent-review"))
-    assert "at admission" not in text.split("Measures since admission", 1)[1].split("Barriers")[0]
+    section = text.split("Measures since admission", 1)[1].split("Barriers")[0]
+    assert "from 59 at admission" not in section
+    assert "No PCL-5 at admission is recorded; its baseline is the first score recorded" in section
 
 
 def test_an_initial_request_keeps_the_first_score() -> None:
@@ -98,3 +107,69 @@ def test_an_initial_request_keeps_the_first_score() -> None:
     baseline, as before."""
     row = measure_rows(build_case(), None)[0]
     assert not row.at_admission
+
+
+def _phq9(on: date, total: int) -> MeasureAdministration:
+    return MeasureAdministration(instrument=Instrument.PHQ9, administered_on=on, total=total)
+
+
+def test_a_change_under_the_rule_is_no_meaningful_change() -> None:
+    """PHQ-9 19 -> 18 is a fall of 1 point, under the PHQ-9's rule (5 points or 50%): the
+    table, the sentence and the chart caption say "no meaningful change", never "fewer
+    symptoms" (the reviewer's week-6 case)."""
+    case = concurrent((_phq9(ADMITTED, 19), _phq9(REVIEW, 18)))
+    row = measure_rows(case, ADMITTED)[0]
+    assert row.meaning == "no meaningful change"
+    assert row.rule_words == "5 points or 50%"
+    assert measure_sentence(row).endswith("on March 2, 2026: no meaningful change.")
+    text = visible_text(render_html(case, "concurrent-review"))
+    assert "fewer symptoms)" not in text
+    assert "-1 point no meaningful change" in text
+    assert "By the PHQ-9's change rule (5 points or 50%) that is no meaningful change." in text
+
+
+def test_changes_past_the_rule_read_improved_or_worse() -> None:
+    improved = measure_rows(concurrent((_phq9(ADMITTED, 19), _phq9(REVIEW, 14))), ADMITTED)[0]
+    assert improved.meaning == "improved"
+    halved = measure_rows(concurrent((_phq9(ADMITTED, 8), _phq9(REVIEW, 4))), ADMITTED)[0]
+    assert halved.meaning == "improved"  # 4 points, but 50%
+    worse = measure_rows(concurrent((_phq9(ADMITTED, 10), _phq9(REVIEW, 15))), ADMITTED)[0]
+    assert worse.meaning == "worse"
+    # no published rule (PCL-5 has one; the PHQ-2 has none): no meaning is claimed
+    phq2 = tuple(
+        MeasureAdministration(instrument=Instrument.PHQ2, administered_on=d, total=t)
+        for d, t in ((ADMITTED, 5), (REVIEW, 2))
+    )
+    row = measure_rows(concurrent(phq2), ADMITTED)[0]
+    assert row.meaning == ""
+    assert "meaningful" not in measure_sentence(row)
+
+
+def test_every_letter_heads_the_baseline_column_alike() -> None:
+    """ "At admission" and "First" headed the same column in different letters; now every
+    letter says "Baseline" and a note says what the baseline is."""
+    initial = visible_text(render_html(build_case(), "request-letter"))
+    assert "Measure Baseline Latest Change" in initial
+    assert "Baseline is the first score recorded." in initial
+    review = visible_text(render_html(concurrent(ISSUE_CASE), "concurrent-review"))
+    assert "Measure Baseline Latest Change" in review
+    for text in (initial, review):
+        assert "Measure First" not in text
+        assert "Measure At admission" not in text
+
+
+def test_a_score_without_bands_says_so() -> None:
+    """AUDIT-C has a published screening cut-off but no bands (measures.md): its cell gives
+    the screen result; an instrument with neither says "no published bands"."""
+    audit_c = MeasureAdministration(
+        instrument=Instrument.AUDIT_C, administered_on=ADMITTED, items=(2, 1, 1)
+    )
+    row = measure_rows(attrs.evolve(build_case(), measures=(audit_c,)))[0]
+    assert row.baseline_words == "positive screen (cut-off 3)"  # a woman: 3
+    case = attrs.evolve(build_case(), measures=(audit_c,))
+    text = visible_text(render_html(case, "request-letter"))
+    assert "4 / 12 on 03/02/2026 positive screen (cut-off 3)" in text
+    pcl = measure_rows(attrs.evolve(build_case(), measures=(pcl5(ADMITTED, 30),)))[0]
+    assert pcl.baseline_words == "negative screen (cut-off 33)"
+    bare = MeasureResult(instrument=Instrument.PHQ2, total=3, source="test")
+    assert result_words(bare) == "no published bands"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from attrs import frozen
 
-from ..model import Address, Case, Clinician
+from ..model import Address, Case, Clinician, LevelOfCare, TreatmentEpisode
 
 if TYPE_CHECKING:
     from ..criteria import Determination
@@ -74,6 +74,16 @@ def _hours_per_day(case: Case) -> float | None:
 def _secondary_codes(case: Case) -> str | None:
     codes = [d.code for d in case.diagnoses if not d.primary]
     return ", ".join(codes) or None
+
+
+def _outpatient_trial(case: Case) -> TreatmentEpisode | None:
+    """The latest outpatient episode the history records as begun before the plan's start."""
+    trials = [
+        e
+        for e in case.history
+        if e.level is LevelOfCare.OUTPATIENT and e.period.start < case.plan.start_date
+    ]
+    return max(trials, key=lambda e: e.period.start, default=None)
 
 
 def _d(doc: str, compute: Callable[[Case], object]) -> Derived:
@@ -165,6 +175,20 @@ DERIVED: dict[str, Derived] = {
             )
             or None
         ),
+    ),
+    # a history without an outpatient episode may simply not record one: no answer then
+    "outpatient_trial": _d(
+        "true when the treatment history records outpatient care begun before the plan's start; "
+        "no answer when it records none",
+        lambda c: True if _outpatient_trial(c) is not None else None,
+    ),
+    "outpatient_trial_start": _d(
+        "the start date of the latest such outpatient episode",
+        lambda c: None if (e := _outpatient_trial(c)) is None else e.period.start,
+    ),
+    "outpatient_trial_end": _d(
+        "its end date (no answer while it is ongoing)",
+        lambda c: None if (e := _outpatient_trial(c)) is None else e.period.end,
     ),
     "outcome": _with_determination(
         "the determination's outcome: meets, does_not_meet or insufficient_information",

@@ -5,6 +5,7 @@ A finding's evidence only *chooses* sentences here; its fact names and values ar
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
@@ -21,7 +22,6 @@ from .clinical import (
     functioning_sentences,
     goals_sentences,
     improvement_sentences,
-    medical_sentences,
     medication_sentences,
     physician_sentences,
     presentation_sentences,
@@ -29,9 +29,14 @@ from .clinical import (
     risk_sentences,
     schedule_sentence,
     treatment_sentences,
-    withdrawal_sentences,
 )
 from .measure_rows import measure_sentence
+from .medical import (
+    medical_sentences,
+    values_sentences,
+    withdrawal_risk_sentences,
+    withdrawal_sentences,
+)
 from .social import psychosocial_sentences
 from .views import MeasureRow
 
@@ -45,6 +50,8 @@ _TOPICS = {
     "risk": risk_sentences,
     "medical": medical_sentences,
     "withdrawal": withdrawal_sentences,
+    "withdrawal_risk": withdrawal_risk_sentences,
+    "medical_values": values_sentences,
     "benefit": benefit_sentences,
     "psychosocial": psychosocial_sentences,
     "engagement": engagement_sentences,
@@ -67,7 +74,15 @@ _FACT_TOPICS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "presentation.outpatient_insufficient": ("presentation", "measures", "functioning"),
         "presentation.primarily_social": ("treatment",),
         "medical.stable": ("medical",),
-        "medical.withdrawal_needs_monitoring": ("withdrawal",),
+        # "the values are recorded": the values themselves, not what they mean
+        "medical.has_vitals": ("medical_values",),
+        "medical.has_weight": ("medical_values",),
+        "medical.has_electrolytes": ("medical_values",),
+        # the recorded risk level only: the PAWSS and the score belong to the criterion on them
+        "medical.withdrawal_needs_monitoring": ("withdrawal_risk",),
+        # the finding's own words: whether a parent's consent is needed turns on the set's
+        # adult age, which no sentence of the case knows (the patient's own consent is not it)
+        "engagement.guardian_consent": ("reason",),
         "medical.condition_prevents_benefit": ("benefit",),
         "engagement.sessions_attended": ("attendance",),
         "engagement.sessions_scheduled": ("attendance",),
@@ -98,7 +113,7 @@ _FACT_TOPICS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "locus": ("ratings",),
         "calocus": ("ratings",),
         "functioning": ("functioning",),
-        "medical.withdrawal_risk": ("withdrawal",),
+        "medical.withdrawal_risk": ("withdrawal_risk",),
         "presentation": ("presentation",),
         "medications": ("medications",),
         "risk": ("risk",),
@@ -113,7 +128,7 @@ _FACT_TOPICS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "corroboration": ("measures", "functioning", "history"),
         "review": ("certification",),
         "medical": ("medical",),
-        "withdrawal": ("withdrawal", "measures"),
+        "withdrawal": ("withdrawal", "measure:ciwa_ar", "measure:cows"),
         "ciwa_ar": ("measures",),
         "cows": ("measures",),
     }
@@ -130,12 +145,16 @@ def topics_for(facts: Iterable[str]) -> tuple[str, ...]:
 
 
 def sentences_for(
-    case: Case, topics: Iterable[str], rows: Iterable[MeasureRow] = ()
+    case: Case, topics: Iterable[str], rows: Iterable[MeasureRow] = (), reason: str = ""
 ) -> tuple[str, ...]:
-    """The case's sentences on ``topics``, each once; ``rows`` are its scored measures."""
+    """The case's sentences on ``topics``, each once; ``rows`` are its scored measures and
+    ``reason`` the finding's own explanation (the ``reason`` topic: a criterion whose answer
+    turns on the set's parameters, which no sentence of the case knows)."""
     out: list[str] = []
     for topic in topics:
-        if topic == "measures":
+        if topic == "reason":
+            found = [reason] if reason else []
+        elif topic == "measures":
             found = [measure_sentence(m) for m in rows]
         elif topic.startswith("measure:"):
             wanted = topic.split(":", 1)[1]
@@ -150,7 +169,14 @@ def sentences_for(
 
 def finding_basis(case: Case, finding: Finding, rows: Iterable[MeasureRow] = ()) -> tuple[str, ...]:
     """What the record says on a finding's criterion, in clinical sentences."""
-    return sentences_for(case, topics_for(e.fact for e in finding.evidence), tuple(rows))
+    topics = topics_for(e.fact for e in finding.evidence)
+    return sentences_for(case, topics, tuple(rows), REASON_ECHO.sub("", finding.reason, count=1))
+
+
+# A reason that opens by repeating its own status ("Met: …") beside a status column.
+REASON_ECHO = re.compile(
+    r"^(?:Met|Not met|Not documented(?: whether this applies)?|Applies)\s*:\s*"
+)
 
 
 #: The evidence an appeal quotes for a criterion the payer named that our set lacks, or on

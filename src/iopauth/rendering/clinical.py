@@ -12,19 +12,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..codes import lookup_icd10
 from ..criteria._adapters import diagnosis_category
 from ..levels import asam_edition
 from ..model import (
     Case,
+    Diagnosis,
     EpisodeOutcome,
     FunctionalDomain,
+    Goal,
     GoalStatus,
     IdeationLevel,
     LevelOfCareRating,
     RatingInstrument,
     RequestKind,
     Severity,
-    WithdrawalRisk,
 )
 from .environment import long_date, number
 from .labels import label
@@ -164,27 +166,6 @@ def risk_sentences(case: Case) -> list[str]:
     return [f"Risk assessment of {long_date(case.risk.assessed_on)}: {joined}."]
 
 
-def medical_sentences(case: Case) -> list[str]:
-    med = case.medical
-    if med is None or med.medically_stable is None:
-        return []
-    return [
-        "The patient is medically stable."
-        if med.medically_stable
-        else "The patient is not medically stable."
-    ]
-
-
-def withdrawal_sentences(case: Case) -> list[str]:
-    med = case.medical
-    if med is None or med.withdrawal_risk is None:
-        return []
-    text = f"Withdrawal risk is recorded as {label(med.withdrawal_risk)}"
-    if med.withdrawal_risk in (WithdrawalRisk.NONE, WithdrawalRisk.LOW):
-        text += "; no medically monitored withdrawal management is needed"
-    return [text + "."]
-
-
 def benefit_sentences(case: Case) -> list[str]:
     med = case.medical
     if med is None or med.condition_prevents_benefit is None:
@@ -256,18 +237,29 @@ def goals_sentences(case: Case) -> list[str]:
     out = [
         f"The treatment plan sets {len(goals)} measurable {'goal' if len(goals) == 1 else 'goals'}."
     ]
-    # A goal's status defaults to "not started", so on an initial request or an appeal it says
-    # nothing the case recorded: there a goal is named with its progress only when one is given.
+    # A goal's status defaults to "not started" when the case gives none (the model cannot tell
+    # the two apart), so "not started" is never printed: a goal without recorded progress says
+    # so ("no progress recorded"), which is true either way. An initial request or an appeal
+    # names a goal with its progress only when one is recorded.
     continuing = case.request.kind in (RequestKind.CONCURRENT, RequestKind.EXTENSION)
     for g in goals:
-        if continuing or g.status is not GoalStatus.NOT_STARTED:
+        status = goal_status_words(g)
+        if status:
             progress = f": {g.progress}" if g.progress else ""
-            out.append(f"{g.description} ({label(g.status)}{progress}).")
+            out.append(f"{g.description} ({status}{progress}).")
         elif g.progress:
             out.append(f"{g.description} ({g.progress}).")
+        elif continuing:
+            out.append(f"{g.description} (no progress recorded).")
         else:
             out.append(f"{g.description}.")
     return out
+
+
+def goal_status_words(goal: Goal) -> str:
+    """A goal's recorded status in words (``in progress``, ``met``, ``revised``); empty for
+    "not started", the model's default, which the case may never have recorded."""
+    return "" if goal.status is GoalStatus.NOT_STARTED else label(goal.status)
 
 
 def discharge_sentences(case: Case) -> list[str]:
@@ -290,12 +282,22 @@ def certification_sentences(case: Case) -> list[str]:
     return out
 
 
+def diagnosis_title(dx: Diagnosis) -> str:
+    """The case's description of a diagnosis, else the code's title in the shipped ICD-10-CM
+    index (``F10.20``: ``Alcohol dependence, uncomplicated``), else empty."""
+    if dx.description:
+        return dx.description
+    entry = lookup_icd10(dx.code)
+    return "" if entry is None else entry.title
+
+
 def diagnosis_sentences(case: Case) -> list[str]:
     """The primary and other diagnoses with their codes."""
     out = []
     for dx in case.diagnoses:
         role = "Primary diagnosis" if dx.primary else "Also diagnosed"
-        text = f"{dx.description} ({dx.code})" if dx.description else dx.code
+        title = diagnosis_title(dx)
+        text = f"{title} ({dx.code})" if title else dx.code
         out.append(f"{role}: {text}.")
     return out
 
@@ -330,20 +332,29 @@ def has_chronic_history(case: Case) -> bool:
 def discharge_barriers(case: Case, rows: Iterable[MeasureRow] = ()) -> tuple[str, ...]:
     """What still stands between the patient and discharge, from the record.
 
-    Goals not yet met, a repeated measure whose latest score is still in the instrument's third
-    band or above (PHQ-9 and GAD-7 moderate, AUDIT harmful; the bands of measures.md), and
-    moderate or severe impairment.
+    Goals not recorded as met (a goal with no status or progress recorded says just that), a
+    repeated measure whose latest score is still in the instrument's third band or above
+    (PHQ-9 and GAD-7 moderate, AUDIT harmful; the bands of measures.md), and moderate or
+    severe impairment.
     """
     out = []
+    # "not started" may be the model's default rather than a recorded status: such a goal is
+    # worded so that it is true either way (no progress recorded, or not recorded as met)
     for g in case.plan.goals:
-        if g.status.value != "met":
-            progress = f" ({g.progress})" if g.progress else ""
+        progress = f" ({g.progress})" if g.progress else ""
+        if g.status is GoalStatus.MET:
+            continue
+        if goal_status_words(g):
             out.append(f"Goal not yet met: {g.description}{progress}.")
+        elif g.progress:
+            out.append(f"Goal not recorded as met: {g.description}{progress}.")
+        else:
+            out.append(f"Goal with no progress recorded: {g.description}.")
     for m in rows:
         edges, total = m.band_edges, m.latest_total
         if m.count > 1 and total is not None and len(edges) >= 2 and total >= edges[1]:
             out.append(
-                f"{m.name} is still {score_text(total, m.latest_band)} on "
+                f"{m.name} is still {score_text(total, m.latest_words)} on "
                 f"{long_date(m.latest_date)}."
             )
     for f in case.functioning:

@@ -6,7 +6,6 @@ leaves as ``None`` produces no statement at all, so a letter never claims an unk
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,11 +25,12 @@ from ..model import (
     WithdrawalRisk,
 )
 from . import appeal
-from .basis import GENERAL_TOPICS, finding_basis, sentences_for
+from .basis import GENERAL_TOPICS, REASON_ECHO, finding_basis, sentences_for
 from .charts import Series, trend_chart
 from .checklist import needed_documents
 from .clinical import (
     attendance_sentence,
+    diagnosis_title,
     discharge_barriers,
     functioning_sentences,
     medication_changes,
@@ -41,6 +41,7 @@ from .environment import short_date
 from .labels import label, service_label, status_label
 from .letterhead import letterhead_view
 from .measure_rows import measure_rows
+from .medical import medical_sentences, stable_without_concern, withdrawal_sentences
 from .options import RenderOptions
 from .payer import decision_view
 from .questionnaire import payer_documents
@@ -74,16 +75,12 @@ def finding_view(finding: Finding, case: Case, rows: tuple[MeasureRow, ...] = ()
         status=finding.status.value,
         status_label=status_label(finding.status, finding.kind),
         tone=_tone(finding),
-        reason=_ECHO.sub("", finding.reason, count=1),
+        reason=REASON_ECHO.sub("", finding.reason, count=1),
         basis=finding_basis(case, finding, rows),
         citation=_citation(finding),
         documentation=finding.documentation,
         verified=finding.verified,
     )
-
-
-# A reason that opens by repeating its own status ("Met: …") beside a status column.
-_ECHO = re.compile(r"^(?:Met|Not met|Not documented(?: whether this applies)?|Applies)\s*:\s*")
 
 
 def _citation(finding: Finding) -> str:
@@ -175,7 +172,8 @@ def why_not_higher(case: Case) -> list[str]:
             "The clinician judges that the patient is not an imminent danger to self or others."
         )
     if case.medical is not None:
-        if case.medical.medically_stable:
+        # never "medically stable" when a recorded value is past a threshold (medical.py)
+        if stable_without_concern(case):
             out.append("The patient is medically stable.")
         if case.medical.withdrawal_risk in (WithdrawalRisk.NONE, WithdrawalRisk.LOW):
             out.append(
@@ -313,6 +311,8 @@ def build_context(
         "age": case.age,
         "primary_dx": case.primary_diagnosis,
         "secondary_dx": tuple(d for d in case.diagnoses if not d.primary),
+        # each code's title: the case's description, else the ICD-10-CM index's title
+        "diagnosis_titles": {d.code: diagnosis_title(d) for d in case.diagnoses},
         "service_label": service_label(request.service_code),
         "level_label": label(plan.level),
         "units": case.requested_units,
@@ -324,6 +324,8 @@ def build_context(
             plan.schedule.hours_per_week / plan.schedule.days if plan.schedule.days else None
         ),
         "risk_statements": risk_statements(case),
+        # the "Medical status" section: dated values, thresholds, stability, withdrawal risk
+        "medical_status": (*medical_sentences(case), *withdrawal_sentences(case)),
         "functioning_sentences": functioning_sentences(case),
         "living": living_sentences(case),
         "attendance": attendance_sentence(case),

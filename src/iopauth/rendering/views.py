@@ -84,7 +84,11 @@ class MeasureRow:
 
     ``at_admission``: the baseline is the score at admission (the last administration on or
     before the admission date, or the first within a week after it); ``risk_words`` is a C-SSRS
-    screener's risk level in words (``no risk identified``).
+    screener's risk level in words (``no risk identified``); ``baseline_words`` and
+    ``latest_words`` each score's band in words (or its screen result, or ``no published
+    bands``); ``meaning`` the change under the instrument's change rule (``improved``, ``no
+    meaningful change``, ``worse``; empty without a rule) and ``rule_words`` that rule's size
+    (``5 points or 50%``).
     """
 
     instrument: Instrument
@@ -105,6 +109,10 @@ class MeasureRow:
     change_words: str
     risk_words: str = ""
     at_admission: bool = False
+    baseline_words: str = ""
+    latest_words: str = ""
+    meaning: str = ""
+    rule_words: str = ""
 
 
 # --- the documents a payer needs (made in checklist.py) --------------------------------------
