@@ -101,14 +101,15 @@ def test_stability_stated_when_no_value_is_past_a_threshold() -> None:
 
 
 def test_guardian_row_states_the_guardians_consent_not_the_patients() -> None:
-    result, shown = _rows(_letter("3-adol-noconsent"))["Guardian's consent for a minor"]
+    consent = "Consent to treatment (a guardian's for a minor)"
+    result, shown = _rows(_letter("3-adol-noconsent"))[consent]
     assert result == "Not met"
     assert "signed consent to treatment." not in shown.replace("has not signed", "")
     assert shown == (
         "The patient is 15, and the parent or guardian has not signed consent to treatment."
     )
     # an adult: the row says why no guardian is needed
-    adult = _rows(_letter("6-an-unstable"))["Guardian's consent for a minor"][1]
+    adult = _rows(_letter("6-an-unstable"))[consent][1]
     assert adult == "The patient is 22, an adult, and consents on their own behalf."
 
 

@@ -122,8 +122,8 @@ def test_the_packet_prints_our_questionnaire_answered_from_the_case() -> None:
     # the questions left for a person say so, once each
     assert page.count("To be answered by the clinician") == len(answered.unanswered) + 1
     assert "The payer requires an answer." in page
-    # the outpatient dates are asked only after a yes to the trial, which nobody gave yet
-    assert "Outpatient treatment start date" not in page
+    # the outpatient trial and its dates come from the treatment history (examples/dtr mapping)
+    assert "Outpatient treatment start date October 1, 2025" in page
     # the list of enclosures names it first, as in this packet
     enclosures = next(text for text in pages[found[0] :] if "Enclosures" in text)
     assert f"1 Payer questionnaire: {title}, answered (in this packet, before this list)" in (
@@ -214,7 +214,8 @@ def test_a_questionnaire_the_response_does_not_answer_is_refused() -> None:
 def test_a_question_enabled_by_an_answer_is_listed_as_open() -> None:
     case = load_case(CASE)
     response = copy.deepcopy(_answered(case).response)
-    assert "prior-treatment" not in [i["linkId"] for i in response["item"]]  # none answered
+    # as if the mapping left the trial for a person: the dates are asked only after a yes
+    response["item"] = [i for i in response["item"] if i["linkId"] != "prior-treatment"]
     trial = {"linkId": "prior-treatment.outpatient-trial", "answer": [{"valueBoolean": True}]}
     response["item"].append({"linkId": "prior-treatment", "item": [trial]})
     rows = _rows(questionnaire_view(PayerQuestionnaire(response=response, questionnaire=IOP_Q)))
@@ -349,6 +350,7 @@ def test_an_answer_given_is_never_hidden() -> None:
     Questionnaire lacks, are printed (the latter under their own heading)."""
     case = load_case(CASE)
     response = copy.deepcopy(_answered(case).response)
+    response["item"] = [i for i in response["item"] if i["linkId"] != "prior-treatment"]
     start = {"linkId": "prior-treatment.outpatient-start", "answer": [{"valueDate": "2026-01-05"}]}
     stray = {"linkId": "stray", "text": "Anything else?", "answer": [{"valueString": "No"}]}
     response["item"] += [{"linkId": "prior-treatment", "item": [start]}, stray]
