@@ -241,13 +241,16 @@ class Session:
         return pdf.layout(html, self.options, self.options.assets, css, max_pages=pages)
 
     def packet_numbers(self) -> Any:
-        """The packet's page numbers laid out alone, once per session: page i of this
-        document is empty but for the number of the packet's page i, in the margin where
-        the cover has its own."""
+        """The packet's page numbers after the cover laid out alone, once per session: page i
+        of this document is empty but for the number of the page after the cover's i pages,
+        in the margin where the cover has its own."""
         if self._numbers is None:
-            self.cover()  # its context, with the packet's count, numbers every page
-            context = dict(self._cover_context, document="packet-numbers", draft=False)
-            self._numbers = self._lay_out(_NUMBERS, context, max_pages=self.cover()[1])
+            cover, total = self.cover()
+            first = len(cover.pages)
+            # the cover's context holds the packet's count; draft marks are not numbers
+            context = dict(self._cover_context, packet_first=first, draft=False)
+            context["document"] = "packet-numbers"
+            self._numbers = self._lay_out(_NUMBERS, context, max_pages=total - first)
         return self._numbers
 
     def _html_parts(self) -> list[str]:
@@ -328,8 +331,8 @@ class Session:
 
         cover = self.cover()[0]
         pages = list(cover.pages)
-        numbers = self.packet_numbers().pages
-        offset = len(pages)
+        numbers = self.packet_numbers().pages  # numbers[0] is the first page after the cover
+        offset = 0
         for part in packet_parts(self.case, self.options):
             if part == PAYER_FORM:  # spliced in after writing; its pages are counted
                 offset += self.form()[1]
