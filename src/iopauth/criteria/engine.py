@@ -224,7 +224,6 @@ _MEMO_SIZE = 512
 _FACTS_CACHE: dict[int, tuple[weakref.ref[Case], date, dict[str, Value], set[str]]] = {}
 _FACTS_CACHE_SIZE = 64
 
-
 _FACTS_LOCK = threading.Lock()  # evaluate may run in several threads (batch executors)
 
 
