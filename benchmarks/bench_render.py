@@ -22,7 +22,7 @@ Two more ratios, measured in the same rounds, check that nothing is laid out twi
   page count given. The packet numbers its pages across the packet ("Packet page 3 of 12")
   without laying a part out again: the numbers are laid out once on empty pages and drawn
   onto the parts' pages, the one cost the set has beyond each document once (laying each
-  part out a second time, as issue 22 first did, measured 1.90-2.17). The CPU time ratio is
+  part out a second time, as issue 22 first did, measured 1.27-2.17). The CPU time ratio is
   printed beside it: other work on a shared machine moves it less than the wall time's.
 
     .venv/bin/python benchmarks/bench_render.py [CASE.json] [--rounds N]
