@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from iopauth.rendering import (
     render_documents,
     render_html,
 )
+from iopauth.rendering.session import Session
 
 from .casebuilder import build_case
 from .test_rendering import DETERMINATION
@@ -117,9 +119,9 @@ def test_fax_cover_counts_the_packet_it_covers(example: Path) -> None:
 
 
 def test_every_document_is_laid_out_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Rendering a case's documents lays out each distinct document once, and each packet part
-    once more with the packet's page numbers in its margin; each PDF equals the one render()
-    gives alone."""
+    """Rendering a case's documents lays out each distinct document once, the packet's parts
+    included (the packet reuses their pages), and the packet's page numbers once on their own
+    pages; each PDF equals the one render() gives alone."""
     from iopauth.rendering import pdf
 
     case = load_case(EXAMPLES / "medicare-stepdown-depression.json")
@@ -134,11 +136,137 @@ def test_every_document_is_laid_out_once(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(pdf, "layout", counting)
     together = render_documents(case, names)
     alone = ["request-letter", "checklist", "fax-cover", "patient-summary", "enclosures"]
-    in_packet = ["request-letter", "enclosures"]  # the packet's parts, numbered across it
-    assert sorted(laid_out) == sorted(alone + in_packet)
+    assert sorted(laid_out) == sorted([*alone, "packet-numbers"])
     monkeypatch.setattr(pdf, "layout", real)
     for name in names:
         assert together[name] == render(case, name), name
+
+
+def _packet_cases() -> list[tuple[Path, RenderOptions]]:
+    """Every example with its default packet, and the appeal's with its original request."""
+    cases = [(path, RenderOptions()) for path in sorted(EXAMPLES.glob("*.json"))]
+    appeal = EXAMPLES / "commercial-adolescent-appeal.json"
+    return [*cases, (appeal, RenderOptions(original_request=True))]
+
+
+@pytest.mark.parametrize(
+    ("example", "options"),
+    _packet_cases(),
+    ids=lambda v: v.stem if isinstance(v, Path) else ("original" if v.original_request else ""),
+)
+def test_each_packet_part_is_laid_out_once(
+    example: Path, options: RenderOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WeasyPrint's layout (HTML.render) runs once per distinct document of the set, the
+    packet's parts among them, and once for the packet's page numbers: never twice for a
+    part, whatever the packet holds. Only a cover that runs past one page is laid out again,
+    once it knows its own page count (the count it states changes)."""
+    import weasyprint
+
+    from iopauth.rendering import pdf
+
+    case = load_case(example)
+    names = applicable_documents(case)
+    parts = packet_parts(case, options)
+    calls: list[str] = []
+    laid_out: list[str] = []
+    real_render, real_layout = weasyprint.HTML.render, pdf.layout
+
+    def counting_render(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append("render")
+        return real_render(self, *args, **kwargs)
+
+    def counting_layout(html: str, *args: Any, **kwargs: Any) -> Any:
+        document = real_layout(html, *args, **kwargs)
+        name = html.split('<body class="', 1)[1].split('"', 1)[0]
+        laid_out.append("original-request" if "Copy of our original request" in html else name)
+        return document
+
+    monkeypatch.setattr(weasyprint.HTML, "render", counting_render)
+    monkeypatch.setattr(pdf, "layout", counting_layout)
+    rendered = render_documents(case, names, options=options)
+    cover_pages = len(_pages(rendered["fax-cover"]))
+    expected = [n for n in names if n != "packet"]
+    expected += [p for p in parts if p not in expected] + ["packet-numbers"]
+    expected += ["fax-cover"] * (cover_pages - 1)
+    assert sorted(laid_out) == sorted(expected)
+    assert len(calls) == len(laid_out)  # nothing is laid out outside pdf.layout
+    calls.clear()
+    packet = render(case, "packet", options=options)  # the packet alone: parts, cover, numbers
+    assert len(calls) == len(parts) + cover_pages + 1
+    pages = _pages(packet)
+    assert all(f"Packet page {i} of {len(pages)}" in p for i, p in enumerate(pages, start=1))
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.stem)
+def test_packet_pages_are_the_parts_pages_with_a_packet_number(example: Path) -> None:
+    """Each page after the cover reads exactly as the part's own page, but for its packet
+    number; the parts written after the packet are unchanged by it (the numbers are drawn on
+    copies of their pages)."""
+    case = load_case(example)
+    options = RenderOptions()
+    session = Session(case, None, options, ())
+    packet = _pages(session.pdf("packet"))
+    cover = _pages(session.pdf("fax-cover"))
+    own = [page for part in packet_parts(case, options) for page in _pages(session.pdf(part))]
+    assert packet[: len(cover)] == cover
+    numbered = packet[len(cover) :]
+    assert len(numbered) == len(own)
+    for number, (page, alone) in enumerate(zip(numbered, own, strict=True), len(cover) + 1):
+        mark = f"Packet page {number} of {len(packet)}"
+        assert mark in page
+        assert "Packet page" not in alone
+        assert re.sub(" " + mark, "", page) == alone, number
+    for part in packet_parts(case, options):
+        assert session.pdf(part) == Session(case, None, options, ()).pdf(part), part
+
+
+def test_a_cover_past_one_page_counts_and_numbers_every_page(tmp_path: Path) -> None:
+    """A cover that runs to two pages (a user's cover template) counts both, and the parts'
+    packet numbers start after it."""
+    (tmp_path / "fax-cover.html.j2").write_text(
+        '{% extends "partials/base.html.j2" %}{% block body %}'
+        '{% include "partials/fax-cover-body.html.j2" %}'
+        '<p style="break-before: page">Routing sheet for the mail room.</p>{% endblock %}',
+        encoding="utf-8",
+    )
+    case = load_case(EXAMPLES / "medicare-stepdown-depression.json")
+    pages = _pages(render(case, "packet", template_dirs=[tmp_path]))
+    total = len(pages)
+    assert f"{total}, including this cover" in pages[0]
+    assert "Routing sheet" in pages[1]
+    for number, page in enumerate(pages, start=1):
+        assert f"Packet page {number} of {total}" in page, number
+    assert "Page 1 of" in pages[2]  # the letter's first page is the packet's third
+
+
+def _margin_box(page: Any, at_keyword: str) -> Any:
+    return next(c for c in page._page_box.children if getattr(c, "at_keyword", None) == at_keyword)
+
+
+def test_packet_number_is_drawn_on_a_copy_in_drawing_order() -> None:
+    """with_margin_box adds the source page's box to a copy of the page, between the bottom
+    left and bottom right boxes (WeasyPrint's drawing order, so extracted text reads as
+    before), moved with the page's size; the page itself keeps its boxes."""
+    from iopauth.rendering import pdf
+
+    case = load_case(EXAMPLES / "medicare-stepdown-depression.json")
+    session = Session(case, None, RenderOptions(), ())
+    page = session.layout("request-letter").pages[1]
+    numbers = session.packet_numbers().pages
+    before = tuple(page._page_box.children)
+    numbered = pdf.with_margin_box(page, numbers[2], "@bottom-center")
+    assert tuple(page._page_box.children) == before
+    keywords = [getattr(c, "at_keyword", None) for c in numbered._page_box.children]
+    assert keywords == [None, "@top-right", "@bottom-left", "@bottom-center", "@bottom-right"]
+    assert numbered._page_box.children[3] is _margin_box(numbers[2], "@bottom-center")
+    assert pdf.with_margin_box(page, numbers[2], "@top-center") is page  # no such box
+    a4 = Session(case, None, RenderOptions(paper="a4"), ()).packet_numbers().pages[2]
+    moved = pdf.with_margin_box(page, a4, "@bottom-center")._page_box.children[3]
+    source = _margin_box(a4, "@bottom-center")
+    assert moved is not source  # a moved copy; the A4 page keeps its own box
+    assert moved.position_x == pytest.approx(source.position_x + (page.width - a4.width) / 2)
+    assert moved.position_y == pytest.approx(source.position_y + page.height - a4.height)
 
 
 def test_documents_that_do_not_fit_are_refused() -> None:

@@ -179,21 +179,82 @@ def _style(css: str, config: FontConfiguration) -> weasyprint.CSS:
 
 
 def layout(
-    html: str, options: RenderOptions, allowed_files: Sequence[Path] = (), css: str = ""
+    html: str,
+    options: RenderOptions,
+    allowed_files: Sequence[Path] = (),
+    css: str = "",
+    *,
+    max_pages: int = MAX_PAGES,
 ) -> Any:
-    """Lay out ``html`` (with the style sheet ``css``) into a document with the shipped fonts."""
+    """Lay out ``html`` (with the style sheet ``css``) into a document with the shipped fonts.
+
+    More than ``max_pages`` pages is a :class:`RenderError` (the packet's page numbers, one
+    page for each page of the packet, pass the packet's count).
+    """
     check_layout_input(html, css)  # elements, spans, breaks, CSS size and var() expansion
     config, stylesheet = _font_setup()
     fetcher = AssetFetcher(allowed_files)
-    with _weasyprint_errors(), page_cap(MAX_PAGES):  # layout stops at page MAX_PAGES + 1
+    with _weasyprint_errors(), page_cap(max_pages):  # layout stops at page max_pages + 1
         sheets = [stylesheet, _style(css, config)] if css else [stylesheet]
         document = weasyprint.HTML(
             string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=fetcher
         )
         laid_out = document.render(stylesheets=sheets, font_config=config, pdf_tags=options.tagged)
-    if len(laid_out.pages) > MAX_PAGES:
-        raise RenderError(f"the document has more than {MAX_PAGES} pages")
+    if len(laid_out.pages) > max_pages:
+        raise RenderError(f"the document has more than {max_pages} pages")
     return laid_out
+
+
+# The order WeasyPrint lays out and draws a page's margin boxes in (make_margin_boxes in
+# weasyprint/layout/page.py): the top, bottom, left and right sides, then the four corners.
+# Text extraction follows the drawing order, so an added box goes where WeasyPrint puts it.
+_MARGIN_BOXES = (
+    *(f"@{side}-{at}" for side in ("top", "bottom") for at in ("left", "center", "right")),
+    *(f"@{side}-{at}" for side in ("left", "right") for at in ("top", "middle", "bottom")),
+    *(f"@{corner}-corner" for corner in ("top-left", "top-right", "bottom-left", "bottom-right")),
+)
+
+
+def with_margin_box(page: Any, source: Any, at_keyword: str) -> Any:
+    """A copy of the laid-out ``page`` that also draws the margin box ``at_keyword`` of the
+    laid-out page ``source`` (``page`` unchanged when ``source`` has no such box).
+
+    Nothing is laid out: the box keeps its place on ``source``, moved by half the difference
+    in page width for a centre box (all of it for a right one) and the difference in height
+    for a bottom one, should the pages' sizes differ. It takes the place of a box ``page``
+    already has there, in WeasyPrint's drawing order. ``page`` and its boxes stay as they
+    are, so the document it came from writes the same bytes afterwards.
+    """
+    from weasyprint.formatting_structure.boxes import MarginBox
+
+    box = next(
+        (c for c in source._page_box.children if getattr(c, "at_keyword", None) == at_keyword),
+        None,
+    )
+    if box is None:
+        return page
+    dx, dy = page.width - source.width, page.height - source.height
+    if dx or dy:
+        box = box.deepcopy()
+        across = 0.5 if "-center" in at_keyword else 1.0 if "right" in at_keyword else 0.0
+        down = 0.5 if "-middle" in at_keyword else 1.0 if "bottom" in at_keyword else 0.0
+        box.translate(dx * across, dy * down)
+    rank = _MARGIN_BOXES.index(at_keyword)
+    children = [c for c in page._page_box.children if getattr(c, "at_keyword", None) != at_keyword]
+    at = next(
+        (
+            i
+            for i, child in enumerate(children)
+            if isinstance(child, MarginBox) and _MARGIN_BOXES.index(child.at_keyword) > rank
+        ),
+        len(children),
+    )
+    children.insert(at, box)
+    page_box = page._page_box.copy()  # not copy_with_children: it resets the original's sides
+    page_box.children = tuple(children)
+    numbered = copy.copy(page)
+    numbered._page_box = page_box
+    return numbered
 
 
 def combine(first: Any, pages: list[Any], title: str) -> Any:

@@ -4,13 +4,14 @@ document laid out once.
 A :class:`Session` evaluates the case at most once per review, writes each document's HTML
 from its template context, lays each document out once, and assembles the packet and its fax
 cover from the parts' already laid-out pages, so no part is laid out twice and the cover's
-page count is the count of those very pages. The public functions in
+page count is the count of those very pages. The packet's own page numbers ("Packet page 3
+of 12") are laid out once on empty pages (``partials/packet-numbers.html.j2``) and drawn onto
+the parts' pages (:func:`iopauth.rendering.pdf.with_margin_box`). The public functions in
 :mod:`iopauth.rendering.render` check their arguments and make a session.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -22,9 +23,10 @@ from ..criteria.result import Determination, Outcome, Review
 from ..errors import RenderError
 from ..model import Case, RequestKind
 from .context import build_context, draft_items
+from .embedded import case_attachments
 from .environment import environment, render_template
-from .language import Language, document_language, reader_language, warn_fallback
-from .options import Attachment, RenderOptions
+from .language import ENGLISH, Language, document_language, reader_language, warn_fallback
+from .options import RenderOptions
 from .parts import (
     ENCLOSURES,
     LETTERS,
@@ -50,6 +52,9 @@ _EVALUATED = LETTERS | {"checklist", "original-request"}
 _TEMPLATES = {ORIGINAL_REQUEST: "request-letter"}
 # A cover states the packet's page count; a cover longer than one page needs one more layout.
 _MAX_COVER_LAYOUTS = 3
+# Where partials/base.html.j2 puts the packet's page number, and the page that holds them.
+_PACKET_NUMBER = "@bottom-center"
+_NUMBERS = "partials/packet-numbers.html.j2"
 
 
 def _document_date(case: Case, options: RenderOptions) -> date:
@@ -86,6 +91,8 @@ class Session:
         self._determinations: dict[Review, Determination] = {}
         self._layouts: dict[str, Any] = {}
         self._cover: tuple[Any, int] | None = None
+        self._cover_context: dict[str, Any] = {}
+        self._numbers: Any = None
         self._form: tuple[bytes, int] | None = None
         self._mapping: Any = None
         self._languages: dict[str, Language] = {}
@@ -139,22 +146,16 @@ class Session:
         return document in LETTERS and found is not None and found.outcome is not Outcome.MEETS
 
     def context(
-        self,
-        document: str,
-        *,
-        inline_style: bool,
-        total_pages: int | None = None,
-        packet_first: int | None = None,
+        self, document: str, *, inline_style: bool, total_pages: int | None = None
     ) -> dict[str, Any]:
         """The template context of ``document`` (a part of a packet included).
 
-        ``packet_first``: laid out as a part of the packet, after that many pages: its pages
-        are numbered across the packet as well as on their own.
+        A packet part's context is the part's own: its pages get their packet numbers after
+        layout (:meth:`packet`). The cover's (and the packet's) hold ``total_pages``, the
+        packet's count, and number the cover's pages across the packet.
         """
         determination = self.determination(document)
         extra: dict[str, Any] = {
-            "packet_first": packet_first,
-            "packet_total": None if packet_first is None else self.cover()[1],
             "inline_style": inline_style,
             "draft": self.is_draft(document),
             "draft_items": draft_items(determination) if self.is_draft(document) else (),
@@ -218,26 +219,40 @@ class Session:
         if document == "fax-cover":
             return self.cover()[0]
         if document not in self._layouts:
-            self._layouts[document] = self._lay_out(document, None)
+            name = _TEMPLATES.get(document, document)
+            context = self.context(document, inline_style=False)
+            language = self.language(document)
+            self._layouts[document] = self._lay_out(f"{name}.html.j2", context, language)
         return self._layouts[document]
 
-    def _lay_out(self, document: str, packet_first: int | None) -> Any:
+    def _lay_out(
+        self,
+        template: str,
+        context: dict[str, Any],
+        language: Language = ENGLISH,
+        max_pages: int | None = None,
+    ) -> Any:
+        """``template`` written from ``context`` and laid out with the style sheet."""
         from . import pdf
 
-        name = _TEMPLATES.get(document, document)
-        context = self.context(document, inline_style=False, packet_first=packet_first)
-        env = environment(self.dirs, self.language(document))
-        html = render_template(env, f"{name}.html.j2", context)
+        env = environment(self.dirs, language)
+        html = render_template(env, template, context)
         css = render_template(env, "partials/style.css", context)
-        return pdf.layout(html, self.options, self.options.assets, css)
+        pages = max_pages or pdf.MAX_PAGES
+        return pdf.layout(html, self.options, self.options.assets, css, max_pages=pages)
 
-    def packet_layout(self, part: str, first: int) -> Any:
-        """``part`` laid out for the packet after ``first`` pages: the same pages as the
-        part alone (the packet number is in the page margin), numbered across the packet."""
-        key = f"packet:{part}"
-        if key not in self._layouts:
-            self._layouts[key] = self._lay_out(part, first)
-        return self._layouts[key]
+    def packet_numbers(self) -> Any:
+        """The packet's page numbers after the cover laid out alone, once per session: page i
+        of this document is empty but for the number of the page after the cover's i pages,
+        in the margin where the cover has its own."""
+        if self._numbers is None:
+            cover, total = self.cover()
+            first = len(cover.pages)
+            # the cover's context holds the packet's count; draft marks are not numbers
+            context = dict(self._cover_context, packet_first=first, draft=False)
+            context["document"] = "packet-numbers"
+            self._numbers = self._lay_out(_NUMBERS, context, max_pages=total - first)
+        return self._numbers
 
     def _html_parts(self) -> list[str]:
         return [p for p in packet_parts(self.case, self.options) if p != PAYER_FORM]
@@ -295,20 +310,15 @@ class Session:
 
     def cover(self) -> tuple[Any, int]:
         """The fax cover laid out with the packet's real page count, and that count."""
-        from . import pdf
-
         if self._cover is None:
             rest = self.page_count()
             cover_pages = 1
-            env = environment(self.dirs)
             for _ in range(_MAX_COVER_LAYOUTS):
                 total = rest + cover_pages
                 context = self.context("fax-cover", inline_style=False, total_pages=total)
-                html = render_template(env, "fax-cover.html.j2", context)
-                css = render_template(env, "partials/style.css", context)
-                laid_out = pdf.layout(html, self.options, self.options.assets, css)
+                laid_out = self._lay_out("fax-cover.html.j2", context)
                 if len(laid_out.pages) == cover_pages:
-                    self._cover = (laid_out, total)
+                    self._cover, self._cover_context = (laid_out, total), context
                     break
                 cover_pages = len(laid_out.pages)
             else:
@@ -316,19 +326,21 @@ class Session:
         return self._cover
 
     def packet(self) -> Any:
-        """The cover and the parts' pages combined into one document, nothing laid out again."""
+        """The cover and the parts' pages combined into one document, nothing laid out again:
+        each part's pages as laid out alone, with the packet's page number drawn on."""
         from . import pdf
 
         cover = self.cover()[0]
         pages = list(cover.pages)
-        offset = len(pages)
+        numbers = self.packet_numbers().pages  # numbers[0] is the first page after the cover
+        offset = 0
         for part in packet_parts(self.case, self.options):
             if part == PAYER_FORM:  # spliced in after writing; its pages are counted
                 offset += self.form()[1]
                 continue
-            laid_out = self.packet_layout(part, offset)
-            pages.extend(laid_out.pages)
-            offset += len(laid_out.pages)
+            for page in self.layout(part).pages:
+                pages.append(pdf.with_margin_box(page, numbers[offset], _PACKET_NUMBER))
+                offset += 1
         return pdf.combine(cover, pages, "Prior authorization fax packet")
 
     def pdf(self, document: str) -> bytes:
@@ -336,7 +348,7 @@ class Session:
         from . import pdf
 
         laid_out = self.packet() if document == "packet" else self.layout(document)
-        attachments = _attachments(self.case, document, self.options)
+        attachments = case_attachments(self.case, document, self.options)
         data: bytes = pdf.write(
             laid_out, self.options, _document_date(self.case, self.options), attachments
         )
@@ -365,34 +377,3 @@ def _join_html(htmls: list[str]) -> str:
             raise RenderError("a packet part's template has no <body> element")
         bodies.append(found.group(1) if index == 0 else f'<div class="part">{found.group(1)}</div>')
     return first[: match.start(1)] + "".join(bodies) + first[match.end(1) :]
-
-
-# Patient details no letter states: the embedded case leaves them out (minimum necessary).
-_UNSTATED_PATIENT_FIELDS = ("phone", "email", "address", "guardian", "preferred_language")
-
-
-def _attachments(case: Case, document: str, options: RenderOptions) -> tuple[Attachment, ...]:
-    """Files an archival PDF embeds: for a clinical document, the case facts it states.
-
-    A fax cover and a patient summary state no clinical facts, so they embed no case; the
-    caller's own attachments are embedded either way.
-    """
-    if not options.archival:
-        return ()
-    if document in ("fax-cover", "patient-summary"):
-        return options.attachments
-    from ..caseformat.serialize import dump_case
-
-    data = dump_case(case)
-    patient = data["patient"]
-    for name in _UNSTATED_PATIENT_FIELDS:
-        patient.pop(name, None)
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2)
-    case_file = Attachment(
-        name="case.json",
-        data=text.encode("utf-8"),
-        media_type="application/json",
-        description="The case facts this document states, as an iopauth case document "
-        "(the patient's contact details left out)",
-    )
-    return (case_file, *options.attachments)
