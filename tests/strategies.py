@@ -626,7 +626,7 @@ def plans(draw: st.DrawFn, days: st.SearchStrategy[date], earliest: date) -> Tre
                         description=texts(40),
                         measure=texts(40),
                         target_date=between(start, start + timedelta(days=200)),
-                        status=st.sampled_from(GoalStatus),
+                        status=st.none() | st.sampled_from(GoalStatus),
                         progress=optional(texts(40)),
                     ),
                     max_size=3,

@@ -16,7 +16,7 @@ from typing import Any
 from iopauth.caseformat.serialize import load_case
 from iopauth.criteria import Outcome, Status, derive_facts, evaluate
 from iopauth.criteria.result import Determination
-from iopauth.model import LevelOfCare
+from iopauth.model import DateRange, LevelOfCare
 
 VIGNETTES = Path(__file__).resolve().parent / "data" / "vignettes"
 
@@ -276,4 +276,39 @@ def test_reasons_name_the_areas_the_attendance_and_the_admission_score() -> None
     found = evaluate(case, "iop-standard", "continued").by_criterion()
     assert found["cs.attendance_engagement"].reason == (
         "The patient is taking part: 10 of the 12 scheduled sessions attended so far."
+    )
+
+
+def test_a_goal_status_not_recorded_is_not_read_as_not_met() -> None:
+    """A goal's status is optional: unrecorded, "a goal is met" and "every goal is met" stay
+    open rather than reading the old default ("not started") as recorded."""
+    data = _vignette("02")
+    case = copy.deepcopy(data["case"])
+    for goal in case["plan"]["goals"]:
+        goal.pop("status", None)
+    facts = derive_facts(load_case(case), as_of=date.fromisoformat(data["as_of"]))
+    assert facts["progress.goal_met"] is None
+    assert facts["plan.all_goals_met"] is None
+    case["plan"]["goals"][0]["status"] = "in_progress"
+    facts = derive_facts(load_case(case), as_of=date.fromisoformat(data["as_of"]))
+    assert facts["plan.all_goals_met"] is False
+    assert facts["progress.goal_met"] is None  # the other goals may still be met
+
+
+def test_an_outpatient_episode_without_an_end_date_reads_as_a_sentence() -> None:
+    """Found by the wording property: "from January 6, 2024 to not documented"."""
+    from iopauth.model import EpisodeOutcome, TreatmentEpisode
+
+    from .casebuilder import build_case
+
+    episode = TreatmentEpisode(
+        level=LevelOfCare.OUTPATIENT,
+        period=DateRange(start=date(2024, 1, 6)),
+        outcome=EpisodeOutcome.INSUFFICIENT_RESPONSE,
+    )
+    case = build_case({"history": (episode,), "presentation.outpatient_insufficient": None})
+    reason = evaluate(case, "iop-standard").by_criterion()["adm.impairment"].reason
+    assert reason == (
+        "An earlier outpatient episode, from January 6, 2024 (its end date is not recorded), "
+        "ended with an insufficient response."
     )

@@ -55,7 +55,14 @@ _NO_DIAGNOSES = {"diagnoses": ()}
 _FEW_HOURS = {"plan.schedule": Schedule(days_per_week=2, hours_per_day=2.0), "plan.services": ()}
 _NO_HOURS = {"plan.schedule": Schedule(days_per_week=3)}
 _PHP_HOURS = weekly(5, 5.0)
-_STALLED_GOAL = (Goal(description="Mood", measure="PHQ-9 below 10", target_date=date(2026, 4, 27)),)
+_STALLED_GOAL = (
+    Goal(
+        description="Mood",
+        measure="PHQ-9 below 10",
+        target_date=date(2026, 4, 27),
+        status=GoalStatus.IN_PROGRESS,
+    ),
+)
 _UNMEASURABLE_GOAL = (Goal(description="Feel better", measure=" ", target_date=date(2026, 4, 27)),)
 _NO_IMPROVEMENT = (
     MeasureAdministration(instrument=Instrument.PHQ9, administered_on=START, total=20),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import date
 from functools import cache
@@ -228,7 +229,7 @@ def test_concurrent_review_carries_what_a_reviewer_asks_for() -> None:
         "In progress: two lapses in week three",
         "PHQ-9 fell 8 points, from 18 at admission on May 4, 2026 to 10 on June 1, 2026",
         "Barriers to discharge",
-        "Goal with no progress recorded: Return to work plan.",
+        "Goal not yet met: Return to work plan.",  # recorded as not started
         "Discharge and relapse-prevention plan",
         "We request the next review on or before June 28, 2026",
     ):
@@ -469,12 +470,13 @@ def test_appeal_names_the_denial_reference_as_such() -> None:
 
 
 def test_an_initial_request_gives_no_goal_status_the_case_did_not_record() -> None:
-    """A goal's status defaults to "not started": the Medicare initial request names its goals
-    without "(not started)"; the concurrent review still gives each goal's status (item 16)."""
+    """A goal's status is optional: the Medicare initial request, which records none, names its
+    goals without a status; the concurrent review gives each recorded status (item 16), here
+    "not started" as the case records it."""
     assert "(not started)" not in _pages_text(MEDICARE, "request-letter")
     assert "Resume daily routines" in _pages_text(MEDICARE, "request-letter")
     review = _pages_text(CONCURRENT, "concurrent-review")
-    assert "Return to work plan (no progress recorded)" in review
+    assert "Return to work plan (not started)" in review
 
 
 def test_a_note_from_the_record_reads_as_a_sentence() -> None:
@@ -548,3 +550,12 @@ def test_a_diagnosis_without_a_description_gets_the_index_title() -> None:
     text = _html_text(render_html(case, document="request-letter"))
     assert "F10.20 Alcohol dependence, uncomplicated Primary" in text
     assert "Primary diagnosis: Alcohol dependence, uncomplicated (F10.20)." in text
+
+
+def test_a_recorded_not_started_status_is_printed() -> None:
+    """With the status optional, a goal recorded as not started says so (only an unrecorded
+    status is left out)."""
+    raw = json.loads((_REVIEW_CASES / "1b-mcr-cs-wk6-nobaseline.json").read_text("utf-8"))
+    raw["plan"]["goals"][0]["status"] = "not_started"
+    text = _html_text(render_html(load_case(raw), document="concurrent-review"))
+    assert "Not started" in text

@@ -104,7 +104,8 @@ def plan(case: Case, as_of: date) -> dict[str, Value]:
             plan.services, lambda s: s.sessions_per_week > 0 and s.minutes_per_session > 0
         ),
         "plan.has_measurable_goals": any_or_unknown(goals, lambda g: bool(g.measure.strip())),
-        "plan.all_goals_met": (statuses == {GoalStatus.MET}) if goals else None,
+        # three-valued: a goal whose status is not recorded leaves "all met" open
+        "plan.all_goals_met": _all_met(statuses) if goals else None,
         "plan.goal_progress": any_or_unknown(
             goals, lambda g: g.status is GoalStatus.MET or bool(g.progress)
         ),
@@ -319,3 +320,9 @@ PLAN_SPECS: Specs = {
         ),
     ),
 }
+
+
+def _all_met(statuses: set[GoalStatus | None]) -> bool | None:
+    if statuses - {GoalStatus.MET, None}:
+        return False
+    return None if None in statuses else True

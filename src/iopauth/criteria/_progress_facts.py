@@ -130,7 +130,10 @@ def _trend(instrument: Instrument, first: int, last: int) -> str | None:
 def progress(case: Case, as_of: date) -> dict[str, Value]:
     facts: dict[str, Value] = {}
     goals = case.plan.goals
-    facts["progress.goal_met"] = any(g.status is GoalStatus.MET for g in goals) if goals else None
+    # three-valued: no goal met, but one whose status is not recorded, is not yet "none met"
+    met = any(g.status is GoalStatus.MET for g in goals)
+    unrecorded = any(g.status is None for g in goals)
+    facts["progress.goal_met"] = (True if met else None if unrecorded else False) if goals else None
     texts = [g.progress or "" for g in goals]
     if case.presentation is not None:
         texts.append(case.presentation.summary or "")

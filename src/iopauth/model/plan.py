@@ -116,7 +116,9 @@ class GoalStatus(StrEnum):
     REVISED = "revised"
 
 
-def _goal_status(value: GoalStatus | str) -> GoalStatus:
+def _goal_status(value: GoalStatus | str | None) -> GoalStatus | None:
+    if value is None:
+        return None
     return value if type(value) is GoalStatus else enum_member(GoalStatus, value)
 
 
@@ -125,14 +127,15 @@ class Goal(Redacted):
     """A measurable treatment goal.
 
     ``measure``: how progress is measured, in words (``PHQ-9 below 10``). ``target_date``: not
-    before the plan's ``start_date``. ``status``: ``"not_started"`` (default),
-    ``"in_progress"``, ``"met"`` or ``"revised"``; ``progress``: free text.
+    before the plan's ``start_date``. ``status``: ``"not_started"``, ``"in_progress"``,
+    ``"met"`` or ``"revised"``, or ``None`` (the default) when the record does not say — never
+    read as "not started"; ``progress``: free text.
     """
 
     description: str
     measure: str
     target_date: date
-    status: GoalStatus = field(default=GoalStatus.NOT_STARTED, converter=_goal_status)
+    status: GoalStatus | None = field(default=None, converter=_goal_status)
     progress: str | None = None
 
 

@@ -257,9 +257,9 @@ def goals_sentences(case: Case) -> list[str]:
 
 
 def goal_status_words(goal: Goal) -> str:
-    """A goal's recorded status in words (``in progress``, ``met``, ``revised``); empty for
-    "not started", the model's default, which the case may never have recorded."""
-    return "" if goal.status is GoalStatus.NOT_STARTED else label(goal.status)
+    """A goal's recorded status in words (``not started``, ``in progress``, ``met``,
+    ``revised``); empty when the case does not record one."""
+    return "" if goal.status is None else label(goal.status)
 
 
 def discharge_sentences(case: Case) -> list[str]:
@@ -338,8 +338,8 @@ def discharge_barriers(case: Case, rows: Iterable[MeasureRow] = ()) -> tuple[str
     severe impairment.
     """
     out = []
-    # "not started" may be the model's default rather than a recorded status: such a goal is
-    # worded so that it is true either way (no progress recorded, or not recorded as met)
+    # a goal whose status is not recorded is worded so that it is true either way (no progress
+    # recorded, or not recorded as met)
     for g in case.plan.goals:
         progress = f" ({g.progress})" if g.progress else ""
         if g.status is GoalStatus.MET:
