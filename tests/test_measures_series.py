@@ -49,7 +49,7 @@ def test_baseline_and_latest_follow_dates_not_input_order() -> None:
     [
         (20, 15, True, False),  # 5 points
         (20, 16, False, False),  # 4 points, 20%
-        (8, 4, True, False),  # 4 points but 50%
+        (8, 4, False, False),  # 4 points though 50%: under the MCID (response is a flag)
         (8, 5, False, False),  # 3 points, 37.5%
         (10, 15, False, True),  # 5 points worse
         (10, 14, False, False),
@@ -57,12 +57,12 @@ def test_baseline_and_latest_follow_dates_not_input_order() -> None:
     ],
 )
 def test_phq9_meaningful_change(baseline: int, latest: int, improved: bool, worsened: bool) -> None:
-    """PHQ-9 improvement is a fall of 5 points or 50%; worsening a rise of 5 points."""
+    """PHQ-9 improvement is a fall of 5 points; worsening a rise of 5 points."""
     result = series(phq9_series((1, baseline), (28, latest)), Instrument.PHQ9)
     assert result is not None
     assert (result.meaningful_improvement, result.meaningful_worsening) == (improved, worsened)
     assert result.rule is CHANGE_RULES[Instrument.PHQ9]
-    # improvement (MCID 5, response 50%) is verified; the worsening mirror rule is not
+    # improvement (MCID 5) is verified; the worsening mirror rule is not
     assert result.rule.verified is True
     assert result.rule.worsening_verified is False
 
@@ -167,6 +167,4 @@ def test_series_properties(admins: list[MeasureAdministration]) -> None:
     assert last is not None
     assert result.change == last - first
     assert not (result.meaningful_improvement and result.meaningful_worsening)
-    assert result.meaningful_improvement is (
-        last - first <= -5 or (first > 0 and last * 2 <= first)
-    )
+    assert result.meaningful_improvement is (last - first <= -5)

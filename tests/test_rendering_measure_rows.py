@@ -114,25 +114,25 @@ def _phq9(on: date, total: int) -> MeasureAdministration:
 
 
 def test_a_change_under_the_rule_is_no_meaningful_change() -> None:
-    """PHQ-9 19 -> 18 is a fall of 1 point, under the PHQ-9's rule (5 points or 50%): the
+    """PHQ-9 19 -> 18 is a fall of 1 point, under the PHQ-9's rule (5 points): the
     table, the sentence and the chart caption say "no meaningful change", never "fewer
     symptoms" (the reviewer's week-6 case)."""
     case = concurrent((_phq9(ADMITTED, 19), _phq9(REVIEW, 18)))
     row = measure_rows(case, ADMITTED)[0]
     assert row.meaning == "no meaningful change"
-    assert row.rule_words == "5 points or 50%"
+    assert row.rule_words == "5 points"
     assert measure_sentence(row).endswith("on March 2, 2026: no meaningful change.")
     text = visible_text(render_html(case, "concurrent-review"))
     assert "fewer symptoms)" not in text
     assert "-1 point no meaningful change" in text
-    assert "By the PHQ-9's change rule (5 points or 50%) that is no meaningful change." in text
+    assert "By the PHQ-9's change rule (5 points) that is no meaningful change." in text
 
 
 def test_changes_past_the_rule_read_improved_or_worse() -> None:
     improved = measure_rows(concurrent((_phq9(ADMITTED, 19), _phq9(REVIEW, 14))), ADMITTED)[0]
     assert improved.meaning == "improved"
     halved = measure_rows(concurrent((_phq9(ADMITTED, 8), _phq9(REVIEW, 4))), ADMITTED)[0]
-    assert halved.meaning == "improved"  # 4 points, but 50%
+    assert halved.meaning == "no meaningful change"  # 4 points, though 50%: under the MCID
     worse = measure_rows(concurrent((_phq9(ADMITTED, 10), _phq9(REVIEW, 15))), ADMITTED)[0]
     assert worse.meaning == "worse"
     # no published rule (PCL-5 has one; the PHQ-2 has none): no meaning is claimed

@@ -280,3 +280,17 @@ def test_a_guardian_language_that_is_not_a_language_tag_is_refused() -> None:
     data["patient"]["guardian"]["preferred_language"] = "Spanish please"
     with pytest.raises(InvalidCaseError, match=r"\$\.patient\.guardian\.preferred_language"):
         load_case(data)
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((Path(__file__).resolve().parent.parent / "examples" / "cases").glob("*.json")),
+    ids=lambda p: p.stem,
+)
+def test_no_two_sentences_run_together(path: Path) -> None:
+    """A reviewer found "June 28, 2026.The next review" in the patient summary."""
+    from iopauth.rendering import render_html
+
+    page = render_html(load_case(path), "patient-summary")
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    assert not re.search(r"[a-z0-9][.!?][A-Z][a-z]", text), path.name

@@ -73,15 +73,17 @@ CHANGE_RULES: Mapping[Instrument, ChangeRule] = MappingProxyType(
     {
         # MCID 5 points (Löwe04, 2 x SEM) [verified]; response >= 50% lower (HEDIS DRR-E,
         # KP20) [verified]. [conflict] Kounali22's ~1.7 points: our choice is 5.
+        # clinical-thresholds.md §1: "no change" is an absolute change under 5 and the MCID
+        # is 5 (Löwe 2004); response (50% lower, HEDIS DRR-E, from an elevated index score)
+        # is a flag, not a second way to "meaningful" (4 points from 8 is 50% yet no change).
         Instrument.PHQ9: ChangeRule(
             improvement_points=5,
-            improvement_percent=50.0,
             worsening_points=5,
             verified=True,
             note=(
                 "PHQ-9: a fall of 5 points (the minimal clinically important difference, Löwe "
-                "2004) or of 50% (response, HEDIS DRR-E) counts as improvement; a rise of 5 "
-                "as worsening is our unverified mirror rule"
+                "2004) counts as improvement; a rise of 5 as worsening is our unverified "
+                "mirror rule"
             ),
         ),
         # [conflict] 4 (Toussaint20) vs 6 (Bischoff20 reliable change) vs ~1.5 (Kounali22):

@@ -131,7 +131,7 @@ def result_words(result: MeasureResult) -> str:
 
 
 def rule_words(rule: ChangeRule | None) -> str:
-    """The size of a meaningful change under ``rule``: ``5 points or 50%``."""
+    """The size of a meaningful change under ``rule``: ``5 points``."""
     if rule is None:
         return ""
     if rule.zones:

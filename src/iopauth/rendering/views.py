@@ -88,7 +88,7 @@ class MeasureRow:
     ``latest_words`` each score's band in words (or its screen result, or ``no published
     bands``); ``meaning`` the change under the instrument's change rule (``improved``, ``no
     meaningful change``, ``worse``; empty without a rule) and ``rule_words`` that rule's size
-    (``5 points or 50%``).
+    (``5 points``).
     """
 
     instrument: Instrument
