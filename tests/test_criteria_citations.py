@@ -90,3 +90,18 @@ def test_an_eating_disorder_citation_stays_off_other_populations() -> None:
     for name in ("iop-standard", "php-standard", "sud-iop"):
         assert cited(base, name) == "", name
     assert cited(anorexia, "iop-standard").startswith("Society for Adolescent Health")
+
+
+def test_change_sources_are_cited_only_for_recorded_instruments() -> None:
+    """A reviewer found the GAD-7 change source cited on a case with no GAD-7."""
+    from iopauth.model import Instrument
+
+    case = build_case()
+    assert any(m.instrument is Instrument.PHQ9 for m in case.measures)
+    phq9_only = attrs.evolve(
+        case, measures=tuple(m for m in case.measures if m.instrument is Instrument.PHQ9)
+    )
+    cited = evaluate(phq9_only, "iop-standard", "continued").by_criterion()
+    citation = cited["cs.progress_or_plan_change"].citation
+    assert "(PHQ-9 change)" in citation
+    assert "GAD-7" not in citation

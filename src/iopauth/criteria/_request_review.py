@@ -24,17 +24,20 @@ changing the outcome:
 * citations that fit: a finding about a recorded ASAM level cites the edition of The ASAM
   Criteria that rating was made under (3rd, 2013, or 4th, 2023; level-of-care.md §3), not
   one edition for all; a citation marked "(eating disorders)" is left off when no diagnosis is
-  an eating disorder (F50).
+  an eating disorder (F50), and change sources marked per instrument ("(GAD-7 change)") are
+  kept only for instruments the case records.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from attrs import evolve
 
 from .._support.dates import long_date
 from ..levels import asam_edition
+from ..measures import SPECS
 from ..model import Case, LevelOfCare, PlanType, RatingInstrument, RequestKind, Setting
 from ._consistency import inconsistencies
 from ._wording import number
@@ -232,9 +235,29 @@ def _population_citations(d: Determination, case: Case) -> Determination:
     return d if findings == d.findings else evolve(d, findings=findings)
 
 
+_CHANGE_SOURCE = re.compile(r"\(([^()]+) change\)$")
+
+
+def _instrument_citations(d: Determination, case: Case) -> Determination:
+    """A citation listing change sources per instrument ("...(PHQ-9 change); ...(GAD-7
+    change)") keeps only those of instruments the case records."""
+    names = {SPECS[m.instrument].name for m in case.measures if m.instrument in SPECS}
+
+    def kept(citation: str) -> str:
+        parts = citation.split("; ")
+        marked = [(p, _CHANGE_SOURCE.search(p)) for p in parts]
+        if not all(m is not None for _, m in marked):
+            return citation
+        return "; ".join(p for p, m in marked if m is not None and m.group(1) in names)
+
+    findings = tuple(evolve(f, citation=kept(f.citation)) for f in d.findings)
+    return d if findings == d.findings else evolve(d, findings=findings)
+
+
 def annotate(d: Determination, case: Case, criteria_set: CriteriaSet) -> Determination:
     """``d`` with the notes, action items and retrospective data described above."""
     d = _population_citations(_asam_citations(d, case), case)
+    d = _instrument_citations(d, case)
     notes: list[str] = []
     actions: list[str] = []
     for item in inconsistencies(case):
