@@ -559,3 +559,13 @@ def test_a_recorded_not_started_status_is_printed() -> None:
     raw["plan"]["goals"][0]["status"] = "not_started"
     text = _html_text(render_html(load_case(raw), document="concurrent-review"))
     assert "Not started" in text
+
+
+def test_a_single_score_after_admission_is_not_shown_as_the_baseline() -> None:
+    """A reviewer found the C-SSRS of June 1 under "Baseline" in a continued-stay letter whose
+    note defines the baseline as the score at admission on May 4."""
+    page = render_html(load_case(CONCURRENT), "concurrent-review")
+    row = " ".join(page.split("C-SSRS screener</td>", 1)[1].split("</tr>", 1)[0].split())
+    assert row.startswith('<td class="muted">none at admission</td> <td>06/01/2026')
+    audit = " ".join(page.split(">AUDIT</td>", 1)[1].split("</tr>", 1)[0].split())
+    assert audit.startswith("<td>26 / 40 on 05/04/2026")  # taken at admission: the baseline
