@@ -109,12 +109,15 @@ def test_a_bad_payer_file_is_exit_2_with_nothing_written(
 def test_a_payer_document_the_document_does_not_print_is_named(
     tmp_path: Path, answers: Path
 ) -> None:
-    out = tmp_path / "letter.html"
+    out = tmp_path / "summary.html"
     code, _, err = _run(
-        "render", CASE, "--html", "-o", str(out), "--questionnaire-response", str(answers),
-        "--coverage-requirements", CRD_ANSWER,
+        "render", CASE, "--html", "-d", "patient-summary", "-o", str(out),
+        "--questionnaire-response", str(answers), "--coverage-requirements", CRD_ANSWER,
     )  # fmt: skip
     assert code == 0
-    assert "--questionnaire-response goes into the packet and fax-cover only" in err
+    assert (
+        "--questionnaire-response goes into the packet, fax-cover, request-letter, "
+        "concurrent-review, appeal-letter and checklist only" in err
+    )
     assert "--coverage-requirements goes into the checklist only" in err
     assert "Payer questionnaire" not in _words(out)

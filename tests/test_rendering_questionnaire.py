@@ -12,7 +12,9 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 from datetime import date
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -107,11 +109,14 @@ def test_the_packet_prints_our_questionnaire_answered_from_the_case() -> None:
     cover = pages[0]
     assert f"Payer questionnaire: {title}" in cover
     assert f"Pages {len(pages)}, including this cover" in cover
-    found = [i for i, text in enumerate(pages) if text.count("Payer questionnaire") and i]
+    found = [i for i, text in enumerate(pages) if "asks these questions" in text]
     page = " ".join(pages[found[0] :])
     assert "Re: Harold J Testperson" in pages[found[0]]  # the reline, as on every part
     assert f"Questionnaire {title}" in page
     assert "Version 1.0.0" in page
+    # our example reads as a (fictional) payer's, not as a test fixture
+    assert "Published by Example Behavioral Health Plan (fictional)" in page
+    assert "fixture" not in page.lower()
     # every answered question with its answer in words, from the record
     hours = number(case.plan.schedule.hours_per_week)
     assert f"Scheduled treatment hours per week {hours} Patient's record" in page
@@ -126,9 +131,11 @@ def test_the_packet_prints_our_questionnaire_answered_from_the_case() -> None:
     assert "Outpatient treatment start date October 1, 2025" in page
     # the list of enclosures names it first, as in this packet
     enclosures = next(text for text in pages[found[0] :] if "Enclosures" in text)
-    assert f"1 Payer questionnaire: {title}, answered (in this packet, before this list)" in (
-        enclosures
-    )
+    # (the clinician's attestation, which the payer requires, is still open: not "answered")
+    listed = f"1 Payer questionnaire: {title}, in progress: 1 required question open (in this"
+    assert listed in enclosures
+    assert ", answered (in this packet" not in enclosures
+    assert f"Payer questionnaire: {title} (in progress: 1 required question open)" in cover
     assert "2 Psychiatric evaluation" in enclosures
     # no linkId, JSON key or code of the exchange reaches the page
     for word in ("measures.phq9", "linkId", "valueInteger", "auto-client", "information-origin"):
@@ -388,3 +395,50 @@ def test_the_page_and_the_checklist_pass_the_layout_check(source: str) -> None:
     options = RenderOptions(questionnaire=given, coverage_requirements=crd)
     layouts = layout_documents(case, ["packet", "checklist"], options=options)
     assert [p for name, doc in layouts.items() for p in problems(name, doc)] == []
+
+
+def _letter_enclosures(html: str) -> list[str]:
+    block = re.search(r'<div class="enclosures">.*?</ul>', html, re.S)
+    assert block is not None
+    return [unescape(re.sub(r"<[^>]+>", "", li)) for li in re.findall(r"<li>(.*?)</li>", block[0])]
+
+
+def _listed_enclosures(html: str) -> list[str]:
+    body = re.search(r"<tbody>(.*?)</tbody>", html, re.S)
+    assert body is not None
+    rows = re.findall(r"<tr><td>\d+</td><td>(.*?)</td>", body[1])
+    return [unescape(re.sub(r"<[^>]+>", "", r)) for r in rows]
+
+
+def test_the_letter_cover_and_list_of_enclosures_agree_on_the_questionnaire() -> None:
+    """A reviewer counted 8 enclosures in the request letter, 9 on the cover and the list of
+    enclosures (the letter left the payer questionnaire out), and found the cover and the list
+    calling the questionnaire "answered" while a question the payer requires was open."""
+    case = load_case(CASE)
+    title = json.loads(IOP_Q.read_text(encoding="utf-8"))["title"]
+    given = PayerQuestionnaire(response=_answered(case).response, questionnaire=IOP_Q)
+    view = questionnaire_view(given)
+    assert view.open_required == 1  # the clinician's attestation
+    session = Session(case, None, RenderOptions(questionnaire=given), ())
+    letter = _letter_enclosures(session.html("request-letter"))
+    listed = _listed_enclosures(session.html("enclosures"))
+    cover = unescape(re.sub(r"<[^>]+>", " ", session.html("fax-cover")))
+    assert len(letter) == len(listed) == len(case.request.documents) + 1
+    state = "in progress: 1 required question open"
+    assert letter[0] == f"Payer questionnaire: {title}, {state}, June 5, 2026"
+    assert listed[0] == f"Payer questionnaire: {title}, {state} (in this packet, before this list)"
+    assert f"Payer questionnaire: {title} ({state})" in " ".join(cover.split())
+    for ours, theirs in zip(letter[1:], listed[1:], strict=True):
+        assert ours.startswith(theirs)  # the same documents in the same order
+    # with no required question open each list says "answered"
+    answer = {"linkId": "a", "text": "Q", "answer": [{"valueBoolean": True}]}
+    done = PayerQuestionnaire(response=_qr(answer))
+    session = Session(case, None, RenderOptions(questionnaire=done), ())
+    assert _letter_enclosures(session.html("request-letter"))[0] == "Payer questionnaire, answered"
+    assert _listed_enclosures(session.html("enclosures"))[0].startswith(
+        "Payer questionnaire, answered (in this packet"
+    )
+    assert "Payer questionnaire (answered)" in session.html("fax-cover")
+    # the letter alone, without a questionnaire, lists only the documents on hand
+    plain = Session(case, None, RenderOptions(), ()).html("request-letter")
+    assert len(_letter_enclosures(plain)) == len(case.request.documents)

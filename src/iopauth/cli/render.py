@@ -244,7 +244,17 @@ def _payer_documents(args: argparse.Namespace) -> tuple[Any, Any]:
 # The documents that print each payer document: the questionnaire's page (and the cover's
 # list of what is enclosed), the coverage requirements' section of the checklist.
 _USED_BY = {
-    "questionnaire_response": ("--questionnaire-response", ("packet", "fax-cover")),
+    "questionnaire_response": (
+        "--questionnaire-response",
+        (
+            "packet",
+            "fax-cover",
+            "request-letter",
+            "concurrent-review",
+            "appeal-letter",
+            "checklist",
+        ),
+    ),
     "coverage_requirements": ("--coverage-requirements", ("checklist",)),
 }
 
@@ -253,9 +263,11 @@ def _unused_notices(args: argparse.Namespace) -> None:
     """Say on stderr when a payer document given does not go into the document asked for."""
     for name, (option, documents) in _USED_BY.items():
         if getattr(args, name) is not None and args.document not in documents:
+            listed = documents[-1]
+            if len(documents) > 1:
+                listed = f"{', '.join(documents[:-1])} and {listed}"
             print(
-                f"iopauth: {option} goes into the {' and '.join(documents)} only; "
-                f"the {args.document} leaves it out",
+                f"iopauth: {option} goes into the {listed} only; the {args.document} leaves it out",
                 file=args.stderr,
             )
 

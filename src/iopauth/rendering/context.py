@@ -44,7 +44,7 @@ from .measure_rows import measure_rows
 from .medical import medical_sentences, stable_without_concern, withdrawal_sentences
 from .options import RenderOptions
 from .payer import decision_view
-from .questionnaire import payer_documents
+from .requirements import payer_documents
 from .review import letter_findings, shows_review
 from .social import living_sentences
 from .views import DraftItem, FindingView, MeasureRow, UnmetAnswer

@@ -32,8 +32,7 @@ from typing import Any
 from ..caseformat._reading import read_source
 from ..errors import InvalidCaseError, RenderError
 from .answers import PayerText, answer_words, conditions_hold, fhir_date
-from .options import PayerQuestionnaire, QuestionnaireSource, RenderOptions
-from .requirements import payer_requirements
+from .options import PayerQuestionnaire, QuestionnaireSource
 from .views import QuestionnaireView, QuestionRow
 
 __all__ = [
@@ -42,7 +41,6 @@ __all__ = [
     "MAX_ITEMS",
     "MAX_TEXT",
     "MAX_TOTAL_TEXT",
-    "payer_documents",
     "questionnaire_view",
 ]
 
@@ -132,25 +130,6 @@ def _answered_words(counts: dict[tuple[str, ...], int]) -> str:
     if len(said) == 1:  # one source: "6 questions answered, all from the patient's record"
         return f"{total} {noun} answered, {'all ' if total > 1 else ''}{said[0][1]}"
     return f"{total} {noun} answered: {', '.join(f'{n} {words}' for n, words in said)}"
-
-
-# Documents that show the payer questionnaire: its own page, the fax cover's list and the
-# packet's list of enclosures.
-_SHOWN_IN = frozenset({"payer-questionnaire", "fax-cover", "packet", "enclosures"})
-
-
-def payer_documents(document: str, options: RenderOptions) -> dict[str, Any]:
-    """The template context's ``questionnaire`` (this page, the fax cover, the enclosures) and
-    ``payer_requirements`` (the checklist), from the render options; ``None`` otherwise."""
-    given, found = options.questionnaire, options.coverage_requirements
-    return {
-        "questionnaire": (
-            questionnaire_view(given) if given is not None and document in _SHOWN_IN else None
-        ),
-        "payer_requirements": (
-            payer_requirements(found) if found is not None and document == "checklist" else None
-        ),
-    }
 
 
 def _read(source: QuestionnaireSource, what: str) -> dict[str, Any]:

@@ -4,23 +4,30 @@
 payer's CRD answer (``RenderOptions.coverage_requirements``) into a
 :class:`~iopauth.rendering.views.PayerRequirements`: whether prior authorization is needed,
 coverage, the documentation asked for and why, the information the payer lacks, the
-questionnaires it named, its reasons and card summaries as it wrote them. The meanings are the
+questionnaires it named (by title when the questionnaire is given, else by its address), its
+reasons and card summaries as it wrote them. The meanings are the
 definitions of the CRD code system (HL7/davinci-crd 2.2.1,
 ``input/fsh/codesystems/CoverageInformationCodes.fsh``, lines 14-41; the codes with their
 lines are in tests/data/crd/coverage-information-codes.json), in our own words. A code the
 guide does not define is counted, never printed. The payer's text is bounded as on the
 questionnaire page (:class:`~iopauth.rendering.answers.PayerText`).
+
+:func:`payer_documents` gives the templates both payer documents: the questionnaire as
+answered (its own page, the fax cover's and the letters' enclosure lists, and the checklist,
+which lists its open required questions to resolve) and the requirements (the checklist).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from .answers import PayerText
-from .views import PayerRequirements
+from .options import RenderOptions
+from .questionnaire import questionnaire_view
+from .views import PayerRequirements, QuestionnaireView
 
-__all__ = ["CoverageRequirementsLike", "payer_requirements"]
+__all__ = ["CoverageRequirementsLike", "payer_documents", "payer_requirements"]
 
 #: Most cards, reasons and questionnaires listed (the CRD reader reads at most 500 parts).
 MAX_LISTED = 500
@@ -105,9 +112,36 @@ class CoverageRequirementsLike(Protocol):
     def documentation_needed(self) -> tuple[str, ...]: ...
 
 
-def payer_requirements(found: CoverageRequirementsLike) -> PayerRequirements:
+# Documents that show the payer questionnaire: its own page, the fax cover's and the
+# packet's lists, the letters' lists of enclosures, and the checklist (its open questions).
+_SHOWN_IN = frozenset(
+    {"payer-questionnaire", "fax-cover", "packet", "enclosures", "checklist"}
+    | {"request-letter", "concurrent-review", "appeal-letter"}
+)
+
+
+def payer_documents(document: str, options: RenderOptions) -> dict[str, Any]:
+    """The template context's ``questionnaire`` (:data:`_SHOWN_IN`) and
+    ``payer_requirements`` (the checklist), from the render options; ``None`` otherwise."""
+    given, found = options.questionnaire, options.coverage_requirements
+    shown = questionnaire_view(given) if given is not None and document in _SHOWN_IN else None
+    return {
+        "questionnaire": shown,
+        "payer_requirements": (
+            payer_requirements(found, shown)
+            if found is not None and document == "checklist"
+            else None
+        ),
+    }
+
+
+def payer_requirements(
+    found: CoverageRequirementsLike, questionnaire: QuestionnaireView | None = None
+) -> PayerRequirements:
     """The checklist's view of the payer's CRD answer; :class:`RenderError` for text out of
-    bounds (naming the place, never the text)."""
+    bounds (naming the place, never the text). A questionnaire the payer named that is
+    ``questionnaire`` (same address, and same version when both give one) is named by its
+    title."""
     text = PayerText(_TEXT, _TOTAL)
     unknown = [0]
 
@@ -140,7 +174,9 @@ def payer_requirements(found: CoverageRequirementsLike) -> PayerRequirements:
         for i, (indicator, summary) in enumerate(found.cards[:MAX_LISTED])
     )
     questionnaires = tuple(
-        _canonical(text.optional(q, f"coverage_requirements questionnaire {i + 1}") or "")
+        _canonical(
+            text.optional(q, f"coverage_requirements questionnaire {i + 1}") or "", questionnaire
+        )
         for i, q in enumerate(found.questionnaires[:MAX_LISTED])
     )
     return PayerRequirements(
@@ -156,7 +192,11 @@ def payer_requirements(found: CoverageRequirementsLike) -> PayerRequirements:
     )
 
 
-def _canonical(value: str) -> str:
-    """A questionnaire as the payer named it: its address, and its version when given."""
+def _canonical(value: str, given: QuestionnaireView | None) -> str:
+    """A questionnaire the payer named: by the title of ``given`` when it is that one, else
+    by its address; with its version when the payer gave one."""
     url, _, version = value.partition("|")
-    return f"{url}, version {version}" if version else url
+    same = given is not None and given.url == url
+    other_version = bool(version and given and given.version and given.version != version)
+    name = given.title if given is not None and given.title and same and not other_version else url
+    return f"{name}, version {version}" if version else name

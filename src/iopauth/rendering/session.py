@@ -183,6 +183,8 @@ class Session:
             out["authorized"] = authorization_view(auth, _document_date(self.case, self.options))
         if self.decision is not None and document != ORIGINAL_REQUEST:
             out["appealed"] = decision_view(self.case, self.decision)
+        if document == ORIGINAL_REQUEST:  # the copy predates the questionnaire sent now
+            out["questionnaire"] = None
         reference = self.case.request.authorization_number
         if reference is None and auth is not None:
             reference = auth.authorization_number

@@ -254,8 +254,8 @@ class QuestionnaireView:
     ``title``, ``url``, ``version`` and ``publisher`` are the payer's (from the Questionnaire
     when given, else the canonical the response names); ``completed`` is the response's own
     status; the counts are of questions answered from the record, by a person, with no source
-    stated, and left open (``open_required`` of them required by the payer); ``answered``
-    says the first three in words.
+    stated, and left open (``open_required`` of them required by the payer, their wording in
+    :attr:`open_questions`); ``answered`` says the first three in words.
     """
 
     title: str | None
@@ -271,6 +271,14 @@ class QuestionnaireView:
     open: int
     open_required: int
     answered: str
+
+    @property
+    def open_questions(self) -> tuple[str, ...]:
+        """The payer's wording of each required question with no answer yet, in page order
+        (the checklist lists them to resolve)."""
+        return tuple(
+            r.text for r in self.rows if r.kind == "question" and r.origin == "open" and r.required
+        )
 
 
 @frozen(kw_only=True)
