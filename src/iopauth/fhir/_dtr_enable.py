@@ -8,23 +8,13 @@ place: a payer's questionnaire could otherwise send the reader round for ever.
 
 from __future__ import annotations
 
-import operator as op
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
 
+from .._support.answer_compare import compare_answers
 from ..errors import FhirError
 from ._dtr_items import Condition, Item
 
 __all__ = ["enabled_items"]
-
-_OPERATORS: dict[str, Callable[[Any, Any], object]] = {
-    "=": op.eq,
-    "!=": op.ne,
-    ">": op.gt,
-    "<": op.lt,
-    ">=": op.ge,
-    "<=": op.le,
-}
 
 
 def enabled_items(
@@ -87,26 +77,11 @@ class _Enablement:
         )
         if condition.operator == "exists":
             return bool(answers) == (condition.answer is True)
-        return any(_compare(_plain(a), condition.operator, condition.answer) for a in answers)
+        return any(
+            compare_answers(_plain(a), condition.operator, condition.answer) for a in answers
+        )
 
 
 def _plain(answer: object) -> object:
     assert isinstance(answer, dict)  # noqa: S101 -- built by _typed
     return next(iter(answer.values()))
-
-
-def _compare(left: object, operator: str, right: object) -> bool:
-    if isinstance(left, dict) or isinstance(right, dict):
-        same = (
-            isinstance(left, dict)
-            and isinstance(right, dict)
-            and left.get("code") == right.get("code")
-            and left.get("system") == right.get("system")
-        )
-        return same if operator == "=" else (not same if operator == "!=" else False)
-    if isinstance(left, bool) != isinstance(right, bool):
-        return operator == "!="  # a yes/no answer never equals a number (True == 1 in Python)
-    try:
-        return bool(_OPERATORS[operator](left, right))
-    except TypeError:
-        return False  # answers of different kinds (a date against a number) do not compare

@@ -8,13 +8,13 @@ or an attached file is named, not followed. Used by :mod:`iopauth.rendering.ques
 
 from __future__ import annotations
 
-import operator as op
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from .._support.answer_compare import OPERATORS, compare_answers
 from .._support.dates import MONTHS, long_date
 from ..caseformat._text import BAD_CHARS
 from ..codes import lookup_icd10
@@ -34,14 +34,6 @@ _TIME = re.compile(r"(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?")
 #: within 1,000,000,000; this leaves room for a payer's larger amounts).
 MAX_NUMBER = 10**15
 _COMPARATORS = {"<": "less than", "<=": "at most", ">=": "at least", ">": "more than"}
-_ORDER: dict[str, Callable[[Any, Any], object]] = {
-    "=": op.eq,
-    "!=": op.ne,
-    ">": op.gt,
-    "<": op.lt,
-    ">=": op.ge,
-    "<=": op.le,
-}
 
 
 class PayerText:
@@ -192,25 +184,8 @@ def conditions_hold(item: dict[str, Any], answers: Mapping[str, list[object]], p
         given = answers.get(cond["question"], [])
         if operator == "exists":
             results.append(bool(given) == (expected is True))
-        elif operator in _ORDER:
-            results.append(any(_compare(a, str(operator), expected) for a in given))
+        elif operator in OPERATORS:
+            results.append(any(compare_answers(a, str(operator), expected) for a in given))
         else:
             raise RenderError(f"questionnaire {path}.enableWhen[{i}].operator: not a FHIR operator")
     return all(results) if item.get("enableBehavior", "all") == "all" else any(results)
-
-
-def _compare(left: object, operator: str, right: object) -> bool:
-    if isinstance(left, dict) or isinstance(right, dict):
-        same = (
-            isinstance(left, dict)
-            and isinstance(right, dict)
-            and left.get("code") == right.get("code")
-            and left.get("system") == right.get("system")
-        )
-        return same if operator == "=" else (not same if operator == "!=" else False)
-    if isinstance(left, bool) != isinstance(right, bool):
-        return operator == "!="
-    try:
-        return bool(_ORDER[operator](left, right))
-    except TypeError:  # a number against a text, say: the condition does not hold
-        return False
