@@ -150,3 +150,19 @@ def test_severe_withdrawal_is_read_by_every_set_not_only_sud() -> None:
     plain["level_of_care_ratings"] = []
     found = evaluate(load_case(plain), "iop-standard", "initial").by_criterion()
     assert found["wd.withdrawal_24h"].status is Status.DOES_NOT_APPLY
+
+
+def test_a_recorded_asam_rating_is_named_when_withdrawal_needs_no_24h_care() -> None:
+    """The mental-health sets' withdrawal row does not say "no withdrawal-management level is
+    recorded" beside a recorded ASAM assessment."""
+    data = _vignette("09")
+    case = copy.deepcopy(data["case"])
+    case["measures"] = [m for m in case["measures"] if m["instrument"] not in ("ciwa_ar", "cows")]
+    finding = evaluate(load_case(case), "iop-standard", "initial").by_criterion()[
+        "wd.withdrawal_24h"
+    ]
+    assert finding.status is Status.DOES_NOT_APPLY
+    assert finding.reason == (
+        "The ASAM assessment of February 3, 2026 recommends no 24-hour withdrawal-management "
+        "level, and no CIWA-Ar score is recorded."
+    )
