@@ -145,3 +145,24 @@ def test_no_row_calls_a_patient_stable_when_a_value_is_past_a_threshold(name: st
         for e in f.evidence
     )
     assert not unstable or "medically stable" not in _text(page)
+
+
+def test_values_and_thresholds_use_one_word_for_orthostatic_changes() -> None:
+    """The values sentence names an orthostatic change as the threshold sentence does
+    ("orthostatic pulse rise"), so a reader matches the two."""
+    from datetime import date
+
+    import attrs
+
+    from iopauth.model import Vitals
+    from iopauth.rendering.medical import values_sentences
+
+    from .casebuilder import build_case
+
+    case = build_case()
+    assert case.medical is not None
+    vitals = Vitals(on=date(2026, 3, 2), orthostatic_pulse_rise_bpm=35)
+    case = attrs.evolve(case, medical=attrs.evolve(case.medical, vitals=(vitals,)))
+    assert values_sentences(case) == [
+        "Vital signs on March 2, 2026: orthostatic pulse rise 35 bpm."
+    ]

@@ -40,11 +40,11 @@ def _vitals_parts(v: Vitals) -> list[str]:
     elif v.diastolic_mm_hg is not None:
         parts.append(f"diastolic blood pressure {v.diastolic_mm_hg} mm Hg")
     if v.orthostatic_pulse_rise_bpm is not None:
-        parts.append(f"pulse rise on standing {v.orthostatic_pulse_rise_bpm} bpm")
+        parts.append(f"orthostatic pulse rise {v.orthostatic_pulse_rise_bpm} bpm")
     if v.orthostatic_systolic_fall_mm_hg is not None:
-        parts.append(f"systolic fall on standing {v.orthostatic_systolic_fall_mm_hg} mm Hg")
+        parts.append(f"orthostatic systolic fall {v.orthostatic_systolic_fall_mm_hg} mm Hg")
     if v.orthostatic_diastolic_fall_mm_hg is not None:
-        parts.append(f"diastolic fall on standing {v.orthostatic_diastolic_fall_mm_hg} mm Hg")
+        parts.append(f"orthostatic diastolic fall {v.orthostatic_diastolic_fall_mm_hg} mm Hg")
     if v.temperature_f is not None:
         parts.append(f"temperature {v.temperature_f:g} °F")
     if v.bmi is not None:
