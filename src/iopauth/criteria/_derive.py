@@ -7,7 +7,7 @@ whole group unknown. facts.py assembles the registry.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from datetime import date
 from enum import Enum
 from typing import Any
@@ -29,6 +29,24 @@ def days_between(later: date, earlier: date | None) -> int | None:
 def any_or_unknown(items: Collection[Any], test: Callable[[Any], bool]) -> bool | None:
     """Unknown when nothing is recorded; otherwise whether any recorded item passes."""
     return any(test(i) for i in items) if items else None
+
+
+def kleene_or(values: Iterable[bool | None]) -> bool | None:
+    """Three-valued "or": true if any is true, false only if there are values and all are
+    false, else unknown — so a value added later can never turn false into true."""
+    seen = list(values)
+    if True in seen:
+        return True
+    return False if seen and None not in seen else None
+
+
+def kleene_and(values: Iterable[bool | None]) -> bool | None:
+    """Three-valued "and": false if any is false, true only if there are values and all are
+    true, else unknown."""
+    seen = list(values)
+    if False in seen:
+        return False
+    return True if seen and None not in seen else None
 
 
 Deriver = Callable[[Case, date], dict[str, Value]]

@@ -16,7 +16,7 @@ from ..measures import CHANGE_RULES
 from ..measures._scoring import PHQ9_SAFETY_ITEM, core, flags_safety
 from ..measures._series import changed
 from ..model import Case, Instrument, MeasureAdministration, Sex
-from ._derive import Value
+from ._derive import Value, kleene_or
 from ._screen_facts import Scored, cssrs_answers, high_risk, safety
 
 #: fact-name prefix of each instrument
@@ -65,15 +65,6 @@ def _scored(administrations: list[MeasureAdministration], sex: Sex | None) -> li
 
 def _on(point: _Scored) -> date:
     return point[0]
-
-
-def _any(values: list[bool | None]) -> bool | None:
-    """Kleene "or" over the instruments: true if any is true, false only if all are false."""
-    if True in values:
-        return True
-    if values and None not in values:
-        return False
-    return None
 
 
 # Published "moderate" cut-offs (measures.md §1: Kroenke 2001, Spitzer 2006): a latest total at
@@ -156,9 +147,9 @@ def _measures(case: Case, as_of: date) -> dict[str, Value]:
             facts["phq9.item9_positive"] = followup
             if followup is not None:
                 safety.append(followup)
-    facts["measures.improved"] = _any(improved)
-    facts["measures.worsened"] = _any(worsened)
-    facts["measures.safety_flag"] = _any(safety)
+    facts["measures.improved"] = kleene_or(improved)
+    facts["measures.worsened"] = kleene_or(worsened)
+    facts["measures.safety_flag"] = kleene_or(safety)
     facts.update(_across(case, as_of, latest_by))
     return facts
 
@@ -176,7 +167,7 @@ def _across(case: Case, as_of: date, latest_by: dict[Instrument, _Scored]) -> di
         one = latest_by.get(instrument)
         if one is not None and one[1][0] is not None:
             moderate.append(one[1][0] >= cut)
-    facts["measures.moderate_or_worse"] = _any(moderate)
+    facts["measures.moderate_or_worse"] = kleene_or(moderate)
     fitting = _fitting(case)
     facts["measures.fitting_instrument"] = None if fitting is None else fitting[1]
     facts["measures.fits_primary"] = (

@@ -8,7 +8,7 @@ from datetime import date
 
 from ..caseformat.rules import SERVICES_TOLERANCE
 from ..model import Case, DocumentKind, GoalStatus
-from ._derive import Specs, Value, any_or_unknown, days_between, enum_text
+from ._derive import Specs, Value, any_or_unknown, days_between, enum_text, kleene_and
 
 
 def schedule(case: Case, as_of: date) -> dict[str, Value]:
@@ -94,7 +94,8 @@ def plan(case: Case, as_of: date) -> dict[str, Value]:
     plan = case.plan
     by_physician, credentials = _certifier(case)
     goals = plan.goals
-    statuses = {g.status for g in goals}
+    # each goal met, not met, or (status not recorded) unknown
+    met = [None if g.status is None else g.status is GoalStatus.MET for g in goals]
     text = plan.discharge_plan
     return {
         "plan.level": enum_text(plan.level),
@@ -104,8 +105,7 @@ def plan(case: Case, as_of: date) -> dict[str, Value]:
             plan.services, lambda s: s.sessions_per_week > 0 and s.minutes_per_session > 0
         ),
         "plan.has_measurable_goals": any_or_unknown(goals, lambda g: bool(g.measure.strip())),
-        # three-valued: a goal whose status is not recorded leaves "all met" open
-        "plan.all_goals_met": _all_met(statuses) if goals else None,
+        "plan.all_goals_met": kleene_and(met),
         "plan.goal_progress": any_or_unknown(
             goals, lambda g: g.status is GoalStatus.MET or bool(g.progress)
         ),
@@ -320,9 +320,3 @@ PLAN_SPECS: Specs = {
         ),
     ),
 }
-
-
-def _all_met(statuses: set[GoalStatus | None]) -> bool | None:
-    if statuses - {GoalStatus.MET, None}:
-        return False
-    return None if None in statuses else True

@@ -22,7 +22,7 @@ from datetime import date
 
 from ..measures import CHANGE_RULES, SPECS, admission_index
 from ..model import Case, EpisodeOutcome, GoalStatus, Instrument, LevelOfCare, Severity
-from ._derive import Specs, Value
+from ._derive import Specs, Value, kleene_or
 from ._measure_facts import _DEFAULT_FITTING, _FITTING, _fitting, _scored
 
 _LABEL = {
@@ -131,9 +131,9 @@ def progress(case: Case, as_of: date) -> dict[str, Value]:
     facts: dict[str, Value] = {}
     goals = case.plan.goals
     # three-valued: no goal met, but one whose status is not recorded, is not yet "none met"
-    met = any(g.status is GoalStatus.MET for g in goals)
-    unrecorded = any(g.status is None for g in goals)
-    facts["progress.goal_met"] = (True if met else None if unrecorded else False) if goals else None
+    facts["progress.goal_met"] = kleene_or(
+        None if g.status is None else g.status is GoalStatus.MET for g in goals
+    )
     texts = [g.progress or "" for g in goals]
     if case.presentation is not None:
         texts.append(case.presentation.summary or "")

@@ -15,7 +15,7 @@ from datetime import date
 
 from ..measures import SPECS
 from ..model import Case, Instrument, RatingInstrument
-from ._derive import Specs, Value
+from ._derive import Specs, Value, kleene_and, kleene_or
 
 #: PAWSS at or above this is high risk of complicated withdrawal (BCCSU, clinical-thresholds §3).
 PAWSS_HIGH = 4
@@ -29,18 +29,6 @@ def _bool(value: Value) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-def _and(*parts: bool | None) -> bool | None:
-    if any(p is False for p in parts):
-        return False
-    return None if any(p is None for p in parts) else True
-
-
-def _or(*parts: bool | None) -> bool | None:
-    if any(p is True for p in parts):
-        return True
-    return None if any(p is None for p in parts) else False
-
-
 def withdrawal(case: Case, as_of: date) -> dict[str, Value]:
     facts: dict[str, Value] = {}
     m = case.medical
@@ -49,9 +37,11 @@ def withdrawal(case: Case, as_of: date) -> dict[str, Value]:
         facts["withdrawal.pawss"] = history.pawss
         facts["withdrawal.seizure_or_dt"] = history.seizure_or_dt_history
         # Kleene OR: a low PAWSS with the seizure history unrecorded is not yet "low risk"
-        facts["withdrawal.high_risk"] = _or(
-            None if history.pawss is None else history.pawss >= PAWSS_HIGH,
-            history.seizure_or_dt_history,
+        facts["withdrawal.high_risk"] = kleene_or(
+            (
+                None if history.pawss is None else history.pawss >= PAWSS_HIGH,
+                history.seizure_or_dt_history,
+            )
         )
         facts["withdrawal.ambulatory_plan"] = bool(
             history.management_plan and history.management_plan.strip()
@@ -71,7 +61,7 @@ def withdrawal(case: Case, as_of: date) -> dict[str, Value]:
         total = latest.total if latest.total is not None else 0
         severe = SPECS[Instrument.CIWA_AR].band_for(total) == "severe"
     # ASAM-AWM Rec III.1: a severe score decides only together with a high risk recorded
-    scale = _and(severe, _bool(facts.get("withdrawal.high_risk")))
+    scale = kleene_and((severe, _bool(facts.get("withdrawal.high_risk"))))
     asam = [
         r
         for r in case.level_of_care_ratings
@@ -93,9 +83,9 @@ def withdrawal(case: Case, as_of: date) -> dict[str, Value]:
     # is not recorded (a severe CIWA-Ar without its risk facts, no ASAM rating; a recorded ASAM
     # rating always has its six dimensions, caseformat requires them) leaves the answer
     # unknown unless another route already says yes.
-    facts["withdrawal.points_to_management"] = _or(scale, dimension_route, level_route)
+    facts["withdrawal.points_to_management"] = kleene_or((scale, dimension_route, level_route))
     facts["withdrawal.scale_route"] = scale
-    facts["withdrawal.asam_route"] = _or(dimension_route, level_route)
+    facts["withdrawal.asam_route"] = kleene_or((dimension_route, level_route))
     return facts
 
 
